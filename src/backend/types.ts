@@ -1,0 +1,27 @@
+// The interface every backend implements (pure TS, native). The facade in src/train.ts picks one;
+// tests run one conformance suite against each through this interface.
+
+import type { Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
+import type { RunConfig } from '../config.js';
+
+/** Options for a batch of runs. */
+export interface BatchOptions {
+  /** threads to use (native) or workers (ts); default: every core */
+  threads?: number;
+  /** called with the number of runs finished so far (and the index of the one that finished) */
+  onProgress?: (done: number, index: number) => void;
+  /** cancels the batch: runs not started are skipped and the Promise rejects with an AbortError */
+  signal?: AbortSignal;
+}
+
+/** A training backend. */
+export interface Backend {
+  /** `ts` or `native` */
+  readonly name: 'ts' | 'native';
+  /** instruction set of the kernels in use (`js` for the TS backend; `scalar`, `avx2`, `avx512`, `neon`) */
+  readonly isa: string;
+  /** Trains a batch of runs through all their epochs. Results are in job order. */
+  trainBatch(jobs: readonly TrainJob[], options?: BatchOptions): Promise<TrainResult[]>;
+  /** The four loss terms and each term's gradient at `params` (no training). */
+  termsAndGrads(config: RunConfig, data: TrainJob['data'], params: Params): TermsAndGrads;
+}

@@ -1,0 +1,179 @@
+// The run config (SPEC §3): fields, defaults, validation and the canonical form a run id hashes.
+// Every entry point (CLI flags, library calls, study files, --init-from records) validates here.
+
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/** The eight masks of SPEC §2, in canonical order. */
+export const MASKS = ['base', 'cov', 'sep', 'ovl', 'cov+sep', 'cov+ovl', 'sep+ovl', 'cov+sep+ovl'] as const;
+/** A set of active structural losses. */
+export type Mask = (typeof MASKS)[number];
+/** Target functions: `sine` is y = sin(pi * sum_k x_k); `random` is i.i.d. uniform on [-1, 1]. */
+export const TARGETS = ['sine', 'random'] as const;
+export type Target = (typeof TARGETS)[number];
+/** Initial parameter schemes of SPEC §3. */
+export const INITS = ['centers', 'torch'] as const;
+export type Init = (typeof INITS)[number];
+
+/** Adam constants (PyTorch defaults, SPEC §3); not part of a run's config. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+/** The eps of the prototype formula p_j = -b_j w_j / (|w_j|^2 + eps). */
+export const PROTOTYPE_EPS = 1e-12;
+
+/** Upper bounds the facade lets through (the native side is tested up to these). */
+export const LIMITS = { maxN: 10000, maxHidden: 10000, maxDim: 64, maxEpochs: 10_000_000, maxSeed: 2 ** 32 - 1 } as const;
+
+/** One training run: everything that determines its result (SPEC §3). */
+export interface RunConfig {
+  /** number of training samples N (>= 2) */
+  n: number;
+  /** hidden width H (>= 2); the paper uses H = N */
+  hidden: number;
+  /** input dimension d (>= 1) */
+  dim: number;
+  target: Target;
+  init: Init;
+  mask: Mask;
+  /** weight of the structural losses */
+  lambda: number;
+  /** separation temperature */
+  tau: number;
+  /** coverage softmin temperature; 0 is the plain min */
+  tauCov: number;
+  /** Adam learning rate */
+  lr: number;
+  epochs: number;
+  seed: number;
+}
+
+/** The key order of a config in records and in the canonical form hashed into a run id. */
+export const CONFIG_KEYS: readonly (keyof RunConfig)[] = [
+  'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed',
+];
+
+/** SPEC §3 defaults; `hidden` defaults to `n`. */
+export const DEFAULTS: Omit<RunConfig, 'hidden'> = {
+  n: 10,
+  dim: 1,
+  target: 'sine',
+  init: 'centers',
+  mask: 'base',
+  lambda: 0.1,
+  tau: 0.001,
+  tauCov: 0,
+  lr: 0.01,
+  epochs: 2000,
+  seed: 0,
+};
+
+/** What is allowed, per field, in words: the third part of every validation message. */
+export const ALLOWED: Record<keyof RunConfig, string> = {
+  n: `an integer from 2 to ${LIMITS.maxN}`,
+  hidden: `an integer from 2 to ${LIMITS.maxHidden}`,
+  dim: `an integer from 1 to ${LIMITS.maxDim}`,
+  target: `one of ${TARGETS.join(', ')}`,
+  init: `one of ${INITS.join(', ')}`,
+  mask: `one of ${MASKS.join(', ')}`,
+  lambda: 'a finite number >= 0',
+  tau: 'a finite number > 0',
+  tauCov: 'a finite number >= 0',
+  lr: 'a finite number > 0',
+  epochs: `an integer from 1 to ${LIMITS.maxEpochs}`,
+  seed: `an integer from 0 to ${LIMITS.maxSeed}`,
+};
+
+/**
+ * Canonical mask name for a set of terms given in any order (`sep+cov` -> `cov+sep`), or
+ * undefined when the text is not a mask.
+ */
+export function canonicalMask(text: string): Mask | undefined {
+  if ((MASKS as readonly string[]).includes(text)) return text as Mask;
+  const parts = text.split('+').map((p) => p.trim());
+  const order = ['cov', 'sep', 'ovl'];
+  if (parts.some((p) => !order.includes(p)) || new Set(parts).size !== parts.length) return undefined;
+  const name = order.filter((t) => parts.includes(t)).join('+');
+  return (MASKS as readonly string[]).includes(name) ? (name as Mask) : undefined;
+}
+
+/** Which structural terms a mask switches on. */
+export function maskTerms(mask: Mask): { cov: boolean; sep: boolean; ovl: boolean } {
+  const parts = mask.split('+');
+  return { cov: parts.includes('cov'), sep: parts.includes('sep'), ovl: parts.includes('ovl') };
+}
+
+const int = (min: number, max: number) => z.number().int().min(min).max(max);
+const finite = z.number().refine(Number.isFinite);
+
+const fieldSchemas: Record<keyof RunConfig, z.ZodType> = {
+  n: int(2, LIMITS.maxN),
+  hidden: int(2, LIMITS.maxHidden),
+  dim: int(1, LIMITS.maxDim),
+  target: z.enum(TARGETS),
+  init: z.enum(INITS),
+  mask: z.string().transform((s, ctx) => canonicalMask(s) ?? (ctx.addIssue({ code: 'custom' }), z.NEVER)),
+  lambda: finite.refine((v) => v >= 0),
+  tau: finite.refine((v) => v > 0),
+  tauCov: finite.refine((v) => v >= 0),
+  lr: finite.refine((v) => v > 0),
+  epochs: int(1, LIMITS.maxEpochs),
+  seed: int(0, LIMITS.maxSeed),
+};
+
+/**
+ * Validates one config field and returns its canonical value; throws {@link ValidationError}
+ * naming `label` (default: the field name) otherwise.
+ */
+export function validateField<K extends keyof RunConfig>(key: K, value: unknown, label: string = key): RunConfig[K] {
+  const parsed = fieldSchemas[key].safeParse(value);
+  if (!parsed.success) throw new ValidationError(label, value, ALLOWED[key]);
+  return parsed.data as RunConfig[K];
+}
+
+/**
+ * Fills defaults and validates a partial config, returning a complete {@link RunConfig} in
+ * canonical key order. Unknown keys are refused (a typo should not silently become a default).
+ *
+ * @param fieldLabel maps a field to the name used in messages (the CLI passes `--flag` names).
+ * @example
+ * ```ts
+ * const config = resolveConfig({ n: 20, mask: 'cov+sep' });
+ * // config.hidden === 20, config.epochs === 2000
+ * ```
+ */
+export function resolveConfig(
+  partial: Partial<Record<keyof RunConfig, unknown>>,
+  fieldLabel: (key: keyof RunConfig) => string = (k) => k,
+  where = '',
+): RunConfig {
+  if (typeof partial !== 'object' || partial === null || Array.isArray(partial)) {
+    throw new ValidationError(where || 'config', partial, 'an object of run fields');
+  }
+  for (const key of Object.keys(partial)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
+      throw new ValidationError(`${where}${key}`, (partial as Record<string, unknown>)[key], `no such field (run fields: ${CONFIG_KEYS.join(', ')})`);
+    }
+  }
+  const out: Partial<RunConfig> = {};
+  for (const key of CONFIG_KEYS) {
+    let value = partial[key];
+    if (value === undefined) value = key === 'hidden' ? out.n : DEFAULTS[key as Exclude<keyof RunConfig, 'hidden'>];
+    (out as Record<string, unknown>)[key] = validateField(key, value, `${where}${fieldLabel(key)}`);
+  }
+  return out as RunConfig;
+}
+
+/** The config with its keys in canonical order (records and run ids use this form). */
+export function canonicalConfig(config: RunConfig): RunConfig {
+  const out: Partial<RunConfig> = {};
+  for (const key of CONFIG_KEYS) (out as Record<string, unknown>)[key] = config[key];
+  return out as RunConfig;
+}
+
+/**
+ * A run's id: the first 16 hex digits of SHA-256 over the canonical config's JSON. Equal configs
+ * give equal ids on every machine, so stores skip finished runs and merges drop duplicates.
+ */
+export function runId(config: RunConfig): string {
+  return createHash('sha256').update(JSON.stringify(canonicalConfig(config))).digest('hex').slice(0, 16);
+}

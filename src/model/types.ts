@@ -1,0 +1,57 @@
+// Plain-array shapes shared by every backend: parameters, a training job and its result.
+// Row-major Float64Arrays so they cross to C++ without copying element by element.
+
+import type { RunConfig } from '../config.js';
+
+/** Network parameters: W is H x d row-major (row j = w_j), b and v have length H. */
+export interface Params {
+  W: Float64Array;
+  b: Float64Array;
+  v: Float64Array;
+  c: number;
+}
+
+/** A dataset: x is N x d row-major, y has length N. */
+export interface Dataset {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** Everything a backend needs to train one run: the config, the data and the start. */
+export interface TrainJob {
+  config: RunConfig;
+  data: Dataset;
+  initial: Params;
+}
+
+/** What a backend returns for one run. */
+export interface TrainResult {
+  /** parameters at the end (at the stop, for a diverged run) */
+  final: Params;
+  /** a loss or a parameter became non-finite */
+  diverged: boolean;
+  /** Adam steps taken (= epochs unless diverged) */
+  epochsRun: number;
+}
+
+/** The four loss terms of SPEC §2 at one point. */
+export interface Terms {
+  fit: number;
+  cov: number;
+  sep: number;
+  ovl: number;
+}
+
+/** Gradient of one scalar with respect to every parameter (same shapes as {@link Params}). */
+export type Gradient = Params;
+
+/** The terms and each term's own gradient at one point (used by conformance tests and selftest). */
+export interface TermsAndGrads {
+  terms: Terms;
+  grads: Record<keyof Terms, Gradient>;
+}
+
+/** Copies parameters (so a backend never writes into its caller's arrays). */
+export function cloneParams(p: Params): Params {
+  return { W: Float64Array.from(p.W), b: Float64Array.from(p.b), v: Float64Array.from(p.v), c: p.c };
+}
