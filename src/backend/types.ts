@@ -8,8 +8,11 @@ import type { RunConfig } from '../config.js';
 export interface BatchOptions {
   /** threads to use (native) or workers (ts); default: every core */
   threads?: number;
-  /** called with the number of runs finished so far (and the index of the one that finished) */
-  onProgress?: (done: number, index: number) => void;
+  /**
+   * Called on the main thread as each run finishes, in completion order, with its index in the
+   * batch and its result (so a store can write it at once).
+   */
+  onResult?: (index: number, result: TrainResult) => void;
   /** cancels the batch: runs not started are skipped and the Promise rejects with an AbortError */
   signal?: AbortSignal;
 }

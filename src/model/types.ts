@@ -32,6 +32,8 @@ export interface TrainResult {
   diverged: boolean;
   /** Adam steps taken (= epochs unless diverged) */
   epochsRun: number;
+  /** wall time of this run's training, measured by the backend, in milliseconds */
+  wallMs: number;
 }
 
 /** The four loss terms of SPEC §2 at one point. */
