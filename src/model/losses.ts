@@ -1,0 +1,284 @@
+// The pure-TS model (SPEC §1-2): forward pass, the four loss terms and their analytic gradients,
+// on Float64Arrays. It is the reference every other backend is tested against, so it favours
+// plain loops in the SPEC's own order over cleverness. Every term is O(N*H*d) or O(H^2*d).
+
+import { PROTOTYPE_EPS, type RunConfig } from '../config.js';
+import type { Dataset, Gradient, Params, Terms, TermsAndGrads } from './types.js';
+
+/** Weights of the four terms in a combined loss; a zero weight skips that term's gradient. */
+export type TermWeights = Terms;
+
+/**
+ * Scratch space for one (config, data) pair, allocated once per run and reused every epoch
+ * (no allocation inside the training loop).
+ */
+export class Workspace {
+  readonly n: number;
+  readonly h: number;
+  readonly d: number;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  readonly tau: number;
+  readonly tauCov: number;
+  /** z_ij and h_ij, N x H row-major */
+  readonly z: Float64Array;
+  readonly act: Float64Array;
+  /** prototypes and the gradient of the loss with respect to them, H x d */
+  readonly p: Float64Array;
+  readonly gp: Float64Array;
+  /** |w_j|^2 + eps */
+  readonly norm: Float64Array;
+  /** per-sample row sums of h (overlap) and residual-derived weights (fit) */
+  readonly rowSum: Float64Array;
+  readonly fitWeight: Float64Array;
+  /** one row of coverage distances */
+  readonly dist: Float64Array;
+
+  constructor(config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'tau' | 'tauCov'>, data: Dataset) {
+    this.n = config.n;
+    this.h = config.hidden;
+    this.d = config.dim;
+    this.tau = config.tau;
+    this.tauCov = config.tauCov;
+    this.x = data.x;
+    this.y = data.y;
+    this.z = new Float64Array(this.n * this.h);
+    this.act = new Float64Array(this.n * this.h);
+    this.p = new Float64Array(this.h * this.d);
+    this.gp = new Float64Array(this.h * this.d);
+    this.norm = new Float64Array(this.h);
+    this.rowSum = new Float64Array(this.n);
+    this.fitWeight = new Float64Array(this.n);
+    this.dist = new Float64Array(this.h);
+  }
+}
+
+/** A zero gradient with the shapes of a run's parameters. */
+export function zeroGradient(h: number, d: number): Gradient {
+  return { W: new Float64Array(h * d), b: new Float64Array(h), v: new Float64Array(h), c: 0 };
+}
+
+function clearGradient(g: Gradient): void {
+  g.W.fill(0);
+  g.b.fill(0);
+  g.v.fill(0);
+  g.c = 0;
+}
+
+/** Prototypes p_j = -b_j w_j / (|w_j|^2 + eps) into ws.p, and |w_j|^2 + eps into ws.norm. */
+function computePrototypes(ws: Workspace, params: Params): void {
+  const { h, d, p, norm } = ws;
+  for (let j = 0; j < h; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += params.W[j * d + k] * params.W[j * d + k];
+    const den = s + PROTOTYPE_EPS;
+    norm[j] = den;
+    const f = -params.b[j] / den;
+    for (let k = 0; k < d; k++) p[j * d + k] = f * params.W[j * d + k];
+  }
+}
+
+/** Forward pass: z, h into the workspace; returns L_fit and leaves dL_fit/dyhat_i in fitWeight. */
+function forward(ws: Workspace, params: Params): number {
+  const { n, h, d, x, y, z, act, fitWeight } = ws;
+  let fit = 0;
+  for (let i = 0; i < n; i++) {
+    let yhat = params.c;
+    for (let j = 0; j < h; j++) {
+      let zij = params.b[j];
+      for (let k = 0; k < d; k++) zij += params.W[j * d + k] * x[i * d + k];
+      const hij = Math.exp(-zij * zij);
+      z[i * h + j] = zij;
+      act[i * h + j] = hij;
+      yhat += params.v[j] * hij;
+    }
+    const r = yhat - y[i];
+    fit += r * r;
+    fitWeight[i] = (2 * r) / n;
+  }
+  return fit / n;
+}
+
+/** L_cov (min, or softmin when tauCov > 0); adds weight * dL_cov/dp into ws.gp when weight != 0. */
+function coverage(ws: Workspace, weight: number): number {
+  const { n, h, d, x, p, gp, dist, tauCov } = ws;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let best = Infinity;
+    let bestJ = 0;
+    for (let j = 0; j < h; j++) {
+      let a = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = x[i * d + k] - p[j * d + k];
+        a += diff * diff;
+      }
+      dist[j] = a;
+      if (a < best) {
+        best = a;
+        bestJ = j;
+      }
+    }
+    if (tauCov === 0) {
+      total += best;
+      if (weight !== 0) {
+        const f = (weight * 2) / n;
+        for (let k = 0; k < d; k++) gp[bestJ * d + k] += f * (p[bestJ * d + k] - x[i * d + k]);
+      }
+    } else {
+      let sum = 0;
+      for (let j = 0; j < h; j++) {
+        const e = Math.exp(-(dist[j] - best) / tauCov);
+        dist[j] = e;
+        sum += e;
+      }
+      total += best - tauCov * Math.log(sum / h);
+      if (weight !== 0) {
+        const f = (weight * 2) / (n * sum);
+        for (let j = 0; j < h; j++) {
+          const fj = f * dist[j];
+          for (let k = 0; k < d; k++) gp[j * d + k] += fj * (p[j * d + k] - x[i * d + k]);
+        }
+      }
+    }
+  }
+  return total / n;
+}
+
+/** L_sep over pairs j < k; adds weight * dL_sep/dp into ws.gp when weight != 0. */
+function separation(ws: Workspace, weight: number): number {
+  const { h, d, p, gp, tau } = ws;
+  const pairs = (h * (h - 1)) / 2;
+  let total = 0;
+  for (let j = 0; j < h; j++) {
+    for (let l = j + 1; l < h; l++) {
+      let dd = 0;
+      for (let k = 0; k < d; k++) {
+        const diff = p[j * d + k] - p[l * d + k];
+        dd += diff * diff;
+      }
+      const e = Math.exp(-dd / tau);
+      total += e;
+      if (weight !== 0) {
+        const f = (weight * e * -2) / (tau * pairs);
+        for (let k = 0; k < d; k++) {
+          const g = f * (p[j * d + k] - p[l * d + k]);
+          gp[j * d + k] += g;
+          gp[l * d + k] -= g;
+        }
+      }
+    }
+  }
+  return total / pairs;
+}
+
+/** L_ovl via the row-sum identity (sum_j h)^2 - sum_j h^2; leaves row sums in ws.rowSum. */
+function overlap(ws: Workspace): number {
+  const { n, h, act, rowSum } = ws;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    let q = 0;
+    for (let j = 0; j < h; j++) {
+      const a = act[i * h + j];
+      s += a;
+      q += a * a;
+    }
+    rowSum[i] = s;
+    total += s * s - q;
+  }
+  return total / (n * h * (h - 1));
+}
+
+/**
+ * Backpropagates through the activations: dL/dz_ij = dL/dh_ij * (-2 z h), where dL/dh_ij has a
+ * fit part (wFit * dL_fit/dyhat_i * v_j) and an overlap part (wOvl * 2 (S_i - h_ij) / (N H (H-1))).
+ * Adds into grad (W, b, v, c).
+ */
+function backwardActivations(ws: Workspace, params: Params, wFit: number, wOvl: number, grad: Gradient): void {
+  const { n, h, d, x, z, act, rowSum, fitWeight } = ws;
+  const ovlScale = (wOvl * 2) / (n * h * (h - 1));
+  for (let i = 0; i < n; i++) {
+    const gi = wFit * fitWeight[i];
+    grad.c += gi;
+    for (let j = 0; j < h; j++) {
+      const hij = act[i * h + j];
+      grad.v[j] += gi * hij;
+      let dh = gi * params.v[j];
+      if (wOvl !== 0) dh += ovlScale * (rowSum[i] - hij);
+      const dz = dh * -2 * z[i * h + j] * hij;
+      grad.b[j] += dz;
+      for (let k = 0; k < d; k++) grad.W[j * d + k] += dz * x[i * d + k];
+    }
+  }
+}
+
+/**
+ * Chains dL/dp (ws.gp) into W and b: dp_j/db_j = -w_j / n_j and
+ * dp_jk/dw_jl = -b_j (delta_kl / n_j - 2 w_jk w_jl / n_j^2), with n_j = |w_j|^2 + eps.
+ */
+function backwardPrototypes(ws: Workspace, params: Params, grad: Gradient): void {
+  const { h, d, gp, norm } = ws;
+  for (let j = 0; j < h; j++) {
+    let gw = 0;
+    for (let k = 0; k < d; k++) gw += gp[j * d + k] * params.W[j * d + k];
+    const nj = norm[j];
+    const bj = params.b[j];
+    grad.b[j] += -gw / nj;
+    const cross = (2 * bj * gw) / (nj * nj);
+    for (let k = 0; k < d; k++) grad.W[j * d + k] += (-bj * gp[j * d + k]) / nj + cross * params.W[j * d + k];
+  }
+}
+
+/**
+ * The terms at `params` and the gradient of `sum_t weights[t] * term_t`, added into `grad` (which
+ * is cleared first). Terms whose weight is 0 are not differentiated; with `allTerms` false they
+ * are not computed either (reported as 0) — training uses that to skip inactive terms.
+ */
+export function lossAndGradient(
+  ws: Workspace,
+  params: Params,
+  weights: TermWeights,
+  grad: Gradient | null,
+  allTerms: boolean,
+): Terms {
+  computePrototypes(ws, params);
+  const fit = forward(ws, params);
+  ws.gp.fill(0);
+  const useGrad = grad !== null;
+  const cov = allTerms || weights.cov !== 0 ? coverage(ws, useGrad ? weights.cov : 0) : 0;
+  const sep = allTerms || weights.sep !== 0 ? separation(ws, useGrad ? weights.sep : 0) : 0;
+  const ovl = allTerms || weights.ovl !== 0 ? overlap(ws) : 0;
+  if (grad !== null) {
+    clearGradient(grad);
+    backwardActivations(ws, params, weights.fit, weights.ovl, grad);
+    if (weights.cov !== 0 || weights.sep !== 0) backwardPrototypes(ws, params, grad);
+  }
+  return { fit, cov, sep, ovl };
+}
+
+/**
+ * The four terms of SPEC §2 at `params` (no gradient).
+ *
+ * @example
+ * ```ts
+ * const terms = computeTerms(config, makeDataset(config), makeInitialParams(config));
+ * ```
+ */
+export function computeTerms(config: RunConfig, data: Dataset, params: Params): Terms {
+  const ws = new Workspace(config, data);
+  return lossAndGradient(ws, params, { fit: 1, cov: 0, sep: 0, ovl: 0 }, null, true);
+}
+
+/** The four terms and each term's own gradient at `params` (tests, selftest, conformance). */
+export function termsAndGradients(config: RunConfig, data: Dataset, params: Params): TermsAndGrads {
+  const ws = new Workspace(config, data);
+  const unit = (t: keyof Terms): TermWeights => ({ fit: 0, cov: 0, sep: 0, ovl: 0, [t]: 1 });
+  const grads = {} as TermsAndGrads['grads'];
+  let terms: Terms | undefined;
+  for (const t of ['fit', 'cov', 'sep', 'ovl'] as const) {
+    const g = zeroGradient(ws.h, ws.d);
+    terms = lossAndGradient(ws, params, unit(t), g, true);
+    grads[t] = g;
+  }
+  return { terms: terms as Terms, grads };
+}
