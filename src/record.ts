@@ -1,7 +1,9 @@
 // The run record: the JSON shape `protomlp run --json` prints and `runs.jsonl` stores, one per run.
 // Conversions between it and the typed arrays backends use live here, nowhere else.
 
-import type { RunConfig } from './config.js';
+import { z } from 'zod';
+import { resolveConfig, type RunConfig } from './config.js';
+import { ValidationError } from './errors.js';
 import type { Dataset, Params } from './model/types.js';
 
 /** Parameters as JSON: W has one row per neuron. */
@@ -69,4 +71,66 @@ export function dataToJson(d: Dataset, dim: number): RunRecord['data'] {
 /** JSON dataset back to typed arrays (shapes must already be validated). */
 export function dataFromJson(d: RunRecord['data']): Dataset {
   return { x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y) };
+}
+
+/** The start of a run read back from a record: its config, data and initial parameters. */
+export interface RecordStart {
+  config: RunConfig;
+  data: Dataset;
+  initial: Params;
+}
+
+const finiteNumber = z.number().refine(Number.isFinite, 'a finite number');
+
+function checkRows(field: string, rows: unknown, count: number, width: number): void {
+  if (!Array.isArray(rows) || rows.length !== count) {
+    throw new ValidationError(field, rows, `an array of ${count} rows`);
+  }
+  rows.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== width) throw new ValidationError(`${field}[${i}]`, row, `an array of ${width} finite numbers`);
+    row.forEach((value, k) => {
+      if (!finiteNumber.safeParse(value).success) throw new ValidationError(`${field}[${i}][${k}]`, value, 'a finite number');
+    });
+  });
+}
+
+function checkVector(field: string, values: unknown, count: number): void {
+  if (!Array.isArray(values) || values.length !== count) throw new ValidationError(field, values, `an array of ${count} finite numbers`);
+  values.forEach((value, i) => {
+    if (!finiteNumber.safeParse(value).success) throw new ValidationError(`${field}[${i}]`, value, 'a finite number');
+  });
+}
+
+function checkObject(field: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(field, value, 'an object');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Reads the start of a run (config, data, initial parameters) from a parsed run record, checking
+ * every field and every size against the config. `source` prefixes field names in messages.
+ *
+ * @example
+ * ```ts
+ * const start = recordStart(JSON.parse(text), 'run.json: ');
+ * ```
+ */
+export function recordStart(value: unknown, source = ''): RecordStart {
+  const record = checkObject(`${source}record`, value);
+  const configJson = checkObject(`${source}config`, record.config);
+  const config = resolveConfig(configJson as Partial<Record<keyof RunConfig, unknown>>, (k) => k, `${source}config.`);
+  const { n, hidden, dim } = config;
+  const data = checkObject(`${source}data`, record.data);
+  checkRows(`${source}data.x`, data.x, n, dim);
+  checkVector(`${source}data.y`, data.y, n);
+  const initial = checkObject(`${source}initial`, record.initial);
+  checkRows(`${source}initial.W`, initial.W, hidden, dim);
+  checkVector(`${source}initial.b`, initial.b, hidden);
+  checkVector(`${source}initial.v`, initial.v, hidden);
+  checkVector(`${source}initial.c`, [initial.c], 1);
+  return {
+    config,
+    data: dataFromJson(data as RunRecord['data']),
+    initial: paramsFromJson(initial as unknown as ParamsJson),
+  };
 }

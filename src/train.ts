@@ -1,0 +1,91 @@
+// The training facade: configs in, run records out, on whichever backend is selected. Data and
+// initial parameters always come from src/data.ts; metrics are always computed by src/eval in TS,
+// so records differ between backends only by the trained parameters themselves.
+
+import { resolveConfig, runId, canonicalConfig, type RunConfig } from './config.js';
+import { makeDataset, makeInitialParams } from './data.js';
+import { evaluateRun } from './eval/index.js';
+import { computeTerms } from './model/losses.js';
+import type { TrainJob, TrainResult } from './model/types.js';
+import { dataToJson, paramsToJson, type RunRecord } from './record.js';
+import { selectBackend, type BackendChoice } from './backend/select.js';
+import type { Backend } from './backend/types.js';
+
+/** Options for {@link trainRuns} and {@link trainRun}. */
+export interface TrainOptions {
+  /** `auto` (default: native if it loads, else TS), `native` or `ts`; PROTOMLP_BACKEND overrides */
+  backend?: BackendChoice;
+  /** native threads or TS worker threads; default: every core */
+  threads?: number;
+  /** cancels: runs not started are skipped and the Promise rejects with an `AbortError` */
+  signal?: AbortSignal;
+  /** called on the main thread as each run finishes (completion order) with its record */
+  onRecord?: (record: RunRecord, index: number) => void;
+}
+
+/** The dataset and initial parameters a config's seed fixes, as a job for a backend. */
+export function prepareJob(config: RunConfig): TrainJob {
+  return { config, data: makeDataset(config), initial: makeInitialParams(config) };
+}
+
+/** The record of a trained job: config, data, start, end, metrics and where it ran. */
+export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa'>): RunRecord {
+  const { config, data, initial } = job;
+  const terms = computeTerms(config, data, result.final);
+  return {
+    id: runId(config),
+    config: canonicalConfig(config),
+    data: dataToJson(data, config.dim),
+    initial: paramsToJson(initial, config.dim),
+    final: paramsToJson(result.final, config.dim),
+    metrics: evaluateRun(config, data, result.final, result.diverged, terms),
+    backend: backend.name,
+    isa: backend.isa,
+    wallMs: result.wallMs,
+  };
+}
+
+/**
+ * Trains prepared jobs (for instance from `--init-from`) and returns their records in job order.
+ */
+export async function trainJobs(jobs: readonly TrainJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
+  const backend = selectBackend(options.backend);
+  const records: RunRecord[] = new Array(jobs.length);
+  await backend.trainBatch(jobs, {
+    threads: options.threads,
+    signal: options.signal,
+    onResult: (index, result) => {
+      records[index] = buildRecord(jobs[index], result, backend);
+      options.onRecord?.(records[index], index);
+    },
+  });
+  return records;
+}
+
+/**
+ * Trains many runs (a batch on the selected backend) and returns their records in config order.
+ * Records do not depend on the thread count (except `wallMs`).
+ *
+ * @example
+ * ```ts
+ * const configs = [0, 1, 2].map((seed) => resolveConfig({ n: 10, mask: 'cov', seed }));
+ * const records = await trainRuns(configs, { onRecord: (r) => console.log(r.id, r.metrics.recon) });
+ * ```
+ */
+export function trainRuns(configs: readonly RunConfig[], options: TrainOptions = {}): Promise<RunRecord[]> {
+  return trainJobs(configs.map(prepareJob), options);
+}
+
+/**
+ * Trains one run from a (partial) config, filling SPEC defaults and validating every field.
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun({ n: 20, mask: 'cov+sep', epochs: 500 });
+ * console.log(record.metrics.recon, record.metrics.spec);
+ * ```
+ */
+export async function trainRun(config: Partial<RunConfig>, options: TrainOptions = {}): Promise<RunRecord> {
+  const [record] = await trainRuns([resolveConfig(config)], options);
+  return record;
+}
