@@ -1,0 +1,27 @@
+// Random test points for the model: configs, data and parameters from the project generator,
+// including prototypes far outside the data (|p| up to ~6) so no branch is only seen near it.
+
+import { resolveConfig, type Mask, type RunConfig } from '../../src/config.js';
+import { Rng } from '../../src/rng.js';
+import type { Dataset, Params } from '../../src/model/types.js';
+
+export function randomPoint(
+  over: Partial<RunConfig> & { n: number; hidden: number; dim: number },
+  seed: number,
+): { config: RunConfig; data: Dataset; params: Params } {
+  const config = resolveConfig({ tau: 0.05, tauCov: 0, mask: 'cov+sep+ovl' as Mask, ...over });
+  const rng = new Rng(seed, 99);
+  const { n, hidden: h, dim: d } = config;
+  const x = Float64Array.from({ length: n * d }, () => rng.uniform(-1, 1));
+  const y = Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
+  const W = Float64Array.from({ length: h * d }, () => rng.uniform(-1.5, 1.5));
+  // prototypes spread to +-6: b_j = -w_j . q_j puts neuron j's prototype at q_j
+  const b = new Float64Array(h);
+  for (let j = 0; j < h; j++) {
+    let dot = 0;
+    for (let k = 0; k < d; k++) dot += W[j * d + k] * rng.uniform(-6, 6);
+    b[j] = -dot;
+  }
+  const v = Float64Array.from({ length: h }, () => rng.uniform(-1, 1));
+  return { config, data: { x, y }, params: { W, b, v, c: rng.uniform(-1, 1) } };
+}
