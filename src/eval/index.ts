@@ -1,0 +1,14 @@
+// Evaluation of a finished run (SPEC §4): prototypes, optimal assignment, metrics, hull.
+// Reads parameters and data only; training and storage live elsewhere.
+
+export { prototypes } from './prototypes.js';
+export { assignment, type Assignment } from './hungarian.js';
+export {
+  evaluateRun,
+  outsideBoundingBox,
+  reconstructionError,
+  specializationRatio,
+  winningNeurons,
+  type Outside,
+  type Shape,
+} from './metrics.js';

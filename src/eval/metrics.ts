@@ -1,0 +1,242 @@
+// The per-run metrics of SPEC §4, computed from the data and the final parameters.
+// Never trains and never throws on a diverged run: what cannot be computed is NaN here, null in
+// the record. Only wrong array lengths (a caller's bug) throw.
+
+import type { RunConfig } from '../config.js';
+import { ValidationError } from '../errors.js';
+import type { Dataset, Params, Terms } from '../model/types.js';
+import type { Metrics } from '../record.js';
+import { assignment } from './hungarian.js';
+import { prototypes } from './prototypes.js';
+
+/** The sizes a metric needs from a run config. */
+export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
+
+/** Fraction of prototypes outside a region and their mean distance to it. */
+export interface Outside {
+  /** outside prototypes / H */
+  fraction: number;
+  /** mean Euclidean distance of the outside prototypes to the region; 0 when none is outside */
+  meanDist: number;
+}
+
+/**
+ * Reconstruction error (SPEC §4 `recon`): the optimal (Hungarian) assignment between the N inputs
+ * and the H prototypes under the Euclidean cost |x_i - p_j|, and the mean cost over its
+ * min(N, H) matched pairs. `x` is N x d and `protos` H x d, both row-major.
+ *
+ * Returns NaN when an input or a prototype is not finite (a diverged run).
+ *
+ * @example
+ * ```ts
+ * const x = Float64Array.of(-0.5, 0, 0.5);
+ * const protos = Float64Array.of(0.5, -0.25, 0.25);
+ * reconstructionError(x, protos, 3, 3, 1); // (0.25 + 0.25 + 0) / 3
+ * ```
+ */
+export function reconstructionError(x: Float64Array, protos: Float64Array, n: number, h: number, d: number): number {
+  checkSizes(n, h, d);
+  checkLength('x.length', x.length, 'n * dim', n * d);
+  checkLength('protos.length', protos.length, 'hidden * dim', h * d);
+  if (!allFinite(x) || !allFinite(protos)) return NaN;
+  const cost = new Float64Array(n * h);
+  const diff = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < h; j++) {
+      let c: number;
+      if (d === 1) {
+        c = Math.abs(x[i] - protos[j]);
+      } else {
+        for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
+        c = norm(diff);
+      }
+      // finite coordinates can still be too far apart for a float64 distance
+      if (!Number.isFinite(c)) return NaN;
+      cost[i * h + j] = c;
+    }
+  }
+  return assignment(cost, n, h).total / Math.min(n, h);
+}
+
+/**
+ * The winning neuron of every sample: argmax_j h_ij with h_ij = exp(-(w_j . x_i + b_j)^2), ties
+ * to the lowest j. The comparison is on h itself, as SPEC states it, so a sample far from every
+ * neuron (all h_ij underflow to 0) is won by neuron 0. A sample whose responses include NaN gets
+ * -1.
+ *
+ * @example
+ * ```ts
+ * const params = { W: Float64Array.of(1, 1), b: Float64Array.of(0.5, -0.5), v: new Float64Array(2), c: 0 };
+ * winningNeurons({ n: 2, hidden: 2, dim: 1 }, { x: Float64Array.of(-0.5, 0.4), y: new Float64Array(2) }, params);
+ * // Int32Array [0, 1]
+ * ```
+ */
+export function winningNeurons(shape: Shape, data: Dataset, params: Params): Int32Array {
+  const { n, hidden: h, dim: d } = shape;
+  checkSizes(n, h, d);
+  checkLength('data.x.length', data.x.length, 'n * dim', n * d);
+  checkLength('W.length', params.W.length, 'hidden * dim', h * d);
+  checkLength('b.length', params.b.length, 'hidden', h);
+  const winners = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    let bestResponse = -Infinity;
+    for (let j = 0; j < h; j++) {
+      let z = params.b[j];
+      for (let k = 0; k < d; k++) z += params.W[j * d + k] * data.x[i * d + k];
+      const response = Math.exp(-z * z);
+      if (Number.isNaN(response)) {
+        best = -1;
+        break;
+      }
+      if (response > bestResponse) {
+        bestResponse = response;
+        best = j;
+      }
+    }
+    winners[i] = best;
+  }
+  return winners;
+}
+
+/**
+ * Specialization ratio (SPEC §4 `spec`): the number of distinct winning neurons
+ * ({@link winningNeurons}) divided by N. 1 means every sample has a neuron of its own (possible
+ * only when H >= N). NaN when a response is NaN (a diverged run).
+ *
+ * @example
+ * ```ts
+ * const params = { W: Float64Array.of(1, 1, 1), b: Float64Array.of(0.5, 0.5, -0.5), v: new Float64Array(3), c: 0 };
+ * const data = { x: Float64Array.of(-0.5, -0.4, 0.5), y: new Float64Array(3) };
+ * specializationRatio({ n: 3, hidden: 3, dim: 1 }, data, params); // 2 / 3 (neuron 1 ties neuron 0 and loses)
+ * ```
+ */
+export function specializationRatio(shape: Shape, data: Dataset, params: Params): number {
+  const winners = winningNeurons(shape, data, params);
+  const seen = new Uint8Array(shape.hidden);
+  let distinct = 0;
+  for (const j of winners) {
+    if (j < 0) return NaN;
+    if (!seen[j]) {
+      seen[j] = 1;
+      distinct++;
+    }
+  }
+  return distinct / shape.n;
+}
+
+/**
+ * Prototypes outside the bounding box of the inputs (per coordinate [min_i x_ik, max_i x_ik],
+ * closed): their fraction of H and their mean Euclidean distance to the box (0 when none is
+ * outside). For d = 1 the box is the interval [min x, max x], which is the exact convex hull, so
+ * this is SPEC's `outside`/`outsideDist`; for d > 1 it is only the box (`outsideBox`), which
+ * contains the hull and so can count a prototype as inside when the exact hull would not.
+ * Both values are NaN when an input or a prototype is not finite.
+ *
+ * @example
+ * ```ts
+ * const x = Float64Array.of(-0.5, 0, 0.5);
+ * outsideBoundingBox(x, Float64Array.of(-0.5, 0.25, 0.875), 3, 3, 1);
+ * // { fraction: 1 / 3, meanDist: 0.375 }
+ * ```
+ */
+export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: number, h: number, d: number): Outside {
+  checkSizes(n, h, d);
+  checkLength('x.length', x.length, 'n * dim', n * d);
+  checkLength('protos.length', protos.length, 'hidden * dim', h * d);
+  if (!allFinite(x) || !allFinite(protos)) return { fraction: NaN, meanDist: NaN };
+  const lo = new Float64Array(d).fill(Infinity);
+  const hi = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      const v = x[i * d + k];
+      if (v < lo[k]) lo[k] = v;
+      if (v > hi[k]) hi[k] = v;
+    }
+  }
+  const excess = new Float64Array(d);
+  let count = 0;
+  let sumDist = 0;
+  for (let j = 0; j < h; j++) {
+    let isOutside = false;
+    for (let k = 0; k < d; k++) {
+      const p = protos[j * d + k];
+      excess[k] = p < lo[k] ? lo[k] - p : p > hi[k] ? p - hi[k] : 0;
+      if (excess[k] > 0) isOutside = true;
+    }
+    if (isOutside) {
+      count++;
+      sumDist += norm(excess);
+    }
+  }
+  return { fraction: count / h, meanDist: count === 0 ? 0 : sumDist / count };
+}
+
+/**
+ * All metrics of one finished run, exactly the {@link Metrics} shape of a run record: `recon`,
+ * `spec` and the hull metrics from the data and the final parameters, `fit`/`cov`/`sep`/`ovl`
+ * from the caller's final loss terms. Any value that is not finite becomes null; this never throws
+ * on non-finite parameters. For d = 1 `outside`/`outsideDist` are the exact hull and there is no
+ * box field; for d > 1 they are null (exact hull not implemented) and `outsideBox`/`outsideBoxDist`
+ * carry the bounding-box version. `diverged` is the caller's flag, also set when a final parameter
+ * or term is not finite (so a record never shows null metrics with `diverged: false`).
+ *
+ * @example
+ * ```ts
+ * const metrics = evaluateRun(config, data, result.final, result.diverged, terms);
+ * // { recon: 0.012, spec: 0.9, fit: 0.003, cov: 0.0004, sep: 0.02, ovl: 0.1,
+ * //   outside: 0, outsideDist: 0, diverged: false }
+ * ```
+ */
+export function evaluateRun(config: RunConfig, data: Dataset, final: Params, diverged: boolean, terms: Terms): Metrics {
+  const { n, hidden: h, dim: d } = config;
+  checkSizes(n, h, d);
+  checkLength('data.x.length', data.x.length, 'n * dim', n * d);
+  checkLength('data.y.length', data.y.length, 'n', n);
+  checkLength('final.W.length', final.W.length, 'hidden * dim', h * d);
+  checkLength('final.b.length', final.b.length, 'hidden', h);
+  checkLength('final.v.length', final.v.length, 'hidden', h);
+
+  const protos = prototypes(final, d);
+  const hull = outsideBoundingBox(data.x, protos, n, h, d);
+  const paramsFinite = allFinite(final.W) && allFinite(final.b) && allFinite(final.v) && Number.isFinite(final.c);
+  const termsFinite = [terms.fit, terms.cov, terms.sep, terms.ovl].every(Number.isFinite);
+  return {
+    recon: finiteOrNull(reconstructionError(data.x, protos, n, h, d)),
+    spec: finiteOrNull(specializationRatio(config, data, final)),
+    fit: finiteOrNull(terms.fit),
+    cov: finiteOrNull(terms.cov),
+    sep: finiteOrNull(terms.sep),
+    ovl: finiteOrNull(terms.ovl),
+    outside: d === 1 ? finiteOrNull(hull.fraction) : null,
+    outsideDist: d === 1 ? finiteOrNull(hull.meanDist) : null,
+    ...(d > 1 ? { outsideBox: finiteOrNull(hull.fraction), outsideBoxDist: finiteOrNull(hull.meanDist) } : {}),
+    diverged: diverged || !paramsFinite || !termsFinite,
+  };
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function allFinite(values: Float64Array): boolean {
+  for (const v of values) if (!Number.isFinite(v)) return false;
+  return true;
+}
+
+/** Euclidean length; Math.hypot only when the plain sum of squares overflows. */
+function norm(v: Float64Array): number {
+  let sum = 0;
+  for (const e of v) sum += e * e;
+  return sum !== Infinity ? Math.sqrt(sum) : Math.hypot(...v);
+}
+
+function checkSizes(n: number, h: number, d: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ValidationError('n', n, 'an integer >= 1');
+  if (!Number.isInteger(h) || h < 1) throw new ValidationError('hidden', h, 'an integer >= 1');
+  if (!Number.isInteger(d) || d < 1) throw new ValidationError('dim', d, 'an integer >= 1');
+}
+
+function checkLength(field: string, actual: number, expression: string, expected: number): void {
+  if (actual !== expected) throw new ValidationError(field, actual, `${expression} = ${expected}`);
+}
