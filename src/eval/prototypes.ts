@@ -1,12 +1,12 @@
 // Prototypes of the hidden neurons (SPEC §1): the point of peak response nearest the origin.
 // Pure arithmetic on the formula of the contract; no validation of finiteness (callers decide).
 
-import { PROTOTYPE_EPS } from '../config.js';
+import { prototypesInto } from '../model/losses.js';
 import type { Params } from '../model/types.js';
 
 /**
  * The prototype of every hidden neuron, p_j = -b_j w_j / (|w_j|^2 + eps) with
- * eps = {@link PROTOTYPE_EPS}, as an H x d row-major array (H = `params.b.length`).
+ * eps = 1e-12 (PROTOTYPE_EPS), as an H x d row-major array (H = `params.b.length`).
  *
  * The formula is computed literally, as the training losses compute it: a neuron with w_j = 0
  * gets the origin, and non-finite parameters give non-finite prototypes (no error).
@@ -20,12 +20,6 @@ import type { Params } from '../model/types.js';
 export function prototypes(params: Params, dim: number): Float64Array {
   const h = params.b.length;
   const out = new Float64Array(h * dim);
-  for (let j = 0; j < h; j++) {
-    const row = j * dim;
-    let norm2 = 0;
-    for (let k = 0; k < dim; k++) norm2 += params.W[row + k] * params.W[row + k];
-    const denom = norm2 + PROTOTYPE_EPS;
-    for (let k = 0; k < dim; k++) out[row + k] = (-params.b[j] * params.W[row + k]) / denom;
-  }
+  prototypesInto(params, dim, out, new Float64Array(h));
   return out;
 }

@@ -65,16 +65,18 @@ function clearGradient(g: Gradient): void {
   g.c = 0;
 }
 
-/** Prototypes p_j = -b_j w_j / (|w_j|^2 + eps) into ws.p, and |w_j|^2 + eps into ws.norm. */
-function computePrototypes(ws: Workspace, params: Params): void {
-  const { h, d, p, norm } = ws;
+/**
+ * Prototypes p_j = -b_j w_j / (|w_j|^2 + eps) into `p` (H x d), and |w_j|^2 + eps into `norm`.
+ * The one implementation of the formula: evaluation (src/eval/prototypes.ts) calls it too.
+ */
+export function prototypesInto(params: Params, d: number, p: Float64Array, norm: Float64Array): void {
+  const h = params.b.length;
   for (let j = 0; j < h; j++) {
     let s = 0;
     for (let k = 0; k < d; k++) s += params.W[j * d + k] * params.W[j * d + k];
     const den = s + PROTOTYPE_EPS;
     norm[j] = den;
-    const f = -params.b[j] / den;
-    for (let k = 0; k < d; k++) p[j * d + k] = f * params.W[j * d + k];
+    for (let k = 0; k < d; k++) p[j * d + k] = (-params.b[j] * params.W[j * d + k]) / den;
   }
 }
 
@@ -241,7 +243,7 @@ export function lossAndGradient(
   grad: Gradient | null,
   allTerms: boolean,
 ): Terms {
-  computePrototypes(ws, params);
+  prototypesInto(params, ws.d, ws.p, ws.norm);
   const fit = forward(ws, params);
   ws.gp.fill(0);
   const useGrad = grad !== null;
