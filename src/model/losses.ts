@@ -146,6 +146,9 @@ function coverage(ws: Workspace, weight: number): number {
   return total / n;
 }
 
+/** Beyond this exponent exp(-x) underflows to exactly 0 in float64. */
+const UNDERFLOW = 746;
+
 /** L_sep over pairs j < k; adds weight * dL_sep/dp into ws.gp when weight != 0. */
 function separation(ws: Workspace, weight: number): number {
   const { h, d, p, gp, tau } = ws;
@@ -158,6 +161,8 @@ function separation(ws: Workspace, weight: number): number {
         const diff = p[j * d + k] - p[l * d + k];
         dd += diff * diff;
       }
+      // exp(-746) is exactly 0 in float64: skipping those pairs changes no bit of the result
+      if (dd > UNDERFLOW * tau) continue;
       const e = Math.exp(-dd / tau);
       total += e;
       if (weight !== 0) {
