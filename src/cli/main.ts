@@ -4,9 +4,15 @@
 import { packageVersion } from '../package-info.js';
 import { newProgram, runProgram } from './common.js';
 import { register as registerRun } from './run.js';
+import { register as registerSweep } from './sweep.js';
+import { register as registerMerge } from './merge.js';
+import { register as registerExport } from './export.js';
 
 const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
 
 registerRun(program);
+registerSweep(program);
+registerMerge(program);
+registerExport(program);
 
 await runProgram(program, process.argv);

@@ -1,0 +1,269 @@
+// `protomlp sweep`: parse the study (preset, file, flags), then hand it to runStudy and show its
+// progress. Ctrl-C / SIGTERM stop it cleanly; the same command resumes. No study logic lives here.
+
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { ALLOWED, validateField, type RunConfig } from '../config.js';
+import { ValidationError } from '../errors.js';
+import {
+  inspectFolder,
+  MAX_STUDY_RUNS,
+  parseSeedRange,
+  parseShard,
+  PRESET_NAMES,
+  readStudySpec,
+  resolveStudy,
+  runStudy,
+  shardFromEnv,
+  shardPositions,
+  type Shard,
+  type Study,
+  type StudyProgress,
+  type StudySpec,
+} from '../study/index.js';
+import { numberOrText, parseBackend, parsePositiveInt } from './common.js';
+
+/** Grid flags: each takes a comma-separated list of one run field's values. */
+export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof RunConfig; help: string }[] = [
+  { flag: '--sizes', option: 'sizes', key: 'n', help: 'numbers of samples N, e.g. 3,5,10' },
+  { flag: '--hidden', option: 'hidden', key: 'hidden', help: 'hidden widths H (default: H = N for each run)' },
+  { flag: '--dim', option: 'dim', key: 'dim', help: 'input dimensions d' },
+  { flag: '--target', option: 'target', key: 'target', help: 'targets: sine, random' },
+  { flag: '--init', option: 'init', key: 'init', help: 'initializations: centers, torch' },
+  { flag: '--masks', option: 'masks', key: 'mask', help: 'loss masks, e.g. base,cov,cov+sep' },
+  { flag: '--lambda', option: 'lambda', key: 'lambda', help: 'structural loss weights' },
+  { flag: '--tau', option: 'tau', key: 'tau', help: 'separation temperatures' },
+  { flag: '--tau-cov', option: 'tauCov', key: 'tauCov', help: 'coverage softmin temperatures' },
+  { flag: '--lr', option: 'lr', key: 'lr', help: 'Adam learning rates' },
+  { flag: '--epochs', option: 'epochs', key: 'epochs', help: 'epochs' },
+];
+
+const SEEDS_ALLOWED = 'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19';
+const TEXT_FIELDS: readonly (keyof RunConfig)[] = ['target', 'init', 'mask'];
+
+interface SweepFlags {
+  preset?: string;
+  config?: string;
+  name?: string;
+  seeds?: string;
+  out?: string;
+  workers?: string;
+  backend?: string;
+  shard?: string;
+  dryRun?: boolean;
+  [option: string]: unknown;
+}
+
+/** One grid flag's comma-separated values, each validated under the flag's name. */
+function parseList(flag: string, key: keyof RunConfig, text: string): unknown[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new ValidationError(flag, text, `a comma-separated list of values, each ${ALLOWED[key]}`);
+  return items.map((item) => validateField(key, TEXT_FIELDS.includes(key) ? item : numberOrText(item), flag));
+}
+
+/** `--seeds`: a count K (0..K-1), a list, or a range a..b. */
+export function parseSeeds(text: string): number[] {
+  const trimmed = text.trim();
+  if (/^\d+$/.test(trimmed)) {
+    const k = Number(trimmed);
+    if (k < 1 || k > MAX_STUDY_RUNS) throw new ValidationError('--seeds', text, SEEDS_ALLOWED);
+    return Array.from({ length: k }, (_, i) => i);
+  }
+  if (trimmed.includes('..')) {
+    const range = parseSeedRange(trimmed);
+    if (!range) throw new ValidationError('--seeds', text, SEEDS_ALLOWED);
+    return range.map((s) => validateField('seed', s, '--seeds'));
+  }
+  if (trimmed.includes(',')) return parseList('--seeds', 'seed', trimmed) as number[];
+  throw new ValidationError('--seeds', text, SEEDS_ALLOWED);
+}
+
+/** The study a sweep's flags describe: `--preset` or `--config`, with grid flags laid over it. */
+export function studyFromFlags(flags: SweepFlags): Study {
+  if (flags.preset !== undefined && flags.config !== undefined) {
+    throw new ValidationError('--config', flags.config, 'no --config together with --preset (a study file can say `preset: paper`)');
+  }
+  let base: StudySpec = {};
+  let where = '';
+  if (flags.preset !== undefined) {
+    if (!(PRESET_NAMES as readonly string[]).includes(flags.preset)) {
+      throw new ValidationError('--preset', flags.preset, `one of ${PRESET_NAMES.join(', ')}`);
+    }
+    base = { preset: flags.preset as StudySpec['preset'] };
+  } else if (flags.config !== undefined) {
+    base = readStudySpec(flags.config);
+    where = `${flags.config}: `;
+    resolveStudy(base, where);
+  }
+  const overrides: Record<string, unknown> = {};
+  for (const { flag, option, key } of GRID_FLAGS) {
+    const text = flags[option];
+    if (typeof text === 'string') overrides[key] = parseList(flag, key, text);
+  }
+  if (flags.seeds !== undefined) overrides.seed = parseSeeds(flags.seeds);
+  if (flags.name !== undefined) overrides.name = flags.name;
+  if (flags.preset === undefined && flags.config === undefined && !Object.keys(overrides).some((k) => k !== 'name')) {
+    throw new ValidationError('--preset', undefined, `one of ${PRESET_NAMES.join(', ')} (or --config FILE, or grid flags such as --sizes 3,5,10)`);
+  }
+  try {
+    return resolveStudy({ ...base, ...overrides } as StudySpec, '');
+  } catch (e) {
+    if (e instanceof ValidationError && e.field === 'name') throw new ValidationError('--name', e.value, e.allowed);
+    throw e;
+  }
+}
+
+/** The shard to run: `--shard` when given, else the SLURM array task's, else none. */
+export function shardFromFlags(text: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+  return text !== undefined ? parseShard(text) : shardFromEnv(env);
+}
+
+const formatDuration = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+};
+
+const describeRun = (c: RunConfig): string =>
+  Object.entries(c)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+
+/** The command line that resumes this sweep: the same one. */
+const resumeCommand = (): string => `protomlp ${process.argv.slice(2).map(shellQuote).join(' ')}`;
+
+/** Shows progress: a bar on a terminal, a plain line every few seconds otherwise. */
+function progressView(stream: NodeJS.WriteStream): { update(p: StudyProgress): void; stop(): void } {
+  const rate = (p: StudyProgress): string => p.runsPerSecond.toFixed(p.runsPerSecond < 10 ? 2 : 1);
+  const eta = (p: StudyProgress): string => (p.etaMs === undefined ? '?' : formatDuration(p.etaMs));
+  if (stream.isTTY) {
+    const bar = new SingleBar({
+      stream,
+      format: 'sweep {bar} {value}/{total} runs | {rate} runs/s | ETA {etaText} | {diverged} diverged',
+      hideCursor: true,
+      barsize: 30,
+    });
+    let started = false;
+    return {
+      update(p) {
+        const payload = { rate: rate(p), etaText: eta(p), diverged: p.diverged };
+        if (!started) bar.start(p.total, p.done, payload);
+        else bar.update(p.done, payload);
+        started = true;
+      },
+      stop: () => bar.stop(),
+    };
+  }
+  const PERIOD_MS = 5000;
+  let last = 0;
+  return {
+    update(p) {
+      if (p.done === 0 || (p.done < p.total && p.elapsedMs - last < PERIOD_MS)) return;
+      last = p.elapsedMs;
+      const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
+      stream.write(`sweep: ${p.done}/${p.total} runs (${pct}%), ${rate(p)} runs/s, ETA ${eta(p)}, ${p.diverged} diverged\n`);
+    },
+    stop() {},
+  };
+}
+
+function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): void {
+  const positions = shardPositions(study.runs.length, shard);
+  const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs`];
+  if (shard) lines.push(`shard ${shard.index}/${shard.count}: ${positions.length} runs`);
+  let todo = positions;
+  if (out !== undefined) {
+    const { finished } = inspectFolder(out, study, (m) => process.stderr.write(`warning: ${m}\n`));
+    todo = positions.filter((i) => !finished.has(study.ids[i]));
+    lines.push(`${out}: ${positions.length - todo.length} finished, ${todo.length} to run`);
+  }
+  const SHOW = 10;
+  if (todo.length) lines.push(`first runs to train (of ${todo.length}, canonical order):`);
+  for (const i of todo.slice(0, SHOW)) lines.push(`  #${i} ${study.ids[i]} ${describeRun(study.runs[i])}`);
+  if (todo.length > SHOW) lines.push(`  ... and ${todo.length - SHOW} more`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** Registers `protomlp sweep`. */
+export function register(program: Command): void {
+  const command = program
+    .command('sweep')
+    .description('run a study (a preset, a JSON/YAML study file, or a grid from flags) into a folder; resumes by default')
+    .option('--preset <name>', `a built-in study: ${PRESET_NAMES.join(', ')}`)
+    .option('--config <file>', 'a JSON or YAML study file (see docs/studies.md)')
+    .option('--name <name>', 'the study name (default: the preset name, else "grid")');
+  for (const { flag, help } of GRID_FLAGS) command.option(`${flag} <list>`, help);
+  command
+    .option('--seeds <seeds>', `${SEEDS_ALLOWED} (default: seed 0)`)
+    .option('--out <dir>', 'the study folder: study.json + runs.jsonl (required unless --dry-run)')
+    .option('--workers <k>', 'worker threads (default: every core)')
+    .option('--backend <backend>', 'auto, native or ts (default: auto; PROTOMLP_BACKEND overrides)')
+    .option('--shard <i/n>', 'run only runs i, i+n, i+2n, ... (default: from SLURM_ARRAY_TASK_ID/COUNT when set)')
+    .option('--dry-run', 'print the run count and the first runs, train nothing')
+    .addHelpText(
+      'after',
+      '\nFlags override the preset or file. Ctrl-C stops cleanly; the same command resumes.\n' +
+        'Examples:\n  protomlp sweep --preset paper --out results/paper\n' +
+        '  protomlp sweep --sizes 10,20 --masks cov,cov+sep --lambda 0.01,0.1 --seeds 5 --out results/lambda',
+    )
+    .action(async (flags: SweepFlags) => {
+      const study = studyFromFlags(flags);
+      const shard = shardFromFlags(flags.shard);
+      const workers = parsePositiveInt('--workers', flags.workers);
+      const backend = parseBackend(flags.backend);
+      if (flags.dryRun) return dryRun(study, shard, flags.out);
+      if (flags.out === undefined) throw new ValidationError('--out', undefined, 'a folder for the study (study.json and runs.jsonl)');
+      await sweep(study, { out: flags.out, shard, workers, backend });
+    });
+}
+
+async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts' }): Promise<void> {
+  const { out, shard } = options;
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const exitCode = (s: NodeJS.Signals): number => (s === 'SIGINT' ? 130 : 143);
+  const onSignal = (s: NodeJS.Signals): void => {
+    if (stoppedBy) process.exit(exitCode(stoppedBy));
+    stoppedBy = s;
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const view = progressView(process.stderr);
+  let last: StudyProgress | undefined;
+  const where = shard ? `shard ${shard.index}/${shard.count} of ` : '';
+  try {
+    const summary = await runStudy(study, {
+      ...options,
+      signal: controller.signal,
+      onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
+      onProgress: (p) => {
+        if (!last) process.stderr.write(`sweep ${where}${study.name}: ${p.total} runs to train, ${p.skipped} already in ${out}\n`);
+        last = p;
+        view.update(p);
+      },
+    });
+    view.stop();
+    const finished = summary.skipped + summary.done;
+    process.stdout.write(
+      `sweep ${where}${study.name} done: ${summary.done} runs trained, ${summary.skipped} skipped (already in ${out}), ` +
+        `${summary.diverged} diverged, wall ${formatDuration(summary.wallMs)}\n` +
+        `${out}: ${finished} of ${summary.shardRuns} runs finished${shard ? ` (shard ${shard.index}/${shard.count}; merge the shards with protomlp merge)` : ''}\n`,
+    );
+  } catch (error) {
+    view.stop();
+    const saved = last ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}` : `nothing new in ${out}`;
+    if (stoppedBy && error instanceof Error && error.name === 'AbortError') {
+      process.stderr.write(`\nsweep stopped by ${stoppedBy}: ${saved}; resume with:\n  ${resumeCommand()}\n`);
+      process.exit(exitCode(stoppedBy));
+    }
+    if (!(error instanceof ValidationError)) process.stderr.write(`sweep failed: ${saved}; rerun the same command to resume\n`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

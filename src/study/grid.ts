@@ -1,0 +1,179 @@
+// A study is a grid: every run field (SPEC §3) takes a list of values and the lists are crossed.
+// This module resolves a grid (presets, study files, flags) into its runs in canonical order and
+// the study's id; it does no I/O and trains nothing.
+
+import { createHash } from 'node:crypto';
+import { ALLOWED, CONFIG_KEYS, DEFAULTS, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { ValidationError } from '../errors.js';
+
+/** The names of the built-in studies of SPEC §5. */
+export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions'] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
+/** Fields of a grid other than `hidden`, which is tied to `n` unless given. */
+type FreeKey = Exclude<keyof RunConfig, 'hidden'>;
+
+/**
+ * A resolved grid: each run field's values, distinct and in canonical order (numbers ascending,
+ * masks/targets/inits in the order of their lists in config.ts). `hidden` is absent when every run
+ * has H = N.
+ */
+export type StudyGrid = { [K in FreeKey]: RunConfig[K][] } & { hidden?: number[] };
+
+/**
+ * What a study is made from, as written in a study file (JSON or YAML) or built in code. Every
+ * field is optional: a run field takes one value or a list (`seed` also a range text `"0..9"`);
+ * missing fields come from `preset`, else from the SPEC §3 defaults (seed 0, H = N).
+ */
+export type StudySpec = {
+  /** a label for the study (default: the preset's name, else `grid`) */
+  name?: string;
+  /** start from a built-in study and override some of its fields */
+  preset?: PresetName;
+} & { [K in keyof RunConfig]?: RunConfig[K] | readonly RunConfig[K][] | (K extends 'seed' ? string : never) };
+
+/** A study resolved into its runs. */
+export interface Study {
+  name: string;
+  grid: StudyGrid;
+  /** every run, in canonical order (shards and stores rely on this order) */
+  runs: readonly RunConfig[];
+  /** `ids[i]` is `runId(runs[i])` */
+  ids: readonly string[];
+  /** first 16 hex digits of SHA-256 over the run ids in canonical order: equal runs, equal id */
+  studyId: string;
+}
+
+/** Upper bound on a study's size (a typo like `--seeds 1000000` should not start a year of work). */
+export const MAX_STUDY_RUNS = 1_000_000;
+
+const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
+
+/**
+ * The built-in studies of SPEC §5. `positions` is N = 100, every mask, seeds 0..9 (80 runs, the
+ * same runs as the N = 100 slice of `paper`, so a finished `paper` folder already holds them).
+ */
+export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
+  paper: { name: 'paper', n: [3, 5, 10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
+  'tau-sweep': {
+    name: 'tau-sweep',
+    n: [20, 100],
+    mask: ['sep', 'cov+sep'],
+    tau: [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1],
+    seed: seeds(10),
+  },
+  positions: { name: 'positions', n: [100], mask: MASKS, seed: seeds(10) },
+};
+
+const SPEC_KEYS = ['name', 'preset', ...CONFIG_KEYS] as const;
+
+/** Orders one axis canonically: enums by their declared order, numbers ascending; drops repeats. */
+function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
+  const order: readonly string[] | undefined =
+    key === 'mask' ? MASKS : key === 'target' ? TARGETS : key === 'init' ? INITS : undefined;
+  const distinct = [...new Set(values)];
+  if (order) return distinct.sort((a, b) => order.indexOf(a as string) - order.indexOf(b as string));
+  return distinct.sort((a, b) => (a as number) - (b as number));
+}
+
+/** Parses a seed range text `a..b` (inclusive); undefined when the text is not one. */
+export function parseSeedRange(text: string): number[] | undefined {
+  const m = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
+  if (!m) return undefined;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (b < a || b - a >= MAX_STUDY_RUNS) return undefined;
+  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+}
+
+/** Validates one axis (a value or a non-empty list) and returns its canonical values. */
+function resolveAxis(key: keyof RunConfig, raw: unknown, where: string): unknown[] {
+  const label = `${where}${key}`;
+  if (key === 'seed' && typeof raw === 'string') {
+    const range = parseSeedRange(raw);
+    if (!range) throw new ValidationError(label, raw, 'a seed, a list of seeds or a range like "0..9"');
+    raw = range;
+  }
+  if (!Array.isArray(raw)) return [validateField(key, raw, label)];
+  if (raw.length === 0) throw new ValidationError(label, raw, `a value or a non-empty list of values, each ${ALLOWED[key]}`);
+  return canonicalAxis(key, raw.map((v, i) => validateField(key, v, `${label}[${i}]`)));
+}
+
+/**
+ * Resolves a study: a preset name, or a {@link StudySpec} (a parsed study file, or built in code).
+ * Every field is validated with the one message format; `where` prefixes field names in messages
+ * (the CLI passes `"<file>: "`).
+ *
+ * @example
+ * ```ts
+ * const paper = resolveStudy('paper');            // 480 runs
+ * const quick = resolveStudy({ preset: 'paper', epochs: 50, seed: '0..2' });
+ * const mine = resolveStudy({ name: 'lambda', n: [10, 20], mask: ['cov', 'cov+sep'], lambda: [0.01, 0.1, 1] });
+ * quick.runs.length; // 144
+ * ```
+ */
+export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
+  if (typeof spec === 'string') {
+    if (!(PRESET_NAMES as readonly string[]).includes(spec)) {
+      throw new ValidationError(`${where}preset`, spec, `one of ${PRESET_NAMES.join(', ')}`);
+    }
+    spec = PRESETS[spec];
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new ValidationError(where ? where.replace(/: $/, '') : 'study', spec, 'an object of study fields (name, preset and run fields)');
+  }
+  const fields = spec as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!(SPEC_KEYS as readonly string[]).includes(key)) {
+      throw new ValidationError(`${where}${key}`, fields[key], `a study field: ${SPEC_KEYS.join(', ')}`);
+    }
+  }
+  let base: StudySpec = {};
+  if (fields.preset !== undefined) {
+    if (typeof fields.preset !== 'string' || !(PRESET_NAMES as readonly string[]).includes(fields.preset)) {
+      throw new ValidationError(`${where}preset`, fields.preset, `one of ${PRESET_NAMES.join(', ')}`);
+    }
+    base = PRESETS[fields.preset as PresetName];
+  }
+  if (fields.name !== undefined && (typeof fields.name !== 'string' || !/^[\w.+-]{1,64}$/.test(fields.name))) {
+    throw new ValidationError(`${where}name`, fields.name, 'a name of 1 to 64 letters, digits, or . _ + -');
+  }
+  const name = (fields.name as string | undefined) ?? base.name ?? 'grid';
+
+  const grid: Partial<Record<keyof RunConfig, unknown[]>> = {};
+  for (const key of CONFIG_KEYS) {
+    const own = fields[key];
+    const raw = own !== undefined ? own : (base as Record<string, unknown>)[key];
+    if (raw !== undefined) grid[key] = resolveAxis(key, raw, where);
+    else if (key !== 'hidden') grid[key] = [DEFAULTS[key as FreeKey]];
+  }
+  const count = CONFIG_KEYS.reduce((k, key) => k * (grid[key]?.length ?? 1), 1);
+  if (count > MAX_STUDY_RUNS) {
+    throw new ValidationError(`${where}grid`, `${count} runs`, `at most ${MAX_STUDY_RUNS} runs`);
+  }
+  return studyFromGrid(name, grid as StudyGrid);
+}
+
+/** Expands a resolved grid into runs (CONFIG_KEYS order, the last key varying fastest). */
+function studyFromGrid(name: string, grid: StudyGrid): Study {
+  const runs: RunConfig[] = [];
+  const partial: Partial<RunConfig> = {};
+  const axes = CONFIG_KEYS.filter((k) => k !== 'hidden' || grid.hidden !== undefined);
+  const visit = (depth: number): void => {
+    if (depth === axes.length) {
+      const run = {} as Record<string, unknown>;
+      for (const key of CONFIG_KEYS) run[key] = key === 'hidden' && grid.hidden === undefined ? partial.n : partial[key];
+      runs.push(run as unknown as RunConfig);
+      return;
+    }
+    const key = axes[depth];
+    for (const value of grid[key] as unknown[]) {
+      (partial as Record<string, unknown>)[key] = value;
+      visit(depth + 1);
+    }
+  };
+  visit(0);
+  const ids = runs.map(runId);
+  const hash = createHash('sha256');
+  for (const id of ids) hash.update(id).update('\n');
+  return { name, grid, runs, ids, studyId: hash.digest('hex').slice(0, 16) };
+}

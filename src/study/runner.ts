@@ -1,0 +1,204 @@
+// Runs a study into its folder: skips finished runs, trains the rest through the training facade
+// (every core, largest runs first), appends each record the moment it arrives, reports progress.
+// It neither parses flags nor prints: the CLI does that around it.
+
+import * as fs from 'node:fs';
+import type { RunConfig } from '../config.js';
+import type { RunRecord } from '../record.js';
+import { trainRuns } from '../train.js';
+import { abortError } from '../backend/ts.js';
+import { ValidationError } from '../errors.js';
+import { resolveStudy, type PresetName, type Study, type StudySpec } from './grid.js';
+import { shardPositions, type Shard } from './shard.js';
+import { readRunLog, readStudyFile, RunLog, writeStudyFile, type Notice } from './store.js';
+
+/** Progress of a running study, as each run finishes (and once at the start). */
+export interface StudyProgress {
+  /** runs finished in this call */
+  done: number;
+  /** runs this call has to train (the shard's runs minus those already in the folder) */
+  total: number;
+  /** runs of the shard already in the folder, skipped */
+  skipped: number;
+  /** finished runs (this call) that diverged */
+  diverged: number;
+  elapsedMs: number;
+  /** finished runs per second so far (0 before the first) */
+  runsPerSecond: number;
+  /**
+   * estimated milliseconds left, weighting each run by its cost (epochs x H x (N + H) x d, since
+   * the largest runs go first); undefined before the first run finishes
+   */
+  etaMs: number | undefined;
+  /** the record that just finished (absent on the first call) */
+  record?: RunRecord;
+}
+
+/** What a finished {@link runStudy} did. */
+export interface StudySummary {
+  out: string;
+  study: Study;
+  shard: Shard | undefined;
+  /** runs in the study */
+  studyRuns: number;
+  /** runs in this shard (= studyRuns without a shard) */
+  shardRuns: number;
+  /** runs of the shard found already finished in the folder */
+  skipped: number;
+  /** runs trained by this call */
+  done: number;
+  /** of those, how many diverged (recorded with `diverged: true`) */
+  diverged: number;
+  wallMs: number;
+}
+
+/** Options of {@link runStudy}. */
+export interface RunStudyOptions {
+  /** the study folder (created if needed; resumed if it holds this study; refused if another) */
+  out: string;
+  /** worker threads / native threads (default: every core) */
+  workers?: number;
+  /** training backend (default `auto`; the PROTOMLP_BACKEND environment variable overrides it) */
+  backend?: 'auto' | 'native' | 'ts';
+  /** train only this shard's runs (see {@link shardFromEnv} for SLURM arrays) */
+  shard?: Shard;
+  /**
+   * stops the study: no new runs start, runs in flight are abandoned, every finished record is
+   * already on disk; the promise rejects with an `AbortError`
+   */
+  signal?: AbortSignal;
+  /** called once at the start and after each finished run */
+  onProgress?: (progress: StudyProgress) => void;
+  /** what the store skipped and why (a truncated last line, duplicate lines) */
+  onNotice?: Notice;
+}
+
+/** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
+const BATCH_RUNS = 1024;
+
+const runCost = (c: RunConfig): number => c.epochs * c.hidden * (c.n + c.hidden) * c.dim;
+
+/** A study given as a value, a spec or a preset name. */
+function asStudy(study: Study | StudySpec | PresetName): Study {
+  return typeof study === 'object' && 'studyId' in study ? (study as Study) : resolveStudy(study as StudySpec | PresetName);
+}
+
+/**
+ * What a study folder already holds for `study`: the folder's own study must be the same (else a
+ * {@link ValidationError}); returns the finished ids and the offset of a truncated last line.
+ */
+export function inspectFolder(
+  out: string,
+  study: Study,
+  notice: Notice = () => {},
+): { exists: boolean; finished: Set<string>; truncateAt?: number } {
+  const existing = readStudyFile(out);
+  if (!existing) {
+    if (fs.existsSync(out) && fs.readdirSync(out).includes('runs.jsonl')) {
+      throw new ValidationError('--out', out, 'a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)');
+    }
+    return { exists: false, finished: new Set() };
+  }
+  if (existing.studyId !== study.studyId) {
+    throw new ValidationError(
+      '--out',
+      out,
+      `a new folder or one holding this study ("${study.name}", ${study.runs.length} runs, id ${study.studyId}); ` +
+        `it holds another ("${existing.name}", ${existing.runs.length} runs, id ${existing.studyId}): choose another --out`,
+    );
+  }
+  const log = readRunLog(out, existing, notice, false);
+  return { exists: true, finished: new Set(log.records.keys()), truncateAt: log.truncated?.offset };
+}
+
+/**
+ * Runs a study into a folder: writes `study.json`, skips runs already in `runs.jsonl`, trains the
+ * others (largest first, on every core) and appends each record as it finishes. Rerunning the
+ * same call resumes; a diverged run is recorded and the study goes on.
+ *
+ * @example
+ * ```ts
+ * import { resolveStudy, runStudy, readStudy } from 'protomlp';
+ * const controller = new AbortController();
+ * process.once('SIGINT', () => controller.abort());
+ * const summary = await runStudy(resolveStudy('paper'), {
+ *   out: 'results/paper',
+ *   signal: controller.signal,
+ *   onProgress: (p) => console.error(`${p.done}/${p.total} runs`),
+ * });
+ * const { records } = await readStudy('results/paper');
+ * ```
+ */
+export async function runStudy(study: Study | StudySpec | PresetName, options: RunStudyOptions): Promise<StudySummary> {
+  const resolved = asStudy(study);
+  const { out, shard, signal, onProgress } = options;
+  const notice = options.onNotice ?? (() => {});
+  const started = performance.now();
+  if (signal?.aborted) throw abortError(signal.reason);
+
+  const folder = inspectFolder(out, resolved, notice);
+  const positions = shardPositions(resolved.runs.length, shard);
+  const pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
+  const skipped = positions.length - pending.length;
+  // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
+  pending.sort((a, b) => runCost(resolved.runs[b]) - runCost(resolved.runs[a]));
+
+  fs.mkdirSync(out, { recursive: true });
+  if (!folder.exists) writeStudyFile(out, resolved);
+  const log = new RunLog(out, folder.truncateAt);
+
+  const totalCost = pending.reduce((s, i) => s + runCost(resolved.runs[i]), 0);
+  let doneCost = 0;
+  let done = 0;
+  let diverged = 0;
+  const progress = (record?: RunRecord): void => {
+    if (!onProgress) return;
+    const elapsedMs = performance.now() - started;
+    onProgress({
+      done,
+      total: pending.length,
+      skipped,
+      diverged,
+      elapsedMs,
+      runsPerSecond: done > 0 ? (done * 1000) / elapsedMs : 0,
+      etaMs: doneCost > 0 ? (elapsedMs * (totalCost - doneCost)) / doneCost : undefined,
+      record,
+    });
+  };
+
+  try {
+    progress();
+    for (let from = 0; from < pending.length; from += BATCH_RUNS) {
+      if (signal?.aborted) throw abortError(signal.reason);
+      const batch = pending.slice(from, from + BATCH_RUNS);
+      const configs = batch.map((i) => resolved.runs[i]);
+      await trainRuns(configs, {
+        backend: options.backend,
+        threads: options.workers,
+        signal,
+        onRecord: (record, index) => {
+          const id = resolved.ids[batch[index]];
+          if (record.id !== id) throw new Error(`training returned run ${record.id} for run ${id}`);
+          log.append(record);
+          done++;
+          doneCost += runCost(configs[index]);
+          if (record.metrics.diverged) diverged++;
+          progress(record);
+        },
+      });
+    }
+  } finally {
+    log.close();
+  }
+  return {
+    out,
+    study: resolved,
+    shard,
+    studyRuns: resolved.runs.length,
+    shardRuns: positions.length,
+    skipped,
+    done,
+    diverged,
+    wallMs: performance.now() - started,
+  };
+}
