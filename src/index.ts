@@ -17,3 +17,5 @@ export { recordStart } from './record.js';
 export { trainRun, trainRuns, trainJobs, prepareJob, buildRecord, type TrainOptions } from './train.js';
 export { selectBackend, type BackendChoice } from './backend/select.js';
 export type { Backend, BatchOptions } from './backend/types.js';
+export * from './study/index.js';
+export * from './report/index.js';

@@ -7,6 +7,8 @@ import { register as registerRun } from './run.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerMerge } from './merge.js';
 import { register as registerExport } from './export.js';
+import { register as registerReport } from './report.js';
+import { register as registerReproduce } from './reproduce.js';
 
 const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
 
@@ -14,5 +16,7 @@ registerRun(program);
 registerSweep(program);
 registerMerge(program);
 registerExport(program);
+registerReport(program);
+registerReproduce(program);
 
 await runProgram(program, process.argv);

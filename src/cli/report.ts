@@ -1,0 +1,53 @@
+// `protomlp report`: the report of one or more study folders (thin: readStudy + buildReport).
+
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ValidationError } from '../errors.js';
+import type { RunRecord } from '../record.js';
+import { buildReport } from '../report/index.js';
+import { readStudy } from '../study/index.js';
+import { numberOrText } from './common.js';
+
+interface ReportFlags {
+  out?: string;
+  alpha?: string;
+  fitMargin?: string;
+  png: boolean;
+}
+
+/** A number flag in (lo, hi]; `allowed` says so in the message. */
+function parseNumberFlag(flag: string, text: string | undefined, lo: number, hi: number, allowed: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = numberOrText(text);
+  if (typeof v !== 'number' || !(v > lo && v <= hi)) throw new ValidationError(flag, v, allowed);
+  return v;
+}
+
+/** Registers `protomlp report`. */
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('tables, plots, paired tests and the claims check of study folders (report.md, report.html, claims.json)')
+    .argument('<dirs...>', 'study folders written by protomlp sweep or merge (their runs are pooled)')
+    .option('--out <dir>', 'where to write the report (default: <first dir>/report)')
+    .option('--alpha <p>', 'significance level of the claims tests (default 0.05)')
+    .option('--fit-margin <mse>', 'C4 margin on the fit loss, in MSE (default 0.01)')
+    .option('--no-png', 'write SVG plots only')
+    .addHelpText('after', '\nExamples:\n  protomlp report results/paper\n  protomlp report results/paper results/tau-sweep --out results/report')
+    .action(async (dirs: string[], flags: ReportFlags) => {
+      const alpha = parseNumberFlag('--alpha', flags.alpha, 0, 0.5, 'a number > 0 and <= 0.5');
+      const fitMargin = parseNumberFlag('--fit-margin', flags.fitMargin, 0, Number.MAX_VALUE, 'a finite number > 0');
+      const records: RunRecord[] = [];
+      for (const dir of dirs) {
+        const content = await readStudy(dir);
+        for (const m of content.notices) process.stderr.write(`warning: ${m}\n`);
+        if (content.missing.length) process.stderr.write(`${dir}: ${content.missing.length} of ${content.study.runs.length} runs not finished; reporting the ${content.records.length} present\n`);
+        records.push(...content.records);
+      }
+      if (!records.length) throw new ValidationError('study folders', dirs.join(' '), 'at least one finished run');
+      const out = flags.out ?? path.join(dirs[0], 'report');
+      const { analysis, files } = await buildReport(records, { out, alpha, fitMargin, png: flags.png, source: dirs.join(', ') });
+      for (const c of analysis.claims) process.stdout.write(`${c.id}: ${c.status}\n`);
+      process.stdout.write(`${out}: ${files.length} files (report.md, report.html, claims.json, tables/, plots/)\n`);
+    });
+}

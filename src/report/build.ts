@@ -1,0 +1,194 @@
+// Builds the report of a set of runs: tables (Markdown, CSV), plots (SVG, PNG), the claims check
+// (claims.json) and report.md / report.html. This file assembles and writes; the parts live beside it.
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ValidationError } from '../errors.js';
+import type { RunRecord } from '../record.js';
+import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, uniqueRecords, type Slice, type TauSweep } from './cells.js';
+import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
+import { toHtml, toMarkdown, type Block } from './document.js';
+import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, tauCurveSpec, type PositionsRow } from './plots.js';
+import { WILCOXON_EXACT_MAX } from './stats.js';
+import {
+  metricCsv, metricTable, overviewTable, summaryTables, tauCsv, tauPoints, tauTable, type SummaryTables, type TauPoint,
+} from './tables.js';
+
+/** Options of {@link buildReport}. */
+export interface ReportOptions extends ClaimOptions {
+  /** folder to write into (created if missing) */
+  out: string;
+  /** title of report.md / report.html */
+  title?: string;
+  /** where the runs came from, shown in the report (e.g. the study folders) */
+  source?: string;
+  /** extra lines for the report's opening section (e.g. wall time of the studies) */
+  notes?: string[];
+  /** write PNGs beside the SVGs (default true) */
+  png?: boolean;
+  /** PNG pixels per SVG pixel (default 2) */
+  pngScale?: number;
+  /** size of the prototype-positions picture (default 100; the largest size present otherwise) */
+  positionsN?: number;
+}
+
+/** Everything computed from the records, before anything is drawn or written. */
+export interface ReportAnalysis {
+  /** the records, duplicates (same id) dropped */
+  records: RunRecord[];
+  /** the slice with most runs: tables, paired tests and C1-C5 use it */
+  main?: Slice;
+  tables?: SummaryTables;
+  sweep?: TauSweep;
+  tauPoints: TauPoint[];
+  claims: ClaimResult[];
+}
+
+/** What {@link buildReport} wrote. */
+export interface ReportResult {
+  out: string;
+  /** files written, relative to `out` */
+  files: string[];
+  analysis: ReportAnalysis;
+}
+
+/**
+ * Tables, paired tests and the claims check from run records, without writing anything.
+ *
+ * @example
+ * ```ts
+ * const { claims } = analyseRecords(records);
+ * for (const c of claims) console.log(c.id, c.status, c.summary);
+ * ```
+ */
+export function analyseRecords(records: readonly RunRecord[], options: ClaimOptions = {}): ReportAnalysis {
+  const unique = uniqueRecords(records);
+  const main = mainSlice(unique);
+  const sweep = tauSweep(unique);
+  return {
+    records: unique,
+    main,
+    tables: main ? summaryTables(main) : undefined,
+    sweep,
+    tauPoints: sweep ? tauPoints(sweep) : [],
+    claims: checkClaims({ main, sweep }, options),
+  };
+}
+
+/**
+ * Writes the whole report of a set of run records into `options.out`: `report.md`,
+ * `report.html` (self-contained), `claims.json`, `tables/*.md|csv`, `plots/*.svg|png`.
+ *
+ * @example
+ * ```ts
+ * import { readStudy, buildReport } from 'protomlp';
+ * const { records } = await readStudy('runs/paper');
+ * const { files, analysis } = await buildReport(records, { out: 'runs/paper/report' });
+ * console.log(analysis.claims.map((c) => `${c.id}: ${c.status}`).join('\n'));
+ * ```
+ */
+export async function buildReport(records: readonly RunRecord[], options: ReportOptions): Promise<ReportResult> {
+  if (!Array.isArray(records) || records.length === 0) throw new ValidationError('records', records, 'at least one run record');
+  if (typeof options?.out !== 'string' || !options.out) throw new ValidationError('out', options?.out, 'a folder path');
+  const pngScale = options.pngScale ?? 2;
+  if (!(Number.isFinite(pngScale) && pngScale > 0 && pngScale <= 8)) throw new ValidationError('pngScale', pngScale, 'a number > 0 and <= 8');
+  const claimOptions = resolveClaimOptions({ alpha: options.alpha, fitMargin: options.fitMargin });
+  const analysis = analyseRecords(records, claimOptions);
+  const out = options.out;
+  await mkdir(path.join(out, 'plots'), { recursive: true });
+  await mkdir(path.join(out, 'tables'), { recursive: true });
+  const files: string[] = [];
+  const write = async (rel: string, data: string | Buffer) => {
+    await writeFile(path.join(out, rel), data);
+    files.push(rel);
+  };
+  const figure = async (name: string, svg: string, caption: string): Promise<Block> => {
+    await write(`plots/${name}.svg`, svg);
+    if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
+    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption };
+  };
+
+  const title = options.title ?? 'protomlp report';
+  const { main, tables, sweep } = analysis;
+  const diverged = analysis.records.filter((r) => r.metrics.diverged).length;
+  const blocks: Block[] = [{ kind: 'heading', level: 1, text: title }];
+  const intro = [
+    `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
+    main ? `Main setting (tables, paired tests, C1–C5): ${describeSetting(main.setting)}; masks ${main.masks.join(', ')}; N in {${main.sizes.join(', ')}}; ${main.records.length} runs.` : '',
+    sweep ? `Tau sweep (C6): ${describeSetting(sweep.setting)}; ${sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : 'No tau sweep among the runs.',
+    ...(options.notes ?? []),
+  ].filter(Boolean);
+  blocks.push({ kind: 'list', items: intro });
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
+  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE).` });
+  blocks.push(...claimsBlocks(analysis.claims));
+  await write('claims.json', JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims }, null, 2) + '\n');
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
+  if (tables) {
+    blocks.push(await figure('recon-vs-n', await renderSvg(sizeCurveSpec(tables, 'recon')), 'Reconstruction error vs N per mask (log y); bars: 95% t-interval over seeds.'));
+    blocks.push(await figure('spec-vs-n', await renderSvg(sizeCurveSpec(tables, 'spec')), 'Specialization ratio vs N per mask; bars: 95% t-interval over seeds.'));
+    blocks.push(await figure('outside-vs-n', await renderSvg(sizeCurveSpec(tables, 'outside')), 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
+    blocks.push(await figure('fit-vs-n', await renderSvg(sizeCurveSpec(tables, 'fit')), 'Fit loss (MSE) vs N per mask (log y).'));
+  }
+  if (analysis.tauPoints.length) {
+    blocks.push(await figure('tau-outside', await renderSvg(tauCurveSpec(analysis.tauPoints, 'outside')), 'Outside fraction vs tau (log x) per mask and N; bars: 95% t-interval over seeds.'));
+    blocks.push(await figure('tau-recon', await renderSvg(tauCurveSpec(analysis.tauPoints, 'recon')), 'Reconstruction error vs tau (log x, log y) per mask and N.'));
+  }
+  let positions: PositionsRow[] = [];
+  if (main && main.records.some((r) => r.config.dim === 1)) {
+    const wanted = options.positionsN ?? 100;
+    const sizes = [...new Set(main.records.filter((r) => r.config.dim === 1).map((r) => r.config.n))].sort((a, b) => a - b);
+    const n = sizes.includes(wanted) ? wanted : sizes[sizes.length - 1];
+    const pos = positionsSpec(main.records, n);
+    positions = pos.rows;
+    const clipped = positions.reduce((a, r) => a + r.clipped, 0);
+    blocks.push(await figure(`positions-n${n}`, await renderSvg(pos.spec),
+      `Prototype positions at N = ${n}${n !== wanted ? ` (no runs at N = ${wanted})` : ''}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
+    blocks.push({
+      kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
+      rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
+    });
+  }
+
+  if (tables) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Tables' });
+    blocks.push({ kind: 'paragraph', text: 'Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against `base`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.' });
+    for (const metric of REPORT_METRICS) {
+      blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
+      const overview = overviewTable(tables, metric);
+      blocks.push(overview);
+      const detail = metricTable(tables, metric);
+      blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}.md\`, \`tables/${metric}.csv\`.` });
+      await write(`tables/${metric}.md`, toMarkdown([{ kind: 'heading', level: 3, text: metric }, detail]));
+      await write(`tables/${metric}.csv`, metricCsv(tables, metric));
+    }
+    for (const metric of REPORT_METRICS) {
+      blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
+      blocks.push(metricTable(tables, metric));
+    }
+  }
+  if (sweep) {
+    blocks.push({ kind: 'heading', level: 3, text: 'Tau sweep' });
+    blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
+    const table = tauTable(analysis.tauPoints);
+    blocks.push(table);
+    await write('tables/tau-sweep.md', toMarkdown([table]));
+    await write('tables/tau-sweep.csv', tauCsv(analysis.tauPoints));
+  }
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Methods' });
+  blocks.push({
+    kind: 'list', items: [
+      'Interval: mean ± t(0.975, n−1)·sd/√n over the seeds of a cell (sd with n−1); runs with a null metric (diverged) are left out.',
+      `Paired test: Wilcoxon signed-rank on the per-seed differences, zero differences dropped, tied |d| given average ranks; exact (the permutation distribution of W+ over all sign patterns of the observed ranks) up to ${WILCOXON_EXACT_MAX} non-zero pairs, normal approximation with tie-corrected variance and continuity correction above. Chosen over the paired t-test because the metrics (fractions, errors spanning decades) are far from normal with 10 seeds.`,
+      'Effect size: matched-pairs rank-biserial correlation r = (W+ − W−)/(W+ + W−), from −1 (every difference negative) to +1 (every difference positive); the mean and median difference are given beside it.',
+      "Trend (C6): Spearman's rank correlation between tau and the outside fraction, p from the t approximation with n−2 degrees of freedom.",
+    ],
+  });
+
+  await write('report.md', toMarkdown(blocks));
+  await write('report.html', toHtml(blocks, title));
+  return { out, files, analysis };
+}

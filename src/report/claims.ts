@@ -1,0 +1,231 @@
+// The claims check: each claim of the paper (SPEC summary, issue 5: C1..C6) stated, tested on the
+// runs present and marked held / not held / not testable, with the numbers behind the verdict.
+// Thresholds are options with stated defaults; nothing here reads files or draws.
+
+import { MASKS, maskTerms, type Mask } from '../config.js';
+import { ValidationError } from '../errors.js';
+import {
+  cellRecords, metricValue, pairedDifferences, type ReportMetric, type Slice, type TauSweep,
+} from './cells.js';
+import type { Block } from './document.js';
+import { spearman, summarize, wilcoxonSignedRank, type WilcoxonResult } from './stats.js';
+
+export type ClaimStatus = 'held' | 'not held' | 'not testable with these runs';
+
+/** One checked claim. */
+export interface ClaimResult {
+  id: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6';
+  /** the claim, as the paper makes it */
+  claim: string;
+  /** how it was tested here, thresholds included */
+  test: string;
+  status: ClaimStatus;
+  /** one or two sentences with the deciding numbers */
+  summary: string;
+  /** the numbers behind the verdict (per N, per pair, pooled tests) */
+  evidence: Record<string, unknown>;
+}
+
+/** Thresholds of the claims check. */
+export interface ClaimOptions {
+  /** significance level of every two-sided test (default 0.05; no multiple-comparison correction) */
+  alpha?: number;
+  /**
+   * C4 margin on the fit loss (MSE): an overlap mask "fits as well" as its twin when the upper
+   * 95% t-bound of the mean paired difference fit(ovl) - fit(twin) is at most this, at every N.
+   * Default 0.01 = 2% of the variance of the sine target (Var sin(pi x) = 1/2 for x ~ U[-1, 1]).
+   */
+  fitMargin?: number;
+}
+
+export const CLAIM_DEFAULTS: Required<ClaimOptions> = { alpha: 0.05, fitMargin: 0.01 };
+
+/** Fills the defaults and validates the thresholds (one {@link ValidationError} message each). */
+export function resolveClaimOptions(options: ClaimOptions = {}): Required<ClaimOptions> {
+  const alpha = options.alpha ?? CLAIM_DEFAULTS.alpha;
+  const fitMargin = options.fitMargin ?? CLAIM_DEFAULTS.fitMargin;
+  if (!(typeof alpha === 'number' && alpha > 0 && alpha <= 0.5)) throw new ValidationError('alpha', alpha, 'a number > 0 and <= 0.5');
+  if (!(typeof fitMargin === 'number' && Number.isFinite(fitMargin) && fitMargin > 0)) throw new ValidationError('fitMargin', fitMargin, 'a finite number > 0');
+  return { alpha, fitMargin };
+}
+
+/** Every overlap-active mask beside its overlap-free twin. */
+export const OVERLAP_TWINS: readonly (readonly [Mask, Mask])[] = [
+  ['ovl', 'base'], ['cov+ovl', 'cov'], ['sep+ovl', 'sep'], ['cov+sep+ovl', 'cov+sep'],
+];
+
+const CLAIMS: Record<ClaimResult['id'], string> = {
+  C1: 'Coverage gives the lowest mean reconstruction error at every size: at every N the mask with the lowest mean recon has coverage active (reported beside it: whether `cov` alone beats `base`).',
+  C2: 'Coverage raises specialization over the baseline: spec(cov) > spec(base).',
+  C3: 'Overlap is harmful: every overlap-active mask has a higher reconstruction error than its overlap-free twin.',
+  C4: 'Overlap does not harm the fit: every overlap-active mask fits as well as its overlap-free twin.',
+  C5: 'Overlap expels prototypes: every overlap-active mask puts more prototypes outside the convex hull of the inputs than its overlap-free twin.',
+  C6: 'Separation expels only at large tau: on the separation-only mask `sep`, the outside fraction grows with tau.',
+};
+
+/** Everything the claims check needs: the main slice (C1-C5) and the tau sweep if any (C6). */
+export interface ClaimInputs {
+  main?: Slice;
+  sweep?: TauSweep;
+}
+
+/** Checks C1..C6 on the runs; see {@link ClaimOptions} for the thresholds. */
+export function checkClaims(inputs: ClaimInputs, options: ClaimOptions = {}): ClaimResult[] {
+  const opts = resolveClaimOptions(options);
+  return [
+    claimC1(inputs.main, opts),
+    claimC2(inputs.main, opts),
+    claimTwins('C3', 'recon', inputs.main, opts),
+    claimC4(inputs.main, opts),
+    claimTwins('C5', 'outside', inputs.main, opts),
+    claimC6(inputs.sweep, inputs.main, opts),
+  ];
+}
+
+const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(digits)).toString());
+const fmtP = (p: number): string => (p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+
+function notTestable(id: ClaimResult['id'], test: string, why: string, evidence: Record<string, unknown> = {}): ClaimResult {
+  return { id, claim: CLAIMS[id], test, status: 'not testable with these runs', summary: why, evidence };
+}
+
+function missingMasks(slice: Slice | undefined, needed: readonly Mask[]): Mask[] {
+  return needed.filter((m) => !slice?.masks.includes(m));
+}
+
+/** Sizes at which every needed mask has at least one run. */
+function sizesWith(slice: Slice, needed: readonly Mask[]): number[] {
+  return slice.sizes.filter((n) => needed.every((m) => cellRecords(slice, m, n).length > 0));
+}
+
+const meanOf = (slice: Slice, mask: Mask, n: number, metric: ReportMetric) =>
+  summarize(cellRecords(slice, mask, n).map((r) => metricValue(r, metric))).mean;
+
+function testSummary(w: WilcoxonResult) {
+  return { pairs: w.pairs, meanDiff: w.meanDiff, medianDiff: w.medianDiff, rankBiserial: w.effect, p: w.p, method: w.method };
+}
+
+function claimC1(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `At each N where all ${MASKS.length} masks have runs, the mask with the lowest mean recon over seeds must have coverage active; held when that is so at every such N. Beside it: cov vs base, mean recon and a paired Wilcoxon signed-rank test (two-sided, alpha ${opts.alpha}).`;
+  const missing = missingMasks(slice, MASKS);
+  if (!slice || missing.length) return notTestable('C1', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  const sizes = sizesWith(slice, MASKS);
+  if (!sizes.length) return notTestable('C1', test, 'No size has runs of every mask.');
+  const perN = sizes.map((n) => {
+    const means = MASKS.map((m) => ({ mask: m, mean: meanOf(slice, m, n, 'recon') })).filter((x) => x.mean !== null) as { mask: Mask; mean: number }[];
+    means.sort((a, b) => a.mean - b.mean);
+    const best = means[0];
+    const bestNonCov = means.find((x) => !maskTerms(x.mask).cov);
+    const w = wilcoxonSignedRank(pairedDifferences(slice, 'cov', 'base', n, 'recon').diffs);
+    const covMean = meanOf(slice, 'cov', n, 'recon');
+    const baseMean = meanOf(slice, 'base', n, 'recon');
+    return {
+      n, bestMask: best?.mask ?? null, bestMean: best?.mean ?? null, bestHasCoverage: best ? maskTerms(best.mask).cov : false,
+      bestWithoutCoverage: bestNonCov ?? null,
+      covVsBase: { covMean, baseMean, covBeatsBase: covMean !== null && baseMean !== null && covMean < baseMean, significant: w.p < opts.alpha && (w.meanDiff ?? 0) < 0, ...testSummary(w) },
+    };
+  });
+  const failing = perN.filter((x) => !x.bestHasCoverage);
+  const covWins = perN.filter((x) => x.covVsBase.covBeatsBase).length;
+  const status: ClaimStatus = failing.length ? 'not held' : 'held';
+  const bestList = perN.map((x) => `N=${x.n}: ${x.bestMask} (${fmt(x.bestMean)})`).join('; ');
+  const summary = `${status === 'held' ? 'At every N' : `At ${perN.length - failing.length} of ${perN.length} sizes`} the lowest mean recon has coverage active — ${bestList}. cov alone beats base in mean recon at ${covWins} of ${perN.length} sizes (significantly at ${perN.filter((x) => x.covVsBase.significant).length}).`;
+  return { id: 'C1', claim: CLAIMS.C1, test, status, summary, evidence: { sizes, perN } };
+}
+
+function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `Paired differences spec(cov) - spec(base) over seeds, pooled over all N: held when the mean difference is > 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha}, and the mean difference is > 0 at at least half of the sizes.`;
+  const missing = missingMasks(slice, ['base', 'cov']);
+  if (!slice || missing.length) return notTestable('C2', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  const sizes = sizesWith(slice, ['base', 'cov']);
+  const pooled: number[] = [];
+  const perN = sizes.map((n) => {
+    const d = pairedDifferences(slice, 'cov', 'base', n, 'spec');
+    pooled.push(...d.diffs);
+    const w = wilcoxonSignedRank(d.diffs);
+    return { n, covMean: meanOf(slice, 'cov', n, 'spec'), baseMean: meanOf(slice, 'base', n, 'spec'), ...testSummary(w) };
+  });
+  if (!pooled.length) return notTestable('C2', test, 'No seed has finite spec for both cov and base.', { perN });
+  const w = wilcoxonSignedRank(pooled);
+  const up = perN.filter((x) => (x.meanDiff ?? 0) > 0).length;
+  const held = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha && up * 2 >= perN.length;
+  const summary = `spec(cov) - spec(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs (rank-biserial r = ${fmt(w.effect)}, p = ${fmtP(w.p)}); higher at ${up} of ${perN.length} sizes.`;
+  return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
+}
+
+/** C3 and C5: the overlap-active mask is worse (higher) than its twin, for every twin pair. */
+function claimTwins(id: 'C3' | 'C5', metric: 'recon' | 'outside', slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `For each twin pair (${OVERLAP_TWINS.map(([a, b]) => `${a} vs ${b}`).join(', ')}): paired differences ${metric}(overlap mask) - ${metric}(twin) over seeds, pooled over all N; held when every pair has a mean difference > 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha}.`;
+  const needed = OVERLAP_TWINS.flat();
+  const missing = missingMasks(slice, needed);
+  if (!slice || missing.length) return notTestable(id, test, `Masks missing from the runs: ${[...new Set(missing)].join(', ')}.`, { missingMasks: [...new Set(missing)] });
+  const pairs = OVERLAP_TWINS.map(([a, b]) => {
+    const sizes = sizesWith(slice, [a, b]);
+    const pooled: number[] = [];
+    const perN = sizes.map((n) => {
+      const d = pairedDifferences(slice, a, b, n, metric);
+      pooled.push(...d.diffs);
+      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
+    });
+    const w = wilcoxonSignedRank(pooled);
+    const higher = w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
+    return { overlap: a, twin: b, higher, pooled: testSummary(w), perN };
+  });
+  if (pairs.every((p) => p.pooled.pairs === 0)) return notTestable(id, test, `No seed has finite ${metric} for a twin pair.`, { pairs });
+  const ok = pairs.filter((p) => p.higher).length;
+  const summary = `${ok} of ${pairs.length} pairs significantly higher: ` + pairs.map((p) => `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`).join('; ') + '.';
+  return { id, claim: CLAIMS[id], test, status: ok === pairs.length ? 'held' : 'not held', summary, evidence: { pairs } };
+}
+
+function claimC4(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `For each twin pair and each N: paired differences fit(overlap mask) - fit(twin) over seeds; held when the upper end of the 95% t-interval of the mean difference is at most the margin ${opts.fitMargin} (MSE; 2% of Var(y) = 1/2 for the sine target) at every pair and N (with a single pair, its difference itself).`;
+  const needed = OVERLAP_TWINS.flat();
+  const missing = [...new Set(missingMasks(slice, needed))];
+  if (!slice || missing.length) return notTestable('C4', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  const rows: { overlap: Mask; twin: Mask; n: number; pairs: number; meanDiff: number | null; upper95: number | null; within: boolean }[] = [];
+  for (const [a, b] of OVERLAP_TWINS) {
+    for (const n of sizesWith(slice, [a, b])) {
+      const s = summarize(pairedDifferences(slice, a, b, n, 'fit').diffs);
+      if (!s.n) continue;
+      const upper = s.ciHigh ?? s.mean;
+      rows.push({ overlap: a, twin: b, n, pairs: s.n, meanDiff: s.mean, upper95: upper, within: upper !== null && upper <= opts.fitMargin });
+    }
+  }
+  if (!rows.length) return notTestable('C4', test, 'No seed has finite fit for a twin pair.');
+  const worst = rows.reduce((a, b) => ((b.upper95 ?? -Infinity) > (a.upper95 ?? -Infinity) ? b : a));
+  const outside = rows.filter((r) => !r.within);
+  const summary = `${rows.length - outside.length} of ${rows.length} (pair, N) cells within the margin ${opts.fitMargin}; the largest upper bound is ${fmt(worst.upper95)} (${worst.overlap} − ${worst.twin} at N=${worst.n}, mean difference ${fmt(worst.meanDiff)}).`;
+  return { id: 'C4', claim: CLAIMS.C4, test, status: outside.length ? 'not held' : 'held', summary, evidence: { margin: opts.fitMargin, cells: rows } };
+}
+
+function claimC6(sweep: TauSweep | undefined, main: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `On the tau sweep of mask \`sep\`, at each N with at least 3 tau values: Spearman's rank correlation between tau and the outside fraction over all runs; held when at every such N rho > 0 with p < ${opts.alpha} and the mean outside fraction at the largest tau exceeds the one at the smallest.`;
+  const series = sweep?.series.filter((s) => s.mask === 'sep' && s.taus.length >= 3) ?? [];
+  if (!sweep || !series.length) return notTestable('C6', test, 'No tau sweep of the `sep` mask with at least 3 tau values among the runs.');
+  const perN = series.map((s) => {
+    const runs = sweep.records.filter((r) => r.config.mask === 'sep' && r.config.n === s.n && metricValue(r, 'outside') !== null);
+    const sp = spearman(runs.map((r) => r.config.tau), runs.map((r) => metricValue(r, 'outside') as number));
+    const at = (tau: number) => summarize(runs.filter((r) => r.config.tau === tau).map((r) => metricValue(r, 'outside'))).mean;
+    const lo = at(s.taus[0]);
+    const hi = at(s.taus[s.taus.length - 1]);
+    const meanByTau = s.taus.map((tau) => ({ tau, outside: at(tau) }));
+    const grows = sp.rho !== null && sp.p !== null && sp.rho > 0 && sp.p < opts.alpha && lo !== null && hi !== null && hi > lo;
+    // beside it, for "only at large tau": the baseline's outside fraction at this N (main setting)
+    const baseOutside = main && main.sizes.includes(s.n) && main.masks.includes('base') ? meanOf(main, 'base', s.n, 'outside') : null;
+    return { n: s.n, runs: runs.length, rho: sp.rho, p: sp.p, outsideAtSmallestTau: lo, outsideAtLargestTau: hi, baseOutside, meanByTau, grows };
+  });
+  const ok = perN.filter((x) => x.grows).length;
+  const summary = perN.map((x) => `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.taus[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.taus.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`).join('; ') + '.';
+  return { id: 'C6', claim: CLAIMS.C6, test, status: ok === perN.length ? 'held' : 'not held', summary, evidence: { perN } };
+}
+
+/** The claims as a table (claim, status, numbers) and a list saying how each was tested. */
+export function claimsBlocks(claims: readonly ClaimResult[]): Block[] {
+  return [
+    {
+      kind: 'table', header: ['claim', 'status', 'numbers'], align: ['l', 'l', 'l'],
+      rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
+    },
+    { kind: 'list', items: claims.map((c) => `**${c.id}** — how it was tested: ${c.test}`) },
+  ];
+}

@@ -1,0 +1,76 @@
+// The report as a list of blocks (headings, paragraphs, tables, figures), written once and rendered
+// two ways: Markdown with relative image links, and one self-contained HTML file with the plots
+// inline as data URIs (data URIs rather than inline <svg>, so the SVGs' clip-path ids cannot clash).
+
+/** A heading. */
+export interface HeadingBlock { kind: 'heading'; level: 1 | 2 | 3; text: string }
+/** A paragraph; `**bold**` and `` `code` `` are the only inline marks. */
+export interface ParagraphBlock { kind: 'paragraph'; text: string }
+/** A bulleted list. */
+export interface ListBlock { kind: 'list'; items: string[] }
+/** A table; cells use the same inline marks as paragraphs. */
+export interface TableBlock { kind: 'table'; header: string[]; align: ('l' | 'r')[]; rows: string[][] }
+/** A figure: the SVG (inlined in HTML) and its file path relative to the report (Markdown). */
+export interface FigureBlock { kind: 'figure'; file: string; svg: string; caption: string }
+export type Block = HeadingBlock | ParagraphBlock | ListBlock | TableBlock | FigureBlock;
+
+const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Renders blocks to Markdown (GitHub flavor). */
+export function toMarkdown(blocks: readonly Block[]): string {
+  const out: string[] = [];
+  for (const b of blocks) {
+    switch (b.kind) {
+      case 'heading': out.push(`${'#'.repeat(b.level)} ${b.text}`); break;
+      case 'paragraph': out.push(b.text); break;
+      case 'list': out.push(b.items.map((i) => `- ${i}`).join('\n')); break;
+      case 'table':
+        out.push([
+          `| ${b.header.map(escapeCell).join(' | ')} |`,
+          `|${b.align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`,
+          ...b.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`),
+        ].join('\n'));
+        break;
+      case 'figure': out.push(`![${b.caption}](${b.file})\n\n*${b.caption}*`); break;
+    }
+  }
+  return out.join('\n\n') + '\n';
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function inline(text: string): string {
+  return escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
+}
+
+const STYLE = `body{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}th{background:#f3f3f3}
+td.r,th.r{text-align:right}figure{margin:1.5em 0}figure img{max-width:100%;height:auto}figcaption{font-style:italic;color:#555}
+code{background:#f3f3f3;padding:0 3px}`;
+
+/** Renders blocks to one self-contained HTML page (no external resources). */
+export function toHtml(blocks: readonly Block[], title: string): string {
+  const out: string[] = [];
+  for (const b of blocks) {
+    switch (b.kind) {
+      case 'heading': out.push(`<h${b.level}>${inline(b.text)}</h${b.level}>`); break;
+      case 'paragraph': out.push(`<p>${inline(b.text)}</p>`); break;
+      case 'list': out.push(`<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`); break;
+      case 'table': {
+        const cls = (i: number) => (b.align[i] === 'r' ? ' class="r"' : '');
+        out.push(`<table><thead><tr>${b.header.map((h, i) => `<th${cls(i)}>${inline(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
+          .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${inline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+        break;
+      }
+      case 'figure': {
+        const uri = `data:image/svg+xml;base64,${Buffer.from(b.svg).toString('base64')}`;
+        out.push(`<figure><img src="${uri}" alt="${escapeHtml(b.caption)}"><figcaption>${inline(b.caption)}</figcaption></figure>`);
+        break;
+      }
+    }
+  }
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n${out.join('\n')}\n</body></html>\n`;
+}

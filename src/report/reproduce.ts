@@ -1,0 +1,154 @@
+// `reproduce`: the paper's three studies (paper, tau-sweep, positions) into one folder, resumed if
+// interrupted, then one report over all their runs. A smaller scale exists for tests and smoke
+// runs; it changes only the study grids, never the code path.
+
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ValidationError } from '../errors.js';
+import type { RunRecord } from '../record.js';
+import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
+import { buildReport, type ReportResult } from './build.js';
+
+/** The studies reproduce runs, in order. */
+export const REPRODUCE_STUDIES: readonly PresetName[] = ['paper', 'tau-sweep', 'positions'];
+
+/**
+ * Sizes of a reproduction. `full` is the presets as SPEC §5 defines them; `tiny` shrinks sizes,
+ * seeds, taus and epochs so the whole pipeline runs in seconds (tests, smoke checks).
+ */
+export const REPRODUCE_SCALES = {
+  full: { paper: {}, 'tau-sweep': {}, positions: {} },
+  tiny: {
+    paper: { n: [3, 5], seed: '0..3', epochs: 40 },
+    'tau-sweep': { n: [5], tau: [1e-3, 0.1, 1], seed: '0..3', epochs: 40 },
+    positions: { n: [5], seed: '0..1', epochs: 40 },
+  },
+} as const satisfies Record<string, Record<PresetName, Partial<StudySpec>>>;
+export type ReproduceScale = keyof typeof REPRODUCE_SCALES;
+
+/** Options of {@link reproduce}. */
+export interface ReproduceOptions {
+  /** the folder: one subfolder per study, `report/` and `reproduce.json` */
+  out: string;
+  /** default `full` */
+  scale?: ReproduceScale;
+  workers?: number;
+  backend?: 'auto' | 'native' | 'ts';
+  signal?: AbortSignal;
+  /** progress of the study being run */
+  onProgress?: (study: PresetName, progress: StudyProgress) => void;
+  /** what the store skipped and why */
+  onNotice?: (message: string) => void;
+}
+
+/**
+ * Timing of one study of a reproduction. When a call resumes a study (some runs already in the
+ * folder), `trained`, `diverged` and `wallMs` add up the earlier calls' (from reproduce.json), so
+ * the numbers describe the whole study, not the last call's remainder.
+ */
+export interface StudyTiming {
+  study: PresetName;
+  runs: number;
+  trained: number;
+  diverged: number;
+  wallMs: number;
+  /** runs found finished by the last call */
+  skipped: number;
+}
+
+/** What `reproduce.json` holds: how long each study took, on what machine. */
+export interface ReproduceLog {
+  scale: ReproduceScale;
+  studies: StudyTiming[];
+  /** wall time of the studies (training) and of the report */
+  trainWallMs: number;
+  reportWallMs: number;
+  machine: { cpu: string; cores: number; platform: string; arch: string; node: string };
+  /** backend and instruction set the runs report (from the records) */
+  backends: string[];
+}
+
+export const REPRODUCE_LOG = 'reproduce.json';
+
+/** The study spec a preset has at a scale. */
+export function reproduceStudy(name: PresetName, scale: ReproduceScale): StudySpec {
+  return { ...PRESETS[name], ...REPRODUCE_SCALES[scale][name] } as StudySpec;
+}
+
+const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an
+ * earlier, interrupted call stopped), then writes the report of all their runs to `out/report`
+ * and the timings to `out/reproduce.json`.
+ *
+ * @example
+ * ```ts
+ * const { report } = await reproduce({ out: 'results', onProgress: (s, p) => console.error(s, p.done, '/', p.total) });
+ * for (const c of report.analysis.claims) console.log(c.id, c.status);
+ * ```
+ */
+export async function reproduce(options: ReproduceOptions): Promise<{ report: ReportResult; log: ReproduceLog }> {
+  const scale = options.scale ?? 'full';
+  if (!(scale in REPRODUCE_SCALES)) throw new ValidationError('scale', scale, `one of ${Object.keys(REPRODUCE_SCALES).join(', ')}`);
+  if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
+  await mkdir(options.out, { recursive: true });
+  const previous = await readReproduceLog(options.out);
+  const timings: StudyTiming[] = [];
+  const records: RunRecord[] = [];
+  for (const name of REPRODUCE_STUDIES) {
+    const dir = path.join(options.out, name);
+    const summary = await runStudy(reproduceStudy(name, scale), {
+      out: dir,
+      workers: options.workers,
+      backend: options.backend,
+      signal: options.signal,
+      onNotice: options.onNotice,
+      onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
+    });
+    const content = await readStudy(dir);
+    records.push(...content.records);
+    const timing: StudyTiming = { study: name, runs: summary.studyRuns, trained: summary.done, diverged: summary.diverged, wallMs: summary.wallMs, skipped: summary.skipped };
+    const before = previous?.scale === scale && summary.skipped > 0 ? previous.studies.find((t) => t.study === name) : undefined;
+    if (before) {
+      timing.trained += before.trained;
+      timing.diverged += before.diverged;
+      timing.wallMs += before.wallMs;
+    }
+    timings.push(timing);
+  }
+  const cpus = os.cpus();
+  const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
+  const log: ReproduceLog = {
+    scale,
+    studies: timings,
+    trainWallMs: timings.reduce((a, t) => a + t.wallMs, 0),
+    reportWallMs: 0,
+    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version },
+    backends,
+  };
+  const started = performance.now();
+  const notes = [
+    `Studies: ${timings.map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
+    `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
+  ];
+  const report = await buildReport(records, {
+    out: path.join(options.out, 'report'),
+    title: 'protomlp: reproduction of the paper study',
+    source: REPRODUCE_STUDIES.map((s) => `\`${s}\``).join(', '),
+    notes,
+  });
+  log.reportWallMs = performance.now() - started;
+  await writeFile(path.join(options.out, REPRODUCE_LOG), JSON.stringify(log, null, 2) + '\n');
+  return { report, log };
+}
+
+/** Reads `reproduce.json` of a reproduction folder (undefined when there is none). */
+export async function readReproduceLog(dir: string): Promise<ReproduceLog | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, REPRODUCE_LOG), 'utf8')) as ReproduceLog;
+  } catch {
+    return undefined;
+  }
+}

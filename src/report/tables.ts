@@ -1,0 +1,175 @@
+// Per mask and N: mean, sd and 95% interval of each metric over seeds, the best mask per N, and
+// the paired Wilcoxon test against `base`; rendered as Markdown and CSV. Pure functions.
+
+import type { Mask } from '../config.js';
+import {
+  cellRecords, LOWER_IS_BETTER, metricValue, pairedDifferences, REPORT_METRICS,
+  type ReportMetric, type Slice, type SliceSetting, type TauSweep,
+} from './cells.js';
+import type { TableBlock } from './document.js';
+import { summarize, wilcoxonSignedRank, type Summary, type WilcoxonResult } from './stats.js';
+
+/** One mask at one size. */
+export interface CellSummary {
+  mask: Mask;
+  n: number;
+  runs: number;
+  diverged: number;
+  stats: Record<ReportMetric, Summary>;
+  /** this mask has the best mean at this N (lowest; highest for spec); ties all marked */
+  best: Record<ReportMetric, boolean>;
+  /** paired Wilcoxon signed-rank of (mask - base) over seeds; null for base or without base */
+  vsBase: Record<ReportMetric, WilcoxonResult | null>;
+}
+
+/** The tables of the main slice. */
+export interface SummaryTables {
+  setting: SliceSetting;
+  masks: Mask[];
+  sizes: number[];
+  cells: CellSummary[];
+}
+
+/** Summaries, best marks and paired tests for every (mask, N) of a slice. */
+export function summaryTables(slice: Slice): SummaryTables {
+  const cells: CellSummary[] = [];
+  for (const n of slice.sizes) {
+    const row: CellSummary[] = [];
+    for (const mask of slice.masks) {
+      const records = cellRecords(slice, mask, n);
+      if (!records.length) continue;
+      const stats = {} as Record<ReportMetric, Summary>;
+      const vsBase = {} as Record<ReportMetric, WilcoxonResult | null>;
+      for (const metric of REPORT_METRICS) {
+        stats[metric] = summarize(records.map((r) => metricValue(r, metric)));
+        const hasBase = mask !== 'base' && cellRecords(slice, 'base', n).length > 0;
+        vsBase[metric] = hasBase ? wilcoxonSignedRank(pairedDifferences(slice, mask, 'base', n, metric).diffs) : null;
+      }
+      const diverged = records.filter((r) => r.metrics.diverged).length;
+      row.push({ mask, n, runs: records.length, diverged, stats, vsBase, best: {} as Record<ReportMetric, boolean> });
+    }
+    for (const metric of REPORT_METRICS) {
+      const means = row.map((c) => c.stats[metric].mean).filter((m): m is number => m !== null);
+      const target = means.length ? (LOWER_IS_BETTER[metric] ? Math.min(...means) : Math.max(...means)) : null;
+      for (const c of row) c.best[metric] = target !== null && c.stats[metric].mean === target;
+    }
+    cells.push(...row);
+  }
+  return { setting: slice.setting, masks: slice.masks, sizes: slice.sizes, cells };
+}
+
+/** A number for tables: 4 significant digits, exponent form for very small or large values. */
+export function formatNumber(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(2);
+  return String(Number(v.toPrecision(4)));
+}
+
+/** A p-value for tables. */
+export function formatP(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
+  if (p < 1e-4) return p.toExponential(1);
+  return p.toFixed(4);
+}
+
+const csvCell = (v: string | number | boolean | null | undefined): string => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** Rows of values to CSV text (RFC 4180 quoting, empty cell for null). */
+export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}
+
+/** CSV of one metric: one row per (N, mask) with the summary, the best mark and the test vs base. */
+export function metricCsv(tables: SummaryTables, metric: ReportMetric): string {
+  const header = ['n', 'mask', 'runs', 'diverged', 'mean', 'sd', 'ci95_low', 'ci95_high', 'best',
+    'vs_base_pairs', 'vs_base_mean_diff', 'vs_base_median_diff', 'vs_base_rank_biserial', 'vs_base_p', 'vs_base_method'];
+  const rows = tables.cells.map((c) => {
+    const s = c.stats[metric];
+    const t = c.vsBase[metric];
+    return [c.n, c.mask, c.runs, c.diverged, s.mean, s.sd, s.ciLow, s.ciHigh, c.best[metric],
+      t?.pairs, t?.meanDiff, t?.medianDiff, t?.effect, t?.p, t?.method];
+  });
+  return toCsv(header, rows);
+}
+
+/** Table of one metric: per N and mask, the best mask per N in bold with a star. */
+export function metricTable(tables: SummaryTables, metric: ReportMetric): TableBlock {
+  const rows = tables.cells.map((c) => {
+    const s = c.stats[metric];
+    const t = c.vsBase[metric];
+    const ci = s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`;
+    return [
+      String(c.n), c.best[metric] ? `**${c.mask}** ★` : c.mask,
+      c.diverged ? `${c.runs} (${c.diverged} diverged)` : String(c.runs),
+      c.best[metric] ? `**${formatNumber(s.mean)}**` : formatNumber(s.mean), formatNumber(s.sd), ci,
+      t ? formatNumber(t.meanDiff) : '–', t ? formatNumber(t.effect) : '–', t ? formatP(t.p) : '–',
+    ];
+  });
+  return {
+    kind: 'table',
+    header: ['N', 'mask', 'runs', 'mean', 'sd', '95% CI', 'Δ vs base (mean)', 'r (rank-biserial)', 'p (Wilcoxon)'],
+    align: ['r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
+    rows,
+  };
+}
+
+/** Compact overview of one metric: rows N, columns masks, the mean with the best per N in bold. */
+export function overviewTable(tables: SummaryTables, metric: ReportMetric): TableBlock {
+  const rows = tables.sizes.map((n) => [String(n), ...tables.masks.map((m) => {
+    const c = tables.cells.find((x) => x.n === n && x.mask === m);
+    if (!c) return '';
+    const v = formatNumber(c.stats[metric].mean);
+    return c.best[metric] ? `**${v}**` : v;
+  })]);
+  return { kind: 'table', header: ['N', ...tables.masks], align: ['r', ...tables.masks.map(() => 'r' as const)], rows };
+}
+
+/** One point of a tau-sweep curve. */
+export interface TauPoint {
+  mask: Mask;
+  n: number;
+  tau: number;
+  recon: Summary;
+  outside: Summary;
+}
+
+/** Summaries of recon and outside fraction per (mask, N, tau) of a sweep. */
+export function tauPoints(sweep: TauSweep): TauPoint[] {
+  const points: TauPoint[] = [];
+  for (const s of sweep.series) {
+    for (const tau of s.taus) {
+      const runs = sweep.records.filter((r) => r.config.mask === s.mask && r.config.n === s.n && r.config.tau === tau);
+      points.push({
+        mask: s.mask, n: s.n, tau,
+        recon: summarize(runs.map((r) => metricValue(r, 'recon'))),
+        outside: summarize(runs.map((r) => metricValue(r, 'outside'))),
+      });
+    }
+  }
+  return points;
+}
+
+/** CSV of a tau sweep. */
+export function tauCsv(points: readonly TauPoint[]): string {
+  const header = ['mask', 'n', 'tau', 'runs', 'outside_mean', 'outside_sd', 'outside_ci95_low', 'outside_ci95_high',
+    'recon_mean', 'recon_sd', 'recon_ci95_low', 'recon_ci95_high'];
+  return toCsv(header, points.map((p) => [p.mask, p.n, p.tau, p.outside.n, p.outside.mean, p.outside.sd, p.outside.ciLow,
+    p.outside.ciHigh, p.recon.mean, p.recon.sd, p.recon.ciLow, p.recon.ciHigh]));
+}
+
+/** Table of a tau sweep. */
+export function tauTable(points: readonly TauPoint[]): TableBlock {
+  const ci = (s: Summary) => (s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`);
+  return {
+    kind: 'table',
+    header: ['mask', 'N', 'tau', 'runs', 'outside (mean)', '95% CI', 'recon (mean)', '95% CI'],
+    align: ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
+    rows: points.map((p) => [p.mask, String(p.n), String(p.tau), String(p.outside.n), formatNumber(p.outside.mean), ci(p.outside), formatNumber(p.recon.mean), ci(p.recon)]),
+  };
+}

@@ -1,0 +1,123 @@
+// The plots: each SVG is well-formed XML with the expected series, labels and legend; the PNG
+// renders with its text (the DejaVu fonts are loaded, not taken from the machine).
+
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { Resvg } from '@resvg/resvg-js';
+import t from 'tap';
+import { MASKS, maskTerms } from '../src/config.js';
+import { mainSlice, tauSweep } from '../src/report/cells.js';
+import { positionsSpec, rasterize, renderSvg, sizeCurveSpec, tauCurveSpec } from '../src/report/plots.js';
+import { summaryTables, tauPoints } from '../src/report/tables.js';
+import { fabricate } from './helpers/report-records.js';
+
+const paper = fabricate({
+  masks: MASKS, sizes: [3, 10, 100], seeds: 4,
+  metrics: (c, u) => ({ recon: (maskTerms(c.mask).cov ? 0.01 : 0.05) * (1 + u), spec: 0.5 + 0.1 * u, outside: maskTerms(c.mask).ovl ? 0.3 : 0 }),
+  // overlap masks: every 4th prototype pushed to 1.5 (outside [min x, max x] within [-1, 1]), one far out at 40
+  prototypes: (c, x) => x.map((v, i) => (maskTerms(c.mask).ovl ? (i === 0 ? 40 : i % 4 === 0 ? 1.5 : v) : v)),
+});
+const sweep = fabricate({ masks: ['sep', 'cov+sep'], sizes: [20, 100], seeds: 3, taus: [1e-4, 1e-2, 1], metrics: (c, u) => ({ recon: 0.01 + u, outside: c.tau }) });
+
+/** Every text node of a parsed SVG (vega writes labels as <text> elements). */
+function texts(svg: string): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown, inText: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, inText));
+    if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '#text' && inText) out.push(String(v));
+        else if (k !== ':@') walk(v, inText || k === 'text' || k === 'tspan');
+      }
+    }
+  };
+  walk(new XMLParser({ preserveOrder: true, ignoreAttributes: false }).parse(svg), false);
+  return out;
+}
+
+/** The line series drawn: vega puts each in its own line-mark group, its path labelled `series: name`. */
+const lineSeries = (svg: string): string[] =>
+  [...svg.matchAll(/<g class="mark-line role-mark[^"]*"[^>]*><path aria-label="[^"]*series: ([^";]+)"/g)].map((m) => m[1]);
+
+t.test('metric vs N plots: well-formed, one series per mask, labelled', async (t) => {
+  const tables = summaryTables(mainSlice(paper)!);
+  for (const metric of ['recon', 'spec', 'outside', 'fit'] as const) {
+    const svg = await renderSvg(sizeCurveSpec(tables, metric));
+    t.equal(XMLValidator.validate(svg), true, `${metric}: well-formed XML`);
+    t.doesNotThrow(() => new Resvg(svg), 'resvg parses it too');
+    const words = texts(svg);
+    t.ok(words.includes('N = H (log scale)'), 'x axis title');
+    t.ok(words.some((w) => w.startsWith(metric)), 'y axis title');
+    t.ok(words.includes('mask'), 'legend title');
+    for (const m of MASKS) t.ok(words.includes(m), `legend entry ${m}`);
+    for (const n of ['3', '10', '100']) t.ok(words.includes(n), `x tick ${n}`);
+    t.same(lineSeries(svg), [...MASKS], 'one line per mask');
+  }
+  const recon = texts(await renderSvg(sizeCurveSpec(tables, 'recon')));
+  t.ok(recon.includes('recon (log scale)'));
+  t.ok(recon.includes('0.01'), 'log axis ticks at decades');
+});
+
+t.test('tau-sweep plots: a series per mask and N, log tau axis', async (t) => {
+  const points = tauPoints(tauSweep(sweep)!);
+  for (const metric of ['outside', 'recon'] as const) {
+    const svg = await renderSvg(tauCurveSpec(points, metric));
+    t.equal(XMLValidator.validate(svg), true);
+    const words = texts(svg);
+    t.ok(words.includes('tau (log scale)'));
+    for (const w of ['sep', 'cov+sep', 'N=20', 'N=100', '0.0001', '0.01', '1']) t.ok(words.includes(w), w);
+    t.same(lineSeries(svg).sort(), ['cov+sep, N=100', 'cov+sep, N=20', 'sep, N=100', 'sep, N=20'], 'sep and cov+sep at N = 20 and N = 100');
+  }
+});
+
+t.test('prototype positions: inputs, prototypes, hull and expelled marked per mask', async (t) => {
+  const { spec, rows } = positionsSpec(paper, 100);
+  t.same(rows.map((r) => r.mask), [...MASKS]);
+  for (const r of rows) {
+    t.equal(r.seed, 0);
+    t.equal(r.prototypes.length, 100);
+    // 25 of 100 prototypes moved (i % 4 === 0): 24 to 1.5 and one to 40
+    t.equal(r.expelled, maskTerms(r.mask).ovl ? 25 : 0, `${r.mask} expelled`);
+    t.equal(r.clipped, maskTerms(r.mask).ovl ? 1 : 0, `${r.mask} beyond the axis`);
+  }
+  const svg = await renderSvg(spec);
+  t.equal(XMLValidator.validate(svg), true);
+  const words = texts(svg);
+  for (const w of ['Prototype positions at N = 100', 'training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs', ...MASKS]) {
+    t.ok(words.includes(w), w);
+  }
+  // symbols: 8 masks x (100 inputs + 100 prototypes), one path each
+  const symbols = /<g class="mark-symbol role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/.exec(svg)![1].match(/<path/g)!.length;
+  t.equal(symbols, 8 * 200);
+});
+
+/** Dark pixels (any channel below 128) in rows [y0, y1) of a raster. */
+function darkPixels(r: { width: number; pixels: Buffer }, y0: number, y1: number): number {
+  let count = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let x = 0; x < r.width; x++) {
+      const i = 4 * (y * r.width + x);
+      if (r.pixels[i] < 128 || r.pixels[i + 1] < 128 || r.pixels[i + 2] < 128) count++;
+    }
+  }
+  return count;
+}
+
+t.test('PNG renders, with its text', async (t) => {
+  const svg = await renderSvg(sizeCurveSpec(summaryTables(mainSlice(paper)!), 'recon'));
+  const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+  const raster = rasterize(svg, 2);
+  t.same([...raster.png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  t.equal(raster.width, 2 * width);
+  // the title sits in the top band, above the plot area: ink there is text and nothing else
+  const band = 2 * 24;
+  const withText = darkPixels(raster, 0, band);
+  const withoutText = darkPixels(rasterize(svg.replace(/<text[\s\S]*?<\/text>/g, ''), 2), 0, band);
+  t.ok(withText > 500, `title drawn: ${withText} dark pixels`);
+  t.equal(withoutText, 0, 'no ink in the band without text');
+  // and the text comes from the fonts rasterize loads: with no font at all, resvg draws none
+  const noFonts = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false, fontFiles: [] } }).render();
+  t.equal(darkPixels({ width: noFonts.width, pixels: noFonts.pixels }, 0, band), 0, 'without fonts the title is lost');
+  // the whole picture: removing text removes a lot of ink (axis labels, legend, titles)
+  const all = (r: typeof raster) => darkPixels(r, 0, r.pixels.length / 4 / r.width);
+  t.ok(all(raster) - all(rasterize(svg.replace(/<text[\s\S]*?<\/text>/g, ''), 2)) > 3000, 'labels and legend drawn');
+});
