@@ -29,7 +29,8 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
   t.equal(runs('positions'), 16);
   const log = JSON.parse(readFileSync(join(out, 'reproduce.json'), 'utf8'));
   t.equal(log.scale, 'tiny');
-  t.same(log.studies.map((s: { study: string; trained: number }) => [s.study, s.trained]), [['paper', 64], ['tau-sweep', 24], ['positions', 16]]);
+  // the tau-sweep runs at the default tau (2 masks x 4 seeds) and all positions runs are paper runs: copied, not retrained
+  t.same(log.studies.map((s: { study: string; trained: number; reused: number }) => [s.study, s.trained, s.reused]), [['paper', 64, 0], ['tau-sweep', 16, 8], ['positions', 0, 16]]);
   const claims = JSON.parse(readFileSync(join(out, 'report/claims.json'), 'utf8'));
   t.equal(claims.runs, 64 + 24 - 8, 'duplicates dropped: the tau-sweep runs at the default tau (2 masks x 4 seeds) and all positions runs are paper runs');
   t.equal(claims.claims.find((c: { id: string }) => c.id === 'C6').status === 'not testable with these runs', false, 'the sweep (3 taus) is tested');
@@ -38,7 +39,7 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
   t.equal(again.status, 0, again.stderr);
   t.match(again.stderr, /reproduce paper: 0\/0 runs to train \(64 already done\)/);
   const log2 = JSON.parse(readFileSync(join(out, 'reproduce.json'), 'utf8'));
-  t.same(log2.studies.map((s: { trained: number; skipped: number }) => [s.trained, s.skipped]), [[64, 64], [24, 24], [16, 16]], 'timings describe the whole study');
+  t.same(log2.studies.map((s: { trained: number; skipped: number }) => [s.trained, s.skipped]), [[64, 64], [16, 24], [0, 16]], 'timings describe the whole study');
 });
 
 t.test('the environment variable picks the scale (same code path)', async (t) => {
@@ -64,7 +65,7 @@ t.test('README snippet from the reproduction', async (t) => {
   const file = join(tmp, 'docs', 'results.md');
   const md = await resultsSnippet(out, { file, imagesDir: join(tmp, 'docs', 'results') });
   t.equal(readFileSync(file, 'utf8'), md);
-  t.match(md, /trained 104 runs in [\d.]+ s/);
+  t.match(md, /trained 80 runs \(24 more are shared between studies and were copied\) in [\d.]+ s/);
   t.match(md, /\| \*\*C1\*\* /);
   t.match(md, /!\[Reconstruction error vs N per mask\]\(docs\/results\/recon-vs-n\.png\)/);
   t.ok(existsSync(join(tmp, 'docs', 'results', 'positions-n5.png')));

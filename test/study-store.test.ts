@@ -44,6 +44,18 @@ t.test('a study runs into its folder, reads back in canonical order, and a rerun
   t.equal(lines(reference).length, 13, '12 lines and the final newline: nothing appended');
 });
 
+t.test('runs shared with another study folder are copied, not retrained', async (t) => {
+  const wider = resolveStudy({ name: 'wider', n: [3, 5, 7], mask: ['base', 'cov+sep'], seed: '0..2', epochs: 30 });
+  const out = join(root, 'reuse');
+  const summary = await runStudy(wider, { out, backend: 'ts', reuse: [join(root, 'no-such-folder'), reference] });
+  t.match(summary, { reused: 12, done: 6, skipped: 0, studyRuns: 18 });
+  const { records } = await readStudy(out);
+  const fromReference = (await readStudy(reference)).records;
+  t.same(records.filter((r) => r.config.n !== 7), fromReference, 'the shared records, bit for bit (wallMs too)');
+  const again = await runStudy(wider, { out, backend: 'ts', reuse: [reference] });
+  t.match(again, { reused: 0, done: 0, skipped: 18 });
+});
+
 t.test('progress: once at the start, then after every run', async (t) => {
   const out = join(root, 'progress');
   const progress: StudyProgress[] = [];

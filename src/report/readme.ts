@@ -53,9 +53,10 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   if (log) {
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const trained = log.studies.reduce((a, s) => a + s.trained, 0);
+    const reused = log.studies.reduce((a, s) => a + (s.reused ?? 0), 0);
     blocks.push({
       kind: 'paragraph',
-      text: `\`npx protomlp reproduce\` (${log.studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs in ${secs(log.trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
+      text: `\`npx protomlp reproduce\` (${log.studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(log.trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
     });
   }
   blocks.push({

@@ -44,7 +44,7 @@ export interface ReproduceOptions {
 
 /**
  * Timing of one study of a reproduction. When a call resumes a study (some runs already in the
- * folder), `trained`, `diverged` and `wallMs` add up the earlier calls' (from reproduce.json), so
+ * folder), `trained`, `reused`, `diverged` and `wallMs` add up the earlier calls' (from reproduce.json), so
  * the numbers describe the whole study, not the last call's remainder.
  */
 export interface StudyTiming {
@@ -55,6 +55,8 @@ export interface StudyTiming {
   wallMs: number;
   /** runs found finished by the last call */
   skipped: number;
+  /** runs copied from an earlier study of the reproduction (same run) instead of trained */
+  reused: number;
 }
 
 /** What `reproduce.json` holds: how long each study took, on what machine. */
@@ -97,22 +99,27 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
   const previous = await readReproduceLog(options.out);
   const timings: StudyTiming[] = [];
   const records: RunRecord[] = [];
+  const earlier: string[] = [];
   for (const name of REPRODUCE_STUDIES) {
     const dir = path.join(options.out, name);
+    // positions repeats paper's N = 100 runs and tau-sweep its default tau: copy, don't retrain
     const summary = await runStudy(reproduceStudy(name, scale), {
       out: dir,
+      reuse: [...earlier],
       workers: options.workers,
       backend: options.backend,
       signal: options.signal,
       onNotice: options.onNotice,
       onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
     });
+    earlier.push(dir);
     const content = await readStudy(dir);
     records.push(...content.records);
-    const timing: StudyTiming = { study: name, runs: summary.studyRuns, trained: summary.done, diverged: summary.diverged, wallMs: summary.wallMs, skipped: summary.skipped };
+    const timing: StudyTiming = { study: name, runs: summary.studyRuns, trained: summary.done, diverged: summary.diverged, wallMs: summary.wallMs, skipped: summary.skipped, reused: summary.reused };
     const before = previous?.scale === scale && summary.skipped > 0 ? previous.studies.find((t) => t.study === name) : undefined;
     if (before) {
       timing.trained += before.trained;
+      timing.reused += before.reused ?? 0;
       timing.diverged += before.diverged;
       timing.wallMs += before.wallMs;
     }

@@ -10,7 +10,7 @@ import { abortError } from '../backend/ts.js';
 import { ValidationError } from '../errors.js';
 import { resolveStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { shardPositions, type Shard } from './shard.js';
-import { readRunLog, readStudyFile, RunLog, writeStudyFile, type Notice } from './store.js';
+import { readRunLog, readStudyFile, readStudySync, RunLog, writeStudyFile, type Notice } from './store.js';
 
 /** Progress of a running study, as each run finishes (and once at the start). */
 export interface StudyProgress {
@@ -45,6 +45,8 @@ export interface StudySummary {
   shardRuns: number;
   /** runs of the shard found already finished in the folder */
   skipped: number;
+  /** runs copied from the folders of `reuse` instead of trained */
+  reused: number;
   /** runs trained by this call */
   done: number;
   /** of those, how many diverged (recorded with `diverged: true`) */
@@ -71,6 +73,11 @@ export interface RunStudyOptions {
   onProgress?: (progress: StudyProgress) => void;
   /** what the store skipped and why (a truncated last line, duplicate lines) */
   onNotice?: Notice;
+  /**
+   * other study folders whose finished runs this study shares (same run id = same config, so the
+   * same record up to wallMs): those records are copied into this folder instead of retrained
+   */
+  reuse?: readonly string[];
 }
 
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
@@ -138,14 +145,17 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
 
   const folder = inspectFolder(out, resolved, notice);
   const positions = shardPositions(resolved.runs.length, shard);
-  const pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
+  let pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
   const skipped = positions.length - pending.length;
+  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => resolved.ids[i])));
+  pending = pending.filter((i) => !shared.has(resolved.ids[i]));
   // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
   pending.sort((a, b) => runCost(resolved.runs[b]) - runCost(resolved.runs[a]));
 
   fs.mkdirSync(out, { recursive: true });
   if (!folder.exists) writeStudyFile(out, resolved);
   const log = new RunLog(out, folder.truncateAt);
+  for (const record of shared.values()) log.append(record);
 
   const totalCost = pending.reduce((s, i) => s + runCost(resolved.runs[i]), 0);
   let doneCost = 0;
@@ -197,8 +207,21 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
     studyRuns: resolved.runs.length,
     shardRuns: positions.length,
     skipped,
+    reused: shared.size,
     done,
     diverged,
     wallMs: performance.now() - started,
   };
+}
+
+/** The finished records with one of `wanted`'s ids in the study folders `dirs` (first found wins). */
+function sharedRecords(dirs: readonly string[], wanted: Set<string>): Map<string, RunRecord> {
+  const found = new Map<string, RunRecord>();
+  for (const dir of dirs) {
+    if (!readStudyFile(dir)) continue;
+    for (const record of readStudySync(dir).records) {
+      if (wanted.has(record.id) && !found.has(record.id)) found.set(record.id, record);
+    }
+  }
+  return found;
 }
