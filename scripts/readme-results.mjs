@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 // Regenerates the README's results section from a finished `protomlp reproduce` folder:
-// docs/results.md (the claims table, timing, image links) and docs/results/*.png. The lead pastes
-// (or includes) docs/results.md into README.md; nothing in it is typed by hand.
+// docs/results.md (the claims table, timing, image links) and docs/results/*.png, and splices the
+// same Markdown into README.md between its results markers; nothing in it is typed by hand.
 //
 // Usage: npm run build && node scripts/readme-results.mjs [DIR=results] [--file docs/results.md] [--images docs/results]
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+
+const START = '<!-- results:start -->';
+const END = '<!-- results:end -->';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -16,6 +20,13 @@ const dir = positionals[0] ?? 'results';
 try {
   const markdown = await resultsSnippet(dir, { file: values.file, imagesDir: values.images, linkBase: values.link });
   process.stdout.write(`${values.file ?? 'docs/results.md'}: ${markdown.split('\n').length} lines from ${dir}\n`);
+  const readme = readFileSync('README.md', 'utf8');
+  const from = readme.indexOf(START);
+  const to = readme.indexOf(END);
+  if (from >= 0 && to > from) {
+    writeFileSync('README.md', `${readme.slice(0, from + START.length)}\n${markdown.trimEnd()}\n${readme.slice(to)}`);
+    process.stdout.write('README.md: results section replaced\n');
+  }
 } catch (error) {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 2;

@@ -10,7 +10,7 @@ import { CLI } from './helpers/cli.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = (lang: string): string[] => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
-const quick = /^npx protomlp (run|info|selftest|sweep .*--dry-run|export|\S+ --help)\b/;
+const quick = /^npx protomlp (run|info|selftest|sweep .*--dry-run|\S+ --help)\b/;
 const dir = mkdtempSync(join(tmpdir(), 'protomlp-readme-'));
 
 t.test('shell examples run as written', async (t) => {
