@@ -9,6 +9,8 @@ import { register as registerMerge } from './merge.js';
 import { register as registerExport } from './export.js';
 import { register as registerReport } from './report.js';
 import { register as registerReproduce } from './reproduce.js';
+import { register as registerInfo } from './info.js';
+import { register as registerSelftest } from './selftest.js';
 
 const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
 
@@ -18,5 +20,7 @@ registerMerge(program);
 registerExport(program);
 registerReport(program);
 registerReproduce(program);
+registerInfo(program);
+registerSelftest(program);
 
 await runProgram(program, process.argv);

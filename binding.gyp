@@ -1,0 +1,52 @@
+# node-gyp build of the addon (the default; CMakeLists.txt builds the same sources with cmake-js).
+# The addon is compiled for baseline x86-64; only the AVX2 and AVX-512 kernel files get their
+# instruction sets, through static libraries with their own flags, and cpu.cc picks one at load.
+{
+  'variables': {
+    'protomlp_common_cflags': ['-std=c++17', '-O3', '-fno-math-errno', '-fvisibility=hidden'],
+  },
+  'targets': [
+    {
+      'target_name': 'protomlp',
+      'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      'sources': [
+        'native/binding.cc',
+        'native/core/batch.cc',
+        'native/core/cpu.cc',
+        'native/core/train.cc',
+        'native/core/epoch_scalar.cc',
+        'native/core/epoch_neon.cc',
+      ],
+      'cflags_cc': ['<@(protomlp_common_cflags)', '-ffp-contract=off'],
+      'cflags_cc!': ['-fno-exceptions', '-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
+      'ldflags': ['-pthread'],
+      'conditions': [
+        ['target_arch=="x64"', {'dependencies': ['protomlp_avx2', 'protomlp_avx512']}],
+        ['OS=="mac"', {'xcode_settings': {'GCC_ENABLE_CPP_EXCEPTIONS': 'YES', 'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
+                                          'OTHER_CPLUSPLUSFLAGS': ['-O3', '-ffp-contract=off']}}],
+      ],
+    },
+  ],
+  'conditions': [
+    ['target_arch=="x64"', {
+      'targets': [
+        {
+          'target_name': 'protomlp_avx2',
+          'type': 'static_library',
+          'sources': ['native/core/epoch_avx2.cc'],
+          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx2', '-mfma', '-ffp-contract=fast'],
+          'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
+          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx2', '-mfma', '-ffp-contract=fast']},
+        },
+        {
+          'target_name': 'protomlp_avx512',
+          'type': 'static_library',
+          'sources': ['native/core/epoch_avx512.cc'],
+          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=fast'],
+          'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
+          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=fast']},
+        },
+      ],
+    }],
+  ],
+}

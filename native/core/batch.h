@@ -1,0 +1,28 @@
+// The batch runner: trains many runs on a pool of native threads, largest runs first, each run on
+// one thread from start to end (so results do not depend on the number of threads).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kernel.h"
+#include "model.h"
+
+namespace protomlp {
+
+/** Work of one run, used to start the largest first so no thread idles at the end. */
+double runCost(const Job& job);
+
+/**
+ * Trains every job into results[index] with `threads` threads (the calling thread is one of them).
+ * `onDone(index)` is called on the worker thread right after results[index] is written. Stops early
+ * when `cancel` is set (runs in flight come back with cancelled = true and are not reported).
+ * Returns an error message (empty on success); after an error, the remaining runs are skipped.
+ */
+std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results, int threads,
+                     const EpochKernel& kernel, const std::atomic<bool>& cancel,
+                     const std::function<void(size_t)>& onDone);
+
+}  // namespace protomlp

@@ -1,0 +1,64 @@
+// The per-epoch kernel interface: one function per instruction set computes the loss terms and the
+// gradient of a weighted sum of them, on a padded, transposed layout. Chosen once, by cpu.cc.
+#pragma once
+
+namespace protomlp {
+
+/** Padding lanes get this bias and prototype coordinate, so that h = exp(-z^2) = 0 and every
+ *  distance to them is +inf: padding never contributes to a sum, a min or a gradient. */
+constexpr double kFar = 1e200;
+
+/**
+ * One epoch's inputs and scratch. Neuron arrays have stride `ha` (>= hp + lanes, hp = h rounded up
+ * to the kernel's lanes); entries j >= h are padding. Matrices over neurons are transposed:
+ * wT[k * ha + j] = W[j][k], so the j loop is contiguous for every k.
+ */
+struct EpochArgs {
+  int n, h, d, hp, ha;
+  const double* x;   // n*d, row-major
+  const double* y;   // n
+  const double* wT;  // d*ha
+  const double* b;   // ha (padding: kFar)
+  const double* v;   // ha (padding: 0)
+  double c;
+  // weight of each term in the differentiated objective (0: no gradient for it)
+  double wFit, wCov, wSep, wOvl;
+  // which terms to compute at all
+  bool doCov, doSep, doOvl;
+  double tau, tauCov;
+  // outputs
+  double* gWT;  // d*ha
+  double* gb;   // ha
+  double* gv;   // ha
+  double gc;
+  double fit, cov, sep, ovl;
+  // scratch
+  double* pT;   // d*ha prototypes (padding: kFar)
+  double* gpT;  // d*ha
+  double* gpSelfT;  // d*ha: separation's dL/dp_j from the pairs (j, l > j), added to gpT at the end
+  double* norm; // ha: |w_j|^2 + eps
+  double* zRow; // 2*ha: z of two rows
+  double* hRow; // 2*ha: h of two rows
+  double* aRow; // ha
+};
+
+struct EpochKernel {
+  const char* isa;
+  int lanes;
+  void (*epoch)(EpochArgs& args);
+  /** the kernel's exp on n values (accuracy tests) */
+  void (*exp)(const double* in, double* out, int n);
+  /** one Adam step on `count` contiguous parameters (PyTorch semantics; adamStep in epoch_impl.h) */
+  void (*adam)(double* p, const double* g, double* m, double* v, int count, double lr, double bc1, double bc2);
+};
+
+extern const EpochKernel kEpochScalar;
+#if defined(__x86_64__) || defined(_M_X64)
+extern const EpochKernel kEpochAvx2;
+extern const EpochKernel kEpochAvx512;
+#endif
+#if defined(__aarch64__)
+extern const EpochKernel kEpochNeon;
+#endif
+
+}  // namespace protomlp

@@ -1,0 +1,206 @@
+// The native backend: loads the C++ addon with node-gyp-build (a prebuild in prebuilds/, else a
+// local build in build/Release) and implements the Backend interface over it. It never throws at
+// import; loading is lazy and its failure is a value that backend selection turns into a fallback.
+
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { sep } from 'node:path';
+import { maskTerms, type RunConfig } from '../config.js';
+import type { Dataset, Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
+import { packageRoot } from '../package-info.js';
+import { abortError } from './ts.js';
+import type { Backend, BatchOptions } from './types.js';
+
+/**
+ * One run as the addon takes it (all arrays row-major Float64Array; x is n*d, W is h*d).
+ * `maskBits`: cov = 1, sep = 2, ovl = 4. The addon copies everything before a worker thread sees
+ * it and re-checks every size and length (n, h >= 2; d >= 1; within LIMITS; x.length == n*d ...),
+ * throwing a TypeError/RangeError naming the field otherwise.
+ */
+export interface NativeJob {
+  n: number;
+  h: number;
+  d: number;
+  maskBits: number;
+  lambda: number;
+  tau: number;
+  tauCov: number;
+  lr: number;
+  epochs: number;
+  x: Float64Array;
+  y: Float64Array;
+  W: Float64Array;
+  b: Float64Array;
+  v: Float64Array;
+  c: number;
+}
+
+/** One finished run as the addon returns it. */
+export interface NativeResult {
+  W: Float64Array;
+  b: Float64Array;
+  v: Float64Array;
+  c: number;
+  diverged: boolean;
+  epochsRun: number;
+  wallMs: number;
+}
+
+/**
+ * The addon's exports (native/binding.cc).
+ *
+ * - `trainBatch(jobs, threads, onResult, isa?)` starts the batch on native threads (largest runs
+ *   first, each run on one thread, so results do not depend on `threads`) and returns at once.
+ *   `onResult(index, result)` is called on the main thread as each run finishes. `promise`
+ *   resolves to `{ cancelled }` when all runs are done or, after `cancel()`, when the runs in flight
+ *   have stopped (checked between runs and every 64 epochs); it rejects if a run failed.
+ * - `termsAndGrads(job, isa?)`: the four terms and each term's own gradient (`lr`/`epochs` unused).
+ * - `info()`: the active instruction set, those this machine supports, those compiled in, and
+ *   `std::thread::hardware_concurrency()`.
+ * - `setIsa(name)`: the variant for calls that do not name one (process-wide). At load,
+ *   PROTOMLP_SIMD=scalar|avx2|avx512|neon does the same, and loading fails with a clear message when
+ *   this CPU/OS cannot run it.
+ * - `vectorExp(values, isa?)`: the kernels' exp, for accuracy tests.
+ */
+export interface NativeBinding {
+  trainBatch(
+    jobs: readonly NativeJob[],
+    threads: number,
+    onResult: (index: number, result: NativeResult) => void,
+    isa?: string,
+  ): { promise: Promise<{ cancelled: boolean }>; cancel(): void };
+  termsAndGrads(job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>, isa?: string): TermsAndGrads;
+  info(): { isa: string; supported: string[]; compiled: string[]; threads: number };
+  setIsa(isa: string): void;
+  vectorExp(values: Float64Array, isa?: string): Float64Array;
+}
+
+/** The outcome of loading the addon: the binding, or why there is none. */
+export interface NativeLoad {
+  binding: NativeBinding | null;
+  /** where the binary came from: a prebuild shipped in the package, or a local build */
+  source: 'prebuild' | 'build' | null;
+  path: string | null;
+  /** why loading failed (null when it worked) */
+  error: string | null;
+}
+
+let cached: NativeLoad | undefined;
+
+/**
+ * Loads the addon once per process (later calls return the same outcome). Never throws.
+ *
+ * @example
+ * ```ts
+ * const { binding, error } = loadNative();
+ * if (binding) console.log(binding.info().isa); else console.log('no native backend:', error);
+ * ```
+ */
+export function loadNative(): NativeLoad {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  let path: string | null = null;
+  try {
+    const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+    path = gypBuild.resolve(packageRoot());
+    const binding = require(path) as NativeBinding;
+    const source = path.split(sep).includes('prebuilds') ? 'prebuild' : 'build';
+    cached = { binding, source, path, error: null };
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).split('\n')[0].trim();
+    cached = { binding: null, source: null, path, error: message };
+  }
+  return cached;
+}
+
+/** The addon's job for a backend job (arrays are passed as they are; the addon copies them). */
+export function toNativeJob(job: TrainJob): NativeJob {
+  const { config, data, initial } = job;
+  return {
+    ...nativeProblem(config, data, initial),
+    lr: config.lr,
+    epochs: config.epochs,
+  };
+}
+
+function nativeProblem(config: RunConfig, data: Dataset, params: Params): Omit<NativeJob, 'lr' | 'epochs'> {
+  const on = maskTerms(config.mask);
+  return {
+    n: config.n,
+    h: config.hidden,
+    d: config.dim,
+    maskBits: (on.cov ? 1 : 0) | (on.sep ? 2 : 0) | (on.ovl ? 4 : 0),
+    lambda: config.lambda,
+    tau: config.tau,
+    tauCov: config.tauCov,
+    x: data.x,
+    y: data.y,
+    W: params.W,
+    b: params.b,
+    v: params.v,
+    c: params.c,
+  };
+}
+
+function fromNative(r: NativeResult): TrainResult {
+  return { final: { W: r.W, b: r.b, v: r.v, c: r.c }, diverged: r.diverged, epochsRun: r.epochsRun, wallMs: r.wallMs };
+}
+
+/**
+ * A Backend over a loaded binding. `isa` pins one kernel variant for every call (tests compare
+ * variants this way); by default calls use the binding's active variant.
+ *
+ * @example
+ * ```ts
+ * const { binding } = loadNative();
+ * const scalar = createNativeBackend(binding!, 'scalar');
+ * const [result] = await scalar.trainBatch([job], { threads: 1 });
+ * ```
+ */
+export function createNativeBackend(binding: NativeBinding, isa?: string): Backend {
+  if (isa !== undefined && !binding.info().supported.includes(isa)) binding.setIsa(isa); // throws the addon's message
+  return {
+    name: 'native',
+    get isa() {
+      return isa ?? binding.info().isa;
+    },
+    async trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Promise<TrainResult[]> {
+      const { signal, onResult } = options;
+      if (signal?.aborted) throw abortError(signal.reason);
+      if (jobs.length === 0) return [];
+      const results: TrainResult[] = new Array(jobs.length);
+      let callbackError: { error: unknown } | undefined;
+      const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));
+      const handle = binding.trainBatch(
+        jobs.map(toNativeJob),
+        threads,
+        (index, raw) => {
+          const result = fromNative(raw);
+          results[index] = result;
+          if (callbackError || !onResult) return;
+          try {
+            onResult(index, result);
+          } catch (error) {
+            callbackError = { error };
+            handle.cancel();
+          }
+        },
+        isa,
+      );
+      const onAbort = (): void => handle.cancel();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let status: { cancelled: boolean };
+      try {
+        status = await handle.promise;
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+      }
+      if (callbackError) throw callbackError.error;
+      if (status.cancelled) throw abortError(signal?.reason);
+      return results;
+    },
+    termsAndGrads(config: RunConfig, data: Dataset, params: Params): TermsAndGrads {
+      return binding.termsAndGrads(nativeProblem(config, data, params), isa);
+    },
+  };
+}

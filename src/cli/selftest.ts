@@ -1,0 +1,104 @@
+// `protomlp selftest`: the native backend against the TS reference on this machine, for every
+// instruction set the CPU supports: loss terms and per-term gradients, short training runs, and
+// thread-count independence. Prints pass/fail per check; exits 1 on any failure.
+
+import type { Command } from 'commander';
+import { MASKS, resolveConfig, type Mask, type RunConfig } from '../config.js';
+import { makeDataset, makeInitialParams } from '../data.js';
+import { createNativeBackend, loadNative } from '../backend/native.js';
+import { tsBackend } from '../backend/ts.js';
+import type { TermsAndGrads, TrainResult } from '../model/types.js';
+import { prepareJob } from '../train.js';
+
+/** One check's outcome. */
+export interface SelftestCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Terms (relative) and gradients (normwise, against each gradient's largest entry); see docs/native.md. */
+const GRAD_TOL = 1e-11;
+/** Parameters after 20 epochs, relative to max(1, |p|) (runs this short are not yet sensitive to rounding). */
+const TRAIN_TOL = 1e-9;
+
+function worstTermsAndGrads(a: TermsAndGrads, b: TermsAndGrads): number {
+  let worst = 0;
+  for (const t of ['fit', 'cov', 'sep', 'ovl'] as const) {
+    if (a.terms[t] !== b.terms[t]) worst = Math.max(worst, Math.abs(a.terms[t] - b.terms[t]) / Math.abs(b.terms[t]));
+    const ga = a.grads[t];
+    const gb = b.grads[t];
+    const x = [...ga.W, ...ga.b, ...ga.v, ga.c];
+    const y = [...gb.W, ...gb.b, ...gb.v, gb.c];
+    const scale = Math.max(...y.map(Math.abs));
+    const diff = Math.max(...x.map((v, i) => Math.abs(v - y[i])));
+    if (diff > 0) worst = Math.max(worst, diff / scale);
+  }
+  return worst;
+}
+
+function worstParams(a: TrainResult, b: TrainResult): number {
+  const x = [...a.final.W, ...a.final.b, ...a.final.v, a.final.c];
+  const y = [...b.final.W, ...b.final.b, ...b.final.v, b.final.c];
+  return Math.max(...x.map((v, i) => Math.abs(v - y[i]) / Math.max(1, Math.abs(y[i]))));
+}
+
+/**
+ * Runs the cross-check and returns every check (nothing is printed).
+ *
+ * @example
+ * ```ts
+ * const checks = await selftest();
+ * const passed = checks.every((c) => c.ok);
+ * ```
+ */
+export async function selftest(): Promise<SelftestCheck[]> {
+  const native = loadNative();
+  if (!native.binding) return [{ name: 'native addon loads', ok: false, detail: native.error ?? 'unknown error' }];
+  const binding = native.binding;
+  const checks: SelftestCheck[] = [{ name: 'native addon loads', ok: true, detail: `${native.source}: ${native.path}` }];
+  const configs: RunConfig[] = [];
+  for (const [n, dim, tauCov] of [[3, 1, 0], [17, 1, 0.05], [40, 1, 0], [9, 2, 0], [12, 3, 0.05]] as const) {
+    for (const mask of MASKS) configs.push(resolveConfig({ n, hidden: n + 1, dim, tauCov, mask: mask as Mask, epochs: 20, seed: n }));
+  }
+  for (const isa of binding.info().supported) {
+    const backend = createNativeBackend(binding, isa);
+    let worst = 0;
+    for (const config of configs.filter((c) => c.mask === 'base')) {
+      const data = makeDataset(config);
+      const params = makeInitialParams(config);
+      worst = Math.max(worst, worstTermsAndGrads(backend.termsAndGrads(config, data, params), tsBackend.termsAndGrads(config, data, params)));
+    }
+    checks.push({ name: `${isa}: loss terms and gradients vs TS`, ok: worst <= GRAD_TOL, detail: `worst relative error ${worst.toExponential(2)} (tolerance ${GRAD_TOL})` });
+  }
+  const jobs = configs.map(prepareJob);
+  const ref = await tsBackend.trainBatch(jobs, {});
+  for (const isa of binding.info().supported) {
+    const backend = createNativeBackend(binding, isa);
+    const one = await backend.trainBatch(jobs, { threads: 1 });
+    const two = await backend.trainBatch(jobs, { threads: 2 });
+    const worst = Math.max(...one.map((r, i) => worstParams(r, ref[i])));
+    checks.push({ name: `${isa}: ${jobs.length} runs of 20 epochs vs TS`, ok: worst <= TRAIN_TOL, detail: `worst parameter difference ${worst.toExponential(2)} (tolerance ${TRAIN_TOL})` });
+    const same = one.every((r, i) => worstParams(r, two[i]) === 0 && r.epochsRun === two[i].epochsRun);
+    checks.push({ name: `${isa}: 1 and 2 threads give identical runs`, ok: same, detail: same ? 'bitwise equal' : 'results differ' });
+  }
+  return checks;
+}
+
+export function register(program: Command): void {
+  program
+    .command('selftest')
+    .description('check the native backend against the TS reference on this machine (every supported instruction set)')
+    .option('--json', 'print the checks as JSON')
+    .addHelpText('after', '\nExample:\n  protomlp selftest')
+    .action(async (flags: { json?: boolean }) => {
+      const checks = await selftest();
+      const ok = checks.every((c) => c.ok);
+      if (flags.json) process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
+      else {
+        for (const c of checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+        process.stdout.write(ok ? 'selftest passed\n' : 'selftest FAILED\n');
+      }
+      if (!ok) process.exitCode = 1;
+    });
+}
