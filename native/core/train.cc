@@ -72,45 +72,6 @@ struct Workspace {
   std::vector<double> head(const std::vector<double>& a) const { return std::vector<double>(a.begin(), a.begin() + h); }
 };
 
-/**
- * Flush-to-zero and denormals-are-zero for the lifetime of the object, on this thread: training
- * runs meet many results below DBL_MIN (exp(-z^2) of far samples, exp(-d/tau) of far prototype
- * pairs, their squares and products), and each costs a microcode assist on x86 (20% of an epoch
- * measured). Such values are 1e-290 below anything the loss or Adam's step can resolve, so
- * training with them as 0 changes no result beyond the documented tolerance; termsAndGrads keeps
- * IEEE gradual underflow.
- */
-class FlushSubnormals {
- public:
-  FlushSubnormals() {
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("stmxcsr %0" : "=m"(saved_));
-    unsigned csr = saved_ | 0x8040;  // FTZ (bit 15) | DAZ (bit 6)
-    __asm__ volatile("ldmxcsr %0" : : "m"(csr));
-#elif defined(__aarch64__)
-    __asm__ volatile("mrs %0, fpcr" : "=r"(saved_));
-    unsigned long fpcr = saved_ | (1ul << 24);  // FZ
-    __asm__ volatile("msr fpcr, %0" : : "r"(fpcr));
-#endif
-  }
-  ~FlushSubnormals() {
-#if defined(__x86_64__) || defined(__i386__)
-    __asm__ volatile("ldmxcsr %0" : : "m"(saved_));
-#elif defined(__aarch64__)
-    __asm__ volatile("msr fpcr, %0" : : "r"(saved_));
-#endif
-  }
-  FlushSubnormals(const FlushSubnormals&) = delete;
-  FlushSubnormals& operator=(const FlushSubnormals&) = delete;
-
- private:
-#if defined(__aarch64__)
-  unsigned long saved_ = 0;
-#else
-  unsigned saved_ = 0;
-#endif
-};
-
 bool finiteNeurons(const std::vector<double>& a, const Workspace& ws, int rows) {
   for (int k = 0; k < rows; k++)
     for (int j = 0; j < ws.h; j++)
@@ -149,7 +110,6 @@ std::string validateJob(const Job& job, bool forTraining) {
 
 Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  const FlushSubnormals flush;
   Workspace ws(job, kernel.lanes);
   EpochArgs a = ws.args(job);
   const bool cov = job.maskBits & kMaskCov, sep = job.maskBits & kMaskSep, ovl = job.maskBits & kMaskOvl;
