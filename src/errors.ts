@@ -36,9 +36,10 @@ export function describeValue(value: unknown): string {
   } catch {
     text = String(value);
   }
+  // strings (paths, names) are shown whole unless absurdly long; arrays and objects only when short
+  if (typeof value === 'string') return value.length > 300 ? `${JSON.stringify(value.slice(0, 200))}...` : text;
   if (text.length > 60) {
     if (Array.isArray(value)) return `an array of length ${value.length}`;
-    if (typeof value === 'string') return `${JSON.stringify(value.slice(0, 40))}...`;
     return `an ${typeof value}`;
   }
   return text;
