@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// Builds the prebuilt binaries that ship in prebuilds/ (committed to the repo, packed into the
+// tarball): `node scripts/prebuild.js x64` on a linux-x64 host, `node scripts/prebuild.js arm64`
+// cross-compiled with Debian's g++-aarch64-linux-gnu. Each binary is a Node-API build (one binary
+// for every Node >= 20), tagged glibc, stripped; an x64 binary must pass scripts/check-isa.js first.
+// prebuilds/manifest.json records, per binary, its hash, the hash of the sources it was built from
+// (a test fails when they are stale), the compiler and the glibc/libstdc++ versions it needs.
+// macOS and Windows binaries come from .github/workflows/release.yml, not from this script.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { arch as hostArch } from 'node:os';
+import { basename, dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkBuild } from './check-isa.js';
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export const MANIFEST = join(ROOT, 'prebuilds', 'manifest.json');
+
+/** Cross toolchains this script knows (host linux-x64). */
+const CROSS = {
+  arm64: { prefix: 'aarch64-linux-gnu-', apt: 'g++-aarch64-linux-gnu' },
+};
+
+function filesUnder(dir) {
+  return readdirSync(dir)
+    .flatMap((entry) => {
+      const path = join(dir, entry);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    })
+    .sort();
+}
+
+/** sha256 over what a binary is compiled from: binding.gyp and the C++ files under native/. */
+export function sourcesHash(root = ROOT) {
+  const hash = createHash('sha256');
+  const sources = filesUnder(join(root, 'native')).filter((f) => /\.(cc|h)$/.test(f));
+  for (const file of [join(root, 'binding.gyp'), ...sources]) {
+    hash.update(relative(root, file).split('\\').join('/')).update('\0').update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export function sha256(file) {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function highest(versions) {
+  return versions.sort((a, b) => {
+    const x = a.split('.').map(Number);
+    const y = b.split('.').map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+    return 0;
+  }).at(-1) ?? null;
+}
+
+/**
+ * What a Linux binary needs from the system, read from its dynamic symbol versions (objdump -T):
+ * the highest GLIBC_x.y (the minimum glibc) and GLIBCXX_3.4.z (the minimum libstdc++), and the
+ * symbols that need them.
+ */
+export function systemRequirements(file, objdump = 'objdump') {
+  const text = execFileSync(objdump, ['-T', file], { encoding: 'utf8' });
+  const need = (prefix) => {
+    const found = [...text.matchAll(new RegExp(`\\(${prefix}_([0-9.]+)\\)\\s+(\\S+)`, 'g'))].map((m) => ({ version: m[1], symbol: m[2] }));
+    const version = highest(found.map((f) => f.version));
+    return { version, symbols: found.filter((f) => f.version === version).map((f) => f.symbol).sort() };
+  };
+  const libs = execFileSync(objdump, ['-p', file], { encoding: 'utf8' });
+  return {
+    glibc: need('GLIBC'),
+    glibcxx: need('GLIBCXX'),
+    needed: [...libs.matchAll(/NEEDED\s+(\S+)/g)].map((m) => m[1]),
+  };
+}
+
+export function readManifest() {
+  return existsSync(MANIFEST) ? JSON.parse(readFileSync(MANIFEST, 'utf8')) : { binaries: {} };
+}
+
+function run(command, args, env) {
+  console.log(`> ${command} ${args.join(' ')}`);
+  const r = spawnSync(command, args, { cwd: ROOT, env, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`${command} failed (exit ${r.status ?? r.signal})`);
+}
+
+function tool(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim() || null;
+}
+
+/** Builds prebuilds/linux-<arch>/protomlp.glibc.node and records it in the manifest. */
+export function prebuild(arch) {
+  if (process.platform !== 'linux') throw new Error('this script builds the Linux prebuilds; see .github/workflows/release.yml for the others');
+  const env = { ...process.env };
+  let strip = 'strip';
+  let objdump = 'objdump';
+  let compiler = env.CXX || 'g++';
+  if (arch !== hostArch()) {
+    const cross = CROSS[arch];
+    if (!cross || hostArch() !== 'x64') throw new Error(`no cross toolchain known for ${hostArch()} -> ${arch}`);
+    const cxx = `${cross.prefix}g++`;
+    if (!tool(cxx)) throw new Error(`${cxx} not found: apt-get install ${cross.apt}`);
+    Object.assign(env, { CC: `${cross.prefix}gcc`, CXX: cxx, LINK: cxx, AR: `${cross.prefix}ar` });
+    strip = `${cross.prefix}strip`;
+    objdump = `${cross.prefix}objdump`;
+    compiler = cxx;
+  }
+  // Node's own headers, so nothing is downloaded (npm passes nodedir when it runs this script).
+  const nodePrefix = dirname(dirname(process.execPath));
+  if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = nodePrefix;
+
+  const prebuildify = join(ROOT, 'node_modules', 'prebuildify', 'bin.js');
+  run(process.execPath, [prebuildify, '--napi', '--tag-libc', `--target=${process.versions.node}`, `--arch=${arch}`], env);
+  const file = join(ROOT, 'prebuilds', `linux-${arch}`, 'protomlp.glibc.node');
+  if (!existsSync(file)) throw new Error(`prebuildify did not produce ${file}`);
+
+  if (arch === 'x64') {
+    const problems = checkBuild(join(ROOT, 'build', 'Release'), file);
+    if (problems.length > 0) throw new Error(`check-isa:\n  ${problems.join('\n  ')}`);
+    console.log('check-isa: baseline code uses x86-64 instructions only');
+  }
+  run(strip, ['--strip-all', file], env);
+  // A cross build's objects in build/ would only confuse later local builds and check-isa.
+  if (arch !== hostArch()) rmSync(join(ROOT, 'build'), { recursive: true, force: true });
+
+  const requirements = systemRequirements(file, objdump);
+  const manifest = readManifest();
+  manifest.binaries[`linux-${arch}/${basename(file)}`] = {
+    sha256: sha256(file),
+    sources: sourcesHash(),
+    node: process.versions.node,
+    napi: true,
+    compiler: execFileSync(compiler, ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    glibc: requirements.glibc.version,
+    glibcSymbols: requirements.glibc.symbols,
+    glibcxx: requirements.glibcxx.version,
+    needed: requirements.needed,
+  };
+  manifest.binaries = Object.fromEntries(Object.entries(manifest.binaries).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`prebuild: ${relative(ROOT, file)}: needs glibc >= ${requirements.glibc.version}, libstdc++ GLIBCXX_${requirements.glibcxx.version}`);
+}
+
+if (process.argv[1] && basename(process.argv[1]) === 'prebuild.js') {
+  try {
+    prebuild(process.argv[2] ?? hostArch());
+  } catch (error) {
+    console.error(`prebuild: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,143 @@
+// Helpers for the packaging tests: one `npm pack` tarball shared by every test process (packed once
+// per content, keyed by its shasum), installs into empty folders, and an environment with no
+// compiler (PATH holds only node, npm and sh). They never touch the repo's build/ or node_modules/.
+
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface Packed {
+  tarball: string;
+  files: string[];
+}
+
+interface NpmPackEntry {
+  filename: string;
+  shasum: string;
+  files: { path: string }[];
+}
+
+function sh(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000, ...options });
+}
+
+function npmPack(args: string[], cwd: string): NpmPackEntry {
+  // --ignore-scripts: dist/ is built by `npm test`'s pretest; `prepare` would rebuild it under the
+  // other test processes' feet.
+  const r = sh('npm', ['pack', '--json', '--ignore-scripts', ...args], { cwd, env: cleanEnv() });
+  if (r.status !== 0) throw new Error(`npm pack failed: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as NpmPackEntry[])[0];
+}
+
+/**
+ * The repo packed as `npm pack` does, once for all test processes: a dry run gives the shasum of
+ * the tarball the current tree makes; a tarball with that shasum is reused, else packed and moved
+ * into place atomically.
+ */
+export function packedTarball(): Packed {
+  const dry = npmPack(['--dry-run'], ROOT);
+  const files = dry.files.map((f) => f.path).sort();
+  const dir = join(tmpdir(), `protomlp-pack-${dry.shasum}`);
+  const tarball = join(dir, dry.filename);
+  if (!existsSync(tarball)) {
+    const staging = mkdtempSync(join(tmpdir(), 'protomlp-packing-'));
+    npmPack(['--pack-destination', staging], ROOT);
+    try {
+      renameSync(staging, dir);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another test process won the race
+    }
+  }
+  return { tarball, files };
+}
+
+/** The tarball with some entries removed (paths inside the package, e.g. 'prebuilds'). */
+export function tarballWithout(packed: Packed, remove: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'protomlp-repack-'));
+  const extract = sh('tar', ['xzf', packed.tarball, '-C', dir]);
+  if (extract.status !== 0) throw new Error(`tar failed: ${extract.stderr}`);
+  for (const entry of remove) rmSync(join(dir, 'package', entry), { recursive: true, force: true });
+  const out = join(dir, 'protomlp-modified.tgz');
+  const pack = sh('tar', ['czf', out, '-C', dir, 'package']);
+  if (pack.status !== 0) throw new Error(`tar failed: ${pack.stderr}`);
+  return out;
+}
+
+/**
+ * This process's environment without what `npm test` and tap put there (npm_*, TAP*, NODE_OPTIONS,
+ * the backend switches) and without compiler variables, so a nested npm behaves as a user's.
+ */
+export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(npm_|TAP|_TAPJS|NODE_OPTIONS$|INIT_CWD$|PROTOMLP_|PREBUILDS_ONLY$|CC$|CXX$|CPP$|LINK$|CFLAGS$|CXXFLAGS$|LDFLAGS$)/i.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/** An environment whose PATH holds only node, npm and sh (npm runs scripts with it): no compiler, make or python. */
+export function noCompilerEnv(): NodeJS.ProcessEnv {
+  const bin = mkdtempSync(join(tmpdir(), 'protomlp-nocc-bin-'));
+  symlinkSync(process.execPath, join(bin, 'node'));
+  symlinkSync('/bin/sh', join(bin, 'sh'));
+  const npm = sh('sh', ['-c', 'command -v npm']).stdout.trim();
+  symlinkSync(npm, join(bin, 'npm'));
+  return cleanEnv({ PATH: bin });
+}
+
+/** Which of these programs the environment's PATH finds. */
+export function programsOnPath(env: NodeJS.ProcessEnv, names: string[]): string[] {
+  return names.filter((name) => sh('/bin/sh', ['-c', `command -v ${name}`], { env }).status === 0);
+}
+
+/** An empty project folder with the tarball installed (from the npm cache where possible). */
+export function installInto(
+  tarball: string,
+  env: NodeJS.ProcessEnv,
+  npmArgs: string[] = [],
+): { dir: string; pkg: string; result: SpawnSyncReturns<string> } {
+  const dir = mkdtempSync(join(tmpdir(), 'protomlp-install-'));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  const result = sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', ...npmArgs, tarball], { cwd: dir, env });
+  return { dir, pkg: join(dir, 'node_modules', 'protomlp'), result };
+}
+
+/** `npm rebuild protomlp ...` in an install folder. */
+export function rebuild(dir: string, args: string[], env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+  return sh('npm', ['rebuild', 'protomlp', '--foreground-scripts', ...args], { cwd: dir, env });
+}
+
+/** Runs the installed package's CLI. */
+export function protomlp(pkg: string, args: string[], env: NodeJS.ProcessEnv, node: string[] = [process.execPath]): SpawnSyncReturns<string> {
+  const [command, ...prefix] = node;
+  return sh(command, [...prefix, join(pkg, 'dist', 'src', 'cli', 'main.js'), ...args], { env, cwd: dirname(pkg) });
+}
+
+/** `protomlp info --json` as the installed package prints it (src/cli/info.ts). */
+export interface Info {
+  version: string;
+  backend: string;
+  isa: string;
+  threads: number;
+  binary: { source: 'prebuild' | 'build' | null; path: string | null };
+  fallbackReason: string | null;
+}
+
+export function infoJson(pkg: string, env: NodeJS.ProcessEnv, node?: string[]): Info {
+  const r = protomlp(pkg, ['info', '--json'], env, node);
+  if (r.status !== 0) throw new Error(`protomlp info failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout) as Info;
+}
+
+/** Every file under a folder, relative to it. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
+}
