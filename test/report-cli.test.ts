@@ -18,6 +18,7 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
   t.equal(first.status, 0, first.stderr);
   t.match(first.stdout, /^C1: (held|not held|not testable with these runs)\nC2: /);
   t.match(first.stdout, /C6: (held|not held|not testable with these runs)\n/);
+  t.match(first.stderr, /reproduce positions: 0\/0 runs to train \(0 already done, 16 copied from the earlier studies\)/);
   for (const f of ['paper/runs.jsonl', 'tau-sweep/runs.jsonl', 'positions/runs.jsonl', 'reproduce.json', 'report/report.md',
     'report/report.html', 'report/claims.json', 'report/plots/recon-vs-n.png', 'report/plots/tau-outside.svg', 'report/plots/positions-n5.png']) {
     t.ok(existsSync(join(out, f)), f);

@@ -47,7 +47,7 @@ export function register(program: Command): void {
           onProgress: (study, p) => {
             if (p.done === 0 || p.done === p.total || p.elapsedMs - last >= PERIOD_MS) {
               last = p.elapsedMs;
-              process.stderr.write(`reproduce ${study}: ${p.done}/${p.total} runs to train (${p.skipped} already done), ${p.runsPerSecond.toFixed(1)} runs/s\n`);
+              process.stderr.write(`reproduce ${study}: ${p.done}/${p.total} runs to train (${p.skipped} already done${p.reused ? `, ${p.reused} copied from the earlier studies` : ''}), ${p.runsPerSecond.toFixed(1)} runs/s\n`);
             }
           },
         });

@@ -20,6 +20,8 @@ export interface StudyProgress {
   total: number;
   /** runs of the shard already in the folder, skipped */
   skipped: number;
+  /** runs copied from the folders of `reuse` instead of trained */
+  reused: number;
   /** finished runs (this call) that diverged */
   diverged: number;
   elapsedMs: number;
@@ -168,6 +170,7 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
       done,
       total: pending.length,
       skipped,
+      reused: shared.size,
       diverged,
       elapsedMs,
       runsPerSecond: done > 0 ? (done * 1000) / elapsedMs : 0,
