@@ -171,6 +171,14 @@ export function canonicalConfig(config: RunConfig): RunConfig {
 }
 
 /**
+ * The relative work of a run: epochs x H x (N + H) x d, the per-epoch cost O(N H d + H^2 d) of
+ * SPEC §2 times its epochs. Schedulers start the largest runs first so no core idles at the end.
+ */
+export function runCost(config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'epochs'>): number {
+  return config.epochs * config.hidden * (config.n + config.hidden) * config.dim;
+}
+
+/**
  * A run's id: the first 16 hex digits of SHA-256 over the canonical config's JSON. Equal configs
  * give equal ids on every machine, so stores skip finished runs and merges drop duplicates.
  */

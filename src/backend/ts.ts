@@ -2,6 +2,7 @@
 // batch never blocks the event loop. Results do not depend on the number of threads.
 
 import { availableParallelism } from 'node:os';
+import { runCost } from '../config.js';
 import { Worker } from 'node:worker_threads';
 import { termsAndGradients } from '../model/losses.js';
 import type { TrainJob, TrainResult } from '../model/types.js';
@@ -14,12 +15,6 @@ export function abortError(reason?: unknown): Error {
   return error;
 }
 
-/** Work of one run, used to start the largest runs first so no core idles at the end. */
-export function runCost(job: TrainJob): number {
-  const { n, hidden, dim, epochs } = job.config;
-  return n * hidden * dim * epochs;
-}
-
 // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './ts-worker.ts' : './ts-worker.js', import.meta.url);
 
@@ -27,7 +22,7 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
   const { signal, onResult } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal.reason));
   if (jobs.length === 0) return Promise.resolve([]);
-  const order = jobs.map((_, i) => i).sort((a, b) => runCost(jobs[b]) - runCost(jobs[a]) || a - b);
+  const order = jobs.map((_, i) => i).sort((a, b) => runCost(jobs[b].config) - runCost(jobs[a].config) || a - b);
   const poolSize = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));
   const results: TrainResult[] = new Array(jobs.length);
   return new Promise<TrainResult[]>((resolve, reject) => {

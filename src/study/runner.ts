@@ -3,7 +3,7 @@
 // It neither parses flags nor prints: the CLI does that around it.
 
 import * as fs from 'node:fs';
-import type { RunConfig } from '../config.js';
+import { runCost } from '../config.js';
 import type { RunRecord } from '../record.js';
 import { trainRuns } from '../train.js';
 import { abortError } from '../backend/ts.js';
@@ -85,7 +85,6 @@ export interface RunStudyOptions {
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
 const BATCH_RUNS = 1024;
 
-const runCost = (c: RunConfig): number => c.epochs * c.hidden * (c.n + c.hidden) * c.dim;
 
 /** A study given as a value, a spec or a preset name. */
 function asStudy(study: Study | StudySpec | PresetName): Study {
