@@ -57,3 +57,34 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
     process.exitCode = error instanceof ValidationError ? 2 : 1;
   }
 }
+
+/**
+ * Runs long work that Ctrl-C or SIGTERM may stop: the first signal aborts `work`'s signal (no new
+ * runs start, finished ones are already saved); when `work` then rejects with an AbortError,
+ * `stopped(signal)` is printed on stderr and the process exits 130 (SIGINT) or 143 (SIGTERM). A
+ * second signal exits at once. Other errors propagate.
+ */
+export async function stoppableBySignals<T>(work: (signal: AbortSignal) => Promise<T>, stopped: (by: NodeJS.Signals) => string): Promise<T> {
+  const controller = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const exitCode = (s: NodeJS.Signals): number => (s === 'SIGINT' ? 130 : 143);
+  const onSignal = (s: NodeJS.Signals): void => {
+    if (stoppedBy) process.exit(exitCode(stoppedBy));
+    stoppedBy = s;
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    if (stoppedBy && error instanceof Error && error.name === 'AbortError') {
+      process.stderr.write(`\n${stopped(stoppedBy)}\n`);
+      process.exit(exitCode(stoppedBy));
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

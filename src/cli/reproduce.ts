@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import { reproduce, REPRODUCE_SCALES, type ReproduceScale } from '../report/index.js';
-import { parseBackend, parsePositiveInt } from './common.js';
+import { parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
 
 /** The environment variable that picks the scale when `--scale` is not given (for tests). */
 export const SCALE_ENV = 'PROTOMLP_REPRODUCE_SCALE';
@@ -29,39 +29,23 @@ export function register(program: Command): void {
       const scale = parseScale(flags.scale ?? process.env[SCALE_ENV]);
       const workers = parsePositiveInt('--workers', flags.workers);
       const backend = parseBackend(flags.backend);
-      const controller = new AbortController();
-      let stoppedBy: NodeJS.Signals | undefined;
-      const onSignal = (s: NodeJS.Signals): void => {
-        if (stoppedBy) process.exit(s === 'SIGINT' ? 130 : 143);
-        stoppedBy = s;
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
       const PERIOD_MS = 5000;
       let last = -Infinity;
-      try {
-        const { report, log } = await reproduce({
-          out: flags.out, scale, workers, backend, signal: controller.signal,
-          onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
-          onProgress: (study, p) => {
-            if (p.done === 0 || p.done === p.total || p.elapsedMs - last >= PERIOD_MS) {
-              last = p.elapsedMs;
-              process.stderr.write(`reproduce ${study}: ${p.done}/${p.total} runs to train (${p.skipped} already done${p.reused ? `, ${p.reused} copied from the earlier studies` : ''}), ${p.runsPerSecond.toFixed(1)} runs/s\n`);
-            }
-          },
-        });
-        for (const c of report.analysis.claims) process.stdout.write(`${c.id}: ${c.status}\n`);
-        process.stdout.write(`training ${(log.trainWallMs / 1000).toFixed(1)} s, report ${(log.reportWallMs / 1000).toFixed(1)} s; report in ${report.out}/report.html\n`);
-      } catch (error) {
-        if (stoppedBy && error instanceof Error && error.name === 'AbortError') {
-          process.stderr.write(`\nreproduce stopped by ${stoppedBy}; finished runs are saved in ${flags.out}; the same command resumes\n`);
-          process.exit(stoppedBy === 'SIGINT' ? 130 : 143);
-        }
-        throw error;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
+      const { report, log } = await stoppableBySignals(
+        (signal) =>
+          reproduce({
+            out: flags.out, scale, workers, backend, signal,
+            onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
+            onProgress: (study, p) => {
+              if (p.done === 0 || p.done === p.total || p.elapsedMs - last >= PERIOD_MS) {
+                last = p.elapsedMs;
+                process.stderr.write(`reproduce ${study}: ${p.done}/${p.total} runs to train (${p.skipped} already done${p.reused ? `, ${p.reused} copied from the earlier studies` : ''}), ${p.runsPerSecond.toFixed(1)} runs/s\n`);
+              }
+            },
+          }),
+        (by) => `reproduce stopped by ${by}; finished runs are saved in ${flags.out}; the same command resumes`,
+      );
+      for (const c of report.analysis.claims) process.stdout.write(`${c.id}: ${c.status}\n`);
+      process.stdout.write(`training ${(log.trainWallMs / 1000).toFixed(1)} s, report ${(log.reportWallMs / 1000).toFixed(1)} s; report in ${report.out}/report.html\n`);
     });
 }

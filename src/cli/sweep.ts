@@ -21,7 +21,7 @@ import {
   type StudyProgress,
   type StudySpec,
 } from '../study/index.js';
-import { numberOrText, parseBackend, parsePositiveInt } from './common.js';
+import { numberOrText, parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
 
 /** Grid flags: each takes a comma-separated list of one run field's values. */
 export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof RunConfig; help: string }[] = [
@@ -222,30 +222,28 @@ export function register(program: Command): void {
 
 async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts' }): Promise<void> {
   const { out, shard } = options;
-  const controller = new AbortController();
-  let stoppedBy: NodeJS.Signals | undefined;
-  const exitCode = (s: NodeJS.Signals): number => (s === 'SIGINT' ? 130 : 143);
-  const onSignal = (s: NodeJS.Signals): void => {
-    if (stoppedBy) process.exit(exitCode(stoppedBy));
-    stoppedBy = s;
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const view = progressView(process.stderr);
   let last: StudyProgress | undefined;
   const where = shard ? `shard ${shard.index}/${shard.count} of ` : '';
+  const saved = (): string => (last ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}` : `nothing new in ${out}`);
   try {
-    const summary = await runStudy(study, {
-      ...options,
-      signal: controller.signal,
-      onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
-      onProgress: (p) => {
-        if (!last) process.stderr.write(`sweep ${where}${study.name}: ${p.total} runs to train, ${p.skipped} already in ${out}\n`);
-        last = p;
-        view.update(p);
+    const summary = await stoppableBySignals(
+      (signal) =>
+        runStudy(study, {
+          ...options,
+          signal,
+          onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
+          onProgress: (p) => {
+            if (!last) process.stderr.write(`sweep ${where}${study.name}: ${p.total} runs to train, ${p.skipped} already in ${out}\n`);
+            last = p;
+            view.update(p);
+          },
+        }),
+      (by) => {
+        view.stop();
+        return `sweep stopped by ${by}: ${saved()}; resume with:\n  ${resumeCommand()}`;
       },
-    });
+    );
     view.stop();
     const finished = summary.skipped + summary.done;
     process.stdout.write(
@@ -255,15 +253,7 @@ async function sweep(study: Study, options: { out: string; shard?: Shard; worker
     );
   } catch (error) {
     view.stop();
-    const saved = last ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}` : `nothing new in ${out}`;
-    if (stoppedBy && error instanceof Error && error.name === 'AbortError') {
-      process.stderr.write(`\nsweep stopped by ${stoppedBy}: ${saved}; resume with:\n  ${resumeCommand()}\n`);
-      process.exit(exitCode(stoppedBy));
-    }
-    if (!(error instanceof ValidationError)) process.stderr.write(`sweep failed: ${saved}; rerun the same command to resume\n`);
+    if (!(error instanceof ValidationError)) process.stderr.write(`sweep failed: ${saved()}; rerun the same command to resume\n`);
     throw error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
