@@ -83,9 +83,11 @@ inline typename Lanes<W>::D vexp(typename Lanes<W>::D x) {
   typedef Lanes<W> L;
   typedef typename L::D D;
   typedef typename L::I I;
-  const D lo = L::splat(-746.0);
-  x = x < lo ? lo : x;  // keeps NaN (the comparison is false)
-  const D minNormalArg = L::splat(-708.3964185322641);  // ln(DBL_MIN): below it the result is 0
+  // ln(DBL_MIN): below it the result is 0. The argument is clamped first, so no subnormal is ever
+  // computed (and then discarded), which would cost the same assist; NaN passes (comparisons false).
+  const D minNormalArg = L::splat(-708.3964185322641);
+  const auto under = x < minNormalArg;
+  x = under ? minNormalArg : x;
   const D shifter = L::splat(0x1.8p52);
   if constexpr (W == 8 && kTableExp) {
     // x = (K/16) ln2 + r, |r| <= ln2/32: 2^(K mod 16 / 16) from a 16-entry table (one vpermt2pd),
@@ -113,7 +115,7 @@ inline typename Lanes<W>::D vexp(typename Lanes<W>::D x) {
 #endif
     const D scale = (D)((((I)t >> 4) + (1023 + 55)) << 52);
     const D e = (frac * q + frac) * scale * 0x1p-55;
-    return x < minNormalArg ? L::splat(0.0) : e;
+    return under ? L::splat(0.0) : e;
   } else {
     const D t = x * 1.4426950408889634 + shifter;
     const D kd = t - shifter;
@@ -135,7 +137,7 @@ inline typename Lanes<W>::D vexp(typename Lanes<W>::D x) {
     p = p * r + 1.0;
     const D scale = (D)(((I)t + (1023 + 54)) << 52);
     const D e = p * scale * 0x1p-54;
-    return x < minNormalArg ? L::splat(0.0) : e;
+    return under ? L::splat(0.0) : e;
   }
 }
 
