@@ -46,6 +46,15 @@ export interface RunRecord {
   wallMs: number;
 }
 
+/**
+ * Drops records with a repeated id (the same run found in two places: shards given twice, studies
+ * that share runs), keeping the first. Equal ids mean equal configs, so nothing is lost.
+ */
+export function uniqueRecords(records: readonly RunRecord[]): RunRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
+}
+
 /** Splits a row-major array into rows of `width` (JSON non-finite numbers become null there). */
 export function toRows(flat: Float64Array, width: number): number[][] {
   const rows: number[][] = [];

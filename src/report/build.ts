@@ -4,8 +4,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import type { RunRecord } from '../record.js';
-import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, uniqueRecords, type Slice, type TauSweep } from './cells.js';
+import { uniqueRecords, type RunRecord } from '../record.js';
+import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, type Slice, type TauSweep } from './cells.js';
 import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, tauCurveSpec, type PositionsRow } from './plots.js';

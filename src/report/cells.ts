@@ -45,12 +45,6 @@ export interface Slice {
   sizes: number[];
 }
 
-/** Drops records with a repeated id (the same run found in two studies), keeping the first. */
-export function uniqueRecords(records: readonly RunRecord[]): RunRecord[] {
-  const seen = new Set<string>();
-  return records.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)));
-}
-
 function makeSlice(setting: SliceSetting, records: RunRecord[]): Slice {
   const masks = MASKS.filter((m) => records.some((r) => r.config.mask === m));
   const sizes = [...new Set(records.map((r) => r.config.n))].sort((a, b) => a - b);

@@ -3,7 +3,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { RunRecord } from '../record.js';
+import { uniqueRecords } from '../record.js';
 import { ValidationError } from '../errors.js';
 import type { Study } from './grid.js';
 import { readStudyFile, readStudySync, RUNS_FILE, writeFileAtomic, writeStudyFile, type Notice } from './store.js';
@@ -48,14 +48,10 @@ export async function mergeStudies(dirs: readonly string[], out: string, onNotic
     }
   }
   for (const c of contents) for (const n of c.notices) onNotice(n);
-  const byId = new Map<string, RunRecord>();
-  let duplicates = 0;
-  for (const c of contents) {
-    for (const record of c.records) {
-      if (byId.has(record.id)) duplicates++;
-      else byId.set(record.id, record);
-    }
-  }
+  const all = contents.flatMap((c) => c.records);
+  const unique = uniqueRecords(all);
+  const byId = new Map(unique.map((r) => [r.id, r]));
+  const duplicates = all.length - unique.length;
   const study = first.study;
   const lines: string[] = [];
   for (const id of study.ids) {

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import { runCost } from '../config.js';
-import type { RunRecord } from '../record.js';
+import { uniqueRecords, type RunRecord } from '../record.js';
 import { trainRuns } from '../train.js';
 import { abortError } from '../backend/ts.js';
 import { ValidationError } from '../errors.js';
@@ -218,12 +218,6 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
 
 /** The finished records with one of `wanted`'s ids in the study folders `dirs` (first found wins). */
 function sharedRecords(dirs: readonly string[], wanted: Set<string>): Map<string, RunRecord> {
-  const found = new Map<string, RunRecord>();
-  for (const dir of dirs) {
-    if (!readStudyFile(dir)) continue;
-    for (const record of readStudySync(dir).records) {
-      if (wanted.has(record.id) && !found.has(record.id)) found.set(record.id, record);
-    }
-  }
-  return found;
+  const found = dirs.filter((dir) => readStudyFile(dir)).flatMap((dir) => readStudySync(dir).records);
+  return new Map(uniqueRecords(found.filter((r) => wanted.has(r.id))).map((r) => [r.id, r]));
 }
