@@ -2,7 +2,7 @@
 // supports against the scalar one: terms and per-term gradients at random points, and trained
 // parameters after 300 epochs, for N in {2,3,7,17,33,100}, d in {1,2,3}, H = N and H > N, every mask.
 //
-// Tolerances (docs/native.md explains them at length):
+// Tolerances (defined in src/backend/agreement.ts; docs/native.md explains them at length):
 // - terms and gradients: relative 1e-12, normwise (each gradient array against its largest entry,
 //   each term against its own size). The scalar variant performs TS's operations in TS's order and
 //   differs only by exp/log rounding; the SIMD variants also sum over neurons in W partial sums
@@ -16,15 +16,13 @@
 
 import t from 'tap';
 import { MASKS, resolveConfig, type Mask } from '../src/config.js';
-import { loadNative, createNativeBackend } from '../src/backend/native.js';
+import { loadNative, createNativeBackend, toNativeProblem } from '../src/backend/native.js';
+import { GRAD_TOL, overlapScales, paramsError, TRAIN_TOL, termsAndGradsError } from '../src/backend/agreement.js';
 import { tsBackend } from '../src/backend/ts.js';
-import type { Params, TermsAndGrads, TrainJob, TrainResult } from '../src/model/types.js';
+import type { TrainJob, TrainResult } from '../src/model/types.js';
 import { prepareJob } from '../src/train.js';
 import { randomPoint } from './helpers/random.js';
 
-const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
-const GRAD_TOL = 1e-12;
-const TRAIN_TOL = 1e-10;
 
 const native = loadNative();
 if (!native.binding) {
@@ -33,78 +31,6 @@ if (!native.binding) {
 }
 const binding = native.binding;
 const isas = binding.info().supported;
-
-/** max |a - b| / max |b| over an array (normwise relative error) */
-function normwise(a: ArrayLike<number>, b: ArrayLike<number>, floor = 0): number {
-  let diff = 0;
-  let scale = floor;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff === 0 ? 0 : diff / Math.max(scale, Number.MIN_VALUE);
-}
-
-/**
- * The size of the sums behind L_ovl and its gradient. The row-sum identity computes L_ovl as
- * (1/(N H(H-1))) sum_i [S_i^2 - sum_j h_ij^2] and dL_ovl/dh_ij from S_i - h_ij: differences of sums
- * whose rounding error is relative to S_i, not to the difference (which is tiny when one neuron
- * dominates a row). So the overlap term is compared against (1/N) sum_i S_i^2 / (H(H-1)) and its
- * gradient against max_j sum_i 2 S_i |2 z_ij h_ij| max(1, |x_i|) / (N H(H-1)).
- */
-function overlapScales(config: TrainJob['config'], data: TrainJob['data'], params: Params): { term: number; grad: number } {
-  const { n, hidden: h, dim: d } = config;
-  const norm = n * h * (h - 1);
-  let term = 0;
-  const grad = new Float64Array(h);
-  for (let i = 0; i < n; i++) {
-    const z = new Float64Array(h);
-    const a = new Float64Array(h);
-    let s = 0;
-    let xmax = 1;
-    for (let k = 0; k < d; k++) xmax = Math.max(xmax, Math.abs(data.x[i * d + k]));
-    for (let j = 0; j < h; j++) {
-      z[j] = params.b[j];
-      for (let k = 0; k < d; k++) z[j] += params.W[j * d + k] * data.x[i * d + k];
-      a[j] = Math.exp(-z[j] * z[j]);
-      s += a[j];
-    }
-    term += s * s;
-    for (let j = 0; j < h; j++) grad[j] += (2 * s * Math.abs(2 * z[j] * a[j]) * xmax) / norm;
-  }
-  return { term: term / norm, grad: Math.max(...grad) };
-}
-
-function termsAndGradsError(got: TermsAndGrads, ref: TermsAndGrads, ovl: { term: number; grad: number }): { worst: number; where: string } {
-  let worst = 0;
-  let where = '';
-  const note = (e: number, label: string): void => {
-    if (e > worst || Number.isNaN(e)) [worst, where] = [e, label];
-  };
-  for (const term of TERMS) {
-    const r = ref.terms[term];
-    const scale = term === 'ovl' ? Math.max(Math.abs(r), ovl.term) : Math.abs(r);
-    note(r === got.terms[term] ? 0 : Math.abs(got.terms[term] - r) / scale, `term ${term}`);
-    const g = got.grads[term];
-    const gr = ref.grads[term];
-    const all = [...gr.W, ...gr.b, ...gr.v, gr.c];
-    note(normwise([...g.W, ...g.b, ...g.v, g.c], all, term === 'ovl' ? ovl.grad : 0), `grad ${term}`);
-  }
-  return { worst, where };
-}
-
-function paramsError(a: Params, b: Params): number {
-  let worst = 0;
-  const fields = [
-    [a.W, b.W],
-    [a.b, b.b],
-    [a.v, b.v],
-    [[a.c], [b.c]],
-  ] as const;
-  for (const [x, y] of fields)
-    for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i])));
-  return worst;
-}
 
 const SIZES = [2, 3, 7, 17, 33, 100];
 const DIMS = [1, 2, 3];
@@ -120,7 +46,7 @@ t.test('terms and per-term gradients at random points: every variant vs TS', asy
           const { config, data, params } = randomPoint({ n, hidden, dim, tauCov, tau: 0.5 }, seed++);
           const ref = tsBackend.termsAndGrads(config, data, params);
           for (const isa of isas) {
-            const got = binding.termsAndGrads({ ...toProblem(config, data, params) }, isa);
+            const got = binding.termsAndGrads(toNativeProblem(config, data, params), isa);
             const { worst: e, where } = termsAndGradsError(got, ref, overlapScales(config, data, params));
             if (!(worst[isa]?.e >= e)) worst[isa] = { e, where: `${where} at n=${n} d=${dim} h=${hidden} tauCov=${tauCov}` };
           }
@@ -129,15 +55,6 @@ t.test('terms and per-term gradients at random points: every variant vs TS', asy
     t.ok(worst[isa].e <= GRAD_TOL, `${isa}: worst normwise relative error ${worst[isa].e.toExponential(2)} (${worst[isa].where})`);
   }
 });
-
-function toProblem(config: TrainJob['config'], data: TrainJob['data'], params: Params) {
-  const on = { cov: config.mask.includes('cov'), sep: config.mask.includes('sep'), ovl: config.mask.includes('ovl') };
-  return {
-    n: config.n, h: config.hidden, d: config.dim, maskBits: (on.cov ? 1 : 0) | (on.sep ? 2 : 0) | (on.ovl ? 4 : 0),
-    lambda: config.lambda, tau: config.tau, tauCov: config.tauCov,
-    x: data.x, y: data.y, W: params.W, b: params.b, v: params.v, c: params.c,
-  };
-}
 
 /**
  * Sensitive runs: the hard-min coverage or the sharp separation (tau = 1e-3) with N >= 7. There a
@@ -212,7 +129,7 @@ t.test('every SIMD variant vs scalar (terms/grads and 300-epoch training)', asyn
     for (const dim of DIMS)
       for (const hidden of [n, n + 1, n + 7]) {
         const { config, data, params } = randomPoint({ n, hidden, dim, tauCov: seed % 2 ? 0.05 : 0, tau: 0.3 }, seed++);
-        const problem = toProblem(config, data, params);
+        const problem = toNativeProblem(config, data, params);
         const ref = binding.termsAndGrads(problem, 'scalar');
         for (const isa of simd) worstGrad[isa] = Math.max(worstGrad[isa] ?? 0, termsAndGradsError(binding.termsAndGrads(problem, isa), ref, overlapScales(config, data, params)).worst);
       }

@@ -117,13 +117,14 @@ export function loadNative(): NativeLoad {
 export function toNativeJob(job: TrainJob): NativeJob {
   const { config, data, initial } = job;
   return {
-    ...nativeProblem(config, data, initial),
+    ...toNativeProblem(config, data, initial),
     lr: config.lr,
     epochs: config.epochs,
   };
 }
 
-function nativeProblem(config: RunConfig, data: Dataset, params: Params): Omit<NativeJob, 'lr' | 'epochs'> {
+/** The addon's problem (data, parameters, loss settings) for termsAndGrads; a job without lr/epochs. */
+export function toNativeProblem(config: RunConfig, data: Dataset, params: Params): Omit<NativeJob, 'lr' | 'epochs'> {
   const on = maskTerms(config.mask);
   return {
     n: config.n,
@@ -200,7 +201,7 @@ export function createNativeBackend(binding: NativeBinding, isa?: string): Backe
       return results;
     },
     termsAndGrads(config: RunConfig, data: Dataset, params: Params): TermsAndGrads {
-      return binding.termsAndGrads(nativeProblem(config, data, params), isa);
+      return binding.termsAndGrads(toNativeProblem(config, data, params), isa);
     },
   };
 }
