@@ -7,9 +7,11 @@ import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolveConfig, type Mask, type RunConfig } from '../src/config.js';
 import { createNativeBackend, loadNative } from '../src/backend/native.js';
+import { normwise } from '../src/backend/agreement.js';
 import { tsBackend } from '../src/backend/ts.js';
 import type { Backend } from '../src/backend/types.js';
-import type { Params, TrainJob } from '../src/model/types.js';
+import { cloneParams, type Params, type TrainJob } from '../src/model/types.js';
+import { dataFromJson, paramsFromJson } from '../src/record.js';
 import { prepareJob } from '../src/train.js';
 import { randomPoint } from './helpers/random.js';
 
@@ -42,19 +44,7 @@ const goldens = readdirSync(goldenDir)
 function goldenJob(g: Golden, epochs: number): TrainJob {
   const c = g.config;
   const config = resolveConfig({ n: c.n, hidden: c.hidden, dim: c.dim, mask: c.mask as Mask, lambda: c.lambda, tau: c.tau, tauCov: c.tauCov, lr: c.lr, epochs });
-  const initial: Params = { W: Float64Array.from(g.initial.W.flat()), b: Float64Array.from(g.initial.b), v: Float64Array.from(g.initial.v), c: g.initial.c };
-  return { config, data: { x: Float64Array.from(g.data.x.flat()), y: Float64Array.from(g.data.y) }, initial };
-}
-
-/** max |a - b| / max(floor, max |b|) */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = Number.MIN_VALUE): number {
-  let diff = 0;
-  let scale = floor;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  return diff / scale;
+  return { config, data: dataFromJson(g.data), initial: paramsFromJson(g.initial) };
 }
 
 const flat = (p: { W: ArrayLike<number> | number[][]; b: ArrayLike<number>; v: ArrayLike<number>; c: number }): number[] => [
@@ -75,7 +65,7 @@ for (const factory of factories) {
         for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
           const ref = g.atInitial.terms[term];
           t.ok(Math.abs(tg.terms[term] - ref) <= 1e-12 * Math.abs(ref), `${file} ${term} = ${tg.terms[term]} (golden ${ref})`);
-          const e = relErr(flat(tg.grads[term]), flat(g.atInitial.grads[term]));
+          const e = normwise(flat(tg.grads[term]), flat(g.atInitial.grads[term]));
           t.ok(e <= 1e-12, `${file} d${term}: ${e.toExponential(2)}`);
         }
       }
@@ -87,7 +77,7 @@ for (const factory of factories) {
         const results = await backend.trainBatch(steps.map((s) => goldenJob(g, s)), { threads: 2 });
         steps.forEach((s, i) => {
           const tol = s >= 100 ? 1e-9 : 1e-12;
-          const e = relErr(flat(results[i].final), flat(g.afterSteps[String(s)]), 1);
+          const e = normwise(flat(results[i].final), flat(g.afterSteps[String(s)]), 1);
           t.ok(e <= tol, `${file} after ${s}: ${e.toExponential(2)} <= ${tol}`);
           t.equal(results[i].epochsRun, s);
           t.equal(results[i].diverged, false);
@@ -104,7 +94,7 @@ for (const factory of factories) {
           const coords: [keyof Params, number][] = [['W', 0], ['W', dim * 3], ['b', 1], ['b', 6], ['v', 2], ['c', 0]];
           for (const [field, i] of coords) {
             const shifted = (delta: number): number => {
-              const p: Params = { W: Float64Array.from(params.W), b: Float64Array.from(params.b), v: Float64Array.from(params.v), c: params.c };
+              const p = cloneParams(params);
               if (field === 'c') p.c += delta;
               else (p[field] as Float64Array)[i] += delta;
               return backend.termsAndGrads(config, data, p).terms[term];
@@ -136,7 +126,7 @@ for (const factory of factories) {
         t.ok(Math.abs(a.terms[term] - b.terms[term]) <= 1e-12 * Math.abs(a.terms[term]), `${term} unchanged`);
         const back = Float64Array.from(perm, (j, k) => b.grads[term].b[k]);
         const orig = Float64Array.from(perm, (j) => a.grads[term].b[j]);
-        t.ok(relErr(back, orig) <= 1e-12, `d${term}/db permuted`);
+        t.ok(normwise(back, orig) <= 1e-12, `d${term}/db permuted`);
       }
     });
 
@@ -155,7 +145,7 @@ for (const factory of factories) {
       const two = await backend.trainBatch(jobs, { threads: 2 });
       t.same([...seen].sort((a, b) => a - b), jobs.map((_, i) => i));
       t.ok(one.every((r, i) => r.final.b.length === jobs[i].config.hidden), 'results in job order');
-      t.ok(one.every((r, i) => relErr(flat(r.final), flat(two[i].final)) === 0), '1 and 2 threads agree exactly');
+      t.ok(one.every((r, i) => normwise(flat(r.final), flat(two[i].final)) === 0), '1 and 2 threads agree exactly');
       t.same(await backend.trainBatch([], {}), [], 'an empty batch');
     });
 

@@ -3,6 +3,7 @@ import t from 'tap';
 import { resolveConfig } from '../src/config.js';
 import type { Dataset, Params, Terms } from '../src/model/types.js';
 import { prototypes } from '../src/eval/prototypes.js';
+import { dataFromJson, paramsFromJson } from '../src/record.js';
 import {
   evaluateRun,
   outsideBoundingBox,
@@ -173,9 +174,7 @@ t.test('golden fixtures (PyTorch + an independent assignment): recon and spec af
   for (const name of ['d1-all-masks', 'd1-softcov-ovl', 'd2-wider-cov-sep', 'd3-random-base']) {
     const g = JSON.parse(readFileSync(new URL(`./fixtures/golden/${name}.json`, import.meta.url), 'utf8')) as Golden;
     const config = resolveConfig({ n: g.config.n, hidden: g.config.hidden, dim: g.config.dim });
-    const p = g.afterSteps['100'];
-    const params: Params = { W: Float64Array.from(p.W.flat()), b: Float64Array.from(p.b), v: Float64Array.from(p.v), c: p.c };
-    const m = evaluateRun(config, { x: Float64Array.from(g.data.x.flat()), y: Float64Array.from(g.data.y) }, params, false, terms);
+    const m = evaluateRun(config, dataFromJson(g.data), paramsFromJson(g.afterSteps['100']), false, terms);
     // same formulas, other summation order: 1e-12 relative
     t.ok(Math.abs((m.recon as number) - g.metricsAfter100.recon) <= 1e-12 * g.metricsAfter100.recon, `${name}: recon ${m.recon} vs ${g.metricsAfter100.recon}`);
     t.equal(m.spec, g.metricsAfter100.spec, `${name}: spec`);

@@ -5,13 +5,13 @@ import t from 'tap';
 import { MASKS } from '../src/config.js';
 import { lossAndGradient, termsAndGradients, Workspace, zeroGradient } from '../src/model/losses.js';
 import { trainingWeights } from '../src/model/train.js';
-import type { Params, Terms } from '../src/model/types.js';
+import { cloneParams, type Params, type Terms } from '../src/model/types.js';
 import { randomPoint } from './helpers/random.js';
 
 type Field = 'W' | 'b' | 'v' | 'c';
 
 function perturbed(params: Params, field: Field, index: number, delta: number): Params {
-  const p = { W: Float64Array.from(params.W), b: Float64Array.from(params.b), v: Float64Array.from(params.v), c: params.c };
+  const p = cloneParams(params);
   if (field === 'c') p.c += delta;
   else p[field][index] += delta;
   return p;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { recordStart, type RunRecord } from '../record.js';
+import { paramsFromJson, recordStart, type RunRecord } from '../record.js';
 import { prepareJob, trainJobs } from '../train.js';
 import { prototypes } from '../eval/index.js';
 import { numberOrText, parseBackend } from './common.js';
@@ -66,7 +66,7 @@ export function positionStrip(record: RunRecord, width = 72): string {
   const cells = Array<string>(width).fill('-');
   const col = (v: number): number => Math.round(((v - lo) / (hi - lo)) * (width - 1));
   for (const [xi] of record.data.x) cells[col(xi)] = '|';
-  const protos = prototypes({ W: Float64Array.from(record.final.W.flat()), b: Float64Array.from(record.final.b), v: Float64Array.from(record.final.v), c: record.final.c }, 1);
+  const protos = prototypes(paramsFromJson(record.final), 1);
   let beyond = 0;
   for (const p of protos) {
     if (!Number.isFinite(p) || p < lo || p > hi) {
