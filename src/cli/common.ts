@@ -2,6 +2,7 @@
 // command (message on stderr, exit 2 for usage errors, never a stack trace unless asked for).
 
 import { Command, CommanderError } from 'commander';
+import type { RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/select.js';
 
@@ -9,6 +10,11 @@ import { BACKEND_CHOICES, type BackendChoice } from '../backend/select.js';
 export function numberOrText(text: string): number | string {
   const trimmed = text.trim();
   return trimmed !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed) ? Number(trimmed) : text;
+}
+
+/** A config field's value from a flag's text: text fields as they are, the others as numbers where they read as one. */
+export function fieldFromFlag(key: keyof RunConfig, text: string): number | string {
+  return key === 'target' || key === 'init' || key === 'mask' ? text : numberOrText(text);
 }
 
 /** Validates `--backend`. */

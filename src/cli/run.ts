@@ -7,7 +7,7 @@ import { ValidationError } from '../errors.js';
 import { paramsFromJson, recordStart, type RunRecord } from '../record.js';
 import { prepareJob, trainJobs } from '../train.js';
 import { prototypes } from '../eval/index.js';
-import { numberOrText, parseBackend } from './common.js';
+import { fieldFromFlag, parseBackend } from './common.js';
 
 /** The flag of each config field. */
 export const FLAG: Record<keyof RunConfig, string> = {
@@ -44,7 +44,7 @@ export function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig) => b
   const fromFlags: Partial<Record<keyof RunConfig, unknown>> = {};
   for (const key of CONFIG_KEYS) {
     const text = flags[key];
-    if (given(key) && typeof text === 'string') fromFlags[key] = key === 'target' || key === 'init' || key === 'mask' ? text : numberOrText(text);
+    if (given(key) && typeof text === 'string') fromFlags[key] = fieldFromFlag(key, text);
   }
   if (flags.initFrom === undefined) return prepareJob(resolveConfig(fromFlags, (k) => FLAG[k]));
   for (const key of START_FIELDS) {

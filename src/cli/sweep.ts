@@ -21,7 +21,7 @@ import {
   type StudyProgress,
   type StudySpec,
 } from '../study/index.js';
-import { numberOrText, parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
+import { fieldFromFlag, parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
 
 /** Grid flags: each takes a comma-separated list of one run field's values. */
 export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof RunConfig; help: string }[] = [
@@ -39,7 +39,6 @@ export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof Run
 ];
 
 const SEEDS_ALLOWED = 'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19';
-const TEXT_FIELDS: readonly (keyof RunConfig)[] = ['target', 'init', 'mask'];
 
 interface SweepFlags {
   preset?: string;
@@ -58,7 +57,7 @@ interface SweepFlags {
 function parseList(flag: string, key: keyof RunConfig, text: string): unknown[] {
   const items = text.split(',').map((s) => s.trim());
   if (items.some((s) => s === '')) throw new ValidationError(flag, text, `a comma-separated list of values, each ${ALLOWED[key]}`);
-  return items.map((item) => validateField(key, TEXT_FIELDS.includes(key) ? item : numberOrText(item), flag));
+  return items.map((item) => validateField(key, fieldFromFlag(key, item), flag));
 }
 
 /** `--seeds`: a count K (0..K-1), a list, or a range a..b. */
