@@ -1,6 +1,8 @@
 # node-gyp build of the addon (the default; CMakeLists.txt builds the same sources with cmake-js).
 # The addon is compiled for baseline x86-64; only the AVX2 and AVX-512 kernel files get their
 # instruction sets, through static libraries with their own flags, and cpu.cc picks one at load.
+# Every file is compiled with -ffp-contract=off: the compiler never fuses a*b+c, so every variant
+# computes the same bits (native/core/epoch_impl.h; fused multiply-adds only where the code asks).
 {
   'variables': {
     'protomlp_common_cflags': ['-std=c++17', '-O3', '-fno-math-errno', '-fvisibility=hidden'],
@@ -34,17 +36,17 @@
           'target_name': 'protomlp_avx2',
           'type': 'static_library',
           'sources': ['native/core/epoch_avx2.cc'],
-          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx2', '-mfma', '-ffp-contract=fast'],
+          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx2', '-mfma', '-ffp-contract=off'],
           'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
-          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx2', '-mfma', '-ffp-contract=fast']},
+          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx2', '-mfma', '-ffp-contract=off']},
         },
         {
           'target_name': 'protomlp_avx512',
           'type': 'static_library',
           'sources': ['native/core/epoch_avx512.cc'],
-          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=fast'],
+          'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=off'],
           'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
-          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=fast']},
+          'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=off']},
         },
       ],
     }],

@@ -1,6 +1,7 @@
 // Native backend benchmarks (SPEC §9), every figure a ratio measured in this one run: per-epoch
-// cost native vs TS over N, each SIMD variant vs scalar, 2 threads vs 1, and the 480-run `paper`
-// grid at 2000 epochs on every core. Run: npm run build && node dist/bench/native.js [--quick]
+// cost native vs TS over N, each SIMD variant vs scalar, 2 threads vs 1, the 480-run `paper`
+// grid at 2000 epochs on every core, and that grid's CPU time against protomlp 0.1.0's prebuild
+// per instruction set. Run: npm run build && node dist/bench/native.js [--quick] [--baseline FILE]
 
 import { availableParallelism, loadavg } from 'node:os';
 import { MASKS, resolveConfig, type Mask, type RunConfig } from '../src/config.js';
@@ -8,6 +9,7 @@ import { createNativeBackend, loadNative } from '../src/backend/native.js';
 import { trainRunSync } from '../src/model/train.js';
 import type { TrainJob } from '../src/model/types.js';
 import { prepareJob } from '../src/train.js';
+import { loadBaseline, paperJobs, sideBySide } from './paper-cpu.js';
 
 const quick = process.argv.includes('--quick');
 const { binding, error, path } = loadNative();
@@ -104,4 +106,17 @@ console.log(`\n4. the paper grid: sizes 3,5,10,20,50,100 x 8 masks x 10 seeds = 
   console.log(`   training ${done} runs: ${fmt((t2 - t1) / 1000, 3)} s (${fmt(((t2 - t1) * 1e6 * availableParallelism()) / pairs, 2)} ns per sample-neuron pair-epoch per core)`);
   console.log(`   cpu time ${fmt(cpuSeconds, 3)} s over ${availableParallelism()} threads: ${fmt(cpuSeconds / availableParallelism(), 3)} s of wall time on idle cores (load average was ${load.toFixed(1)})`);
   console.log(`   vs SPEC anchors: ${fmt(200 / ((t2 - t0) / 1000))}x the per-run PyTorch loop (200 s), ${fmt(38 / ((t2 - t0) / 1000))}x the batched PyTorch program (38 s)`);
+}
+
+console.log('\n5. against protomlp 0.1.0: the paper grid\'s CPU time, same jobs, median of 5 rounds interleaved, every core');
+{
+  const at = process.argv.indexOf('--baseline');
+  const baseline = loadBaseline(at > 0 ? process.argv[at + 1] : undefined);
+  const jobs = paperJobs(quick ? 200 : 2000);
+  const load = loadavg()[0];
+  for (const isa of ['avx2', 'avx512', 'neon'].filter((i) => info.supported.includes(i))) {
+    const [now, old] = await sideBySide([binding, baseline.binding], jobs, isa, quick ? 1 : 5);
+    console.log(`   ${isa.padEnd(7)} this build ${fmt(now, 2)} s, 0.1.0 ${fmt(old, 2)} s: this build takes ${fmt(now / old, 3)}x the CPU time of 0.1.0 (${fmt(old / now, 2)}x faster)`);
+  }
+  console.log(`   (0.1.0 binary: ${baseline.path}; load average before: ${load.toFixed(1)} on ${availableParallelism()} cores)`);
 }

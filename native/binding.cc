@@ -13,6 +13,7 @@
 #include "core/batch.h"
 #include "core/cpu.h"
 #include "core/model.h"
+#include "core/numerics.h"
 
 namespace {
 
@@ -224,7 +225,7 @@ Napi::Array isaNames(Napi::Env env, const std::vector<const EpochKernel*>& kerne
   return a;
 }
 
-/** info() -> { isa, supported, compiled, threads } */
+/** info() -> { isa, supported, compiled, threads, numerics, fma } */
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -232,6 +233,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("supported", isaNames(env, protomlp::supportedKernels()));
   o.Set("compiled", isaNames(env, protomlp::compiledKernels()));
   o.Set("threads", (double)std::thread::hardware_concurrency());
+  o.Set("numerics", protomlp::kNumericsVersion);
+  o.Set("fma", PROTOMLP_FMA != 0);
   return o;
 }
 

@@ -43,6 +43,8 @@ export interface RunRecord {
   metrics: Metrics;
   backend: 'ts' | 'native';
   isa: string;
+  /** the numerics that made its bits (`native/2`, `ts/1`; absent in records of protomlp 0.1.0) */
+  numerics: string;
   wallMs: number;
 }
 

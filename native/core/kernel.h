@@ -5,13 +5,13 @@
 namespace protomlp {
 
 /** Padding lanes get this bias and prototype coordinate, so that h = exp(-z^2) = 0 and every
- *  distance to them is +inf: padding never contributes to a sum, a min or a gradient. */
+ *  distance to them is +inf: padding adds exactly +0 to every sum and never wins a min. */
 constexpr double kFar = 1e200;
 
 /**
- * One epoch's inputs and scratch. Neuron arrays have stride `ha` (>= hp + lanes, hp = h rounded up
- * to the kernel's lanes); entries j >= h are padding. Matrices over neurons are transposed:
- * wT[k * ha + j] = W[j][k], so the j loop is contiguous for every k.
+ * One epoch's inputs and scratch. Neuron arrays have stride `ha` (= hp + 8, hp = h rounded up to
+ * the virtual width 8, the same for every kernel); entries j >= h are padding. Matrices over
+ * neurons are transposed: wT[k * ha + j] = W[j][k], so the j loop is contiguous for every k.
  */
 struct EpochArgs {
   int n, h, d, hp, ha;
@@ -35,7 +35,12 @@ struct EpochArgs {
   // scratch
   double* pT;   // d*ha prototypes (padding: kFar)
   double* gpT;  // d*ha
-  double* gpSelfT;  // d*ha: separation's dL/dp_j from the pairs (j, l > j), added to gpT at the end
+  double* gpSelfT;  // d*ha: separation's dL/dp of each row from its own pairs (sorted positions)
+  double* pS;   // d*ha: prototypes in sorted order (padding: kFar)
+  double* gpS;  // d*ha: separation's dL/dp in sorted order
+  int* order;   // h: neuron indices sorted by the prototypes' first coordinate; kept between epochs
+                //    (the workspace starts it at 0..h-1) because it changes little from one to the next
+  int* bandEnd; // h: per sorted position a, the first b > a whose pair is beyond exp's range
   double* norm; // ha: |w_j|^2 + eps
   double* zRow; // 2*ha: z of two rows
   double* hRow; // 2*ha: h of two rows
@@ -44,6 +49,7 @@ struct EpochArgs {
 
 struct EpochKernel {
   const char* isa;
+  /** doubles per register (the virtual width of reductions is 8 for every variant) */
   int lanes;
   void (*epoch)(EpochArgs& args);
   /** the kernel's exp on n values (accuracy tests) */

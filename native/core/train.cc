@@ -1,6 +1,7 @@
 // The one-run training loop (SPEC §3) and the per-term gradients, over any kernel variant.
 // Mirrors src/model/train.ts step for step: loss and gradient, divergence checks, Adam (PyTorch
-// semantics; the update loop itself is the kernel's adamStep, vectorized per instruction set).
+// semantics; the update loop itself is the kernel's adamStep, vectorized per instruction set; the
+// bias corrections by numerics.h's powInt, never libm's pow).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "kernel.h"
 #include "model.h"
+#include "numerics.h"
 
 namespace protomlp {
 namespace {
@@ -35,15 +37,19 @@ std::string lengthError(const char* field, size_t got, const char* expected, siz
 /** Parameters, gradients and scratch of one run in the kernel's padded, transposed layout. */
 struct Workspace {
   int n, h, d, hp, ha;
-  std::vector<double> wT, b, v, gWT, gb, gv, pT, gpT, gpSelfT, norm, zRow, hRow, aRow;
+  std::vector<double> wT, b, v, gWT, gb, gv, pT, gpT, gpSelfT, pS, gpS, norm, zRow, hRow, aRow;
+  std::vector<int> order, bandEnd;
   double c;
 
-  Workspace(const Job& job, int lanes)
-      : n(job.n), h(job.h), d(job.d), hp((job.h + lanes - 1) / lanes * lanes), ha(hp + lanes),
+  /** every width pads to the same multiple of kVirtualWidth (the reductions' virtual lanes) */
+  explicit Workspace(const Job& job)
+      : n(job.n), h(job.h), d(job.d), hp((job.h + kVirtualWidth - 1) / kVirtualWidth * kVirtualWidth), ha(hp + kVirtualWidth),
         wT((size_t)d * ha, 0.0), b(ha, kFar), v(ha, 0.0), gWT((size_t)d * ha, 0.0), gb(ha, 0.0), gv(ha, 0.0),
-        pT((size_t)d * ha, kFar), gpT((size_t)d * ha, 0.0), gpSelfT((size_t)d * ha, 0.0), norm(ha, 1.0), zRow(2 * (size_t)ha, 0.0), hRow(2 * (size_t)ha, 0.0),
-        aRow(ha, 0.0), c(job.c) {
+        pT((size_t)d * ha, kFar), gpT((size_t)d * ha, 0.0), gpSelfT((size_t)d * ha, 0.0),
+        pS((size_t)d * ha, kFar), gpS((size_t)d * ha, 0.0), norm(ha, 1.0), zRow(2 * (size_t)ha, 0.0),
+        hRow(2 * (size_t)ha, 0.0), aRow(ha, 0.0), order(h), bandEnd(h), c(job.c) {
     for (int j = 0; j < h; j++) {
+      order[j] = j;
       for (int k = 0; k < d; k++) wT[(size_t)k * ha + j] = job.W[(size_t)j * d + k];
       b[j] = job.b[j];
       v[j] = job.v[j];
@@ -58,6 +64,7 @@ struct Workspace {
     a.tau = job.tau, a.tauCov = job.tauCov;
     a.gWT = gWT.data(), a.gb = gb.data(), a.gv = gv.data();
     a.pT = pT.data(), a.gpT = gpT.data(), a.gpSelfT = gpSelfT.data(), a.norm = norm.data();
+    a.pS = pS.data(), a.gpS = gpS.data(), a.order = order.data(), a.bandEnd = bandEnd.data();
     a.zRow = zRow.data(), a.hRow = hRow.data(), a.aRow = aRow.data();
     return a;
   }
@@ -110,7 +117,7 @@ std::string validateJob(const Job& job, bool forTraining) {
 
 Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<bool>* cancel) {
   const auto started = std::chrono::steady_clock::now();
-  Workspace ws(job, kernel.lanes);
+  Workspace ws(job);
   EpochArgs a = ws.args(job);
   const bool cov = job.maskBits & kMaskCov, sep = job.maskBits & kMaskSep, ovl = job.maskBits & kMaskOvl;
   a.wFit = 1;
@@ -136,8 +143,8 @@ Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<boo
       result.diverged = true;
       break;
     }
-    const double bc1 = 1 - std::pow(kBeta1, (double)t);
-    const double bc2 = 1 - std::pow(kBeta2, (double)t);
+    const double bc1 = 1 - powInt(kBeta1, t);
+    const double bc2 = 1 - powInt(kBeta2, t);
     const double lr = job.lr;
     for (int k = 0; k < ws.d; k++) {
       const size_t row = (size_t)k * ws.ha;
@@ -162,7 +169,7 @@ Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<boo
 }
 
 TermsAndGrads termsAndGrads(const Job& job, const EpochKernel& kernel) {
-  Workspace ws(job, kernel.lanes);
+  Workspace ws(job);
   EpochArgs a = ws.args(job);
   a.doCov = a.doSep = a.doOvl = true;
   TermsAndGrads out;

@@ -8,6 +8,7 @@ import { sep } from 'node:path';
 import { maskTerms, type RunConfig } from '../config.js';
 import type { Dataset, Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
 import { packageRoot } from '../package-info.js';
+import { NATIVE_FMA, NATIVE_NUMERICS_VERSION, numericsId } from '../numerics.js';
 import { abortError } from './ts.js';
 import type { Backend, BatchOptions } from './types.js';
 
@@ -55,8 +56,9 @@ export interface NativeResult {
  *   resolves to `{ cancelled }` when all runs are done or, after `cancel()`, when the runs in flight
  *   have stopped (checked between runs and every 64 epochs); it rejects if a run failed.
  * - `termsAndGrads(job, isa?)`: the four terms and each term's own gradient (`lr`/`epochs` unused).
- * - `info()`: the active instruction set, those this machine supports, those compiled in, and
- *   `std::thread::hardware_concurrency()`.
+ * - `info()`: the active instruction set, those this machine supports, those compiled in,
+ *   `std::thread::hardware_concurrency()`, the numerics version its kernels compute and whether
+ *   they fuse multiply-adds (the loader takes only a binary whose numerics are this package's).
  * - `setIsa(name)`: the variant for calls that do not name one (process-wide). At load,
  *   PROTOMLP_SIMD=scalar|avx2|avx512|neon does the same, and loading fails with a clear message when
  *   this CPU/OS cannot run it.
@@ -70,7 +72,7 @@ export interface NativeBinding {
     isa?: string,
   ): { promise: Promise<{ cancelled: boolean }>; cancel(): void };
   termsAndGrads(job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>, isa?: string): TermsAndGrads;
-  info(): { isa: string; supported: string[]; compiled: string[]; threads: number };
+  info(): { isa: string; supported: string[]; compiled: string[]; threads: number; numerics: number; fma: boolean };
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
 }
@@ -86,6 +88,16 @@ export interface NativeLoad {
 }
 
 let cached: NativeLoad | undefined;
+
+/**
+ * Why a loaded binary may not be used: its kernels compute other numerics than this package's (a
+ * binary built from other sources, or with the other multiply-add design); undefined when they match.
+ */
+export function numericsMismatch(info: { numerics?: unknown; fma?: unknown }, path: string): string | undefined {
+  if (info.numerics === NATIVE_NUMERICS_VERSION && info.fma === NATIVE_FMA) return undefined;
+  const design = (version: unknown, fused: unknown): string => `numerics ${String(version)} ${fused ? 'with' : 'without'} fused multiply-adds`;
+  return `${path} computes ${design(info.numerics, info.fma)}, this protomlp ${design(NATIVE_NUMERICS_VERSION, NATIVE_FMA)} (a binary built from other sources: npm rebuild protomlp)`;
+}
 
 /**
  * Loads the addon once per process (later calls return the same outcome). Never throws.
@@ -104,6 +116,8 @@ export function loadNative(): NativeLoad {
     const gypBuild = require('node-gyp-build') as { resolve(dir: string): string };
     path = gypBuild.resolve(packageRoot());
     const binding = require(path) as NativeBinding;
+    const mismatch = numericsMismatch(binding.info(), path);
+    if (mismatch) throw new Error(mismatch);
     const source = path.split(sep).includes('prebuilds') ? 'prebuild' : 'build';
     cached = { binding, source, path, error: null };
   } catch (error) {
@@ -162,6 +176,7 @@ export function createNativeBackend(binding: NativeBinding, isa?: string): Backe
   if (isa !== undefined && !binding.info().supported.includes(isa)) binding.setIsa(isa); // throws the addon's message
   return {
     name: 'native',
+    numerics: numericsId('native'),
     get isa() {
       return isa ?? binding.info().isa;
     },

@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { termsAndGradients } from '../model/losses.js';
 import type { TrainJob, TrainResult } from '../model/types.js';
 import type { Backend, BatchOptions } from './types.js';
+import { numericsId } from '../numerics.js';
 
 /** An Error whose name is `AbortError`, as AbortSignal users expect. */
 export function abortError(reason?: unknown): Error {
@@ -79,6 +80,7 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
 export const tsBackend: Backend = {
   name: 'ts',
   isa: 'js',
+  numerics: numericsId('ts'),
   trainBatch,
   termsAndGrads: termsAndGradients,
 };

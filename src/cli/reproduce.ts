@@ -45,7 +45,8 @@ export function register(program: Command): void {
           }),
         (by) => `reproduce stopped by ${by}; finished runs are saved in ${flags.out}; the same command resumes`,
       );
-      for (const c of report.analysis.claims) process.stdout.write(`${c.id}: ${c.status}\n`);
+      // the claims with their numbers: what the README's results section shows
+      for (const c of report.analysis.claims) process.stdout.write(`${c.id} ${c.status}: ${c.summary}\n`);
       process.stdout.write(`training ${(log.trainWallMs / 1000).toFixed(1)} s, report ${(log.reportWallMs / 1000).toFixed(1)} s; report in ${report.out}/report.html\n`);
     });
 }

@@ -1,13 +1,17 @@
-// `protomlp selftest`: the native backend against the TS reference on this machine, for every
-// instruction set the CPU supports: loss terms and per-term gradients, short training runs, and
-// thread-count independence. Prints pass/fail per check; exits 1 on any failure.
+// `protomlp selftest`: the native backend on this machine, for every instruction set the CPU
+// supports: the pinned bits of SPEC §10 (every CPU and instruction set trains the same bits), loss
+// terms and per-term gradients and short training runs against the TS reference (within the stated
+// tolerances), and thread-count independence. Prints pass/fail per check; exits 1 on any failure.
 
 import type { Command } from 'commander';
 import { MASKS, resolveConfig, type Mask, type RunConfig } from '../config.js';
 import { makeDataset, makeInitialParams } from '../data.js';
 import { createNativeBackend, loadNative } from '../backend/native.js';
 import { GRAD_TOL, overlapScales, paramsError, termsAndGradsError } from '../backend/agreement.js';
+import { BITWISE_SLICES, firstDifference, resultsDigest } from '../backend/bitwise.js';
+import { REFERENCE_DIGESTS } from '../backend/bitwise-reference.js';
 import { tsBackend } from '../backend/ts.js';
+import type { TrainResult } from '../model/types.js';
 import { prepareJob } from '../train.js';
 
 /** One check's outcome. */
@@ -52,6 +56,22 @@ export async function selftest(): Promise<SelftestCheck[]> {
     }
     checks.push({ name: `${isa}: loss terms and gradients vs TS`, ok: worst <= GRAD_TOL, detail: `worst relative error ${worst.toExponential(2)} (tolerance ${GRAD_TOL})` });
   }
+  const slice = BITWISE_SLICES.small;
+  const sliceJobs = slice.configs.map(prepareJob);
+  let first: { isa: string; results: TrainResult[] } | undefined;
+  for (const isa of binding.info().supported) {
+    const results = await createNativeBackend(binding, isa).trainBatch(sliceJobs);
+    first ??= { isa, results };
+    const digest = resultsDigest(results);
+    const index = results.findIndex((r, i) => firstDifference(r, first!.results[i]) !== undefined);
+    const detail =
+      digest === REFERENCE_DIGESTS.small
+        ? `bitwise identical to the reference bits of ${REFERENCE_DIGESTS.numerics} (${results.length} runs: ${slice.description})`
+        : index >= 0
+          ? `differs from ${first.isa}: run ${index} (N=${slice.configs[index].n} ${slice.configs[index].mask} seed ${slice.configs[index].seed}) ${firstDifference(results[index], first.results[index])}`
+          : `differs from the reference bits of ${REFERENCE_DIGESTS.numerics} (digest ${digest.slice(0, 16)}, expected ${REFERENCE_DIGESTS.small.slice(0, 16)}); every instruction set here agrees`;
+    checks.push({ name: `${isa}: the same bits as every other CPU`, ok: digest === REFERENCE_DIGESTS.small, detail });
+  }
   const jobs = configs.map(prepareJob);
   const ref = await tsBackend.trainBatch(jobs, {});
   for (const isa of binding.info().supported) {
@@ -69,7 +89,7 @@ export async function selftest(): Promise<SelftestCheck[]> {
 export function register(program: Command): void {
   program
     .command('selftest')
-    .description('check the native backend against the TS reference on this machine (every supported instruction set)')
+    .description('check the native backend on this machine (every supported instruction set): the same bits as every other CPU, and within tolerance of the TS reference')
     .option('--json', 'print the checks as JSON')
     .addHelpText('after', '\nExample:\n  protomlp selftest')
     .action(async (flags: { json?: boolean }) => {

@@ -50,6 +50,7 @@ interface SweepFlags {
   backend?: string;
   shard?: string;
   dryRun?: boolean;
+  retrain?: boolean;
   [option: string]: unknown;
 }
 
@@ -202,6 +203,7 @@ export function register(program: Command): void {
     .option('--backend <backend>', 'auto, native or ts (default: auto; PROTOMLP_BACKEND overrides)')
     .option('--shard <i/n>', 'run only runs i, i+n, i+2n, ... (default: from SLURM_ARRAY_TASK_ID/COUNT when set)')
     .option('--dry-run', 'print the run count and the first runs, train nothing')
+    .option('--retrain', 'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again')
     .addHelpText(
       'after',
       '\nFlags override the preset or file. Ctrl-C stops cleanly; the same command resumes.\n' +
@@ -215,11 +217,11 @@ export function register(program: Command): void {
       const backend = parseBackend(flags.backend);
       if (flags.dryRun) return dryRun(study, shard, flags.out);
       if (flags.out === undefined) throw new ValidationError('--out', undefined, 'a folder for the study (study.json and runs.jsonl)');
-      await sweep(study, { out: flags.out, shard, workers, backend });
+      await sweep(study, { out: flags.out, shard, workers, backend, retrain: flags.retrain === true });
     });
 }
 
-async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts' }): Promise<void> {
+async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts'; retrain: boolean }): Promise<void> {
   const { out, shard } = options;
   const view = progressView(process.stderr);
   let last: StudyProgress | undefined;

@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
+import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, type Slice, type TauSweep } from './cells.js';
 import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
@@ -92,6 +93,10 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   if (typeof options?.out !== 'string' || !options.out) throw new ValidationError('out', options?.out, 'a folder path');
   const pngScale = options.pngScale ?? 2;
   if (!(Number.isFinite(pngScale) && pngScale > 0 && pngScale <= 8)) throw new ValidationError('pngScale', pngScale, 'a number > 0 and <= 8');
+  const numerics = [...new Set(records.map(recordNumerics))].sort();
+  if (numerics.length > 1) {
+    throw new ValidationError('records', `runs made with numerics ${numerics.map(describeNumerics).join(' and ')}`, 'runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)');
+  }
   const claimOptions = resolveClaimOptions({ alpha: options.alpha, fitMargin: options.fitMargin });
   const analysis = analyseRecords(records, claimOptions);
   const out = options.out;
@@ -116,6 +121,7 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
     main ? `Main setting (tables, paired tests, C1–C5): ${describeSetting(main.setting)}; masks ${main.masks.join(', ')}; N in {${main.sizes.join(', ')}}; ${main.records.length} runs.` : '',
     sweep ? `Tau sweep (C6): ${describeSetting(sweep.setting)}; ${sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : 'No tau sweep among the runs.',
+    `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
   blocks.push({ kind: 'list', items: intro });

@@ -59,6 +59,13 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
       text: `\`npx protomlp reproduce\` (${log.studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(log.trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
     });
   }
+  const numerics = log?.numerics?.[0];
+  if (numerics?.startsWith('native/')) {
+    blocks.push({
+      kind: 'paragraph',
+      text: `These are the numbers of numerics \`${numerics}\`: the native backend gives them to the last digit on every CPU (x64 with its scalar, AVX2 or AVX-512 kernels, arm64 with NEON), any thread count and any libm; the TypeScript backend agrees within the tolerances of [docs/native.md](docs/native.md), not to the bit.`,
+    });
+  }
   blocks.push({
     kind: 'table', header: ['claim', 'status', 'numbers'], align: ['l', 'l', 'l'],
     rows: claimsJson.claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),

@@ -6,6 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
+import { recordNumerics } from '../numerics.js';
 import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
 import { buildReport, type ReportResult } from './build.js';
@@ -69,6 +70,8 @@ export interface ReproduceLog {
   machine: { cpu: string; cores: number; platform: string; arch: string; node: string };
   /** backend and instruction set the runs report (from the records) */
   backends: string[];
+  /** the numerics the runs were made with (one: a report never mixes them) */
+  numerics: string[];
 }
 
 export const REPRODUCE_LOG = 'reproduce.json';
@@ -106,6 +109,8 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     const summary = await runStudy(reproduceStudy(name, scale), {
       out: dir,
       reuse: [...earlier],
+      // a folder of another numerics version is set aside (with a notice) and trained again
+      retrain: true,
       workers: options.workers,
       backend: options.backend,
       signal: options.signal,
@@ -127,6 +132,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
   }
   const cpus = os.cpus();
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
+  const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
     scale,
     studies: timings,
@@ -134,6 +140,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     reportWallMs: 0,
     machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version },
     backends,
+    numerics,
   };
   const started = performance.now();
   const notes = [

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { uniqueRecords } from '../record.js';
 import { ValidationError } from '../errors.js';
+import { describeNumerics } from '../numerics.js';
 import type { Study } from './grid.js';
 import { readStudyFile, readStudySync, RUNS_FILE, writeFileAtomic, writeStudyFile, type Notice } from './store.js';
 
@@ -22,7 +23,7 @@ export interface MergeSummary {
 
 /**
  * Merges study folders into `out`: every input (and `out`, if it already holds records) must hold
- * the same study; each run id is kept once (the first input that has it wins); `out` gets a
+ * the same study, made with the same numerics; each run id is kept once (the first input that has it wins); `out` gets a
  * study.json and a runs.jsonl in canonical order, each written whole (temporary file + rename).
  * `out` may be one of the inputs.
  *
@@ -44,6 +45,16 @@ export async function mergeStudies(dirs: readonly string[], out: string, onNotic
         c.dir,
         `study "${c.study.name}" (${c.study.runs.length} runs, id ${c.study.studyId})`,
         `the study of ${first.dir}, "${first.study.name}" (${first.study.runs.length} runs, id ${first.study.studyId}): only shards of one study merge`,
+      );
+    }
+  }
+  const made = contents.find((c) => c.numerics !== undefined);
+  for (const c of contents) {
+    if (c.numerics !== undefined && c.numerics !== made?.numerics) {
+      throw new ValidationError(
+        c.dir,
+        `runs made with numerics ${describeNumerics(c.numerics)}`,
+        `runs made with ${describeNumerics(made!.numerics!)}, as in ${made!.dir} (a study never mixes numerics: retrain one with protomlp sweep --retrain)`,
       );
     }
   }

@@ -8,9 +8,11 @@ import { uniqueRecords, type RunRecord } from '../record.js';
 import { trainRuns } from '../train.js';
 import { abortError } from '../backend/ts.js';
 import { ValidationError } from '../errors.js';
+import { describeNumerics, recordNumerics } from '../numerics.js';
+import { selectBackend } from '../backend/select.js';
 import { resolveStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { shardPositions, type Shard } from './shard.js';
-import { readRunLog, readStudyFile, readStudySync, RunLog, writeStudyFile, type Notice } from './store.js';
+import { readRunLog, readStudyFile, readStudySync, RunLog, setRunsAside, writeStudyFile, type Notice } from './store.js';
 
 /** Progress of a running study, as each run finishes (and once at the start). */
 export interface StudyProgress {
@@ -49,6 +51,10 @@ export interface StudySummary {
   skipped: number;
   /** runs copied from the folders of `reuse` instead of trained */
   reused: number;
+  /** runs found made with other numerics and set aside (with `retrain`), else 0 */
+  setAside: number;
+  /** the numerics of the runs trained (src/numerics.ts) */
+  numerics: string;
   /** runs trained by this call */
   done: number;
   /** of those, how many diverged (recorded with `diverged: true`) */
@@ -80,6 +86,12 @@ export interface RunStudyOptions {
    * same record up to wallMs): those records are copied into this folder instead of retrained
    */
   reuse?: readonly string[];
+  /**
+   * when the folder holds runs made with other numerics than the backend's (an older protomlp, or
+   * the other backend): set them aside in `runs.<numerics>.jsonl` and train the study again. Without
+   * it such a folder is refused: a study never mixes numerics.
+   */
+  retrain?: boolean;
 }
 
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
@@ -93,13 +105,14 @@ function asStudy(study: Study | StudySpec | PresetName): Study {
 
 /**
  * What a study folder already holds for `study`: the folder's own study must be the same (else a
- * {@link ValidationError}); returns the finished ids and the offset of a truncated last line.
+ * {@link ValidationError}); returns the finished ids, the offset of a truncated last line and the
+ * numerics of the finished runs.
  */
 export function inspectFolder(
   out: string,
   study: Study,
   notice: Notice = () => {},
-): { exists: boolean; finished: Set<string>; truncateAt?: number } {
+): { exists: boolean; finished: Set<string>; truncateAt?: number; numerics?: string } {
   const existing = readStudyFile(out);
   if (!existing) {
     if (fs.existsSync(out) && fs.readdirSync(out).includes('runs.jsonl')) {
@@ -116,7 +129,7 @@ export function inspectFolder(
     );
   }
   const log = readRunLog(out, existing, notice, false);
-  return { exists: true, finished: new Set(log.records.keys()), truncateAt: log.truncated?.offset };
+  return { exists: true, finished: new Set(log.records.keys()), truncateAt: log.truncated?.offset, numerics: log.numerics };
 }
 
 /**
@@ -144,11 +157,28 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
 
-  const folder = inspectFolder(out, resolved, notice);
+  let folder = inspectFolder(out, resolved, notice);
+  const numerics = selectBackend(options.backend).numerics;
+  let setAside = 0;
+  if (folder.numerics !== undefined && folder.numerics !== numerics) {
+    const made = `${folder.finished.size} runs made with numerics ${describeNumerics(folder.numerics)}`;
+    if (!options.retrain) {
+      throw new ValidationError(
+        '--out',
+        out,
+        `a folder of runs made with ${numerics}, the numerics of this protomlp's ${numerics.split('/')[0]} backend (a study never mixes numerics); ` +
+          `it holds ${made}: choose another --out, or add --retrain to set the old runs aside and train the study again`,
+      );
+    }
+    const name = setRunsAside(out, folder.numerics);
+    notice(`${out}: its ${made}, not ${numerics}: set aside in ${name}; the study is trained again`);
+    setAside = folder.finished.size;
+    folder = { exists: true, finished: new Set() };
+  }
   const positions = shardPositions(resolved.runs.length, shard);
   let pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
   const skipped = positions.length - pending.length;
-  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => resolved.ids[i])));
+  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => resolved.ids[i])), numerics);
   pending = pending.filter((i) => !shared.has(resolved.ids[i]));
   // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
   pending.sort((a, b) => runCost(resolved.runs[b]) - runCost(resolved.runs[a]));
@@ -210,14 +240,19 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
     shardRuns: positions.length,
     skipped,
     reused: shared.size,
+    setAside,
+    numerics,
     done,
     diverged,
     wallMs: performance.now() - started,
   };
 }
 
-/** The finished records with one of `wanted`'s ids in the study folders `dirs` (first found wins). */
-function sharedRecords(dirs: readonly string[], wanted: Set<string>): Map<string, RunRecord> {
+/**
+ * The finished records with one of `wanted`'s ids, made with `numerics`, in the study folders
+ * `dirs` (first found wins).
+ */
+function sharedRecords(dirs: readonly string[], wanted: Set<string>, numerics: string): Map<string, RunRecord> {
   const found = dirs.filter((dir) => readStudyFile(dir)).flatMap((dir) => readStudySync(dir).records);
-  return new Map(uniqueRecords(found.filter((r) => wanted.has(r.id))).map((r) => [r.id, r]));
+  return new Map(uniqueRecords(found.filter((r) => wanted.has(r.id) && recordNumerics(r) === numerics)).map((r) => [r.id, r]));
 }

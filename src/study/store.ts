@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { RunRecord } from '../record.js';
 import { resolveConfig, runId } from '../config.js';
 import { ValidationError } from '../errors.js';
+import { describeNumerics, recordNumerics } from '../numerics.js';
 import { resolveStudy, type Study } from './grid.js';
 
 export const STUDY_FILE = 'study.json';
@@ -159,14 +160,17 @@ export interface RunLogContent {
   records: Map<string, RunRecord | null>;
   /** lines whose id was already seen (two sweeps on one folder, or a merge input given twice) */
   duplicates: number;
+  /** the numerics every record was made with (undefined when there is no record; src/numerics.ts) */
+  numerics?: string;
   /** the byte offset and line number of a truncated last line (a write killed midway) */
   truncated?: { offset: number; line: number; bytes: number };
 }
 
 /**
- * Reads `runs.jsonl` of a study folder. Every complete line must be a run record of `study`; a
- * last line without its newline is a write that was killed midway: reported through `notice`,
- * never parsed. Anything else that is not a record of this study gets a {@link ValidationError}.
+ * Reads `runs.jsonl` of a study folder. Every complete line must be a run record of `study`, made
+ * with the numerics of the records before it (a study never mixes numerics, SPEC §10); a last line
+ * without its newline is a write that was killed midway: reported through `notice`, never parsed.
+ * Anything else gets a {@link ValidationError}.
  */
 export function readRunLog(dir: string, study: Study, notice: Notice, keepRecords = true): RunLogContent {
   const file = path.join(dir, RUNS_FILE);
@@ -198,11 +202,34 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     if (expected !== record.id) {
       throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
     }
+    const numerics = recordNumerics(record);
+    content.numerics ??= numerics;
+    if (numerics !== content.numerics) {
+      throw new ValidationError(
+        `${where}: numerics`,
+        numerics,
+        `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
+      );
+    }
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }
   if (content.duplicates) notice(`${file}: ${content.duplicates} duplicate run lines ignored (the first of each id is kept)`);
   return content;
+}
+
+/**
+ * Renames `dir/runs.jsonl`, made with other numerics than the ones about to train, to
+ * `runs.<numerics>.jsonl` (`runs.native-1.jsonl`; a number is added if that exists) and returns
+ * the new name: the study folder is then empty of runs and its study is trained again.
+ */
+export function setRunsAside(dir: string, numerics: string): string {
+  const base = `runs.${numerics.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+  let name = `${base}.jsonl`;
+  for (let k = 2; fs.existsSync(path.join(dir, name)); k++) name = `${base}.${k}.jsonl`;
+  fs.renameSync(path.join(dir, RUNS_FILE), path.join(dir, name));
+  syncFolder(dir);
+  return name;
 }
 
 /** Appends run records to runs.jsonl: each line in one write, the file synced once per event-loop turn. */
@@ -251,6 +278,8 @@ export interface StudyContent {
   missing: string[];
   /** what the reader skipped and why (a truncated last line, duplicate lines) */
   notices: string[];
+  /** the numerics of every record (undefined when there is none) */
+  numerics: string | undefined;
 }
 
 /**
@@ -284,5 +313,5 @@ export function readStudySync(dir: string): StudyContent {
     if (record) records.push(record);
     else missing.push(id);
   }
-  return { dir, study, records, missing, notices };
+  return { dir, study, records, missing, notices, numerics: log.numerics };
 }
