@@ -48,7 +48,7 @@ export function sha256(file) {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Orders dotted versions numerically ('2.17' < '2.2.5' is false: 17 > 2); < 0, 0 or > 0. */
+/** Compares dotted versions number by number ('2.17' is above '2.2.5'): < 0, 0 or > 0. */
 export function compareVersions(a, b) {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
@@ -62,9 +62,9 @@ function highest(versions) {
 
 /**
  * What a Linux binary needs from the system, read from its dynamic symbol versions (objdump -T):
- * the highest GLIBC_x.y (the minimum glibc), GLIBCXX_3.4.z (the minimum libstdc++; null when it
- * needs none) and GCC_x.y (the minimum libgcc_s), the symbols that need them, and its NEEDED
- * libraries.
+ * the highest GLIBC_x.y (the minimum glibc), GLIBCXX_3.4.z and CXXABI_1.3.z (the minimum
+ * libstdc++; null when it needs none) and GCC_x.y (the minimum libgcc_s), with the symbols that
+ * need them; the symbols it exports; and its NEEDED libraries (objdump -p).
  */
 export function systemRequirements(file, objdump = 'objdump') {
   const text = execFileSync(objdump, ['-T', file], { encoding: 'utf8' });

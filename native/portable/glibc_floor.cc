@@ -1,6 +1,6 @@
 // Linked only into the shipped Linux prebuilds (binding.gyp `protomlp_portable=1`, which
 // scripts/prebuild.js sets), so that they load on glibc 2.28 although they are built on a newer
-// one (docs/install.md, "Why the prebuilds load on glibc 2.28"). Must not be in a source build: a
+// one (docs/install.md, "The floor: glibc 2.28, no libstdc++"). Must not be in a source build: a
 // local build links the system's libraries as they are, and musl has none of these versions.
 //
 // The prebuilds link libstdc++ statically (binding.gyp). Debian 12's libstdc++.a and headers were
