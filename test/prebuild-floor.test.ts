@@ -38,7 +38,7 @@ function row(text: string, label: string): string[] {
 const ticked = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
 /** The floor as docs/install.md states it. */
-export function parseFloor(text: string): Floor {
+function parseFloor(text: string): Floor {
   const version = (label: string, prefix: string): string => {
     const m = new RegExp(`\`${prefix}_([0-9.]+)\``).exec(row(text, label)[1]);
     if (!m) throw new Error(`docs/install.md: the "${label}" row names no ${prefix}_ version`);
@@ -55,7 +55,7 @@ export function parseFloor(text: string): Floor {
 }
 
 /** What a binary's requirements break of the floor; empty when it is within. */
-export function floorViolations(needs: Requirements, floor: Floor): string[] {
+function floorViolations(needs: Requirements, floor: Floor): string[] {
   const above = (kind: string, got: string | null, max: string | null): string[] =>
     got === null ? [] : max === null ? [`needs ${kind}_${got}, the floor allows none`] : compareVersions(got, max) > 0 ? [`needs ${kind}_${got} > ${kind}_${max}`] : [];
   // with a GLIBCXX floor, CXXABI (which moves with it) is not checked separately
