@@ -3,9 +3,15 @@
 # instruction sets, through static libraries with their own flags, and cpu.cc picks one at load.
 # Every file is compiled with -ffp-contract=off: the compiler never fuses a*b+c, so every variant
 # computes the same bits (native/core/epoch_impl.h; fused multiply-adds only where the code asks).
+# protomlp_portable=1 (GYP_DEFINES, set by scripts/prebuild.js for the shipped Linux prebuilds)
+# makes a binary that loads on glibc >= 2.28 with any libstdc++ (docs/install.md): libstdc++
+# linked in, only the Node-API entry points exported, unused library code dropped, and the few
+# newer glibc symbols that libstdc++ uses pinned by native/portable/glibc_floor.cc. A source build
+# (the default, 0) links the system's libraries as they are.
 {
   'variables': {
     'protomlp_common_cflags': ['-std=c++17', '-O3', '-fno-math-errno', '-fvisibility=hidden'],
+    'protomlp_portable%': 0,
   },
   'targets': [
     {
@@ -24,6 +30,13 @@
       'ldflags': ['-pthread'],
       'conditions': [
         ['target_arch=="x64"', {'dependencies': ['protomlp_avx2', 'protomlp_avx512']}],
+        ['OS=="linux" and protomlp_portable==1', {
+          'sources': ['native/portable/glibc_floor.cc'],
+          'ldflags': ['-static-libstdc++', '-Wl,--exclude-libs,ALL', '-Wl,--gc-sections',
+                      '-Wl,--version-script=<(module_root_dir)/native/portable/exports.ver'],
+          # pthread_create@GLIBC_2.2.5 (glibc_floor.cc) lives in libpthread.so.0 before glibc 2.34
+          'libraries': ['-Wl,--push-state,--no-as-needed', '-l:libpthread.so.0', '-Wl,--pop-state'],
+        }],
         ['OS=="mac"', {'xcode_settings': {'GCC_ENABLE_CPP_EXCEPTIONS': 'YES', 'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
                                           'OTHER_CPLUSPLUSFLAGS': ['-O3', '-ffp-contract=off']}}],
       ],

@@ -95,6 +95,59 @@ t.test('the addon works from worker_threads, concurrently with the main thread',
   t.ok(main.every((r, i) => bits(r) === fromWorker(a.results[i]) && bits(r) === fromWorker(b.results[i])), 'two workers and the main thread agree bitwise');
 });
 
+t.test('loaded and unloaded 30 times in one process: each load throws and catches inside the addon and trains on 2 threads', async (t) => {
+  // In a fresh process that never loads the addon on its main thread, a worker's exit drops the
+  // last reference and Node unloads it (dlclose): the libstdc++ linked into the prebuilds is set
+  // up and torn down every round. /proc/self/maps shows that the unload really happens.
+  const rounds = 30;
+  const job = prepareJob(resolveConfig({ n: 6, hidden: 4, epochs: 30, mask: 'cov+sep+ovl', seed: 3 }));
+  const [reference] = await backend.trainBatch([job], { threads: 1 });
+  const hex = (a: Float64Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+  const expected = [reference.final.W, reference.final.b, reference.final.v, new Float64Array([reference.final.c])].map(hex).join('|');
+  const nativeJob = toNativeJob(job);
+  const jobJson = JSON.stringify(nativeJob, (_, v) => (v instanceof Float64Array ? { f64: Array.from(v) } : v));
+  const worker = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const binding = require(workerData.path);
+    let thrown = null;
+    try { binding.trainBatch([{ ...workerData.job, n: 1 }], 1, () => {}); } catch (error) { thrown = error.message; }
+    const results = [];
+    binding.trainBatch([workerData.job, workerData.job], 2, (i, r) => { results[i] = r; }).promise
+      .then(() => parentPort.postMessage({ thrown, results }));
+  `;
+  const child = `
+    const { Worker } = require('node:worker_threads');
+    const { readFileSync, realpathSync } = require('node:fs');
+    const [path, jobJson, rounds] = process.argv.slice(1);
+    const job = JSON.parse(jobJson, (_, v) => (v && v.f64 ? Float64Array.from(v.f64) : v));
+    const file = realpathSync(path);
+    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes(file);
+    const hex = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
+    (async () => {
+      const seen = { loadedBefore: mapped(), messages: 0, unloaded: 0, thrown: new Set(), bits: new Set() };
+      for (let round = 0; round < Number(rounds); round++) {
+        const w = new Worker(${JSON.stringify(worker)}, { eval: true, workerData: { path, job } });
+        w.on('message', (m) => {
+          seen.messages++;
+          seen.thrown.add(m.thrown);
+          for (const r of m.results) seen.bits.add([r.W, r.b, r.v, new Float64Array([r.c])].map(hex).join('|'));
+        });
+        await new Promise((resolve, reject) => { w.once('exit', resolve); w.once('error', reject); });
+        if (!mapped()) seen.unloaded++;
+      }
+      console.log(JSON.stringify({ ...seen, thrown: [...seen.thrown], bits: [...seen.bits] }));
+    })();
+  `;
+  const r = spawnSync(process.execPath, ['-e', child, native.path as string, jobJson, String(rounds)], { encoding: 'utf8', timeout: 300_000 });
+  t.equal(r.status, 0, 'the process exits normally', { stderr: r.stderr, signal: r.signal });
+  const seen = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { loadedBefore: boolean; messages: number; unloaded: number; thrown: string[]; bits: string[] };
+  t.equal(seen.loadedBefore, false, 'the process had not loaded the addon before');
+  t.equal(seen.messages, rounds, `${rounds} workers loaded it and reported`);
+  t.equal(seen.unloaded, rounds, 'after each worker exit the addon was unmapped (really unloaded)');
+  t.same(seen.thrown, ['jobs[0].n: got 1, expected an integer from 2 to 10000'], 'every load threw and caught the C++ guard\'s exception');
+  t.same(seen.bits, [expected], 'every load trained bitwise what the main process trains');
+});
+
 t.test('terminating a worker mid-batch does not crash the process', async (t) => {
   const job = toNativeJob(prepareJob(resolveConfig({ n: 100, epochs: 1_000_000, mask: 'cov+sep+ovl' })));
   const code = `

