@@ -12,6 +12,8 @@ export interface InfoReport {
   version: string;
   backend: 'ts' | 'native';
   isa: string;
+  /** the numerics its results are made with (`native/2`, `ts/1`) */
+  numerics: string;
   threads: number;
   binary: { source: 'prebuild' | 'build' | null; path: string | null };
   fallbackReason: string | null;
@@ -33,6 +35,7 @@ export function infoReport(choice: Parameters<typeof resolveBackend>[0] = 'auto'
     version: packageVersion(),
     backend: selection.backend.name,
     isa: selection.backend.isa,
+    numerics: selection.backend.numerics,
     threads: binding && selection.backend.name === 'native' ? binding.info().threads : availableParallelism(),
     binary: { source: selection.native?.source ?? null, path: selection.native?.path ?? null },
     fallbackReason: selection.fallbackReason,
@@ -56,6 +59,7 @@ export function register(program: Command): void {
         `protomlp ${report.version}`,
         `backend   ${report.backend}${report.fallbackReason ? ` (native unavailable: ${report.fallbackReason})` : ''}`,
         `isa       ${report.isa}`,
+        `numerics  ${report.numerics}`,
         `threads   ${report.threads}`,
         `binary    ${report.binary.source ? `${report.binary.source}: ${report.binary.path}` : 'none'}`,
       ];
