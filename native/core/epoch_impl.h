@@ -107,6 +107,17 @@ struct Lanes {
     return a * b + c;
 #endif
   }
+  /**
+   * -(z * z). Where fused multiply-adds are instructions this is one fnmadd with c = -0, whose single
+   * rounding of -(z^2) - 0 equals -(round(z^2)): the same bits as the product and the negation that
+   * the other widths do, so the choice is per width.
+   */
+  static inline D negSquare(D z) {
+#if PROTOMLP_FMA
+    if constexpr (W > 1) return nmadd(z, z, splat(-0.0));
+#endif
+    return -(z * z);
+  }
   /** c - a * b, likewise (fused: one rounding of -(a * b) + c) */
   static inline D nmadd(D a, D b, D c) {
 #if PROTOMLP_FMA
@@ -146,6 +157,15 @@ struct VirtualSum {
     for (int u = 0; u < L::kGroups; u++) part[u] = L::splat(0);
   }
   double total() const {
+    if constexpr (W == 4) {
+      // ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)) in registers: the tree of treeSum8, add for add
+      const typename L::D s = part[0] + part[1];
+      return (s[0] + s[2]) + (s[1] + s[3]);
+    } else if constexpr (W == 8) {
+      const double s0 = part[0][0] + part[0][4], s1 = part[0][1] + part[0][5];
+      const double s2 = part[0][2] + part[0][6], s3 = part[0][3] + part[0][7];
+      return (s0 + s2) + (s1 + s3);
+    }
     double lanes[kVirtualWidth];
     for (int u = 0; u < L::kGroups; u++) L::store(lanes + u * W, part[u]);
     return treeSum8(lanes);
@@ -204,8 +224,9 @@ inline typename Lanes<W>::D vexp(typename Lanes<W>::D x) {
   typedef Lanes<W> L;
   typedef typename L::D D;
   typedef typename L::U U;
+  // Lanes below -708 are computed on without a clamp (their 2^(K div 4) wraps to garbage, never to
+  // a subnormal) and replaced by 0 at the end; NaN passes (comparisons are false).
   const auto under = x < L::splat(kExpMinArg);
-  x = under ? L::splat(kExpMinArg) : x;  // NaN passes (comparisons are false)
   const D shifter = L::splat(0x1.8p52);
   const D t = L::madd(x, L::splat(0x1.71547652b82fep+2), shifter);  // 4/ln2
   const D kd = t - shifter;
@@ -225,6 +246,7 @@ inline typename Lanes<W>::D vexp(typename Lanes<W>::D x) {
   const D y = L::madd(frac, q, frac);
   // (t's bits >> 2) = const + K div 4; the constant's low 12 bits are 0, so after << 52 only the
   // exponent 1023 + K div 4 (in [1, 2046] for x in [-708, 709]) is left: an exact power of two
+  // (below -708 its bits wrap to 0, -inf or a huge power: never a subnormal, and replaced by 0)
   const D scale = (D)((((U)t >> 2) + 1023) << 52);
   return under ? L::splat(0.0) : y * scale;
 }
@@ -313,6 +335,10 @@ void epochBody(EpochArgs& a) {
   typedef typename L::D D;
   constexpr int G = L::kGroups;
   const int n = a.n, h = a.h, d = DIM > 0 ? DIM : a.d, hp = a.hp, ha = a.ha;
+  // The fit and coverage loops stop at the register group holding neuron h - 1: the groups after it
+  // hold only padding, whose terms are exactly +0 (and which never wins a min), so leaving them out
+  // changes no sum. (Separation computes whole 8-blocks: which lanes it sees must not depend on W.)
+  const int hw = (h + W - 1) / W * W;
   const double* x = a.x;
   const double* wT = a.wT;
   const double* b = a.b;
@@ -415,12 +441,12 @@ void epochBody(EpochArgs& a) {
     const D inf = L::splat(__builtin_inf());
     D vmin0 = inf, vmin1 = inf;
     int j = 0;
-    for (; j + 2 * W <= hp; j += 2 * W) {
+    for (; j + 2 * W <= hw; j += 2 * W) {
       const D av0 = distances(j), av1 = distances(j + W);
       vmin0 = av0 < vmin0 ? av0 : vmin0;  // NaN distances are never taken, as in TS
       vmin1 = av1 < vmin1 ? av1 : vmin1;
     }
-    if (j < hp) {
+    if (j < hw) {
       const D av0 = distances(j);
       vmin0 = av0 < vmin0 ? av0 : vmin0;
     }
@@ -433,7 +459,7 @@ void epochBody(EpochArgs& a) {
         int jb = 0;
         if (best < __builtin_inf()) {
           const D bv = L::splat(best);
-          for (int jj = 0; jj < hp; jj += W) {
+          for (int jj = 0; jj < hw; jj += W) {
             const auto hit = L::load(aRow + jj) == bv;
             if (!L::anyTrue(hit)) continue;
             int l = 0;
@@ -449,7 +475,7 @@ void epochBody(EpochArgs& a) {
       const D bv = L::splat(best), tc = L::splat(a.tauCov);
       VirtualSum<W> accE;
       for (int j = 0; j < hp; j += kVirtualWidth) {
-        for (int u = 0; u < G; u++) {
+        for (int u = 0; u < G && j + u * W < hw; u++) {
           const D e = vexp<W>(-(L::load(aRow + j + u * W) - bv) / tc);
           L::store(aRow + j + u * W, e);
           accE.part[u] += e;
@@ -459,7 +485,7 @@ void epochBody(EpochArgs& a) {
       covSum += best - a.tauCov * softminLog(sum / h);
       if (a.wCov != 0) {
         const D f = L::splat((a.wCov * 2) / (n * sum));
-        for (int j = 0; j < hp; j += W) {
+        for (int j = 0; j < hw; j += W) {
           const D fj = f * L::load(aRow + j);
           for (int k = 0; k < d; k++) {
             double* g = gpT + k * ha + j;
@@ -479,13 +505,13 @@ void epochBody(EpochArgs& a) {
     VirtualSum<W> accY[R], accS[OVL ? R : 1], accQ[OVL ? R : 1];
     for (int r = 0; r < R; r++) xr[r] = x + (long)(i0 + r) * d;
     for (int j = 0; j < hp; j += kVirtualWidth) {
-      for (int u = 0; u < G; u++) {
+      for (int u = 0; u < G && j + u * W < hw; u++) {
         const int jj = j + u * W;
         const D bv = L::load(b + jj), vv = L::load(v + jj);
         for (int r = 0; r < R; r++) {
           D z = bv;
           for (int k = 0; k < d; k++) z = L::madd(L::load(wT + k * ha + jj), L::splat(xr[r][k]), z);
-          const D hv = vexp<W>(-(z * z));
+          const D hv = vexp<W>(L::negSquare(z));
           L::store(zRow + r * ha + jj, z);
           L::store(hRow + r * ha + jj, hv);
           accY[r].part[u] = L::madd(vv, hv, accY[r].part[u]);
@@ -512,7 +538,7 @@ void epochBody(EpochArgs& a) {
       gc += gi;
       giv[r] = L::splat(gi), giv2[r] = L::splat(-2 * gi), sv[r] = L::splat(rowSum);
     }
-    for (int j = 0; j < hp; j += W) {
+    for (int j = 0; j < hw; j += W) {
       const D vv = L::load(v + j);
       D gvv = L::load(gv + j), gbv = L::load(gb + j);
       D gw[DIM > 0 ? DIM : 1];
@@ -542,15 +568,12 @@ void epochBody(EpochArgs& a) {
     }
   };
 
-  // Rows are independent here and each gradient entry still takes its rows in order, so how many
-  // rows share a pass is free: two, except where the overlap's sums leave AVX2 short of registers.
-  constexpr int kRows = W == 4 && OVL ? 1 : 2;
-  for (int i0 = 0; i0 < n; i0 += kRows) {
-    if (kRows == 2 && i0 + 1 < n)
-      fitRows(i0, RowCount<kRows>{});
+  for (int i0 = 0; i0 < n; i0 += 2) {
+    if (i0 + 1 < n)
+      fitRows(i0, RowCount<2>{});
     else
       fitRows(i0, RowCount<1>{});
-    for (int i = i0; i < n && i < i0 + kRows; i++) coverageRow(i);
+    for (int i = i0; i < n && i < i0 + 2; i++) coverageRow(i);
   }
 
   double sepTotal = 0;
