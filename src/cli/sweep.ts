@@ -172,7 +172,8 @@ function progressView(stream: NodeJS.WriteStream): { update(p: StudyProgress): v
 
 function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): void {
   const positions = shardPositions(study.runs.length, shard);
-  const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs`];
+  const folded = study.points > study.runs.length ? ` (${study.points} grid points: points that differ only in a field the run ignores are one run)` : '';
+  const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs${folded}`];
   if (shard) lines.push(`shard ${shard.index}/${shard.count}: ${positions.length} runs`);
   let todo = positions;
   if (out !== undefined) {
