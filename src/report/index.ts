@@ -2,14 +2,14 @@
 // `reproduce` (the paper's studies and their report in one call). Re-exports only.
 
 export { analyseRecords, buildReport } from './build.js';
-export type { ReportAnalysis, ReportOptions, ReportResult } from './build.js';
+export type { ReportAnalysis, ReportOptions, ReportResult, SweepAnalysis } from './build.js';
 export { reproduce, reproduceStudy, readReproduceLog, REPRODUCE_SCALES, REPRODUCE_STUDIES, REPRODUCE_LOG } from './reproduce.js';
 export type { ReproduceLog, ReproduceOptions, ReproduceScale, StudyTiming } from './reproduce.js';
-export { checkClaims, OVERLAP_TWINS, CLAIM_DEFAULTS } from './claims.js';
-export type { ClaimInputs, ClaimOptions, ClaimResult, ClaimStatus } from './claims.js';
+export { checkClaims, claimsGrid, sepExpels, OVERLAP_TWINS, CLAIM_DEFAULTS } from './claims.js';
+export type { ClaimInputs, ClaimOptions, ClaimResult, ClaimStatus, ClaimsGrid, ClaimsGridRow } from './claims.js';
 export { summarize, wilcoxonSignedRank, spearman, tQuantile } from './stats.js';
 export type { Summary, WilcoxonResult, SpearmanResult } from './stats.js';
 export { renderSvg, svgToPng, fontFiles, PLOT_FONT } from './plots.js';
-export { mainSlice, tauSweep, slices, REPORT_METRICS } from './cells.js';
-export type { Slice, TauSweep, ReportMetric } from './cells.js';
+export { mainSlice, findSweep, slices, REPORT_METRICS, SWEEP_FIELDS } from './cells.js';
+export type { Slice, Sweep, SweepField, ReportMetric } from './cells.js';
 export { resultsSnippet } from './readme.js';
