@@ -127,7 +127,7 @@ function curveSpec(opts: {
   return {
     title,
     data: { values },
-    facet: { column: { field: 'n', type: 'ordinal', title: 'N', sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
+    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
     spec: { width: 300, height: 260, layer },
     resolve: { scale: { y: 'independent' } },
   } as unknown as TopLevelSpec;
