@@ -157,24 +157,38 @@ function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, brief, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
 }
 
+/** One twin pair compared on one metric: paired differences (overlap mask - twin) over seeds, pooled over N. */
+export interface TwinComparison {
+  overlap: Mask;
+  twin: Mask;
+  /** mean difference > 0 with a two-sided Wilcoxon signed-rank p < alpha */
+  higher: boolean;
+  pooled: ReturnType<typeof testSummary>;
+  perN: ({ n: number; overlapMean: number | null; twinMean: number | null } & ReturnType<typeof testSummary>)[];
+}
+
+/** The twin pairs of {@link OVERLAP_TWINS} whose two masks both have runs in the slice, compared on `metric`. */
+export function compareTwins(slice: Slice, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison[] {
+  const opts = resolveClaimOptions(options);
+  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(([a, b]) => {
+    const pooled: number[] = [];
+    const perN = sizesWith(slice, [a, b]).map((n) => {
+      const d = pairedDifferences(slice, a, b, n, metric);
+      pooled.push(...d.diffs);
+      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
+    });
+    const w = wilcoxonSignedRank(pooled);
+    return { overlap: a, twin: b, higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha, pooled: testSummary(w), perN };
+  });
+}
+
 /** C3 and C5: the overlap-active mask is worse (higher) than its twin, for every twin pair. */
 function claimTwins(id: 'C3' | 'C5', metric: 'recon' | 'outside', slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
   const test = `For each twin pair (${OVERLAP_TWINS.map(([a, b]) => `${a} vs ${b}`).join(', ')}): paired differences ${metric}(overlap mask) - ${metric}(twin) over seeds, pooled over all N; held when every pair has a mean difference > 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha}.`;
   const needed = OVERLAP_TWINS.flat();
   const missing = missingMasks(slice, needed);
   if (!slice || missing.length) return notTestable(id, test, `Masks missing from the runs: ${[...new Set(missing)].join(', ')}.`, { missingMasks: [...new Set(missing)] });
-  const pairs = OVERLAP_TWINS.map(([a, b]) => {
-    const sizes = sizesWith(slice, [a, b]);
-    const pooled: number[] = [];
-    const perN = sizes.map((n) => {
-      const d = pairedDifferences(slice, a, b, n, metric);
-      pooled.push(...d.diffs);
-      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
-    });
-    const w = wilcoxonSignedRank(pooled);
-    const higher = w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
-    return { overlap: a, twin: b, higher, pooled: testSummary(w), perN };
-  });
+  const pairs = compareTwins(slice, metric, opts);
   if (pairs.every((p) => p.pooled.pairs === 0)) return notTestable(id, test, `No seed has finite ${metric} for a twin pair.`, { pairs });
   const ok = pairs.filter((p) => p.higher).length;
   const summary = `${ok} of ${pairs.length} pairs significantly higher: ` + pairs.map((p) => `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`).join('; ') + '.';
@@ -248,15 +262,16 @@ const SEP_EXPELS_TEST = (alpha: number) => `Paired differences outside(sep) - ou
 export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult {
   const opts = resolveClaimOptions(options);
   const test = SEP_EXPELS_TEST(opts.alpha);
+  const claim = 'Separation expels here: outside(sep) > outside(base) (C6 at one setting).';
   const missing = missingMasks(slice, ['sep', 'base']);
-  if (missing.length) return notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  if (missing.length) return { ...notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing }), claim };
   const perN = sizesWith(slice, ['sep', 'base']).map((n) => ({ n, diffs: pairedDifferences(slice, 'sep', 'base', n, 'outside').diffs }));
   const w = wilcoxonSignedRank(perN.flatMap((x) => x.diffs));
-  if (!w.pairs) return notTestable('C6', test, 'No seed has finite outside for both sep and base.');
+  if (!w.pairs) return { ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'), claim };
   const expels = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
   const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.effect)}, p = ${fmtP(w.p)}).`;
   return {
-    id: 'C6', claim: 'Separation expels at this value: outside(sep) > outside(base).', test, status: expels ? 'held' : 'not held',
+    id: 'C6', claim, test, status: expels ? 'held' : 'not held',
     summary, brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`, evidence: { pooled: testSummary(w) },
   };
 }

@@ -178,6 +178,50 @@ export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[],
   });
 }
 
+/** One candidate on the Pareto plot: its means over seeds at the full epochs. */
+export interface ParetoPoint {
+  n: number;
+  mask: Mask;
+  fit: number;
+  recon: number;
+  /** the candidate tune chose for its (N, mask) */
+  chosen: boolean;
+  /** its weights in words, for the tooltip */
+  label: string;
+}
+
+/**
+ * The Pareto plot of a tune: mean fit against mean recon (both log) of every candidate that
+ * reached the full epochs, one color per mask, one panel per N; the chosen candidate of each
+ * (N, mask) as a large outlined diamond; the fit bound of each N as a dashed vertical rule.
+ */
+export function paretoSpec(points: readonly ParetoPoint[], bounds: readonly { n: number; maxFit: number }[]): TopLevelSpec {
+  const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
+  const values = [
+    ...points.map((p) => ({ ...p, kind: p.chosen ? 'chosen' : 'candidate' })),
+    ...bounds.map((b) => ({ n: b.n, maxFit: b.maxFit, kind: 'bound' })),
+  ];
+  const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(masks), sort: [...masks] };
+  const x = { field: 'fit', type: 'quantitative', title: 'mean fit (MSE, log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const y = { field: 'recon', type: 'quantitative', title: 'mean recon (log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const only = (kind: string) => ({ filter: `datum.kind === '${kind}'` });
+  return {
+    title: { text: 'Tuning: fit against reconstruction error', subtitle: ['every candidate at the full epochs, mean over seeds', 'diamond: chosen; dashed: fit bound; lower left is better'] },
+    data: { values },
+    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
+    spec: {
+      width: 300,
+      height: 260,
+      layer: [
+        { transform: [only('bound')], mark: { type: 'rule', strokeDash: [6, 4], color: '#777777' }, encoding: { x: { ...x, field: 'maxFit' } } },
+        { transform: [only('candidate')], mark: { type: 'point', filled: true, size: 40, opacity: 0.75 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
+        { transform: [only('chosen')], mark: { type: 'point', shape: 'diamond', filled: true, size: 220, stroke: '#000000', strokeWidth: 1.5 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
+      ],
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as unknown as TopLevelSpec;
+}
+
 /** What the positions plot shows for one mask, also reported in the text beside it. */
 export interface PositionsRow {
   mask: Mask;
