@@ -11,13 +11,15 @@ import { MASKS, type Mask } from '../src/config.js';
 import { ValidationError } from '../src/errors.js';
 import type { RunRecord } from '../src/record.js';
 import { buildTuneReport } from '../src/report/tune.js';
+import { TUNE_CHECK } from '../src/report/beyond.js';
 import { readStudy, resolveStudy, runStudy, tune, tuneSchedule, tuneSpace, type TuneResult } from '../src/study/index.js';
 import { register as registerTune } from '../src/cli/tune.js';
 
-const LAMBDAS = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
-const TAUS = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1];
 /** The issue's small problem: N = 20, cov and cov+sep, 7 lambdas x 9 taus, 3 seeds, 600 epochs. */
-const ACCEPTANCE = { n: 20, mask: ['cov', 'cov+sep'] as Mask[], lambda: LAMBDAS, tau: TAUS, seed: '0..2', epochs: 600, name: 'acceptance' };
+const ACCEPTANCE = TUNE_CHECK;
+const LAMBDAS = ACCEPTANCE.lambda as number[];
+const TAUS = ACCEPTANCE.tau as number[];
+const MASKS_TUNED = ACCEPTANCE.mask as Mask[];
 const root = t.testdir({});
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
 const mean = (records: readonly RunRecord[], metric: 'recon' | 'fit') => records.reduce((a, r) => a + (r.metrics[metric] as number), 0) / records.length;
@@ -41,20 +43,21 @@ let exhaustive: RunRecord[];
 
 t.before(async () => {
   const out = join(root, 'exhaustive');
-  const grid = resolveStudy({ ...ACCEPTANCE, mask: ['base', ...ACCEPTANCE.mask] });
+  const grid = resolveStudy({ ...ACCEPTANCE, mask: ['base', ...MASKS_TUNED] });
   await runStudy(grid, { out, backend: 'native' });
   exhaustive = (await readStudy(out)).records;
   accepted = await tune(ACCEPTANCE, { out: join(root, 'tune'), backend: 'native' });
 });
 
 t.test('acceptance (default budget 0.33): within 10% of the exhaustive best on at most 40% of its run-epochs', async (t) => {
+  t.same([ACCEPTANCE.n, MASKS_TUNED, LAMBDAS.length, TAUS.length, ACCEPTANCE.seed, ACCEPTANCE.epochs], [20, ['cov', 'cov+sep'], 7, 9, '0..2', 600], 'the problem of the issue');
   const exhaustiveRunEpochs = exhaustive.reduce((a, r) => a + r.config.epochs, 0);
   t.equal(exhaustive.length, 3 * (1 + 7 + 63), 'base, cov (tau ignored: 7 candidates) and cov+sep (63), 3 seeds');
   t.equal(accepted.json.exhaustiveRunEpochs, exhaustiveRunEpochs, 'tune counts the exhaustive grid as it is');
   const fraction = accepted.json.runEpochs / exhaustiveRunEpochs;
   t.comment(`tune trained ${accepted.json.runEpochs} run-epochs, exhaustive grid ${exhaustiveRunEpochs}: ${fraction.toFixed(3)}`);
   t.ok(fraction <= 0.4, `at most 40%: ${fraction.toFixed(3)}`);
-  for (const mask of ACCEPTANCE.mask) {
+  for (const mask of MASKS_TUNED) {
     const mine = accepted.json.best.find((b) => b.mask === mask)!;
     const best = exhaustiveBest(exhaustive, mask);
     const ratio = mine.recon! / best.recon;

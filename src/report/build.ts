@@ -8,7 +8,7 @@ import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import { describeSetting, findSweep, mainSlice, REPORT_METRICS, SWEEP_FIELDS, type Slice, type Sweep, type SweepField } from './cells.js';
 import {
-  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, resolveClaimOptions, type ClaimOptions, type ClaimResult, type ClaimsGrid,
+  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, resolveClaimOptions, type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, type PositionsRow } from './plots.js';
@@ -151,10 +151,9 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
     blocks.push(claimsGridBlock(grid));
   }
-  const gridJson = (g: ClaimsGrid) => ({ field: g.field, values: g.values, rows: g.rows.map((r) => ({ id: r.id, label: r.label, cells: r.cells.map((c) => ({ status: c.status, brief: c.brief, summary: c.summary })) })) });
   await write('claims.json', JSON.stringify({
     alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims,
-    grids: Object.fromEntries(sweepList.map((a) => [a.sweep.field, gridJson(a.grid)])),
+    grids: Object.fromEntries(sweepList.map((a) => [a.sweep.field, claimsGridJson(a.grid)])),
   }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });

@@ -291,6 +291,21 @@ export function claimsGrid(sweep: Sweep, options: ClaimOptions = {}): ClaimsGrid
   return { field: sweep.field, values: sweep.values, rows };
 }
 
+/** A claims grid as claims.json stores it: each cell's status and numbers. */
+export interface ClaimsGridJson {
+  field: ClaimsGrid['field'];
+  values: number[];
+  rows: { id: ClaimsGridRow['id']; label: string; cells: { status: ClaimStatus; brief: string; summary: string }[] }[];
+}
+
+/** A claims grid in its claims.json form. */
+export function claimsGridJson(grid: ClaimsGrid): ClaimsGridJson {
+  return {
+    field: grid.field, values: grid.values,
+    rows: grid.rows.map((r) => ({ id: r.id, label: r.label, cells: r.cells.map((c) => ({ status: c.status, brief: c.brief, summary: c.summary })) })),
+  };
+}
+
 const CLAIM_LABELS: Record<'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
   C1: 'coverage lowest recon',
   C2: 'coverage raises spec',

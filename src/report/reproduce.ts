@@ -62,6 +62,21 @@ export interface StudyTiming {
   reused: number;
 }
 
+/** The machine a study ran on, as logs and the README state it. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  platform: string;
+  arch: string;
+  node: string;
+}
+
+/** This machine. */
+export function machineInfo(): Machine {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version };
+}
+
 /** What `reproduce.json` holds: how long each study took, on what machine. */
 export interface ReproduceLog {
   scale: ReproduceScale;
@@ -69,7 +84,7 @@ export interface ReproduceLog {
   /** wall time of the studies (training) and of the report */
   trainWallMs: number;
   reportWallMs: number;
-  machine: { cpu: string; cores: number; platform: string; arch: string; node: string };
+  machine: Machine;
   /** backend and instruction set the runs report (from the records) */
   backends: string[];
   /** the numerics the runs were made with (one: a report never mixes them) */
@@ -132,7 +147,6 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     }
     timings.push(timing);
   }
-  const cpus = os.cpus();
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
@@ -140,7 +154,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     studies: timings,
     trainWallMs: timings.reduce((a, t) => a + t.wallMs, 0),
     reportWallMs: 0,
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version },
+    machine: machineInfo(),
     backends,
     numerics,
   };

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { maskTerms, type Mask } from '../config.js';
-import type { TuneCandidate, TuneResult } from '../study/tune.js';
+import { TUNE_FIELDS, type TuneCandidate, type TuneField, type TuneResult } from '../study/tune.js';
 import { makeSlice, type Slice, type SliceSetting } from './cells.js';
 import {
   checkClaims, claimsBlocks, compareTwins, resolveClaimOptions, sepExpels, type ClaimOptions, type ClaimResult, type TwinComparison,
@@ -42,9 +42,12 @@ export interface TuneReport {
   tuned: TunedClaims;
 }
 
-/** A candidate's weights in words: `lambda 0.1, tau 0.001, lr 0.01` (fields its mask ignores left out). */
-export function describeWeights(c: Pick<TuneCandidate, 'lambda' | 'tau' | 'tauCov' | 'lr'>): string {
-  return (['lambda', 'tau', 'tauCov', 'lr'] as const).filter((f) => c[f] !== null).map((f) => `${f} ${c[f]}`).join(', ');
+/**
+ * A candidate's weights in words: `lambda 0.1, tau 0.001, lr 0.01` (fields its mask ignores left
+ * out; with `fields`, only those).
+ */
+export function describeWeights(c: Pick<TuneCandidate, TuneField>, fields: readonly TuneField[] = TUNE_FIELDS): string {
+  return fields.filter((f) => c[f] !== null).map((f) => `${f} ${c[f]}`).join(', ');
 }
 
 /** The runs of every (N, mask) at its chosen setting, as one slice (its weights read `tuned`). */

@@ -337,8 +337,9 @@ function asStudy(grid: Study | StudySpec): Study {
  * @example
  * ```ts
  * import { tune } from 'protomlp';
- * const result = await tune({ n: 20, mask: ['cov', 'cov+sep'], lambda: [0.01, 0.1, 1], tau: [1e-3, 1e-2], seed: '0..2', epochs: 600 },
- *   { out: 'results/tune', onRung: (r) => console.error(`rung ${r.index + 1}/${r.count}: ${r.runs} runs, ${r.epochs} epochs`) });
+ * const grid = { n: 20, mask: ['cov', 'cov+sep'], lambda: [0.003, 0.01, 0.03, 0.1, 0.3, 1], tau: [1e-3, 1e-2, 0.1], seed: '0..2', epochs: 600 };
+ * const result = await tune(grid, { out: 'results/tune', budget: 0.5,
+ *   onRung: (r) => console.error(`rung ${r.index + 1}/${r.count}: ${r.runs} runs, ${r.epochs} epochs x ${r.seeds} seeds`) });
  * for (const b of result.json.best) console.log(b.n, b.mask, b.lambda, b.tau, b.recon);
  * ```
  */
