@@ -21,6 +21,7 @@ interface TuneFlags {
   out?: string;
   workers?: string;
   backend?: string;
+  retrain?: boolean;
   png: boolean;
   [option: string]: unknown;
 }
@@ -51,6 +52,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'the tune folder: its runs, tune.json and tune-report/ (required)')
     .option('--workers <k>', 'worker threads (default: every core)')
     .option('--backend <backend>', 'auto, native or ts (default: auto; PROTOMLP_BACKEND overrides)')
+    .option('--retrain', 'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again')
     .option('--no-png', 'write the Pareto plot as SVG only')
     .addHelpText(
       'after',
@@ -81,7 +83,7 @@ export function register(program: Command): void {
         view!.update(p);
       };
       const result = await stoppableBySignals(
-        (signal) => tune(study, { out, budget, maxFit, workers, backend, signal, label: flagOf, onProgress, onNotice: (m) => process.stderr.write(`warning: ${m}\n`) }),
+        (signal) => tune(study, { out, budget, maxFit, workers, backend, retrain: flags.retrain === true, signal, label: flagOf, onProgress, onNotice: (m) => process.stderr.write(`warning: ${m}\n`) }),
         (by) => {
           view?.stop();
           return `tune stopped by ${by} in rung ${current ? current.rung.index + 1 : 1}: every finished run is in ${out}; resume with the same command`;

@@ -83,7 +83,7 @@ export async function runTuneCheck(
   dir: string,
   spec: StudySpec,
   budgets: readonly number[],
-  options: Omit<BeyondOptions, 'out' | 'onProgress'> & { onProgress?: (p: StudyProgress) => void } = {},
+  options: Omit<BeyondOptions, 'out' | 'onProgress'> & { retrain?: boolean; onProgress?: (p: StudyProgress) => void } = {},
 ): Promise<BeyondLog['tuneCheck']> {
   const { onProgress, ...common } = options;
   const exhaustive = resolveStudy({ ...spec, mask: ['base', ...(spec.mask as Mask[])], name: `${spec.name ?? 'tune-check'}-exhaustive` });
@@ -128,7 +128,8 @@ export async function runBeyond(options: BeyondOptions): Promise<BeyondLog> {
   if (typeof out !== 'string' || !out) throw new ValidationError('out', out, 'a folder path');
   await mkdir(out, { recursive: true });
   const previous = await readLog(out);
-  const common = { workers: options.workers, backend: options.backend, signal: options.signal };
+  // runs of other numerics (an older protomlp) are set aside and trained again, as reproduce does
+  const common = { workers: options.workers, backend: options.backend, signal: options.signal, retrain: true };
   const progress = (step: string) => options.onProgress && ((p: StudyProgress) => options.onProgress!(step, p));
 
   const lambda = resolveStudy('lambda-sweep');

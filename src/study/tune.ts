@@ -16,7 +16,7 @@ import { MASKS, usesField, type Mask, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
 import { resolveStudy, type Study, type StudySpec } from './grid.js';
-import { runStudy, type StudyProgress } from './runner.js';
+import { runStudy, type RunStudyOptions, type StudyProgress } from './runner.js';
 import { readStudySync, writeFileAtomic, type Notice } from './store.js';
 
 /** Each rung keeps the best 1/ETA of a cell's candidates ("keep the best third"). */
@@ -134,6 +134,8 @@ export interface TuneOptions {
   maxFit?: number;
   workers?: number;
   backend?: 'auto' | 'native' | 'ts';
+  /** set aside runs of other numerics in the folder and train again (see {@link RunStudyOptions.retrain}) */
+  retrain?: boolean;
   signal?: AbortSignal;
   onRung?: (rung: RungStart) => void;
   onProgress?: (rung: RungStart, progress: StudyProgress) => void;
@@ -375,7 +377,7 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     const rung: RungStart = { index, count: rungs.length, ...rungs[index], runs: wanted.size };
     options.onRung?.(rung);
     const summary = await runStudy(study, {
-      out: options.out, only: wanted, workers: options.workers, backend: options.backend, signal: options.signal,
+      out: options.out, only: wanted, workers: options.workers, backend: options.backend, retrain: options.retrain, signal: options.signal,
       onNotice: options.onNotice, onProgress: options.onProgress && ((p) => options.onProgress!(rung, p)),
     });
     trained += summary.done;
