@@ -30,6 +30,7 @@ try {
     out: dir,
     workers: values.workers === undefined ? undefined : Number(values.workers),
     backend: values.backend,
+    onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
     onProgress: (step, p) => {
       const now = performance.now();
       if (p.done === p.total || now - lastLine > 5000) {

@@ -64,6 +64,7 @@ t.test('the beyond section and the tune check say what the runs say', async (t) 
   t.same(expels.map((p) => p.overlap), ['ovl', 'cov+ovl']);
   t.match(md, `Overlap still expels at its own best: ${expels.filter((p) => p.higher).length} of 2 overlap masks`);
   t.match(md, `spent ${result.json.runEpochs} run-epochs`);
+  t.match(md, /`sep` vs `cov`; finalists are the candidates trained on every seed at the full epochs\): – vs [0-9.]+ at N=5\./, 'no sep tuned here: no finalists to count');
   t.ok(existsSync(join(images, 'tune-pareto.png')), 'the Pareto plot copied');
   t.match(md, '![Tuning: fit against recon of every candidate at the full epochs](img/beyond/tune-pareto.png)');
   t.match(md, '[docs/tune.md](img/tune.md)');

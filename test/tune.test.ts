@@ -147,6 +147,7 @@ t.test('the report: best table, tuned claims with every mask, Pareto plot, candi
   for (const x of tuned.perN) {
     t.equal(x.ranking.length, 8);
     t.equal(x.lowest, x.ranking[0].mask);
+    t.ok(x.ranking.every((r) => r.finalists >= 1 && r.withinBound <= r.finalists && r.maxFit > 0), 'finalists and the bound per mask');
     t.ok(x.ranking.every((r, i) => i === 0 || (r.recon ?? Infinity) >= (x.ranking[i - 1].recon ?? Infinity)), 'lowest first');
   }
   t.same(tuned.overlapExpels.map((p) => `${p.overlap}|${p.twin}`), ['ovl|base', 'cov+ovl|cov', 'sep+ovl|sep', 'cov+sep+ovl|cov+sep']);

@@ -56,6 +56,8 @@ export interface BeyondOptions {
   signal?: AbortSignal;
   /** progress of the study being run (`lambda-sweep`, `tune`, `tune-check ...`) */
   onProgress?: (step: string, progress: StudyProgress) => void;
+  /** what the store skipped or set aside, and why */
+  onNotice?: (message: string) => void;
 }
 
 /** The exhaustive grid's best per mask: lowest mean recon with mean fit <= 2x base's, as tune's default bound. */
@@ -129,7 +131,7 @@ export async function runBeyond(options: BeyondOptions): Promise<BeyondLog> {
   await mkdir(out, { recursive: true });
   const previous = await readLog(out);
   // runs of other numerics (an older protomlp) are set aside and trained again, as reproduce does
-  const common = { workers: options.workers, backend: options.backend, signal: options.signal, retrain: true };
+  const common = { workers: options.workers, backend: options.backend, signal: options.signal, onNotice: options.onNotice, retrain: true };
   const progress = (step: string) => options.onProgress && ((p: StudyProgress) => options.onProgress!(step, p));
 
   const lambda = resolveStudy('lambda-sweep');
@@ -232,11 +234,14 @@ export async function beyondSnippet(dir: string, options: BeyondSnippetOptions =
     }),
   });
   const covWins = tunedChecks.perN.filter((x) => x.lowestHasCoverage).length;
-  const sepAlone = tunedChecks.perN.map((x) => `${formatNumber(best(x.n, 'sep')?.recon)} vs ${formatNumber(best(x.n, 'cov')?.recon)} at N=${x.n}`);
+  const sepAlone = tunedChecks.perN.map((x) => {
+    const sep = x.ranking.find((r) => r.mask === 'sep');
+    return `${formatNumber(best(x.n, 'sep')?.recon)} vs ${formatNumber(best(x.n, 'cov')?.recon)} at N=${x.n}${sep ? ` (${sep.withinBound} of ${sep.finalists} \`sep\` finalists within the bound ${formatNumber(sep.maxFit)})` : ''}`;
+  });
   blocks.push({
     kind: 'list', items: [
       `Coverage is active in the lowest-recon mask at ${covWins} of ${tunedChecks.perN.length} sizes once every mask is tuned.`,
-      `Tuned separation alone against tuned coverage alone (mean recon, \`sep\` vs \`cov\`): ${sepAlone.join('; ')}.`,
+      `Tuned separation alone against tuned coverage alone (mean recon, \`sep\` vs \`cov\`; finalists are the candidates trained on every seed at the full epochs): ${sepAlone.join('; ')}.`,
       expel.length
         ? `Overlap still expels at its own best: ${expel.filter((p) => p.higher).length} of ${expel.length} overlap masks put more prototypes outside the hull than their tuned twins (${expel.map((p) => `${p.overlap} vs ${p.twin}: Δ ${formatNumber(p.pooled.meanDiff)}, p ${formatNumber(p.pooled.p)}`).join('; ')}).`
         : 'Overlap: no overlap mask was tuned beside its twin.',

@@ -27,8 +27,16 @@ export interface TuneReportOptions extends ClaimOptions {
 
 /** The tuned claims check: every mask at its own best setting. */
 export interface TunedClaims {
-  /** per N, the masks by mean recon at their best (lowest first) */
-  perN: { n: number; ranking: { mask: Mask; recon: number | null }[]; lowest: Mask | null; lowestHasCoverage: boolean }[];
+  /**
+   * per N, the masks by mean recon at their best (lowest first), each with its fit bound and how
+   * many of its finalists (candidates trained on every seed at the full epochs) met it
+   */
+  perN: {
+    n: number;
+    ranking: { mask: Mask; recon: number | null; maxFit: number; finalists: number; withinBound: number }[];
+    lowest: Mask | null;
+    lowestHasCoverage: boolean;
+  }[];
   /** overlap vs its twin on the outside fraction, for the twin pairs tuned (does overlap still expel?) */
   overlapExpels: TwinComparison[];
   /** C1-C5 and "sep expels" on the tuned runs (not testable where masks are missing) */
@@ -64,10 +72,17 @@ export function tunedSlice(result: TuneResult): Slice {
 export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): TunedClaims {
   const opts = resolveClaimOptions(options);
   const slice = tunedSlice(result);
+  const full = result.schedule.rungs.at(-1)!;
   const perN = slice.sizes.map((n) => {
     const ranking = result.cells
       .filter((c) => c.n === n)
-      .map((c) => ({ mask: c.mask, recon: summarize(c.records.map((r) => r.metrics.recon)).mean }))
+      .map((c) => {
+        const finals = c.candidates.map((cand) => cand.rungs.find((r) => r.epochs === full.epochs && r.seeds === full.seeds)).filter((r) => r !== undefined);
+        return {
+          mask: c.mask, recon: summarize(c.records.map((r) => r.metrics.recon)).mean, maxFit: c.best.rungs.at(-1)!.maxFit,
+          finalists: finals.length, withinBound: finals.filter((r) => r.feasible).length,
+        };
+      })
       .sort((a, b) => (a.recon ?? Infinity) - (b.recon ?? Infinity));
     const lowest = ranking[0]?.recon !== null ? ranking[0].mask : null;
     return { n, ranking, lowest, lowestHasCoverage: lowest !== null && maskTerms(lowest).cov };
@@ -128,9 +143,9 @@ export async function buildTuneReport(result: TuneResult, options: TuneReportOpt
   blocks.push({ kind: 'paragraph', text: `Every mask at its own best setting (the table above), all ${result.seeds.length} seeds at ${full.epochs} epochs.` });
   blocks.push({
     kind: 'table',
-    header: ['N', 'lowest recon', 'coverage active', 'masks by mean recon (lowest first)'],
+    header: ['N', 'lowest recon', 'coverage active', 'masks by mean recon (lowest first; finalists within the fit bound)'],
     align: ['r', 'l', 'l', 'l'],
-    rows: tuned.perN.map((x) => [String(x.n), x.lowest ?? '–', x.lowestHasCoverage ? 'yes' : 'no', x.ranking.map((r) => `${r.mask} ${formatNumber(r.recon)}`).join(', ')]),
+    rows: tuned.perN.map((x) => [String(x.n), x.lowest ?? '–', x.lowestHasCoverage ? 'yes' : 'no', x.ranking.map((r) => `${r.mask} ${formatNumber(r.recon)} (${r.withinBound}/${r.finalists})`).join(', ')]),
   });
   if (tuned.overlapExpels.length) {
     blocks.push({ kind: 'paragraph', text: `Does overlap still expel? Paired differences outside(overlap mask) − outside(twin) over seeds, pooled over N, each mask at its own best; expels when the mean is > 0 with a two-sided Wilcoxon signed-rank p < ${claimOptions.alpha}.` });
