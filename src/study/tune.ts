@@ -370,7 +370,7 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
   const ids = (n: number, mask: Mask, w: Weights, rung: Rung): string[] => (runsOf.get(`${keyOf(n, mask, w)}@${rung.epochs}`) ?? []).slice(0, rung.seeds);
   const baseWeights = (lr: number): Weights => ({ lambda: null, tau: null, tauCov: null, lr });
 
-  let records = new Map<string, RunRecord>();
+  const records = new Map<string, RunRecord>();
   let trained = 0;
   const last = rungs.length - 1;
   const runRung = async (index: number, wanted: Set<string>): Promise<void> => {
@@ -378,10 +378,15 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     options.onRung?.(rung);
     const summary = await runStudy(study, {
       out: options.out, only: wanted, workers: options.workers, backend: options.backend, retrain: options.retrain, signal: options.signal,
-      onNotice: options.onNotice, onProgress: options.onProgress && ((p) => options.onProgress!(rung, p)),
+      onNotice: options.onNotice,
+      onProgress: (p) => {
+        if (p.record) records.set(p.record.id, p.record);
+        options.onProgress?.(rung, p);
+      },
     });
     trained += summary.done;
-    records = new Map(readStudySync(options.out).records.map((r) => [r.id, r]));
+    // the folder's earlier runs are read once, after the first call has set aside any of other numerics
+    if (index === 0) for (const r of readStudySync(options.out).records) records.set(r.id, r);
   };
   const mean = (idList: string[], metric: 'recon' | 'fit') => meanOrNull(idList.map((id) => records.get(id)), metric);
   const fullRung: Rung = rungs[last];
