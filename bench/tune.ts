@@ -45,7 +45,7 @@ try {
   const [naive, distinct] = await alternate([() => trainRuns(points, { backend: 'native' }), () => trainRuns(sweep.runs, { backend: 'native' })]);
   process.stdout.write(
     `lambda-sweep at ${values['sweep-epochs']} epochs: ${points.length} grid points ${seconds(naive)}, ${sweep.runs.length} distinct runs ${seconds(distinct)}: ` +
-      `${(naive / distinct).toFixed(2)}x faster (${(points.length / sweep.runs.length).toFixed(2)}x fewer runs; the runs dropped are base, the cheapest)\n`,
+      `wall ratio ${(naive / distinct).toFixed(2)} (${(points.length / sweep.runs.length).toFixed(2)}x as many runs; the runs dropped are base, the cheapest)\n`,
   );
 
   const grid = { ...TUNE_CHECK, n: Number(values.n), epochs: Number(values.epochs) };
