@@ -8,23 +8,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const START = '<!-- results:start -->';
-const END = '<!-- results:end -->';
-
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { file: { type: 'string' }, images: { type: 'string' }, link: { type: 'string' } },
 });
-const { resultsSnippet } = await import('../dist/src/report/index.js');
+const { resultsSnippet, spliceSection } = await import('../dist/src/report/index.js');
 const dir = positionals[0] ?? 'results';
 try {
   const markdown = await resultsSnippet(dir, { file: values.file, imagesDir: values.images, linkBase: values.link });
   process.stdout.write(`${values.file ?? 'docs/results.md'}: ${markdown.split('\n').length} lines from ${dir}\n`);
-  const readme = readFileSync('README.md', 'utf8');
-  const from = readme.indexOf(START);
-  const to = readme.indexOf(END);
-  if (from >= 0 && to > from) {
-    writeFileSync('README.md', `${readme.slice(0, from + START.length)}\n${markdown.trimEnd()}\n${readme.slice(to)}`);
+  const readme = spliceSection(readFileSync('README.md', 'utf8'), 'results', markdown);
+  if (readme !== undefined) {
+    writeFileSync('README.md', readme);
     process.stdout.write('README.md: results section replaced\n');
   }
 } catch (error) {

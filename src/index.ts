@@ -2,7 +2,8 @@
 
 export {
   MASKS, TARGETS, INITS, DEFAULTS, ADAM, LIMITS, CONFIG_KEYS,
-  resolveConfig, canonicalMask, maskTerms, runId, canonicalConfig,
+  resolveConfig, canonicalMask, maskTerms, runId, canonicalConfig, identityConfig, usesField, IGNORABLE_FIELDS,
+  type IgnorableField,
   type RunConfig, type Mask, type Target, type Init,
 } from './config.js';
 export { ValidationError } from './errors.js';

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
+import { CONFIG_KEYS, resolveConfig, usesField, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { paramsFromJson, recordStart, type RunRecord } from '../record.js';
 import { prepareJob, trainJobs } from '../train.js';
@@ -83,9 +83,10 @@ export function positionStrip(record: RunRecord, width = 72): string {
 export function summarize(record: RunRecord): string {
   const c = record.config;
   const m = record.metrics;
+  const field = (key: 'lambda' | 'tau' | 'tauCov'): string => `${key}=${usesField(c, key) ? c[key] : `unused by ${c.mask}`}`;
   const lines = [
     `run ${record.id}: n=${c.n} hidden=${c.hidden} dim=${c.dim} target=${c.target} init=${c.init} mask=${c.mask}`,
-    `  lambda=${c.lambda} tau=${c.tau} tauCov=${c.tauCov} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
+    `  ${field('lambda')} ${field('tau')} ${field('tauCov')} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
     `backend ${record.backend} (${record.isa}), ${fmt(record.wallMs, 3)} ms${m.diverged ? ', DIVERGED (training stopped at a non-finite value)' : ''}`,
     `reconstruction error ${fmt(m.recon)}   specialization ${fmt(m.spec)}   fit ${fmt(m.fit)}`,
     `terms: cov ${fmt(m.cov)}  sep ${fmt(m.sep)}  ovl ${fmt(m.ovl)}`,

@@ -6,13 +6,15 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
-import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, type Slice, type TauSweep } from './cells.js';
-import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
+import { describeSetting, findSweep, mainSlice, REPORT_METRICS, SWEEP_FIELDS, type Slice, type Sweep, type SweepField } from './cells.js';
+import {
+  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, resolveClaimOptions, type ClaimOptions, type ClaimResult, type ClaimsGrid,
+} from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, tauCurveSpec, type PositionsRow } from './plots.js';
+import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
-  metricCsv, metricTable, overviewTable, summaryTables, tauCsv, tauPoints, tauTable, type SummaryTables, type TauPoint,
+  metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
 } from './tables.js';
 
 /** Options of {@link buildReport}. */
@@ -33,6 +35,13 @@ export interface ReportOptions extends ClaimOptions {
   positionsN?: number;
 }
 
+/** A sweep of one field as the report shows it: its runs, its curves' points and its claims grid. */
+export interface SweepAnalysis {
+  sweep: Sweep;
+  points: SweepPoint[];
+  grid: ClaimsGrid;
+}
+
 /** Everything computed from the records, before anything is drawn or written. */
 export interface ReportAnalysis {
   /** the records, duplicates (same id) dropped */
@@ -40,8 +49,8 @@ export interface ReportAnalysis {
   /** the slice with most runs: tables, paired tests and C1-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
-  sweep?: TauSweep;
-  tauPoints: TauPoint[];
+  /** the sweeps found (a lambda sweep, a tau sweep; C6 uses the tau sweep) */
+  sweeps: Partial<Record<SweepField, SweepAnalysis>>;
   claims: ClaimResult[];
 }
 
@@ -65,14 +74,17 @@ export interface ReportResult {
 export function analyseRecords(records: readonly RunRecord[], options: ClaimOptions = {}): ReportAnalysis {
   const unique = uniqueRecords(records);
   const main = mainSlice(unique);
-  const sweep = tauSweep(unique);
+  const sweeps: ReportAnalysis['sweeps'] = {};
+  for (const field of SWEEP_FIELDS) {
+    const sweep = findSweep(unique, field);
+    if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
+  }
   return {
     records: unique,
     main,
     tables: main ? summaryTables(main) : undefined,
-    sweep,
-    tauPoints: sweep ? tauPoints(sweep) : [],
-    claims: checkClaims({ main, sweep }, options),
+    sweeps,
+    claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options),
   };
 }
 
@@ -114,13 +126,18 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   };
 
   const title = options.title ?? 'protomlp report';
-  const { main, tables, sweep } = analysis;
+  const { main, tables, sweeps } = analysis;
+  const sweepList = SWEEP_FIELDS.flatMap((f) => (sweeps[f] ? [sweeps[f]] : []));
+  const describeSweep = ({ sweep }: SweepAnalysis): string =>
+    `${sweep.field} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
   const diverged = analysis.records.filter((r) => r.metrics.diverged).length;
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: title }];
   const intro = [
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
     main ? `Main setting (tables, paired tests, C1–C5): ${describeSetting(main.setting)}; masks ${main.masks.join(', ')}; N in {${main.sizes.join(', ')}}; ${main.records.length} runs.` : '',
-    sweep ? `Tau sweep (C6): ${describeSetting(sweep.setting)}; ${sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : 'No tau sweep among the runs.',
+    ...sweepList.map((a) => `${describeSweep(a)[0].toUpperCase()}${describeSweep(a).slice(1)}`),
+    sweeps.tau ? '' : 'No tau sweep among the runs (C6 not testable).',
+    sweepList.length ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.' : '',
     `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
@@ -129,7 +146,15 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
   blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE).` });
   blocks.push(...claimsBlocks(analysis.claims));
-  await write('claims.json', JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims }, null, 2) + '\n');
+  for (const { sweep, grid } of sweepList) {
+    blocks.push({ kind: 'heading', level: 3, text: `Claims at each ${sweep.field}` });
+    blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
+    blocks.push(claimsGridBlock(grid));
+  }
+  await write('claims.json', JSON.stringify({
+    alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims,
+    grids: Object.fromEntries(sweepList.map((a) => [a.sweep.field, claimsGridJson(a.grid)])),
+  }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
   if (tables) {
@@ -138,9 +163,11 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     blocks.push(await figure('outside-vs-n', await renderSvg(sizeCurveSpec(tables, 'outside')), 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
     blocks.push(await figure('fit-vs-n', await renderSvg(sizeCurveSpec(tables, 'fit')), 'Fit loss (MSE) vs N per mask (log y).'));
   }
-  if (analysis.tauPoints.length) {
-    blocks.push(await figure('tau-outside', await renderSvg(tauCurveSpec(analysis.tauPoints, 'outside')), 'Outside fraction vs tau (log x) per mask and N; bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('tau-recon', await renderSvg(tauCurveSpec(analysis.tauPoints, 'recon')), 'Reconstruction error vs tau (log x, log y) per mask and N.'));
+  for (const { sweep, points } of sweepList) {
+    for (const metric of SWEEP_METRICS) {
+      blocks.push(await figure(`${sweep.field}-${metric}`, await renderSvg(sweepCurveSpec(sweep.field, points, metric)),
+        `${metric} vs ${sweep.field} (log x) per mask, one panel per N; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`));
+    }
   }
   let positions: PositionsRow[] = [];
   if (main && main.records.some((r) => r.config.dim === 1)) {
@@ -175,13 +202,13 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       blocks.push(metricTable(tables, metric));
     }
   }
-  if (sweep) {
-    blocks.push({ kind: 'heading', level: 3, text: 'Tau sweep' });
+  for (const { sweep, points } of sweepList) {
+    blocks.push({ kind: 'heading', level: 3, text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep` });
     blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
-    const table = tauTable(analysis.tauPoints);
+    const table = sweepTable(sweep.field, points);
     blocks.push(table);
-    await write('tables/tau-sweep.md', toMarkdown([table]));
-    await write('tables/tau-sweep.csv', tauCsv(analysis.tauPoints));
+    await write(`tables/${sweep.field}-sweep.md`, toMarkdown([table]));
+    await write(`tables/${sweep.field}-sweep.csv`, sweepCsv(sweep.field, points));
   }
 
   blocks.push({ kind: 'heading', level: 2, text: 'Methods' });

@@ -90,3 +90,21 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   await writeFile(file, markdown);
   return markdown;
 }
+
+/**
+ * Replaces what lies between two marker lines of a Markdown text (`<!-- name:start -->` and
+ * `<!-- name:end -->`) with `content`; undefined when the text lacks the markers.
+ *
+ * @example
+ * ```ts
+ * spliceSection(readme, 'results', markdown); // README.md with its results section replaced
+ * ```
+ */
+export function spliceSection(text: string, name: string, content: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) return undefined;
+  return `${text.slice(0, from + start.length)}\n${content.trimEnd()}\n${text.slice(to)}`;
+}

@@ -11,8 +11,10 @@ import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
 import { buildReport, type ReportResult } from './build.js';
 
-/** The studies reproduce runs, in order. */
-export const REPRODUCE_STUDIES: readonly PresetName[] = ['paper', 'tau-sweep', 'positions'];
+/** The studies reproduce runs, in order: the paper's own (the studies beyond it are separate). */
+export const REPRODUCE_STUDIES = ['paper', 'tau-sweep', 'positions'] as const satisfies readonly PresetName[];
+/** One of {@link REPRODUCE_STUDIES}. */
+export type ReproduceStudyName = (typeof REPRODUCE_STUDIES)[number];
 
 /**
  * Sizes of a reproduction. `full` is the presets as SPEC §5 defines them; `tiny` shrinks sizes,
@@ -25,7 +27,7 @@ export const REPRODUCE_SCALES = {
     'tau-sweep': { n: [5], tau: [1e-3, 0.1, 1], seed: '0..3', epochs: 40 },
     positions: { n: [5], seed: '0..1', epochs: 40 },
   },
-} as const satisfies Record<string, Record<PresetName, Partial<StudySpec>>>;
+} as const satisfies Record<string, Record<ReproduceStudyName, Partial<StudySpec>>>;
 export type ReproduceScale = keyof typeof REPRODUCE_SCALES;
 
 /** Options of {@link reproduce}. */
@@ -38,7 +40,7 @@ export interface ReproduceOptions {
   backend?: 'auto' | 'native' | 'ts';
   signal?: AbortSignal;
   /** progress of the study being run */
-  onProgress?: (study: PresetName, progress: StudyProgress) => void;
+  onProgress?: (study: ReproduceStudyName, progress: StudyProgress) => void;
   /** what the store skipped and why */
   onNotice?: (message: string) => void;
 }
@@ -49,7 +51,7 @@ export interface ReproduceOptions {
  * the numbers describe the whole study, not the last call's remainder.
  */
 export interface StudyTiming {
-  study: PresetName;
+  study: ReproduceStudyName;
   runs: number;
   trained: number;
   diverged: number;
@@ -60,6 +62,21 @@ export interface StudyTiming {
   reused: number;
 }
 
+/** The machine a study ran on, as logs and the README state it. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  platform: string;
+  arch: string;
+  node: string;
+}
+
+/** This machine. */
+export function machineInfo(): Machine {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version };
+}
+
 /** What `reproduce.json` holds: how long each study took, on what machine. */
 export interface ReproduceLog {
   scale: ReproduceScale;
@@ -67,7 +84,7 @@ export interface ReproduceLog {
   /** wall time of the studies (training) and of the report */
   trainWallMs: number;
   reportWallMs: number;
-  machine: { cpu: string; cores: number; platform: string; arch: string; node: string };
+  machine: Machine;
   /** backend and instruction set the runs report (from the records) */
   backends: string[];
   /** the numerics the runs were made with (one: a report never mixes them) */
@@ -77,7 +94,7 @@ export interface ReproduceLog {
 export const REPRODUCE_LOG = 'reproduce.json';
 
 /** The study spec a preset has at a scale. */
-export function reproduceStudy(name: PresetName, scale: ReproduceScale): StudySpec {
+export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale): StudySpec {
   return { ...PRESETS[name], ...REPRODUCE_SCALES[scale][name] } as StudySpec;
 }
 
@@ -130,7 +147,6 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     }
     timings.push(timing);
   }
-  const cpus = os.cpus();
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
@@ -138,7 +154,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     studies: timings,
     trainWallMs: timings.reduce((a, t) => a + t.wallMs, 0),
     reportWallMs: 0,
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version },
+    machine: machineInfo(),
     backends,
     numerics,
   };
