@@ -4,8 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
-import { buildReport } from '../report/index.js';
-import { readStudy } from '../study/index.js';
 import { parseNumberFlag } from './common.js';
 
 interface ReportFlags {
@@ -29,6 +27,7 @@ export function register(program: Command): void {
     .action(async (dirs: string[], flags: ReportFlags) => {
       const alpha = parseNumberFlag('--alpha', flags.alpha, 0, 0.5, 'a number > 0 and <= 0.5');
       const fitMargin = parseNumberFlag('--fit-margin', flags.fitMargin, 0, Number.MAX_VALUE, 'a finite number > 0');
+      const [{ readStudy }, { buildReport }] = await Promise.all([import('../study/store.js'), import('../report/build.js')]);
       const records: RunRecord[] = [];
       for (const dir of dirs) {
         const content = await readStudy(dir);

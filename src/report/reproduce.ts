@@ -9,7 +9,7 @@ import { ValidationError } from '../errors.js';
 import { recordNumerics } from '../numerics.js';
 import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
-import { buildReport, type ReportResult } from './build.js';
+import type { ReportResult } from './build.js';
 
 /** The studies reproduce runs, in order: the paper's own (the studies beyond it are separate). */
 export const REPRODUCE_STUDIES = ['paper', 'tau-sweep', 'positions'] as const satisfies readonly PresetName[];
@@ -163,6 +163,8 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     `Studies: ${timings.map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];
+  // loaded here, at the end, so that training starts without the plotting and statistics code
+  const { buildReport } = await import('./build.js');
   const report = await buildReport(records, {
     out: path.join(options.out, 'report'),
     title: 'protomlp: reproduction of the paper study',
