@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/record.js';
 import { readStudy, runStudy, CSV_COLUMNS } from '../src/study/index.js';
 import { studyFromFlags } from '../src/cli/sweep.js';
+import { CLI } from './helpers/cli.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
@@ -25,13 +26,13 @@ interface Child {
 }
 
 /**
- * Runs `protomlp ...args` (src/cli/main.ts under tap's TypeScript loader). With `stopAfter`, sends
- * `signal` once that many records are in `watch`/runs.jsonl.
+ * Runs `protomlp ...args` (the built CLI, as helpers/cli.ts does) in a child process. With
+ * `stopAfter`, sends `signal` once that many records are in `watch`/runs.jsonl.
  */
 function protomlp(args: string[], options: { env?: NodeJS.ProcessEnv; stopAfter?: number; watch?: string; signal?: NodeJS.Signals } = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: repo,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', PROTOMLP_BACKEND: '', ...options.env },
+    env: { ...process.env, PROTOMLP_BACKEND: '', ...options.env },
   });
   let stdout = '';
   let stderr = '';

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/record.js';
 import { readStudy, resolveStudy, runStudy } from '../src/study/index.js';
+import { CLI } from './helpers/cli.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
@@ -25,11 +26,10 @@ t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
   const out = join(dir, 'results');
   const env = {
     ...process.env,
-    TS_NODE_TRANSPILE_ONLY: '1',
     PROTOMLP_BACKEND: '',
     OUT: out,
     STUDY_ARGS: '--preset paper --sizes 3,5 --epochs 20 --seeds 2 --backend ts',
-    PROTOMLP: `${process.execPath} --import @tapjs/typescript/import src/cli/main.ts`,
+    PROTOMLP: `${process.execPath} ${CLI}`,
   };
   const task = (id: number) =>
     spawnSync('bash', [join(dir, 'sweep.sbatch')], {
