@@ -1,17 +1,18 @@
 // Builds the report of a set of runs: tables (Markdown, CSV), plots (SVG, PNG), the claims check
 // (claims.json) and report.md / report.html. This file assembles and writes; the parts live beside it.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
-import { describeSetting, findSweep, mainSlice, REPORT_METRICS, SWEEP_FIELDS, type Slice, type Sweep, type SweepField } from './cells.js';
+import { describeSetting, findSweep, mainSlice, REPORT_METRICS, SWEEP_FIELDS, type ReportMetric, type Slice, type Sweep, type SweepField } from './cells.js';
 import {
   checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, resolveClaimOptions, type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, type PositionsRow } from './plots.js';
+import { compileVega, positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
   metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
@@ -119,10 +120,12 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     await writeFile(path.join(out, rel), data);
     files.push(rel);
   };
-  const figure = async (name: string, svg: string, caption: string): Promise<Block> => {
+  /** A plot: `spec` drawn to SVG (and PNG) files; `live` (default `spec`) drawn in report.html. */
+  const figure = async (name: string, spec: TopLevelSpec, caption: string, live: TopLevelSpec = spec): Promise<Block> => {
+    const svg = await renderSvg(spec);
     await write(`plots/${name}.svg`, svg);
     if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
-    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption };
+    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: compileVega(live) };
   };
 
   const title = options.title ?? 'protomlp report';
@@ -157,16 +160,20 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
-  if (tables) {
-    blocks.push(await figure('recon-vs-n', await renderSvg(sizeCurveSpec(tables, 'recon')), 'Reconstruction error vs N per mask (log y); bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('spec-vs-n', await renderSvg(sizeCurveSpec(tables, 'spec')), 'Specialization ratio vs N per mask; bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('outside-vs-n', await renderSvg(sizeCurveSpec(tables, 'outside')), 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
-    blocks.push(await figure('fit-vs-n', await renderSvg(sizeCurveSpec(tables, 'fit')), 'Fit loss (MSE) vs N per mask (log y).'));
+  // in report.html the curves also show each run as a small point (run id and seed in its tooltip)
+  if (tables && main) {
+    const curve = (metric: ReportMetric, name: string, caption: string) =>
+      figure(name, sizeCurveSpec(tables, metric), caption, sizeCurveSpec(tables, metric, main.records));
+    blocks.push(await curve('recon', 'recon-vs-n', 'Reconstruction error vs N per mask (log y); bars: 95% t-interval over seeds.'));
+    blocks.push(await curve('spec', 'spec-vs-n', 'Specialization ratio vs N per mask; bars: 95% t-interval over seeds.'));
+    blocks.push(await curve('outside', 'outside-vs-n', 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
+    blocks.push(await curve('fit', 'fit-vs-n', 'Fit loss (MSE) vs N per mask (log y).'));
   }
   for (const { sweep, points } of sweepList) {
     for (const metric of SWEEP_METRICS) {
-      blocks.push(await figure(`${sweep.field}-${metric}`, await renderSvg(sweepCurveSpec(sweep.field, points, metric)),
-        `${metric} vs ${sweep.field} (log x) per mask, one panel per N; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`));
+      blocks.push(await figure(`${sweep.field}-${metric}`, sweepCurveSpec(sweep.field, points, metric),
+        `${metric} vs ${sweep.field} (log x) per mask, one panel per N; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
+        sweepCurveSpec(sweep.field, points, metric, sweep)));
     }
   }
   let positions: PositionsRow[] = [];
@@ -177,7 +184,7 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     const pos = positionsSpec(main.records, n);
     positions = pos.rows;
     const clipped = positions.reduce((a, r) => a + r.clipped, 0);
-    blocks.push(await figure(`positions-n${n}`, await renderSvg(pos.spec),
+    blocks.push(await figure(`positions-n${n}`, pos.spec,
       `Prototype positions at N = ${n}${n !== wanted ? ` (no runs at N = ${wanted})` : ''}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
     blocks.push({
       kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
@@ -222,6 +229,6 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   });
 
   await write('report.md', toMarkdown(blocks));
-  await write('report.html', toHtml(blocks, title));
+  await write('report.html', toHtml(blocks, title, { vegaRuntime: await readFile(vegaRuntimeFile(), 'utf8') }));
   return { out, files, analysis };
 }
