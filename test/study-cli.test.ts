@@ -56,9 +56,9 @@ function protomlp(args: string[], options: { env?: NodeJS.ProcessEnv; stopAfter?
   });
 }
 
-// 24 runs of N = 100: long enough (~0.25 s each on the TS backend) to interrupt midway.
-const sweepArgs = (out: string) => ['sweep', '--sizes', '100', '--masks', 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', '--seeds', '3', '--epochs', '300', '--backend', 'ts', '--workers', '2', '--out', out];
-const study = studyFromFlags({ sizes: '100', masks: 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', seeds: '3', epochs: '300' });
+// 24 runs of N = 60: long enough (~0.1 s each on the TS backend, more under load) to interrupt midway.
+const sweepArgs = (out: string) => ['sweep', '--sizes', '60', '--masks', 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', '--seeds', '3', '--epochs', '300', '--backend', 'ts', '--workers', '2', '--out', out];
+const study = studyFromFlags({ sizes: '60', masks: 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', seeds: '3', epochs: '300' });
 const root = t.testdir({});
 const reference = join(root, 'reference');
 
