@@ -17,6 +17,7 @@ const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...re
 
 t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
   const { sweep: sweepScript, merge: mergeScript } = slurmDocScripts();
+  t.match(mergeScript, /\$PROTOMLP merge /, 'the merge job merges');
   t.match(sweepScript, /#SBATCH --array=/);
   t.match(sweepScript, /#SBATCH --requeue/);
   const dir = t.testdir({});
