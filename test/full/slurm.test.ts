@@ -270,8 +270,8 @@ t.test('a one-node SLURM cluster runs the job array of docs/slurm.md', { skip: p
 
   await t.test('one array task cancelled midway (scancel JOBID_TASK), the same sbatch resubmitted: nothing lost or duplicated', async (t) => {
     const out = join(dir, 'cancelled');
-    // runs long enough (~0.25 s each on the TS backend, 4 at a time per task) for the cancel to land midway through a task
-    const studyArgs = '--preset paper --sizes 60 --epochs 6000 --seeds 2 --backend ts';
+    // runs long enough (~0.1-0.2 s each on the TS backend, 4 at a time per task) for the cancel to land midway through a task
+    const studyArgs = '--preset paper --sizes 60 --epochs 3000 --seeds 2 --backend ts';
     const env = { OUT: out, STUDY_ARGS: studyArgs, PROTOMLP };
     const first = sbatch(cluster, jobs, env, ['--array=0-1', 'sweep.sbatch']);
     const shard1 = join(out, 'shard-1', 'runs.jsonl');
