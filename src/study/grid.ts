@@ -3,11 +3,12 @@
 // the study's id; it does no I/O and trains nothing.
 
 import { createHash } from 'node:crypto';
-import { ALLOWED, CONFIG_KEYS, DEFAULTS, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
 /** The names of the built-in studies of SPEC §5. */
-export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions'] as const;
+export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'dims', 'iris'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Fields of a grid other than `hidden`, which is tied to `n` unless given. */
@@ -52,6 +53,9 @@ const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 /**
  * The built-in studies of SPEC §5. `positions` is N = 100, every mask, seeds 0..9 (80 runs, the
  * same runs as the N = 100 slice of `paper`, so a finished `paper` folder already holds them).
+ * Beyond the paper: `dims` is d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x every mask x seeds
+ * 0..9 (1280 runs; its d = 1 runs are `paper`'s), `iris` the iris dataset (N = 150, d = 4) x every
+ * mask x seeds 0..9 (80 runs).
  */
 export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
   paper: { name: 'paper', n: [3, 5, 10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
@@ -63,12 +67,18 @@ export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
     seed: seeds(10),
   },
   positions: { name: 'positions', n: [100], mask: MASKS, seed: seeds(10) },
+  dims: { name: 'dims', dim: [1, 2, 3, 5], n: [10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
+  iris: { name: 'iris', data: ['iris'], mask: MASKS, seed: seeds(10) },
 };
 
 const SPEC_KEYS = ['name', 'preset', ...CONFIG_KEYS] as const;
 
 /** Orders one axis canonically: enums by their declared order, numbers ascending; drops repeats. */
 function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
+  if (key === 'data') {
+    const distinct = new Map((values as DataSpec[]).map((v) => [dataKey(v), v]));
+    return [...distinct.values()].sort(compareData);
+  }
   const order: readonly string[] | undefined =
     key === 'mask' ? MASKS : key === 'target' ? TARGETS : key === 'init' ? INITS : undefined;
   const distinct = [...new Set(values)];
@@ -153,16 +163,28 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
   return studyFromGrid(name, grid as StudyGrid);
 }
 
-/** Expands a resolved grid into runs (CONFIG_KEYS order, the last key varying fastest). */
+/**
+ * Expands a resolved grid into runs (CONFIG_KEYS order, the last key varying fastest). The `n`,
+ * `dim` and `target` axes apply to the datasets that do not fix them: a data file's or iris's runs
+ * take N, d from the data (and `target` means nothing to them), so repeats are dropped, first kept.
+ */
 function studyFromGrid(name: string, grid: StudyGrid): Study {
   const runs: RunConfig[] = [];
+  const seen = new Set<string>();
   const partial: Partial<RunConfig> = {};
   const axes = CONFIG_KEYS.filter((k) => k !== 'hidden' || grid.hidden !== undefined);
   const visit = (depth: number): void => {
     if (depth === axes.length) {
       const run = {} as Record<string, unknown>;
-      for (const key of CONFIG_KEYS) run[key] = key === 'hidden' && grid.hidden === undefined ? partial.n : partial[key];
-      runs.push(run as unknown as RunConfig);
+      for (const key of CONFIG_KEYS) {
+        const fixed = fixedByData(partial.data as DataSpec, key);
+        run[key] = fixed ? fixed.value : key === 'hidden' && grid.hidden === undefined ? run.n : partial[key];
+      }
+      const id = runId(run as unknown as RunConfig);
+      if (!seen.has(id)) {
+        seen.add(id);
+        runs.push(run as unknown as RunConfig);
+      }
       return;
     }
     const key = axes[depth];
