@@ -6,11 +6,14 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
-import { describeSetting, mainSlice, REPORT_METRICS, tauSweep, type Slice, type TauSweep } from './cells.js';
+import { describeSetting, mainSlice, panels, REPORT_METRICS, tauSweep, type Panel, type ReportMetric, type Slice, type TauSweep } from './cells.js';
 import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
+import { hullPicture } from './hull-plot.js';
+import { panelClaimsTable } from './panels.js';
 import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, tauCurveSpec, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
+import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import {
   metricCsv, metricTable, overviewTable, summaryTables, tauCsv, tauPoints, tauTable, type SummaryTables, type TauPoint,
 } from './tables.js';
@@ -33,16 +36,32 @@ export interface ReportOptions extends ClaimOptions {
   positionsN?: number;
 }
 
-/** Everything computed from the records, before anything is drawn or written. */
-export interface ReportAnalysis {
-  /** the records, duplicates (same id) dropped */
-  records: RunRecord[];
+/** What one panel's runs show: its main slice, tables, tau sweep and claims. */
+export interface PanelAnalysis {
   /** the slice with most runs: tables, paired tests and C1-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
   sweep?: TauSweep;
   tauPoints: TauPoint[];
   claims: ClaimResult[];
+}
+
+/** Everything computed from the records, before anything is drawn or written. */
+export interface ReportAnalysis extends PanelAnalysis {
+  /** the records, duplicates (same id) dropped */
+  records: RunRecord[];
+  /**
+   * One analysis per panel (dataset and d), in {@link panels} order; the claims are checked within
+   * each. The fields beside this one are the panel of the largest slice (the only one when all runs
+   * share a dataset and d).
+   */
+  panels: (PanelAnalysis & { panel: Omit<Panel, 'records'> & { runs: number } })[];
+}
+
+function analysePanel(records: readonly RunRecord[], options: ClaimOptions): PanelAnalysis {
+  const main = mainSlice(records);
+  const sweep = tauSweep(records);
+  return { main, tables: main ? summaryTables(main) : undefined, sweep, tauPoints: sweep ? tauPoints(sweep) : [], claims: checkClaims({ main, sweep }, options) };
 }
 
 /** What {@link buildReport} wrote. */
@@ -64,16 +83,16 @@ export interface ReportResult {
  */
 export function analyseRecords(records: readonly RunRecord[], options: ClaimOptions = {}): ReportAnalysis {
   const unique = uniqueRecords(records);
-  const main = mainSlice(unique);
-  const sweep = tauSweep(unique);
-  return {
-    records: unique,
-    main,
-    tables: main ? summaryTables(main) : undefined,
-    sweep,
-    tauPoints: sweep ? tauPoints(sweep) : [],
-    claims: checkClaims({ main, sweep }, options),
-  };
+  const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({ panel: { ...panel, runs: panelRecords.length }, ...analysePanel(panelRecords, options) }));
+  const largest = analysed.reduce<(typeof analysed)[number] | undefined>((a, b) => (!a || (b.main?.records.length ?? 0) > (a.main?.records.length ?? 0) ? b : a), undefined);
+  const { panel: _, ...primary } = largest ?? { panel: undefined, ...analysePanel([], options) };
+  return { records: unique, ...primary, panels: analysed };
+}
+
+/** One line per claim for a terminal: its status, per panel when there are several. */
+export function claimLines(analysis: ReportAnalysis): string[] {
+  if (analysis.panels.length <= 1) return analysis.claims.map((c) => `${c.id}: ${c.status}`);
+  return analysis.claims.map((c, i) => `${c.id}: ${analysis.panels.map((p) => `${p.claims[i].status} (${p.panel.label})`).join(', ')}`);
 }
 
 /**
@@ -114,74 +133,111 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   };
 
   const title = options.title ?? 'protomlp report';
-  const { main, tables, sweep } = analysis;
+  const multi = analysis.panels.length > 1;
   const diverged = analysis.records.filter((r) => r.metrics.diverged).length;
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: title }];
+  const settingLines = (p: PanelAnalysis, prefix: string) => [
+    p.main ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.` : '',
+    p.sweep ? `${prefix}Tau sweep (C6): ${describeSetting(p.sweep.setting)}; ${p.sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(p.sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : `${prefix}No tau sweep among the runs.`,
+  ];
   const intro = [
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
-    main ? `Main setting (tables, paired tests, C1–C5): ${describeSetting(main.setting)}; masks ${main.masks.join(', ')}; N in {${main.sizes.join(', ')}}; ${main.records.length} runs.` : '',
-    sweep ? `Tau sweep (C6): ${describeSetting(sweep.setting)}; ${sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : 'No tau sweep among the runs.',
+    ...(multi
+      ? [`${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
+        ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `))]
+      : settingLines(analysis, '')),
     `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
   blocks.push({ kind: 'list', items: intro });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
-  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE).` });
-  blocks.push(...claimsBlocks(analysis.claims));
-  await write('claims.json', JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims }, null, 2) + '\n');
+  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.` });
+  blocks.push(...(multi ? panelClaimsTable(analysis.panels) : claimsBlocks(analysis.claims)));
+  const claimsJson = {
+    alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: analysis.main?.setting ?? null, claims: analysis.claims,
+    panels: analysis.panels.map((p) => ({ ...p.panel, mainSetting: p.main?.setting ?? null, claims: p.claims })),
+  };
+  await write('claims.json', JSON.stringify(claimsJson, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
-  if (tables) {
-    blocks.push(await figure('recon-vs-n', await renderSvg(sizeCurveSpec(tables, 'recon')), 'Reconstruction error vs N per mask (log y); bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('spec-vs-n', await renderSvg(sizeCurveSpec(tables, 'spec')), 'Specialization ratio vs N per mask; bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('outside-vs-n', await renderSvg(sizeCurveSpec(tables, 'outside')), 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
-    blocks.push(await figure('fit-vs-n', await renderSvg(sizeCurveSpec(tables, 'fit')), 'Fit loss (MSE) vs N per mask (log y).'));
+  const withTables = analysis.panels.filter((p) => p.tables).map((p) => ({ label: p.panel.label, tables: p.tables! }));
+  if (withTables.length) {
+    const curves = (metric: ReportMetric) => renderSvg(multi ? sizeCurveSpec(withTables, metric) : sizeCurveSpec(withTables[0].tables, metric));
+    const per = multi ? ', one chart per panel' : '';
+    blocks.push(await figure('recon-vs-n', await curves('recon'), `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await figure('spec-vs-n', await curves('spec'), `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await figure('outside-vs-n', await curves('outside'), `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`));
+    blocks.push(await figure('fit-vs-n', await curves('fit'), `Fit loss (MSE) vs N per mask (log y)${per}.`));
   }
-  if (analysis.tauPoints.length) {
-    blocks.push(await figure('tau-outside', await renderSvg(tauCurveSpec(analysis.tauPoints, 'outside')), 'Outside fraction vs tau (log x) per mask and N; bars: 95% t-interval over seeds.'));
-    blocks.push(await figure('tau-recon', await renderSvg(tauCurveSpec(analysis.tauPoints, 'recon')), 'Reconstruction error vs tau (log x, log y) per mask and N.'));
-  }
-  let positions: PositionsRow[] = [];
-  if (main && main.records.some((r) => r.config.dim === 1)) {
+  for (const p of analysis.panels) {
+    const suffix = multi ? `-${p.panel.key}` : '';
+    const of = multi ? ` (${p.panel.label})` : '';
+    if (p.tauPoints.length) {
+      blocks.push(await figure(`tau-outside${suffix}`, await renderSvg(tauCurveSpec(p.tauPoints, 'outside')), `Outside fraction vs tau (log x) per mask and N${of}; bars: 95% t-interval over seeds.`));
+      blocks.push(await figure(`tau-recon${suffix}`, await renderSvg(tauCurveSpec(p.tauPoints, 'recon')), `Reconstruction error vs tau (log x, log y) per mask and N${of}.`));
+    }
+    const main = p.main;
+    if (!main) continue;
     const wanted = options.positionsN ?? 100;
-    const sizes = [...new Set(main.records.filter((r) => r.config.dim === 1).map((r) => r.config.n))].sort((a, b) => a - b);
+    const sizes = main.sizes;
     const n = sizes.includes(wanted) ? wanted : sizes[sizes.length - 1];
-    const pos = positionsSpec(main.records, n);
-    positions = pos.rows;
-    const clipped = positions.reduce((a, r) => a + r.clipped, 0);
-    blocks.push(await figure(`positions-n${n}`, await renderSvg(pos.spec),
-      `Prototype positions at N = ${n}${n !== wanted ? ` (no runs at N = ${wanted})` : ''}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
-    blocks.push({
-      kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
-      rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
-    });
+    const missing = n !== wanted ? ` (no runs at N = ${wanted})` : '';
+    if (p.panel.dim === 1) {
+      const pos = positionsSpec(main.records, n);
+      const positions: PositionsRow[] = pos.rows;
+      const clipped = positions.reduce((a, r) => a + r.clipped, 0);
+      blocks.push(await figure(`positions-n${n}${suffix}`, await renderSvg(pos.spec),
+        `Prototype positions at N = ${n}${missing}${of}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
+      blocks.push({
+        kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
+        rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
+      });
+    } else {
+      const picture = hullPicture(main.records, n);
+      if (!picture) continue;
+      const clipped = picture.rows.reduce((a, r) => a + r.clipped, 0);
+      const how = picture.explained
+        ? `projected onto the first two principal components of the inputs (${(100 * (picture.explained[0] + picture.explained[1])).toFixed(0)}% of their variance); expelled means outside the exact ${p.panel.dim}-dimensional hull, so an expelled prototype can lie inside the projected polygon`
+        : 'the convex hull polygon in grey';
+      blocks.push(await figure(`hull-${p.panel.key}-n${n}`, await renderSvg(picture.spec),
+        `Inputs (dots), their convex hull and the prototypes (diamonds inside, red crosses expelled) at N = ${n}${missing}${of}, one panel per mask: ${how}.${clipped ? ` ${clipped} prototypes lie beyond the frame and are drawn at its edge.` : ''}`));
+      blocks.push({
+        kind: 'table', header: ['mask', 'seed', 'prototypes', 'expelled (exact hull)', 'beyond the frame'], align: ['l', 'r', 'r', 'r', 'r'],
+        rows: picture.rows.map((r) => [r.mask, String(r.seed), String(r.prototypes), String(r.expelled), String(r.clipped)]),
+      });
+    }
   }
 
-  if (tables) {
-    blocks.push({ kind: 'heading', level: 2, text: 'Tables' });
-    blocks.push({ kind: 'paragraph', text: 'Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against `base`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.' });
-    for (const metric of REPORT_METRICS) {
-      blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
-      const overview = overviewTable(tables, metric);
-      blocks.push(overview);
-      const detail = metricTable(tables, metric);
-      blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}.md\`, \`tables/${metric}.csv\`.` });
-      await write(`tables/${metric}.md`, toMarkdown([{ kind: 'heading', level: 3, text: metric }, detail]));
-      await write(`tables/${metric}.csv`, metricCsv(tables, metric));
+  for (const p of analysis.panels) {
+    const { tables, sweep } = p;
+    const suffix = multi ? `-${p.panel.key}` : '';
+    if (tables) {
+      blocks.push({ kind: 'heading', level: 2, text: multi ? `Tables: ${p.panel.label}` : 'Tables' });
+      blocks.push({ kind: 'paragraph', text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}` });
+      for (const metric of REPORT_METRICS) {
+        blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
+        blocks.push(overviewTable(tables, metric));
+        const detail = metricTable(tables, metric);
+        blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}${suffix}.md\`, \`tables/${metric}${suffix}.csv\`.` });
+        await write(`tables/${metric}${suffix}.md`, toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${multi ? ` (${p.panel.label})` : ''}` }, detail]));
+        await write(`tables/${metric}${suffix}.csv`, metricCsv(tables, metric));
+      }
+      if (!multi) {
+        for (const metric of REPORT_METRICS) {
+          blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
+          blocks.push(metricTable(tables, metric));
+        }
+      }
     }
-    for (const metric of REPORT_METRICS) {
-      blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
-      blocks.push(metricTable(tables, metric));
+    if (sweep) {
+      blocks.push({ kind: 'heading', level: 3, text: 'Tau sweep' });
+      blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
+      const table = tauTable(p.tauPoints);
+      blocks.push(table);
+      await write(`tables/tau-sweep${suffix}.md`, toMarkdown([table]));
+      await write(`tables/tau-sweep${suffix}.csv`, tauCsv(p.tauPoints));
     }
-  }
-  if (sweep) {
-    blocks.push({ kind: 'heading', level: 3, text: 'Tau sweep' });
-    blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
-    const table = tauTable(analysis.tauPoints);
-    blocks.push(table);
-    await write('tables/tau-sweep.md', toMarkdown([table]));
-    await write('tables/tau-sweep.csv', tauCsv(analysis.tauPoints));
   }
 
   blocks.push({ kind: 'heading', level: 2, text: 'Methods' });
@@ -191,6 +247,7 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       `Paired test: Wilcoxon signed-rank on the per-seed differences, zero differences dropped, tied |d| given average ranks; exact (the permutation distribution of W+ over all sign patterns of the observed ranks) up to ${WILCOXON_EXACT_MAX} non-zero pairs, normal approximation with tie-corrected variance and continuity correction above. Chosen over the paired t-test because the metrics (fractions, errors spanning decades) are far from normal with 10 seeds.`,
       'Effect size: matched-pairs rank-biserial correlation r = (W+ − W−)/(W+ + W−), from −1 (every difference negative) to +1 (every difference positive); the mean and median difference are given beside it.',
       "Trend (C6): Spearman's rank correlation between tau and the outside fraction, p from the t approximation with n−2 degrees of freedom.",
+      `Hull (\`outside\`, \`outsideDist\`): exact in every dimension. 1-D: outside [min x, max x]. d > 1: the distance to conv{x_i} by Wolfe's nearest-point algorithm, each answer certified by a point of the hull and a separating plane to ${HULL_ACCURACY} of the data's scale; a prototype is outside when farther than ${HULL_TOLERANCE} x the diagonal of the inputs' bounding box.`,
     ],
   });
 

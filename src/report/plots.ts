@@ -83,6 +83,8 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 
 interface SeriesPoint {
   series: string;
+  /** the panel (d, dataset) of a faceted chart */
+  panel?: string;
   mask: Mask;
   x: number;
   mean: number;
@@ -94,6 +96,8 @@ interface SeriesPoint {
 function curveSpec(opts: {
   title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
   logY: boolean; xValues?: number[]; dashField?: string; dashTitle?: string;
+  /** one chart per panel, side by side, in this order (points carry `panel`) */
+  facet?: readonly string[];
 }): TopLevelSpec {
   const values = opts.points.map((p) => ({
     ...p,
@@ -109,12 +113,7 @@ function curveSpec(opts: {
       shape: { field: opts.dashField, type: 'nominal', title: opts.dashTitle },
     }
     : {};
-  return {
-    title: { text: opts.title, subtitle: opts.subtitle },
-    width: 460,
-    height: 300,
-    data: { values },
-    layer: [
+  const layer = [
       {
         mark: { type: 'rule', opacity: 0.7 },
         encoding: { x, y: { field: 'lo', type: 'quantitative', scale: opts.logY ? { type: 'log' } : { zero: false } }, y2: { field: 'hi' }, color, detail: { field: 'series' } },
@@ -126,26 +125,44 @@ function curveSpec(opts: {
           color, detail: { field: 'series' }, ...detail,
         },
       },
-    ],
-  } as unknown as TopLevelSpec;
+  ];
+  const title = { text: opts.title, subtitle: opts.subtitle };
+  if (opts.facet) {
+    return {
+      title, data: { values },
+      facet: { field: 'panel', type: 'nominal', title: null, sort: [...opts.facet], header: { labelFontSize: 13 } },
+      columns: Math.min(opts.facet.length, 3),
+      spec: { width: 300, height: 220, layer },
+    } as unknown as TopLevelSpec;
+  }
+  return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
 }
 
-/** Metric vs N, one line per mask, 95% intervals as bars; log y for recon. */
-export function sizeCurveSpec(tables: SummaryTables, metric: ReportMetric): TopLevelSpec {
+/**
+ * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit. Given several
+ * panels (one per d or dataset), one chart per panel side by side, on a shared y axis.
+ */
+export function sizeCurveSpec(tables: SummaryTables | readonly { label: string; tables: SummaryTables }[], metric: ReportMetric): TopLevelSpec {
+  const panels = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables }];
   const points: SeriesPoint[] = [];
-  for (const c of tables.cells) {
-    const s = c.stats[metric];
-    if (s.mean === null) continue;
-    points.push({ series: c.mask, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh });
+  for (const { label, tables: t } of panels) {
+    for (const c of t.cells) {
+      const s = c.stats[metric];
+      if (s.mean === null) continue;
+      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh });
+    }
   }
   const logY = metric === 'recon' || metric === 'fit';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
+  const masks = MASKS.filter((m) => panels.some((p) => p.tables.masks.includes(m)));
+  const sizes = [...new Set(panels.flatMap((p) => p.tables.sizes))].sort((a, b) => a - b);
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs N`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
-    points, masks: tables.masks, xTitle: 'N = H (log scale)',
+    points, masks, xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: tables.sizes,
+    logY, xValues: sizes,
+    facet: Array.isArray(tables) ? panels.map((p) => p.label) : undefined,
   });
 }
 
