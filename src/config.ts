@@ -168,9 +168,7 @@ export function resolveConfig(
     if (value === undefined) value = key === 'hidden' ? out.n : DEFAULTS[key as Exclude<keyof RunConfig, 'hidden'>];
     const fixed = out.data === undefined ? undefined : fixedByData(out.data, key);
     if (fixed !== undefined) {
-      if (partial[key] !== undefined && partial[key] !== fixed.value) {
-        throw new ValidationError(`${where}${fieldLabel(key)}`, partial[key], `${JSON.stringify(fixed.value)} or nothing (${fixed.why})`);
-      }
+      if (partial[key] !== undefined && partial[key] !== fixed.value) throw new ValidationError(`${where}${fieldLabel(key)}`, partial[key], fixed.allowed);
       value = fixed.value;
     }
     (out as Record<string, unknown>)[key] = validateField(key, value, `${where}${fieldLabel(key)}`);
@@ -178,13 +176,16 @@ export function resolveConfig(
   return out as RunConfig;
 }
 
-/** The value a run's data imposes on a field (N, d, target), with the reason, if any. */
-export function fixedByData(data: DataSpec, key: keyof RunConfig): { value: number | string; why: string } | undefined {
+/**
+ * The value a run's data imposes on a field (N and d of a data file or iris, d of moons; `target`,
+ * meaningless when y comes from the data, stays the default), with what a config may say instead.
+ */
+export function fixedByData(data: DataSpec, key: keyof RunConfig): { value: number | string; allowed: string } | undefined {
   const shape = dataShape(data);
   const label = dataLabel(data);
-  if (key === 'n' && shape.n !== undefined) return { value: shape.n, why: `N is the number of rows of ${label}` };
-  if (key === 'dim' && shape.dim !== undefined) return { value: shape.dim, why: `d is the number of input columns of ${label}` };
-  if (key === 'target' && shape.yFromData) return { value: DEFAULTS.target, why: `y comes from ${label}` };
+  if (key === 'n' && shape.n !== undefined) return { value: shape.n, allowed: `${shape.n} or nothing (${label} has ${shape.n} rows)` };
+  if (key === 'dim' && shape.dim !== undefined) return { value: shape.dim, allowed: `${shape.dim} or nothing (${label} has ${shape.dim} input columns)` };
+  if (key === 'target' && shape.yFromData) return { value: DEFAULTS.target, allowed: `nothing (y comes from ${label})` };
   return undefined;
 }
 

@@ -86,6 +86,13 @@ function decodeUtf8(file: string, bytes: Buffer): string {
         lineStart = i + 1;
       }
     }
+    // a sequence cut short by a byte that cannot continue it: report its lead byte
+    for (let k = at - 1; k >= Math.max(lineStart, at - 3); k--) {
+      if ((bytes[k] & 0xc0) === 0x80) continue;
+      const length = bytes[k] >= 0xf0 ? 4 : bytes[k] >= 0xe0 ? 3 : bytes[k] >= 0xc0 ? 2 : 1;
+      if (at - k < length) at = k;
+      break;
+    }
     const column = new TextDecoder().decode(bytes.subarray(lineStart, at)).length + 1;
     const shown = at < bytes.length ? `0x${bytes[at].toString(16).padStart(2, '0')}` : 'a truncated character at the end';
     throw new ValidationError(`${file} line ${line}, column ${column}`, shown, 'UTF-8 text (this byte starts or continues no valid UTF-8 character)');
@@ -105,8 +112,8 @@ function checkRowCount(file: string, rows: number): void {
   if (rows > LIMITS.maxN) throw new ValidationError(`${file}: data rows`, rows, `at most ${LIMITS.maxN} (the N limit)`);
 }
 
-function checkInputCount(label: string, value: unknown, d: number): void {
-  if (d > LIMITS.maxDim) throw new ValidationError(label, value, `at most ${LIMITS.maxDim} input columns (the d limit; it has ${d})`);
+function checkInputCount(file: string, d: number): void {
+  if (d > LIMITS.maxDim) throw new ValidationError(`${file}: input columns`, d, `at most ${LIMITS.maxDim} (the d limit)`);
 }
 
 function csvTable(file: string, text: string, options: DataFileOptions, labels: DataFileLabels): DataTable {
@@ -114,8 +121,8 @@ function csvTable(file: string, text: string, options: DataFileOptions, labels: 
   try {
     parsed = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof parsed;
   } catch (e) {
-    const err = e as Error & { lines?: number; code?: string };
-    throw new ValidationError(`${file} line ${err.lines ?? '?'}`, err.message.split(':')[0], `well-formed CSV (${err.message})`);
+    const err = e as Error & { lines?: number };
+    throw new ValidationError(`${file} line ${err.lines ?? '?'}`, err.message.split(':')[0], 'well-formed CSV (quotes only around a whole cell, and closed)');
   }
   if (parsed.length === 0) throw new ValidationError(file, text, 'a CSV file: a header line, then at least 2 data rows');
   const header = parsed[0].record.map((h) => h.trim());
@@ -142,7 +149,7 @@ function csvTable(file: string, text: string, options: DataFileOptions, labels: 
     throw new ValidationError(`${file} line ${headerLine}: columns`, header, `x1..xd and y in the header (or choose columns with ${labels.xCols} and ${labels.yCol})`);
   }
   if (xCols.includes(yCol)) throw new ValidationError(labels.yCol, yCol, `a column that is not also an input column (${labels.xCols}: ${xCols.join(', ')})`);
-  checkInputCount(labels.xCols, xCols.join(','), xCols.length);
+  checkInputCount(file, xCols.length);
   const rows = parsed.length - 1;
   checkRowCount(file, rows);
   const d = xCols.length;
@@ -205,7 +212,7 @@ function jsonTable(file: string, text: string): DataTable {
   const first = rowNodes[0];
   if (first.type !== 'array' || !first.children?.length) throw new ValidationError(at(first, 'x[0]'), first.type === 'array' ? 'an empty array' : first.type, 'an array of numbers (the inputs of row 0)');
   const d = first.children.length;
-  checkInputCount(at(first, 'x[0]'), `${d} numbers`, d);
+  checkInputCount(file, d);
   const rows = rowNodes.length;
   const x = new Float64Array(rows * d);
   rowNodes.forEach((row, i) => {
