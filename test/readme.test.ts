@@ -12,6 +12,8 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 const blocks = (lang: string): string[] => [...readme.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
 const quick = /^npx protomlp (run|info|selftest|sweep .*--dry-run|\S+ --help)\b/;
 const dir = mkdtempSync(join(tmpdir(), 'protomlp-readme-'));
+// the data file the README's --data example reads
+writeFileSync(join(dir, 'my.csv'), `height,weight,age\n${Array.from({ length: 12 }, (_, i) => `${150 + 3 * i},${50 + ((7 * i) % 30)},${20 + i}`).join('\n')}\n`);
 
 t.test('shell examples run as written', async (t) => {
   const lines = blocks('sh').flatMap((b) => b.split('\n')).filter((l) => quick.test(l));
