@@ -1,4 +1,5 @@
-// Small shared checks and vector helpers of the evaluation modules: sizes, lengths, finiteness.
+// Small shared checks and vector helpers of the evaluation modules: sizes, lengths, finiteness,
+// the bounding box.
 // Callers' bugs (wrong sizes) throw the one message format; nothing here decides a metric.
 
 import { ValidationError } from '../errors.js';
@@ -14,6 +15,20 @@ export function norm(v: Float64Array): number {
   let sum = 0;
   for (const e of v) sum += e * e;
   return sum !== Infinity ? Math.sqrt(sum) : Math.hypot(...v);
+}
+
+/** Per coordinate, the least and the greatest of the N rows of x (N x d, row-major). */
+export function boundingBox(x: Float64Array, n: number, d: number): { lo: Float64Array; hi: Float64Array } {
+  const lo = new Float64Array(d).fill(Infinity);
+  const hi = new Float64Array(d).fill(-Infinity);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < d; k++) {
+      const v = x[i * d + k];
+      if (v < lo[k]) lo[k] = v;
+      if (v > hi[k]) hi[k] = v;
+    }
+  }
+  return { lo, hi };
 }
 
 /** N, H and d are positive integers. */

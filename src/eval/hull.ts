@@ -12,7 +12,7 @@
 // carries its own certificate (a point of the hull: an upper bound; a separating plane: a lower
 // bound), so a result is checked, not trusted.
 
-import { allFinite, checkLength, checkSizes } from './checks.js';
+import { allFinite, boundingBox, checkLength, checkSizes } from './checks.js';
 
 /** Fraction of prototypes outside a region and their mean distance to it. */
 export interface Outside {
@@ -92,15 +92,7 @@ export class ConvexHull {
     this.x = x;
     this.n = n;
     this.d = d;
-    const lo = new Float64Array(d).fill(Infinity);
-    const hi = new Float64Array(d).fill(-Infinity);
-    for (let i = 0; i < n; i++) {
-      for (let k = 0; k < d; k++) {
-        const v = x[i * d + k];
-        if (v < lo[k]) lo[k] = v;
-        if (v > hi[k]) hi[k] = v;
-      }
-    }
+    const { lo, hi } = boundingBox(x, n, d);
     this.center = new Float64Array(d);
     let diag = 0;
     for (let k = 0; k < d; k++) {

@@ -5,7 +5,7 @@
 import type { RunConfig } from '../config.js';
 import type { Dataset, Params, Terms } from '../model/types.js';
 import type { Metrics } from '../record.js';
-import { allFinite, checkLength, checkSizes, norm } from './checks.js';
+import { allFinite, boundingBox, checkLength, checkSizes, norm } from './checks.js';
 import { outsideHull, type Outside } from './hull.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
@@ -137,15 +137,7 @@ export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: num
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
   if (!allFinite(x) || !allFinite(protos)) return { fraction: NaN, meanDist: NaN };
-  const lo = new Float64Array(d).fill(Infinity);
-  const hi = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < d; k++) {
-      const v = x[i * d + k];
-      if (v < lo[k]) lo[k] = v;
-      if (v > hi[k]) hi[k] = v;
-    }
-  }
+  const { lo, hi } = boundingBox(x, n, d);
   const excess = new Float64Array(d);
   let count = 0;
   let sumDist = 0;

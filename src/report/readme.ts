@@ -74,23 +74,31 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
     rows: claimsJson.claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
   });
   blocks.push({ kind: 'paragraph', text: `Significance level ${claimsJson.alpha} (two-sided Wilcoxon signed-rank, paired by seed); C4 fit margin ${claimsJson.fitMargin} (MSE). How each claim is tested: \`report/report.md\`.` });
-  await mkdir(imagesDir, { recursive: true });
-  const images: string[] = [];
   const plotFiles = await readdir(path.join(dir, 'report', 'plots')).catch(() => [] as string[]);
   const positions = plotFiles.find((f) => /^positions-n\d+\.png$/.test(f));
   const plots = positions ? [...README_PLOTS, [positions.slice(0, -4), `Prototype positions at N = ${positions.slice(11, -4)}`] as [string, string]] : README_PLOTS;
-  for (const [name, caption] of plots) {
+  return writeSnippet(blocks, path.join(dir, 'report', 'plots'), plots, { file, imagesDir, linkBase });
+}
+
+/**
+ * Copies the PNGs of `pictures` (name, caption) from `plotsDir` that exist into `imagesDir`, adds
+ * their links to the blocks, writes the Markdown to `file` and returns it.
+ */
+async function writeSnippet(blocks: Block[], plotsDir: string, pictures: readonly [string, string][], to: Required<SnippetOptions>): Promise<string> {
+  await mkdir(to.imagesDir, { recursive: true });
+  const images: string[] = [];
+  for (const [name, caption] of pictures) {
     try {
-      await copyFile(path.join(dir, 'report', 'plots', `${name}.png`), path.join(imagesDir, `${name}.png`));
+      await copyFile(path.join(plotsDir, `${name}.png`), path.join(to.imagesDir, `${name}.png`));
     } catch {
       continue;
     }
-    images.push(`![${caption}](${linkBase}/${name}.png)`);
+    images.push(`![${caption}](${to.linkBase}/${name}.png)`);
   }
   if (images.length) blocks.push({ kind: 'paragraph', text: images.join('\n') });
   const markdown = toMarkdown(blocks);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, markdown);
+  await mkdir(path.dirname(to.file), { recursive: true });
+  await writeFile(to.file, markdown);
   return markdown;
 }
 
@@ -169,25 +177,11 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
     });
   }
   blocks.push({ kind: 'paragraph', text: `Claims as in the paper's section above; C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${claimsJson.alpha}.` });
-  await mkdir(imagesDir, { recursive: true });
   const plotFiles = await readdir(path.join(dir, BEYOND_REPORT, 'plots')).catch(() => [] as string[]);
   const pictures: [string, string][] = [['outside-vs-n', 'Prototypes outside the hull vs N per mask, one chart per panel']];
   for (const p of panels) {
     const hull = plotFiles.find((f) => f.startsWith(`hull-${p.key}-n`) && f.endsWith('.png'));
     if (hull) pictures.push([hull.slice(0, -4), `Inputs, hull and prototypes per mask, ${p.label}${p.dim > 2 ? ' (projection onto two principal components)' : ''}`]);
   }
-  const images: string[] = [];
-  for (const [name, caption] of pictures) {
-    try {
-      await copyFile(path.join(dir, BEYOND_REPORT, 'plots', `${name}.png`), path.join(imagesDir, `${name}.png`));
-    } catch {
-      continue;
-    }
-    images.push(`![${caption}](${linkBase}/${name}.png)`);
-  }
-  if (images.length) blocks.push({ kind: 'paragraph', text: images.join('\n') });
-  const markdown = toMarkdown(blocks);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, markdown);
-  return markdown;
+  return writeSnippet(blocks, path.join(dir, BEYOND_REPORT, 'plots'), pictures, { file, imagesDir, linkBase });
 }
