@@ -103,3 +103,15 @@ t.test('study files name datasets and files; a changed file stops the resumed st
   });
   t.equal(readFileSync('study/runs.jsonl', 'utf8'), before, 'nothing written on refusal');
 });
+
+t.test('records written before the data field read back as uniform', async (t) => {
+  const dir = t.testdir({});
+  const out = join(dir, 'old');
+  await runStudy(resolveStudy({ n: 3, mask: 'base', epochs: 3 }), { out, backend: 'ts', workers: 1 });
+  const line = JSON.parse(readFileSync(join(out, 'runs.jsonl'), 'utf8'));
+  delete line.config.data;
+  writeFileSync(join(out, 'runs.jsonl'), `${JSON.stringify(line)}\n`);
+  const { records } = await import('../src/study/index.js').then((m) => m.readStudy(out));
+  t.equal(records.length, 1, 'the old id is still the id of its config');
+  t.equal(records[0].config.data, 'uniform');
+});

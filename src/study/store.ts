@@ -198,7 +198,8 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     if (!ids.has(record.id)) {
       throw new ValidationError(`${where}: id`, record.id, `the id of a run of study "${study.name}" (${study.studyId})`);
     }
-    const expected = runId(resolveConfig(record.config, undefined, `${where}: config.`));
+    const config = resolveConfig(record.config, undefined, `${where}: config.`);
+    const expected = runId(config);
     if (expected !== record.id) {
       throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
     }
@@ -211,6 +212,8 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
         `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
       );
     }
+    // records written before a field existed (e.g. `data`) read back with its default
+    record.config = config;
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }
