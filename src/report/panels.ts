@@ -3,6 +3,7 @@
 
 import { claimsBlocks, type ClaimResult } from './claims.js';
 import type { Block } from './document.js';
+import { formatNumber, formatP } from './tables.js';
 
 /** A panel's label and its checked claims (C1..C6, in order). */
 export interface PanelClaims {
@@ -33,14 +34,19 @@ export function panelClaimsTable(panels: readonly PanelClaims[]): Block[] {
 }
 
 /**
- * The deciding numbers of a claim in a few words, for compact tables (the README): C1 sizes where
- * the best mask has coverage, C2 the mean spec difference and p, C3/C5 the twin pairs significantly
- * higher, C4 the (pair, N) cells within the margin, C6 Spearman's rho per N.
+ * A claim's verdict and deciding numbers in a few words, for compact tables (the README): C1 sizes
+ * where the best mask has coverage, C2 the mean spec difference and p, C3/C5 the twin pairs
+ * significantly higher, C4 the (pair, N) cells within the margin, C6 Spearman's rho per N; for a
+ * claim these runs cannot test, why.
  */
 export function claimBrief(c: ClaimResult): string {
+  return c.status === 'not testable with these runs' ? `**not testable**: ${c.summary.replace(/\.$/, '')}` : `**${c.status}**: ${briefNumbers(c)}`;
+}
+
+function briefNumbers(c: ClaimResult): string {
   const e = c.evidence as Record<string, unknown>;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? Number(v.toPrecision(2)).toString() : '–');
-  if (c.status === 'not testable with these runs') return 'not testable';
+  // three significant digits, as the claims' summaries write them
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && Math.abs(v) >= 1e-3 ? String(Number(v.toPrecision(3))) : formatNumber(typeof v === 'number' ? v : null));
   switch (c.id) {
     case 'C1': {
       const perN = (e.perN ?? []) as { bestHasCoverage: boolean }[];
@@ -48,7 +54,7 @@ export function claimBrief(c: ClaimResult): string {
     }
     case 'C2': {
       const pooled = e.pooled as { meanDiff: number | null; p: number };
-      return `Δspec ${num(pooled.meanDiff)}, p ${num(pooled.p)}`;
+      return `Δspec ${num(pooled.meanDiff)}, p ${formatP(pooled.p)}`;
     }
     case 'C3':
     case 'C5': {

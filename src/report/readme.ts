@@ -5,10 +5,10 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import type { ClaimResult } from './claims.js';
+import { OVERLAP_TWINS, type ClaimResult } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
 import { claimBrief } from './panels.js';
-import { BEYOND_REPORT, BEYOND_STUDIES, readReproduceLog } from './reproduce.js';
+import { BEYOND_REPORT, BEYOND_STUDIES, readReproduceLog, REPRODUCE_STUDIES } from './reproduce.js';
 import { formatNumber } from './tables.js';
 
 /** Plots the README shows, in order, with their captions. */
@@ -55,11 +55,14 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   ];
   if (log) {
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    const trained = log.studies.reduce((a, s) => a + s.trained, 0);
-    const reused = log.studies.reduce((a, s) => a + (s.reused ?? 0), 0);
+    // the paper's studies only (a `--beyond` run also logs dims and iris: their own section says so)
+    const studies = log.studies.filter((s) => REPRODUCE_STUDIES.includes(s.study));
+    const trained = studies.reduce((a, s) => a + s.trained, 0);
+    const reused = studies.reduce((a, s) => a + (s.reused ?? 0), 0);
+    const trainWallMs = studies.reduce((a, s) => a + s.wallMs, 0);
     blocks.push({
       kind: 'paragraph',
-      text: `\`npx protomlp reproduce\` (${log.studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(log.trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
+      text: `\`npx protomlp reproduce\` (${studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
     });
   }
   const numerics = log?.numerics?.[0];
@@ -163,7 +166,7 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
     kind: 'table',
     header: ['claim', ...panels.map((p) => `${p.label}, ${p.runs} runs`)],
     align: ['l', ...panels.map(() => 'l' as const)],
-    rows: panels[0].claims.map((c, i) => [`**${c.id}**`, ...panels.map((p) => `**${p.claims[i].status}**: ${claimBrief(p.claims[i])}`)]),
+    rows: panels[0].claims.map((c, i) => [`**${c.id}**`, ...panels.map((p) => claimBrief(p.claims[i]))]),
   });
   const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
   const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
@@ -176,7 +179,7 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
       rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(o?.byMask.get(m)))]),
     });
   }
-  blocks.push({ kind: 'paragraph', text: `Claims as in the paper's section above; C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${claimsJson.alpha}.` });
+  blocks.push({ kind: 'paragraph', text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${claimsJson.alpha}.` });
   const plotFiles = await readdir(path.join(dir, BEYOND_REPORT, 'plots')).catch(() => [] as string[]);
   const pictures: [string, string][] = [['outside-vs-n', 'Prototypes outside the hull vs N per mask, one chart per panel']];
   for (const p of panels) {
