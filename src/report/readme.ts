@@ -159,7 +159,7 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
     const studies = log.studies.filter((t) => BEYOND_STUDIES.includes(t.study));
     blocks.push({
       kind: 'paragraph',
-      text: `\`npx protomlp reproduce --beyond\` also ran ${studies.map((t) => `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${secs(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`).join(' and ')} and wrote this report in ${secs(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`,
+      text: `\`npx protomlp reproduce --beyond\` also ran ${studies.map((t) => `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${secs(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`).join(' and ')} and wrote this report in ${secs(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}${log.numerics?.length ? `; numerics \`${log.numerics.join(', ')}\`` : ''}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`,
     });
   }
   blocks.push({
