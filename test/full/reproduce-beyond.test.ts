@@ -16,7 +16,7 @@ t.test('reproduce --beyond, then scripts/readme-results.mjs', async (t) => {
   const out = join(dir, 'results');
   const r = cli(['reproduce', '--beyond', '--out', out, '--workers', '2'], { PROTOMLP_REPRODUCE_SCALE: 'tiny' });
   t.equal(r.status, 0, r.stderr);
-  t.match(r.stdout, /^C1: (held|not held)\n/);
+  t.match(r.stdout, /^C1 (held|not held): /);
   t.match(r.stdout, /beyond the paper, per d and dataset:\n {2}C1: [^\n]*\(d = 1\), [^\n]*\(d = 2\), [^\n]*\(d = 3\), [^\n]*\(iris \(d = 4\)\)\n/);
   for (const f of ['dims/runs.jsonl', 'iris/runs.jsonl', 'report/claims.json', 'report-beyond/report.html', 'report-beyond/plots/hull-d2-n8.png', 'report-beyond/plots/hull-iris-d4-n150.png']) {
     t.ok(existsSync(join(out, f)), f);
