@@ -204,9 +204,38 @@ export function runCost(config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'epochs
   return config.epochs * config.hidden * (config.n + config.hidden) * config.dim;
 }
 
+/** The fields a run may ignore, each with the mask term without which it means nothing. */
+const IGNORABLE = { lambda: ['cov', 'sep', 'ovl'], tau: ['sep'], tauCov: ['cov'] } as const;
+/** A run field that some runs ignore: lambda (for `base`), tau (without `sep`), tauCov (without `cov`). */
+export type IgnorableField = keyof typeof IGNORABLE;
+export const IGNORABLE_FIELDS = Object.keys(IGNORABLE) as IgnorableField[];
+
 /**
- * What a run's id hashes: the canonical config, with its data as {@link dataIdentity} (a file's
- * content hash, columns and scale, not its path) and without `data` when it is the default
+ * Whether a run uses a field: every field counts except lambda for `base`, tau without `sep` and
+ * tauCov without `cov` (SPEC §5). Training does not read an ignored field, so two configs that
+ * differ only there train the same parameters bit for bit.
+ */
+export function usesField(config: Pick<RunConfig, 'mask'>, key: keyof RunConfig): boolean {
+  if (!(key in IGNORABLE)) return true;
+  const terms = maskTerms(config.mask);
+  return IGNORABLE[key as IgnorableField].some((t) => terms[t]);
+}
+
+/**
+ * The config that identifies a run: canonical key order, and every field the run ignores set to
+ * its SPEC default (`base` at any lambda is `base` at lambda 0.1). Records store this form, so
+ * equal runs have equal records; the report counts such a run under every value of the field.
+ * This is the one place that says what a run's identity is.
+ */
+export function identityConfig(config: RunConfig): RunConfig {
+  const out = canonicalConfig(config);
+  for (const key of IGNORABLE_FIELDS) if (!usesField(config, key)) out[key] = DEFAULTS[key];
+  return out;
+}
+
+/**
+ * What a config's hash covers: the canonical config, with its data as {@link dataIdentity} (a
+ * file's content hash, columns and scale, not its path) and without `data` when it is the default
  * `uniform` (so the ids of runs made before datasets existed do not change).
  */
 export function runIdInput(config: RunConfig): Record<string, unknown> {
@@ -214,10 +243,22 @@ export function runIdInput(config: RunConfig): Record<string, unknown> {
   return data === DEFAULTS.data ? rest : { data: dataIdentity(data), ...rest };
 }
 
+/** First 16 hex digits of SHA-256 over the JSON of a config's {@link runIdInput}. */
+export function hashConfig(config: RunConfig): string {
+  return createHash('sha256').update(JSON.stringify(runIdInput(config))).digest('hex').slice(0, 16);
+}
+
 /**
- * A run's id: the first 16 hex digits of SHA-256 over the JSON of {@link runIdInput}. Equal configs
- * give equal ids on every machine, so stores skip finished runs and merges drop duplicates.
+ * A run's id: {@link hashConfig} of its {@link identityConfig}. Equal runs give equal ids on
+ * every machine, so a grid trains each distinct run once, stores skip finished runs and merges
+ * drop duplicates. Runs whose ignored fields are at their defaults keep the id protomlp 0.1.0
+ * gave them.
+ *
+ * @example
+ * ```ts
+ * runId(resolveConfig({ mask: 'base', lambda: 1 })) === runId(resolveConfig({ mask: 'base' })); // true
+ * ```
  */
 export function runId(config: RunConfig): string {
-  return createHash('sha256').update(JSON.stringify(runIdInput(config))).digest('hex').slice(0, 16);
+  return hashConfig(identityConfig(config));
 }

@@ -2,7 +2,8 @@
 
 export {
   MASKS, TARGETS, INITS, DEFAULTS, ADAM, LIMITS, CONFIG_KEYS,
-  resolveConfig, canonicalMask, maskTerms, runId, runIdInput, canonicalConfig,
+  resolveConfig, canonicalMask, maskTerms, runId, runIdInput, canonicalConfig, identityConfig, usesField, IGNORABLE_FIELDS,
+  type IgnorableField,
   type RunConfig, type Mask, type Target, type Init,
 } from './config.js';
 export { DATASETS, SCALES, dataLabel, dataShape, type DataSpec, type DataFileRef, type DatasetName, type Scale } from './data-spec.js';

@@ -2,7 +2,7 @@
 // initial parameters always come from src/data.ts; metrics are always computed by src/eval in TS,
 // so records differ between backends only by the trained parameters themselves.
 
-import { resolveConfig, runId, canonicalConfig, type RunConfig } from './config.js';
+import { identityConfig, resolveConfig, runId, type RunConfig } from './config.js';
 import { dataSource, makeDataset, makeInitialParams } from './data.js';
 import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
@@ -35,13 +35,18 @@ export function prepareJob(config: RunConfig): PreparedJob {
   return { config, data: makeDataset(config), initial: makeInitialParams(config), ...(source ? { source } : {}) };
 }
 
-/** The record of a trained job: config, data, start, end, metrics and where it ran. */
+/**
+ * The record of a trained job: config, data, start, end, metrics and where it ran. The config
+ * (and the terms evaluated with it) is the run's {@link identityConfig}: fields it ignores at
+ * their defaults.
+ */
 export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa' | 'numerics'>): RunRecord {
-  const { config, data, initial } = job;
+  const { data, initial } = job;
+  const config = identityConfig(job.config);
   const terms = computeTerms(config, data, result.final);
   return {
     id: runId(config),
-    config: canonicalConfig(config),
+    config,
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim),
     final: paramsToJson(result.final, config.dim),
@@ -56,8 +61,10 @@ export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick
 /**
  * Trains prepared jobs (for instance from `--init-from`) and returns their records in job order.
  */
-export async function trainJobs(jobs: readonly PreparedJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
+export async function trainJobs(given: readonly PreparedJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
   const backend = selectBackend(options.backend);
+  // train exactly what the record will say: a field the run ignores at its default
+  const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));
   const records: RunRecord[] = new Array(jobs.length);
   await backend.trainBatch(jobs, {
     threads: options.threads,

@@ -149,6 +149,20 @@ for (const factory of factories) {
       t.same(await backend.trainBatch([], {}), [], 'an empty batch');
     });
 
+    t.test('a field the run ignores does not change its training (run ids rely on it)', async (t) => {
+      // lambda for base, tau without sep, tauCov without cov: each pair must train the same bits
+      const pairs: [Partial<RunConfig>, Partial<RunConfig>][] = [
+        [{ mask: 'base', lambda: 0.001, tau: 0.3, tauCov: 0.2 }, { mask: 'base' }],
+        [{ mask: 'cov+ovl', tau: 0.5 }, { mask: 'cov+ovl', tau: 1e-4 }],
+        [{ mask: 'sep+ovl', tauCov: 0.3 }, { mask: 'sep+ovl' }],
+      ];
+      const jobs = pairs.flat().map((c) => prepareJob(resolveConfig({ n: 13, dim: 2, epochs: 150, seed: 4, ...c })));
+      const results = await backend.trainBatch(jobs, { threads: 2 });
+      for (let k = 0; k < pairs.length; k++) {
+        t.equal(normwise(flat(results[2 * k].final), flat(results[2 * k + 1].final)), 0, `${JSON.stringify(pairs[k][0])}: the same parameters`);
+      }
+    });
+
     t.test('a diverging run is reported, not thrown', async (t) => {
       const config: RunConfig = resolveConfig({ n: 6, lr: 1e300, epochs: 50, mask: 'cov+sep+ovl' });
       const [r] = await backend.trainBatch([prepareJob(config)], { threads: 1 });

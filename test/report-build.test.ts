@@ -22,14 +22,14 @@ t.test('writes every file; the HTML is self-contained', async (t) => {
   t.equal(analysis.records.length, paper.length + sweep.length, 'duplicate ids dropped');
   for (const f of ['report.md', 'report.html', 'claims.json', 'tables/recon.csv', 'tables/spec.md', 'tables/tau-sweep.csv',
     'plots/recon-vs-n.svg', 'plots/recon-vs-n.png', 'plots/spec-vs-n.png', 'plots/outside-vs-n.svg', 'plots/tau-outside.png',
-    'plots/tau-recon.svg', 'plots/positions-n100.png']) {
+    'plots/tau-recon.svg', 'plots/tau-spec.png', 'plots/positions-n100.png']) {
     t.ok(files.includes(f), f);
     t.ok(existsSync(join(out, f)), `${f} on disk`);
   }
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   t.notMatch(html, /(src|href)="(?!data:)/, 'no link to anything outside the file');
   t.notMatch(html, /<script|<link/);
-  t.equal((html.match(/<img src="data:image\/svg\+xml;base64,/g) ?? []).length, 7, 'every plot inline');
+  t.equal((html.match(/<img src="data:image\/svg\+xml;base64,/g) ?? []).length, 8, 'every plot inline');
   t.match(html, /<h2>Claims check<\/h2>/);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   for (const m of md.matchAll(/\]\((plots\/[^)]+)\)/g)) t.ok(existsSync(join(out, m[1])), `md links ${m[1]}`);

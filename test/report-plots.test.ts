@@ -5,9 +5,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Resvg } from '@resvg/resvg-js';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
-import { mainSlice, tauSweep } from '../src/report/cells.js';
-import { positionsSpec, rasterize, renderSvg, sizeCurveSpec, tauCurveSpec } from '../src/report/plots.js';
-import { summaryTables, tauPoints } from '../src/report/tables.js';
+import { findSweep, mainSlice } from '../src/report/cells.js';
+import { positionsSpec, rasterize, renderSvg, sizeCurveSpec, sweepCurveSpec } from '../src/report/plots.js';
+import { summaryTables, sweepPoints } from '../src/report/tables.js';
 import { fabricate } from './helpers/report-records.js';
 
 const paper = fabricate({
@@ -57,16 +57,24 @@ t.test('metric vs N plots: well-formed, one series per mask, labelled', async (t
   t.ok(recon.includes('0.01'), 'log axis ticks at decades');
 });
 
-t.test('tau-sweep plots: a series per mask and N, log tau axis', async (t) => {
-  const points = tauPoints(tauSweep(sweep)!);
-  for (const metric of ['outside', 'recon'] as const) {
-    const svg = await renderSvg(tauCurveSpec(points, metric));
+t.test('sweep plots: a panel per N, a series per mask, log axis of the swept field', async (t) => {
+  const points = sweepPoints(findSweep(sweep, 'tau')!);
+  for (const metric of ['outside', 'recon', 'spec'] as const) {
+    const svg = await renderSvg(sweepCurveSpec('tau', points, metric));
     t.equal(XMLValidator.validate(svg), true);
     const words = texts(svg);
     t.ok(words.includes('tau (log scale)'));
-    for (const w of ['sep', 'cov+sep', 'N=20', 'N=100', '0.0001', '0.01', '1']) t.ok(words.includes(w), w);
+    for (const w of ['sep', 'cov+sep', 'N = 20', 'N = 100', '0.0001', '0.01', '1']) t.ok(words.includes(w), w);
     t.same(lineSeries(svg).sort(), ['cov+sep, N=100', 'cov+sep, N=20', 'sep, N=100', 'sep, N=20'], 'sep and cov+sep at N = 20 and N = 100');
   }
+  // a lambda sweep: base ignores lambda, so it is one run per N and seed, drawn flat at every lambda
+  const lambda = fabricate({ masks: ['base', 'cov', 'cov+ovl'], sizes: [10, 50], seeds: 3, lambdas: [0.01, 0.1, 1], metrics: (c, u) => ({ recon: 0.01 * (1 + u) * (c.mask === 'base' ? 5 : 1 / c.lambda) }) });
+  t.equal(lambda.length, 2 * 3 * (1 + 2 * 3), 'base once per N and seed');
+  const found = findSweep(lambda, 'lambda')!;
+  t.same(found.values, [0.01, 0.1, 1]);
+  const svg = await renderSvg(sweepCurveSpec('lambda', sweepPoints(found), 'recon'));
+  t.ok(texts(svg).includes('lambda (log scale)'));
+  t.same(lineSeries(svg).sort(), ['base, N=10', 'base, N=50', 'cov+ovl, N=10', 'cov+ovl, N=50', 'cov, N=10', 'cov, N=50']);
 });
 
 t.test('prototype positions: inputs, prototypes, hull and expelled marked per mask', async (t) => {

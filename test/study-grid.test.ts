@@ -5,7 +5,8 @@ import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { MASKS, runId } from '../src/config.js';
+import { DEFAULTS, identityConfig, MASKS, resolveConfig, runId, usesField } from '../src/config.js';
+import { legacyRunId, legacyStudyId } from '../src/study/legacy.js';
 import { ValidationError } from '../src/errors.js';
 import { loadStudyFile, parseShard, resolveStudy, shardFromEnv, shardPositions } from '../src/study/index.js';
 import { parseSeeds, register, shardFromFlags, studyFromFlags } from '../src/cli/sweep.js';
@@ -27,6 +28,45 @@ t.test('presets have the sizes of SPEC §5', async (t) => {
   const tau = resolveStudy('tau-sweep');
   t.same([...new Set(tau.runs.map((r) => r.tau))], [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1]);
   t.same([...new Set(tau.runs.map((r) => r.mask))], ['sep', 'cov+sep']);
+});
+
+t.test('a run id hashes only the fields the run uses', async (t) => {
+  const id = (c: Parameters<typeof resolveConfig>[0]) => runId(resolveConfig(c));
+  t.equal(id({ mask: 'base', lambda: 1, tau: 0.5, tauCov: 0.2 }), id({ mask: 'base' }), 'base ignores lambda, tau, tauCov');
+  t.equal(id({ mask: 'cov', tau: 0.5 }), id({ mask: 'cov' }), 'tau means nothing without sep');
+  t.equal(id({ mask: 'sep+ovl', tauCov: 0.5 }), id({ mask: 'sep+ovl' }), 'tauCov means nothing without cov');
+  t.not(id({ mask: 'cov', lambda: 1 }), id({ mask: 'cov' }));
+  t.not(id({ mask: 'cov', tauCov: 0.5 }), id({ mask: 'cov' }));
+  t.not(id({ mask: 'sep', tau: 0.5 }), id({ mask: 'sep' }));
+  t.not(id({ mask: 'ovl', lambda: 1 }), id({ mask: 'ovl' }));
+  t.not(id({ mask: 'base', lr: 0.1 }), id({ mask: 'base' }), 'every other field counts');
+  t.same(identityConfig(resolveConfig({ mask: 'cov', lambda: 0.5, tau: 0.3, tauCov: 0.2 })), resolveConfig({ mask: 'cov', lambda: 0.5, tauCov: 0.2 }));
+  t.same(MASKS.filter((m) => usesField({ mask: m }, 'lambda')), MASKS.slice(1));
+  t.same(MASKS.filter((m) => usesField({ mask: m }, 'tau')), ['sep', 'cov+sep', 'sep+ovl', 'cov+sep+ovl']);
+  t.same(MASKS.filter((m) => usesField({ mask: m }, 'tauCov')), ['cov', 'cov+sep', 'cov+ovl', 'cov+sep+ovl']);
+  // a run whose ignored fields sit at their defaults keeps the id protomlp 0.1.0 gave it
+  const paper = resolveStudy('paper');
+  t.same(paper.runs.map(legacyRunId), paper.ids);
+  t.equal(legacyStudyId(paper.grid), paper.studyId, 'a 0.1.0 paper folder is the same study');
+});
+
+t.test('a grid trains each distinct run once', async (t) => {
+  // the issue's example: 8 grid points, 3 distinct runs (base ignores lambda and tau, cov ignores tau)
+  const small = resolveStudy({ n: 10, mask: ['base', 'cov'], lambda: [0.01, 0.1], tau: [0.001, 0.01] });
+  t.equal(small.points, 8);
+  t.equal(small.runs.length, 3);
+  t.same(small.runs.map((r) => [r.mask, r.lambda, r.tau]), [['base', 0.1, 0.001], ['cov', 0.01, 0.001], ['cov', 0.1, 0.001]]);
+  t.same(small.ids, small.runs.map(runId));
+  t.equal(new Set(small.ids).size, 3);
+  const sweep = resolveStudy('lambda-sweep');
+  t.equal(sweep.points, 7 * 3 * 8 * 10, '1680 grid points');
+  t.equal(sweep.runs.length, 1500, 'base once per N and seed: 1680 - 6 x 30');
+  t.equal(sweep.runs.filter((r) => r.mask === 'base').length, 30);
+  t.ok(sweep.runs.filter((r) => r.mask === 'base').every((r) => r.lambda === DEFAULTS.lambda), 'stored at the default lambda');
+  t.same([...new Set(sweep.runs.filter((r) => r.mask === 'cov').map((r) => r.lambda))], [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1]);
+  t.same(sweep.grid.lambda, [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], 'the grid keeps every listed value');
+  t.same(new Set(sweep.runs.map((r) => r.n)), new Set([10, 50, 100]));
+  t.equal(resolveStudy('tau-sweep').runs.length, 360, 'tau-sweep: every run uses tau');
 });
 
 t.test('canonical order: config key order, last key fastest, axes sorted', async (t) => {
@@ -121,7 +161,7 @@ t.test('every bad study file field has its message', async (t) => {
     ['list.yaml', 'n: [3, 1]\n', 'n[1]: got 1, expected an integer from 2 to 10000'],
     ['empty.yaml', 'n: []\n', 'n: got [], expected a value or a non-empty list of values, each an integer from 2 to 10000'],
     ['typo.yaml', 'sizes: [3]\n', 'sizes: got [3], expected a study field: name, preset, data, n, hidden, dim, target, init, mask, lambda, tau, tauCov, lr, epochs, seed'],
-    ['preset.yaml', 'preset: papr\n', 'preset: got "papr", expected one of paper, tau-sweep, positions, dims, iris'],
+    ['preset.yaml', 'preset: papr\n', 'preset: got "papr", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris'],
     ['name.yaml', 'name: a b\n', 'name: got "a b", expected a name of 1 to 64 letters, digits, or . _ + -'],
     ['range.yaml', 'seed: 9..3\n', 'seed: got "9..3", expected a seed, a list of seeds or a range like "0..9"'],
     ['mask.yaml', 'mask: [cov, foo]\n', 'mask[1]: got "foo", expected one of base, cov, sep, ovl, cov+sep, cov+ovl, sep+ovl, cov+sep+ovl'],
@@ -198,8 +238,8 @@ t.test('every bad sweep/merge/export flag has its message', async (t) => {
     [['sweep', '--seeds', 'ten'], `--seeds: got "ten", expected ${seedsAllowed}`],
     [['sweep', '--seeds', '5..2'], `--seeds: got "5..2", expected ${seedsAllowed}`],
     [['sweep', '--seeds', '1,-2'], '--seeds: got -2, expected an integer from 0 to 4294967295'],
-    [['sweep', '--dry-run'], '--preset: got nothing, expected one of paper, tau-sweep, positions, dims, iris (or --config FILE, or grid flags such as --sizes 3,5,10)'],
-    [['sweep', '--preset', 'papers'], '--preset: got "papers", expected one of paper, tau-sweep, positions, dims, iris'],
+    [['sweep', '--dry-run'], '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris (or --config FILE, or grid flags such as --sizes 3,5,10)'],
+    [['sweep', '--preset', 'papers'], '--preset: got "papers", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris'],
     [['sweep', '--preset', 'paper', '--config', 'a.yaml'], '--config: got "a.yaml", expected no --config together with --preset (a study file can say `preset: paper`)'],
     [['sweep', '--sizes', '3', '--name', 'a/b'], '--name: got "a/b", expected a name of 1 to 64 letters, digits, or . _ + -'],
     [['sweep', '--preset', 'paper', '--shard', '3/3'], '--shard: got "3/3", expected i/n with integers 0 <= i < n (e.g. 0/4)'],

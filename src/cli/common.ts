@@ -88,6 +88,14 @@ export function parseBackend(value: string | undefined): BackendChoice | undefin
   return value as BackendChoice;
 }
 
+/** A number flag in (lo, hi]; `allowed` says so in the message. */
+export function parseNumberFlag(flag: string, text: string | undefined, lo: number, hi: number, allowed: string): number | undefined {
+  if (text === undefined) return undefined;
+  const v = numberOrText(text);
+  if (typeof v !== 'number' || !(v > lo && v <= hi)) throw new ValidationError(flag, v, allowed);
+  return v;
+}
+
 /** Validates a positive integer flag such as `--threads`. */
 export function parsePositiveInt(flag: string, value: string | undefined, max = 1024): number | undefined {
   if (value === undefined) return undefined;

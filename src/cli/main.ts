@@ -5,6 +5,7 @@ import { packageVersion } from '../package-info.js';
 import { newProgram, runProgram } from './common.js';
 import { register as registerRun } from './run.js';
 import { register as registerSweep } from './sweep.js';
+import { register as registerTune } from './tune.js';
 import { register as registerMerge } from './merge.js';
 import { register as registerExport } from './export.js';
 import { register as registerReport } from './report.js';
@@ -16,6 +17,7 @@ const program = newProgram('protomlp', 'Explainable specialization in minimal ML
 
 registerRun(program);
 registerSweep(program);
+registerTune(program);
 registerMerge(program);
 registerExport(program);
 registerReport(program);

@@ -6,21 +6,13 @@ import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
 import { buildReport, claimLines } from '../report/index.js';
 import { readStudy } from '../study/index.js';
-import { numberOrText } from './common.js';
+import { parseNumberFlag } from './common.js';
 
 interface ReportFlags {
   out?: string;
   alpha?: string;
   fitMargin?: string;
   png: boolean;
-}
-
-/** A number flag in (lo, hi]; `allowed` says so in the message. */
-function parseNumberFlag(flag: string, text: string | undefined, lo: number, hi: number, allowed: string): number | undefined {
-  if (text === undefined) return undefined;
-  const v = numberOrText(text);
-  if (typeof v !== 'number' || !(v > lo && v <= hi)) throw new ValidationError(flag, v, allowed);
-  return v;
 }
 
 /** Registers `protomlp report`. */

@@ -2,7 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
+import { CONFIG_KEYS, resolveConfig, usesField, type RunConfig } from '../config.js';
 import { dataLabel, dataShape } from '../data-spec.js';
 import { unscale } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
@@ -118,10 +118,11 @@ const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 export function summarize(record: RunRecord): string {
   const c = record.config;
   const m = record.metrics;
+  const field = (key: 'lambda' | 'tau' | 'tauCov'): string => `${key}=${usesField(c, key) ? c[key] : `unused by ${c.mask}`}`;
   const target = dataShape(c.data).yFromData ? `y from the data` : `target=${c.target}`;
   const lines = [
     `run ${record.id}: data=${dataLabel(c.data)} n=${c.n} hidden=${c.hidden} dim=${c.dim} ${target} init=${c.init} mask=${c.mask}`,
-    `  lambda=${c.lambda} tau=${c.tau} tauCov=${c.tauCov} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
+    `  ${field('lambda')} ${field('tau')} ${field('tauCov')} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
     `backend ${record.backend} (${record.isa}), ${fmt(record.wallMs, 3)} ms${m.diverged ? ', DIVERGED (training stopped at a non-finite value)' : ''}`,
     `reconstruction error ${fmt(m.recon)}   specialization ${fmt(m.spec)}   fit ${fmt(m.fit)}`,
     `terms: cov ${fmt(m.cov)}  sep ${fmt(m.sep)}  ovl ${fmt(m.ovl)}`,

@@ -2,7 +2,6 @@
 // progress. Ctrl-C / SIGTERM stop it cleanly; the same command resumes. No study logic lives here.
 
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
 import { ALLOWED, validateField, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import {
@@ -23,6 +22,7 @@ import {
 } from '../study/index.js';
 import { dataLabel } from '../data-spec.js';
 import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, parsePositiveInt, splitList, stoppableBySignals, type DataFlags } from './common.js';
+import { formatDuration, progressView } from './progress.js';
 
 /** Grid flags: each takes a comma-separated list of one run field's values. */
 export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof RunConfig; help: string }[] = [
@@ -119,13 +119,6 @@ export function shardFromFlags(text: string | undefined, env: NodeJS.ProcessEnv 
   return text !== undefined ? parseShard(text) : shardFromEnv(env);
 }
 
-const formatDuration = (ms: number): string => {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-};
-
 const describeRun = (c: RunConfig): string =>
   Object.entries(c)
     .map(([k, v]) => `${k}=${k === 'data' ? dataLabel(c.data) : v}`)
@@ -136,44 +129,10 @@ const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg 
 /** The command line that resumes this sweep: the same one. */
 const resumeCommand = (): string => `protomlp ${process.argv.slice(2).map(shellQuote).join(' ')}`;
 
-/** Shows progress: a bar on a terminal, a plain line every few seconds otherwise. */
-function progressView(stream: NodeJS.WriteStream): { update(p: StudyProgress): void; stop(): void } {
-  const rate = (p: StudyProgress): string => p.runsPerSecond.toFixed(p.runsPerSecond < 10 ? 2 : 1);
-  const eta = (p: StudyProgress): string => (p.etaMs === undefined ? '?' : formatDuration(p.etaMs));
-  if (stream.isTTY) {
-    const bar = new SingleBar({
-      stream,
-      format: 'sweep {bar} {value}/{total} runs | {rate} runs/s | ETA {etaText} | {diverged} diverged',
-      hideCursor: true,
-      barsize: 30,
-    });
-    let started = false;
-    return {
-      update(p) {
-        const payload = { rate: rate(p), etaText: eta(p), diverged: p.diverged };
-        if (!started) bar.start(p.total, p.done, payload);
-        else bar.update(p.done, payload);
-        started = true;
-      },
-      stop: () => bar.stop(),
-    };
-  }
-  const PERIOD_MS = 5000;
-  let last = 0;
-  return {
-    update(p) {
-      if (p.done === 0 || (p.done < p.total && p.elapsedMs - last < PERIOD_MS)) return;
-      last = p.elapsedMs;
-      const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
-      stream.write(`sweep: ${p.done}/${p.total} runs (${pct}%), ${rate(p)} runs/s, ETA ${eta(p)}, ${p.diverged} diverged\n`);
-    },
-    stop() {},
-  };
-}
-
 function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): void {
   const positions = shardPositions(study.runs.length, shard);
-  const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs`];
+  const folded = study.points > study.runs.length ? ` (${study.points} grid points: points that differ only in a field the run ignores are one run)` : '';
+  const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs${folded}`];
   if (shard) lines.push(`shard ${shard.index}/${shard.count}: ${positions.length} runs`);
   let todo = positions;
   if (out !== undefined) {
@@ -227,7 +186,7 @@ export function register(program: Command): void {
 
 async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts'; retrain: boolean }): Promise<void> {
   const { out, shard } = options;
-  const view = progressView(process.stderr);
+  const view = progressView(process.stderr, 'sweep');
   let last: StudyProgress | undefined;
   const where = shard ? `shard ${shard.index}/${shard.count} of ` : '';
   const saved = (): string => (last ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}` : `nothing new in ${out}`);

@@ -4,18 +4,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
+import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
-import { describeSetting, mainSlice, panels, REPORT_METRICS, tauSweep, type Panel, type ReportMetric, type Slice, type TauSweep } from './cells.js';
-import { checkClaims, claimsBlocks, resolveClaimOptions, type ClaimOptions, type ClaimResult } from './claims.js';
+import {
+  describeSetting, findSweep, mainSlice, panels, REPORT_METRICS, SWEEP_FIELDS, type Panel, type ReportMetric, type Slice, type Sweep, type SweepField,
+} from './cells.js';
+import {
+  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, panelClaimsBlocks, resolveClaimOptions,
+  type ClaimOptions, type ClaimResult, type ClaimsGrid,
+} from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { hullPicture } from './hull-plot.js';
-import { panelClaimsTable } from './panels.js';
-import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, tauCurveSpec, type PositionsRow } from './plots.js';
+import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
-import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import {
-  metricCsv, metricTable, overviewTable, summaryTables, tauCsv, tauPoints, tauTable, type SummaryTables, type TauPoint,
+  metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
 } from './tables.js';
 
 /** Options of {@link buildReport}. */
@@ -36,13 +40,20 @@ export interface ReportOptions extends ClaimOptions {
   positionsN?: number;
 }
 
-/** What one panel's runs show: its main slice, tables, tau sweep and claims. */
+/** A sweep of one field as the report shows it: its runs, its curves' points and its claims grid. */
+export interface SweepAnalysis {
+  sweep: Sweep;
+  points: SweepPoint[];
+  grid: ClaimsGrid;
+}
+
+/** What one panel's runs show: its main slice, tables, sweeps and claims. */
 export interface PanelAnalysis {
   /** the slice with most runs: tables, paired tests and C1-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
-  sweep?: TauSweep;
-  tauPoints: TauPoint[];
+  /** the sweeps found (a lambda sweep, a tau sweep; C6 uses the tau sweep) */
+  sweeps: Partial<Record<SweepField, SweepAnalysis>>;
   claims: ClaimResult[];
 }
 
@@ -51,18 +62,26 @@ export interface ReportAnalysis extends PanelAnalysis {
   /** the records, duplicates (same id) dropped */
   records: RunRecord[];
   /**
-   * One analysis per panel (dataset and d), in {@link panels} order; the claims are checked within
-   * each. The fields beside this one are the panel of the largest slice (the only one when all runs
-   * share a dataset and d).
+   * One analysis per panel (dataset and d), in {@link panels} order; the claims and the sweeps'
+   * claims grids are checked within each. The fields beside this one are the panel of the largest
+   * slice (the only one when all runs share a dataset and d).
    */
   panels: (PanelAnalysis & { panel: Omit<Panel, 'records'> & { runs: number } })[];
 }
 
+/** The main slice, the sweeps and the claims of one panel's runs. */
 function analysePanel(records: readonly RunRecord[], options: ClaimOptions): PanelAnalysis {
   const main = mainSlice(records);
-  const sweep = tauSweep(records);
-  return { main, tables: main ? summaryTables(main) : undefined, sweep, tauPoints: sweep ? tauPoints(sweep) : [], claims: checkClaims({ main, sweep }, options) };
+  const sweeps: PanelAnalysis['sweeps'] = {};
+  for (const field of SWEEP_FIELDS) {
+    const sweep = findSweep(records, field);
+    if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
+  }
+  return { main, tables: main ? summaryTables(main) : undefined, sweeps, claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options) };
 }
+
+/** The sweeps of a panel, in {@link SWEEP_FIELDS} order. */
+const sweepList = (p: PanelAnalysis): SweepAnalysis[] => SWEEP_FIELDS.flatMap((f) => (p.sweeps[f] ? [p.sweeps[f]] : []));
 
 /** What {@link buildReport} wrote. */
 export interface ReportResult {
@@ -73,7 +92,8 @@ export interface ReportResult {
 }
 
 /**
- * Tables, paired tests and the claims check from run records, without writing anything.
+ * Tables, paired tests and the claims check from run records, without writing anything: one
+ * analysis per panel (dataset and d), the largest beside them.
  *
  * @example
  * ```ts
@@ -97,7 +117,9 @@ export function claimLines(analysis: ReportAnalysis): string[] {
 
 /**
  * Writes the whole report of a set of run records into `options.out`: `report.md`,
- * `report.html` (self-contained), `claims.json`, `tables/*.md|csv`, `plots/*.svg|png`.
+ * `report.html` (self-contained), `claims.json`, `tables/*.md|csv`, `plots/*.svg|png`. Runs of
+ * several datasets or input dimensions are checked per panel: a column per panel in the claims
+ * table, the curves side by side, tables and pictures per panel.
  *
  * @example
  * ```ts
@@ -134,31 +156,55 @@ export async function buildReport(records: readonly RunRecord[], options: Report
 
   const title = options.title ?? 'protomlp report';
   const multi = analysis.panels.length > 1;
+  // file names and captions of one panel's parts: no suffix when there is one panel
+  const suffixOf = (p: (typeof analysis.panels)[number]) => (multi ? `-${p.panel.key}` : '');
+  const ofPanel = (p: (typeof analysis.panels)[number]) => (multi ? ` (${p.panel.label})` : '');
   const diverged = analysis.records.filter((r) => r.metrics.diverged).length;
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: title }];
+  const describeSweep = ({ sweep }: SweepAnalysis): string =>
+    `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
   const settingLines = (p: PanelAnalysis, prefix: string) => [
     p.main ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.` : '',
-    p.sweep ? `${prefix}Tau sweep (C6): ${describeSetting(p.sweep.setting)}; ${p.sweep.series.map((s) => `${s.mask} at N=${s.n}`).join(', ')}; tau in {${[...new Set(p.sweep.series.flatMap((s) => s.taus))].sort((a, b) => a - b).join(', ')}}.` : `${prefix}No tau sweep among the runs.`,
+    ...sweepList(p).map((a) => `${prefix}${describeSweep(a)}`),
+    p.sweeps.tau ? '' : `${prefix}No tau sweep among the runs (C6 not testable).`,
   ];
+  const anySweep = analysis.panels.some((p) => sweepList(p).length);
   const intro = [
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
     ...(multi
       ? [`${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
         ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `))]
       : settingLines(analysis, '')),
+    anySweep ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.' : '',
     `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
   blocks.push({ kind: 'list', items: intro });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
-  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.` });
-  blocks.push(...(multi ? panelClaimsTable(analysis.panels) : claimsBlocks(analysis.claims)));
-  const claimsJson = {
+  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel; the deciding numbers follow each verdict, on hover in the HTML report, and in full per panel below)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.` });
+  if (multi) {
+    blocks.push(...panelClaimsBlocks(analysis.panels.map((p) => ({ label: p.panel.label, claims: p.claims }))));
+    for (const p of analysis.panels) {
+      blocks.push({ kind: 'heading', level: 3, text: `Claims: ${p.panel.label}` });
+      blocks.push(claimsBlocks(p.claims)[0]);
+    }
+  } else {
+    blocks.push(...claimsBlocks(analysis.claims));
+  }
+  for (const p of analysis.panels) {
+    for (const { sweep, grid } of sweepList(p)) {
+      blocks.push({ kind: 'heading', level: 3, text: `Claims at each ${sweep.field}${ofPanel(p)}` });
+      blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
+      blocks.push(claimsGridBlock(grid));
+    }
+  }
+  const gridsJson = (p: PanelAnalysis) => Object.fromEntries(sweepList(p).map((a) => [a.sweep.field, claimsGridJson(a.grid)]));
+  await write('claims.json', JSON.stringify({
     alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: analysis.main?.setting ?? null, claims: analysis.claims,
-    panels: analysis.panels.map((p) => ({ ...p.panel, mainSetting: p.main?.setting ?? null, claims: p.claims })),
-  };
-  await write('claims.json', JSON.stringify(claimsJson, null, 2) + '\n');
+    grids: gridsJson(analysis),
+    panels: analysis.panels.map((p) => ({ ...p.panel, mainSetting: p.main?.setting ?? null, claims: p.claims, grids: gridsJson(p) })),
+  }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
   const withTables = analysis.panels.filter((p) => p.tables).map((p) => ({ label: p.panel.label, tables: p.tables! }));
@@ -171,11 +217,13 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     blocks.push(await figure('fit-vs-n', await curves('fit'), `Fit loss (MSE) vs N per mask (log y)${per}.`));
   }
   for (const p of analysis.panels) {
-    const suffix = multi ? `-${p.panel.key}` : '';
-    const of = multi ? ` (${p.panel.label})` : '';
-    if (p.tauPoints.length) {
-      blocks.push(await figure(`tau-outside${suffix}`, await renderSvg(tauCurveSpec(p.tauPoints, 'outside')), `Outside fraction vs tau (log x) per mask and N${of}; bars: 95% t-interval over seeds.`));
-      blocks.push(await figure(`tau-recon${suffix}`, await renderSvg(tauCurveSpec(p.tauPoints, 'recon')), `Reconstruction error vs tau (log x, log y) per mask and N${of}.`));
+    const suffix = suffixOf(p);
+    const of = ofPanel(p);
+    for (const { sweep, points } of sweepList(p)) {
+      for (const metric of SWEEP_METRICS) {
+        blocks.push(await figure(`${sweep.field}-${metric}${suffix}`, await renderSvg(sweepCurveSpec(sweep.field, points, metric)),
+          `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`));
+      }
     }
     const main = p.main;
     if (!main) continue;
@@ -210,8 +258,8 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   }
 
   for (const p of analysis.panels) {
-    const { tables, sweep } = p;
-    const suffix = multi ? `-${p.panel.key}` : '';
+    const { tables } = p;
+    const suffix = suffixOf(p);
     if (tables) {
       blocks.push({ kind: 'heading', level: 2, text: multi ? `Tables: ${p.panel.label}` : 'Tables' });
       blocks.push({ kind: 'paragraph', text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}` });
@@ -220,7 +268,7 @@ export async function buildReport(records: readonly RunRecord[], options: Report
         blocks.push(overviewTable(tables, metric));
         const detail = metricTable(tables, metric);
         blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}${suffix}.md\`, \`tables/${metric}${suffix}.csv\`.` });
-        await write(`tables/${metric}${suffix}.md`, toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${multi ? ` (${p.panel.label})` : ''}` }, detail]));
+        await write(`tables/${metric}${suffix}.md`, toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${ofPanel(p)}` }, detail]));
         await write(`tables/${metric}${suffix}.csv`, metricCsv(tables, metric));
       }
       if (!multi) {
@@ -230,13 +278,13 @@ export async function buildReport(records: readonly RunRecord[], options: Report
         }
       }
     }
-    if (sweep) {
-      blocks.push({ kind: 'heading', level: 3, text: 'Tau sweep' });
+    for (const { sweep, points } of sweepList(p)) {
+      blocks.push({ kind: 'heading', level: 3, text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep${ofPanel(p)}` });
       blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
-      const table = tauTable(p.tauPoints);
+      const table = sweepTable(sweep.field, points);
       blocks.push(table);
-      await write(`tables/tau-sweep${suffix}.md`, toMarkdown([table]));
-      await write(`tables/tau-sweep${suffix}.csv`, tauCsv(p.tauPoints));
+      await write(`tables/${sweep.field}-sweep${suffix}.md`, toMarkdown([table]));
+      await write(`tables/${sweep.field}-sweep${suffix}.csv`, sweepCsv(sweep.field, points));
     }
   }
 

@@ -1,7 +1,7 @@
 // Groups run records into the cells a report talks about: per mask and N within one setting of
 // the other run fields (a "slice"), paired across masks by seed. No statistics, no I/O here.
 
-import { MASKS, type Mask, type RunConfig } from '../config.js';
+import { DEFAULTS, IGNORABLE_FIELDS, MASKS, usesField, type Mask, type RunConfig } from '../config.js';
 import { compareData, dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
 
@@ -26,10 +26,14 @@ export type SliceField = (typeof SLICE_FIELDS)[number];
 /** The fixed settings of a slice, `hidden` as `'N'` or a number. */
 export type SliceSetting = Record<SliceField, string | number>;
 
-function sliceSetting(config: RunConfig, omit?: SliceField): SliceSetting {
-  const out = {} as SliceSetting;
+/**
+ * The setting of one run: every slice field it uses (`hidden` as `'N'` when H = N); a field the
+ * run ignores ({@link usesField}) is absent, since the run belongs to a slice at any value of it.
+ */
+function runSetting(config: RunConfig): Partial<SliceSetting> {
+  const out: Partial<SliceSetting> = {};
   for (const f of SLICE_FIELDS) {
-    if (f === omit) continue;
+    if (!usesField(config, f)) continue;
     out[f] = f === 'hidden' && config.hidden === config.n ? 'N' : f === 'data' ? dataLabel(config.data) : config[f];
   }
   return out;
@@ -47,28 +51,65 @@ export interface Slice {
   sizes: number[];
 }
 
-function makeSlice(setting: SliceSetting, records: RunRecord[]): Slice {
+/** A slice of records (masks and sizes read off them). */
+export function makeSlice(setting: SliceSetting, records: RunRecord[]): Slice {
   const masks = MASKS.filter((m) => records.some((r) => r.config.mask === m));
   const sizes = [...new Set(records.map((r) => r.config.n))].sort((a, b) => a - b);
   return { setting, records, masks, sizes };
 }
 
-/** Every slice of the records, largest first (ties: first seen). */
+/** How many of a setting's fields sit at the SPEC §3 default (ties between slices go to the paper's setting). */
+function defaultFields(setting: SliceSetting): number {
+  return (['lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const).filter((f) => setting[f] === DEFAULTS[f]).length;
+}
+
+/**
+ * Every slice of the records, largest first (ties: the setting with more SPEC defaults, then first
+ * seen). A run that ignores a field (`base` and lambda, a mask without `sep` and tau, one without
+ * `cov` and tauCov) is in every slice that the other runs make at any value of that field, so a
+ * lambda sweep's slice at each lambda holds the one `base` run of each N and seed. Slices that
+ * would hold the same runs (they differ only in a field none of their runs uses) are one.
+ */
 export function slices(records: readonly RunRecord[]): Slice[] {
-  const groups = new Map<string, { setting: SliceSetting; records: RunRecord[] }>();
+  // runs agree exactly on the fields every run uses; the ignorable ones take each value seen
+  const groups = new Map<string, { records: RunRecord[]; settings: Partial<SliceSetting>[] }>();
   for (const r of records) {
-    const setting = sliceSetting(r.config);
-    const key = keyOf(setting);
-    const g = groups.get(key) ?? { setting, records: [] };
+    const setting = runSetting(r.config);
+    const fixed = keyOf(Object.fromEntries(Object.entries(setting).filter(([f]) => !(IGNORABLE_FIELDS as string[]).includes(f))));
+    const g = groups.get(fixed) ?? { records: [], settings: [] };
     g.records.push(r);
-    groups.set(key, g);
+    g.settings.push(setting);
+    groups.set(fixed, g);
   }
-  return [...groups.values()].map((g) => makeSlice(g.setting, g.records)).sort((a, b) => b.records.length - a.records.length);
+  const out: Slice[] = [];
+  for (const g of groups.values()) {
+    let candidates: Partial<SliceSetting>[] = [{ ...g.settings[0] }];
+    for (const f of IGNORABLE_FIELDS) {
+      const seen = [...new Set(g.settings.map((s) => s[f]).filter((v) => v !== undefined))] as number[];
+      const values = seen.length ? seen.sort((a, b) => a - b) : [DEFAULTS[f]];
+      candidates = candidates.flatMap((c) => values.map((v) => ({ ...c, [f]: v })));
+    }
+    const bySet = new Map<string, Slice>();
+    for (const candidate of candidates) {
+      const setting = Object.fromEntries(SLICE_FIELDS.map((f) => [f, candidate[f]])) as SliceSetting;
+      const members = g.records.filter((_, i) => Object.entries(g.settings[i]).every(([f, v]) => setting[f as SliceField] === v));
+      if (!members.length) continue;
+      const key = members.map((r) => r.id).join();
+      const held = bySet.get(key);
+      if (!held || defaultFields(setting) > defaultFields(held.setting)) bySet.set(key, makeSlice(setting, members));
+    }
+    out.push(...bySet.values());
+  }
+  return out
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => b.s.records.length - a.s.records.length || defaultFields(b.s.setting) - defaultFields(a.s.setting) || a.i - b.i)
+    .map(({ s }) => s);
 }
 
 /**
  * The main slice: the one holding most runs (for the paper study plus a tau sweep, the paper's
- * defaults). Tables, paired tests and claims C1-C5 use it. Undefined for no records.
+ * defaults; for a lambda sweep, whose slices are all alike, the one at the default lambda).
+ * Tables, paired tests and claims C1-C5 use it. Undefined for no records.
  */
 export function mainSlice(records: readonly RunRecord[]): Slice | undefined {
   return slices(records)[0];
@@ -110,47 +151,65 @@ export function pairedDifferences(slice: Slice, a: Mask, b: Mask, n: number, met
   return out;
 }
 
-/** A tau sweep found in the records: one setting of the other fields, several tau values. */
-export interface TauSweep {
-  /** the fixed fields (tau omitted) */
-  setting: Omit<SliceSetting, 'tau'>;
-  /** (mask, N) combinations with at least two tau values */
-  series: { mask: Mask; n: number; taus: number[] }[];
+/** The fields a report sweeps: claims per value, and metrics against the value per mask. */
+export const SWEEP_FIELDS = ['lambda', 'tau'] as const;
+export type SweepField = (typeof SWEEP_FIELDS)[number];
+
+/** A sweep found in the records: one setting of the other fields, several values of one field. */
+export interface Sweep {
+  field: SweepField;
+  /** the fixed fields (the swept one omitted) */
+  setting: Partial<SliceSetting>;
+  /** the swept values, ascending */
+  values: number[];
+  /** `slices[i]`: the runs at `values[i]` (runs that ignore the field are in each) */
+  slices: Slice[];
+  /**
+   * (mask, N) combinations drawn against the field: those whose runs use it and reach at least
+   * two values, and `base` at the same sizes (when it ignores the field) as the reference
+   */
+  series: { mask: Mask; n: number; values: number[] }[];
+  /** the runs of the series, each once */
   records: RunRecord[];
 }
 
 /**
- * The tau sweep of the records: among the groups of runs that differ only in tau (and mask, N,
- * seed), the largest whose (mask, N) combinations reach at least two tau values; only those
- * combinations are kept. Undefined when no run is swept over tau.
+ * The sweep of `field` in the records: among the groups of slices that differ only in that field,
+ * the one whose series hold most runs. Undefined when no run that uses the field takes two values.
  */
-export function tauSweep(records: readonly RunRecord[]): TauSweep | undefined {
-  const groups = new Map<string, { setting: Omit<SliceSetting, 'tau'>; records: RunRecord[] }>();
-  for (const r of records) {
-    const setting = sliceSetting(r.config, 'tau') as Omit<SliceSetting, 'tau'>;
+export function findSweep(records: readonly RunRecord[], field: SweepField): Sweep | undefined {
+  const groups = new Map<string, { setting: Partial<SliceSetting>; slices: Slice[] }>();
+  for (const slice of slices(records)) {
+    const setting: Partial<SliceSetting> = { ...slice.setting };
+    delete setting[field];
     const key = keyOf(setting);
-    const g = groups.get(key) ?? { setting, records: [] };
-    g.records.push(r);
+    const g = groups.get(key) ?? { setting, slices: [] as Slice[] };
+    g.slices.push(slice);
     groups.set(key, g);
   }
-  let best: TauSweep | undefined;
+  let best: Sweep | undefined;
   for (const g of groups.values()) {
-    const taus = new Map<string, Set<number>>();
-    for (const r of g.records) {
-      const key = `${r.config.mask}|${r.config.n}`;
-      (taus.get(key) ?? taus.set(key, new Set()).get(key)!).add(r.config.tau);
-    }
-    const series: TauSweep['series'] = [];
-    for (const mask of MASKS) {
-      const sizes = [...new Set(g.records.filter((r) => r.config.mask === mask).map((r) => r.config.n))].sort((a, b) => a - b);
+    const ordered = [...g.slices].sort((a, b) => (a.setting[field] as number) - (b.setting[field] as number));
+    const values = ordered.map((s) => s.setting[field] as number);
+    const series: Sweep['series'] = [];
+    for (const mask of MASKS.filter((m) => usesField({ mask: m }, field))) {
+      const sizes = [...new Set(ordered.flatMap((s) => s.sizes))].sort((a, b) => a - b);
       for (const n of sizes) {
-        const set = taus.get(`${mask}|${n}`);
-        if (set && set.size >= 2) series.push({ mask, n, taus: [...set].sort((a, b) => a - b) });
+        const at = values.filter((_, i) => cellRecords(ordered[i], mask, n).length > 0);
+        if (at.length >= 2) series.push({ mask, n, values: at });
       }
     }
     if (!series.length) continue;
-    const kept = g.records.filter((r) => series.some((s) => s.mask === r.config.mask && s.n === r.config.n));
-    if (!best || kept.length > best.records.length) best = { setting: g.setting, series, records: kept };
+    if (!usesField({ mask: 'base' }, field)) {
+      for (const n of [...new Set(series.map((s) => s.n))].sort((a, b) => a - b)) {
+        const at = values.filter((_, i) => cellRecords(ordered[i], 'base', n).length > 0);
+        if (at.length >= 2) series.unshift({ mask: 'base', n, values: at });
+      }
+      series.sort((a, b) => MASKS.indexOf(a.mask) - MASKS.indexOf(b.mask) || a.n - b.n);
+    }
+    const kept = new Map<string, RunRecord>();
+    for (const s of series) for (const slice of ordered) for (const r of cellRecords(slice, s.mask, s.n)) kept.set(r.id, r);
+    if (!best || kept.size > best.records.length) best = { field, setting: g.setting, values, slices: ordered, series, records: [...kept.values()] };
   }
   return best;
 }

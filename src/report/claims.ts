@@ -5,9 +5,9 @@
 import { MASKS, maskTerms, type Mask } from '../config.js';
 import { ValidationError } from '../errors.js';
 import {
-  cellRecords, metricValue, pairedDifferences, type ReportMetric, type Slice, type TauSweep,
+  cellRecords, metricValue, pairedDifferences, type ReportMetric, type Slice, type Sweep,
 } from './cells.js';
-import type { Block } from './document.js';
+import type { Block, TableBlock } from './document.js';
 import { spearman, summarize, wilcoxonSignedRank, type WilcoxonResult } from './stats.js';
 
 export type ClaimStatus = 'held' | 'not held' | 'not testable with these runs';
@@ -22,6 +22,8 @@ export interface ClaimResult {
   status: ClaimStatus;
   /** one or two sentences with the deciding numbers */
   summary: string;
+  /** the deciding numbers in a few words (a cell of a claims grid) */
+  brief: string;
   /** the numbers behind the verdict (per N, per pair, pooled tests) */
   evidence: Record<string, unknown>;
 }
@@ -66,7 +68,7 @@ const CLAIMS: Record<ClaimResult['id'], string> = {
 /** Everything the claims check needs: the main slice (C1-C5) and the tau sweep if any (C6). */
 export interface ClaimInputs {
   main?: Slice;
-  sweep?: TauSweep;
+  sweep?: Sweep;
 }
 
 /** Checks C1..C6 on the runs; see {@link ClaimOptions} for the thresholds. */
@@ -86,7 +88,7 @@ const fmt = (v: number | null | undefined, digits = 3): string => (v === null ||
 const fmtP = (p: number): string => (p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 function notTestable(id: ClaimResult['id'], test: string, why: string, evidence: Record<string, unknown> = {}): ClaimResult {
-  return { id, claim: CLAIMS[id], test, status: 'not testable with these runs', summary: why, evidence };
+  return { id, claim: CLAIMS[id], test, status: 'not testable with these runs', summary: why, brief: why, evidence };
 }
 
 function missingMasks(slice: Slice | undefined, needed: readonly Mask[]): Mask[] {
@@ -130,7 +132,8 @@ function claimC1(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   const status: ClaimStatus = failing.length ? 'not held' : 'held';
   const bestList = perN.map((x) => `N=${x.n}: ${x.bestMask} (${fmt(x.bestMean)})`).join('; ');
   const summary = `${status === 'held' ? 'At every N' : `At ${perN.length - failing.length} of ${perN.length} sizes`} the lowest mean recon has coverage active — ${bestList}. cov alone beats base in mean recon at ${covWins} of ${perN.length} sizes (significantly at ${perN.filter((x) => x.covVsBase.significant).length}).`;
-  return { id: 'C1', claim: CLAIMS.C1, test, status, summary, evidence: { sizes, perN } };
+  const brief = `lowest: ${perN.map((x) => `${x.bestMask} (N=${x.n})`).join(', ')}`;
+  return { id: 'C1', claim: CLAIMS.C1, test, status, summary, brief, evidence: { sizes, perN } };
 }
 
 function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
@@ -150,7 +153,33 @@ function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   const up = perN.filter((x) => (x.meanDiff ?? 0) > 0).length;
   const held = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha && up * 2 >= perN.length;
   const summary = `spec(cov) - spec(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs (rank-biserial r = ${fmt(w.effect)}, p = ${fmtP(w.p)}); higher at ${up} of ${perN.length} sizes.`;
-  return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
+  const brief = `Δspec ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`;
+  return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, brief, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
+}
+
+/** One twin pair compared on one metric: paired differences (overlap mask - twin) over seeds, pooled over N. */
+export interface TwinComparison {
+  overlap: Mask;
+  twin: Mask;
+  /** mean difference > 0 with a two-sided Wilcoxon signed-rank p < alpha */
+  higher: boolean;
+  pooled: ReturnType<typeof testSummary>;
+  perN: ({ n: number; overlapMean: number | null; twinMean: number | null } & ReturnType<typeof testSummary>)[];
+}
+
+/** The twin pairs of {@link OVERLAP_TWINS} whose two masks both have runs in the slice, compared on `metric`. */
+export function compareTwins(slice: Slice, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison[] {
+  const opts = resolveClaimOptions(options);
+  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(([a, b]) => {
+    const pooled: number[] = [];
+    const perN = sizesWith(slice, [a, b]).map((n) => {
+      const d = pairedDifferences(slice, a, b, n, metric);
+      pooled.push(...d.diffs);
+      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
+    });
+    const w = wilcoxonSignedRank(pooled);
+    return { overlap: a, twin: b, higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha, pooled: testSummary(w), perN };
+  });
 }
 
 /** C3 and C5: the overlap-active mask is worse (higher) than its twin, for every twin pair. */
@@ -159,22 +188,12 @@ function claimTwins(id: 'C3' | 'C5', metric: 'recon' | 'outside', slice: Slice |
   const needed = OVERLAP_TWINS.flat();
   const missing = missingMasks(slice, needed);
   if (!slice || missing.length) return notTestable(id, test, `Masks missing from the runs: ${[...new Set(missing)].join(', ')}.`, { missingMasks: [...new Set(missing)] });
-  const pairs = OVERLAP_TWINS.map(([a, b]) => {
-    const sizes = sizesWith(slice, [a, b]);
-    const pooled: number[] = [];
-    const perN = sizes.map((n) => {
-      const d = pairedDifferences(slice, a, b, n, metric);
-      pooled.push(...d.diffs);
-      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
-    });
-    const w = wilcoxonSignedRank(pooled);
-    const higher = w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
-    return { overlap: a, twin: b, higher, pooled: testSummary(w), perN };
-  });
+  const pairs = compareTwins(slice, metric, opts);
   if (pairs.every((p) => p.pooled.pairs === 0)) return notTestable(id, test, `No seed has finite ${metric} for a twin pair.`, { pairs });
   const ok = pairs.filter((p) => p.higher).length;
   const summary = `${ok} of ${pairs.length} pairs significantly higher: ` + pairs.map((p) => `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`).join('; ') + '.';
-  return { id, claim: CLAIMS[id], test, status: ok === pairs.length ? 'held' : 'not held', summary, evidence: { pairs } };
+  const brief = `${ok}/${pairs.length} pairs higher; Δ${metric} ${pairs.map((p) => fmt(p.pooled.meanDiff, 2)).join(', ')}`;
+  return { id, claim: CLAIMS[id], test, status: ok === pairs.length ? 'held' : 'not held', summary, brief, evidence: { pairs } };
 }
 
 function claimC4(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
@@ -195,28 +214,148 @@ function claimC4(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   const worst = rows.reduce((a, b) => ((b.upper95 ?? -Infinity) > (a.upper95 ?? -Infinity) ? b : a));
   const outside = rows.filter((r) => !r.within);
   const summary = `${rows.length - outside.length} of ${rows.length} (pair, N) cells within the margin ${opts.fitMargin}; the largest upper bound is ${fmt(worst.upper95)} (${worst.overlap} − ${worst.twin} at N=${worst.n}, mean difference ${fmt(worst.meanDiff)}).`;
-  return { id: 'C4', claim: CLAIMS.C4, test, status: outside.length ? 'not held' : 'held', summary, evidence: { margin: opts.fitMargin, cells: rows } };
+  const brief = `${rows.length - outside.length}/${rows.length} within; max bound ${fmt(worst.upper95)}`;
+  return { id: 'C4', claim: CLAIMS.C4, test, status: outside.length ? 'not held' : 'held', summary, brief, evidence: { margin: opts.fitMargin, cells: rows } };
 }
 
-function claimC6(sweep: TauSweep | undefined, main: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+function claimC6(sweep: Sweep | undefined, main: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
   const test = `On the tau sweep of mask \`sep\`, at each N with at least 3 tau values: Spearman's rank correlation between tau and the outside fraction over all runs; held when at every such N rho > 0 with p < ${opts.alpha} and the mean outside fraction at the largest tau exceeds the one at the smallest.`;
-  const series = sweep?.series.filter((s) => s.mask === 'sep' && s.taus.length >= 3) ?? [];
+  const series = sweep?.series.filter((s) => s.mask === 'sep' && s.values.length >= 3) ?? [];
   if (!sweep || !series.length) return notTestable('C6', test, 'No tau sweep of the `sep` mask with at least 3 tau values among the runs.');
   const perN = series.map((s) => {
     const runs = sweep.records.filter((r) => r.config.mask === 'sep' && r.config.n === s.n && metricValue(r, 'outside') !== null);
     const sp = spearman(runs.map((r) => r.config.tau), runs.map((r) => metricValue(r, 'outside') as number));
     const at = (tau: number) => summarize(runs.filter((r) => r.config.tau === tau).map((r) => metricValue(r, 'outside'))).mean;
-    const lo = at(s.taus[0]);
-    const hi = at(s.taus[s.taus.length - 1]);
-    const meanByTau = s.taus.map((tau) => ({ tau, outside: at(tau) }));
+    const lo = at(s.values[0]);
+    const hi = at(s.values[s.values.length - 1]);
+    const meanByTau = s.values.map((tau) => ({ tau, outside: at(tau) }));
     const grows = sp.rho !== null && sp.p !== null && sp.rho > 0 && sp.p < opts.alpha && lo !== null && hi !== null && hi > lo;
     // beside it, for "only at large tau": the baseline's outside fraction at this N (main setting)
     const baseOutside = main && main.sizes.includes(s.n) && main.masks.includes('base') ? meanOf(main, 'base', s.n, 'outside') : null;
     return { n: s.n, runs: runs.length, rho: sp.rho, p: sp.p, outsideAtSmallestTau: lo, outsideAtLargestTau: hi, baseOutside, meanByTau, grows };
   });
   const ok = perN.filter((x) => x.grows).length;
-  const summary = perN.map((x) => `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.taus[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.taus.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`).join('; ') + '.';
-  return { id: 'C6', claim: CLAIMS.C6, test, status: ok === perN.length ? 'held' : 'not held', summary, evidence: { perN } };
+  const summary = perN.map((x) => `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.values[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.values.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`).join('; ') + '.';
+  const brief = perN.map((x) => `rho ${fmt(x.rho, 2)} (N=${x.n})`).join(', ');
+  return { id: 'C6', claim: CLAIMS.C6, test, status: ok === perN.length ? 'held' : 'not held', summary, brief, evidence: { perN } };
+}
+
+/** One row of a claims grid: a claim checked on the slice at each value of a swept field. */
+export interface ClaimsGridRow {
+  id: ClaimResult['id'] | 'sep-expels';
+  /** what the row checks, in a few words */
+  label: string;
+  /** `cells[i]`: the check at the sweep's `values[i]` */
+  cells: ClaimResult[];
+}
+
+/** A claims grid: each claim checked again at each value of a swept field. */
+export interface ClaimsGrid {
+  field: Sweep['field'];
+  values: number[];
+  rows: ClaimsGridRow[];
+}
+
+const SEP_EXPELS_TEST = (alpha: number) => `Paired differences outside(sep) - outside(base) over seeds, pooled over the sizes present: \`sep\` expels at this value when the mean difference is > 0 with a two-sided Wilcoxon signed-rank p < ${alpha} (C6 says: at large tau only).`;
+
+/** Does `sep` put more prototypes outside the hull than `base`, on one slice? (C6, one value at a time.) */
+export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult {
+  const opts = resolveClaimOptions(options);
+  const test = SEP_EXPELS_TEST(opts.alpha);
+  const claim = 'Separation expels here: outside(sep) > outside(base) (C6 at one setting).';
+  const missing = missingMasks(slice, ['sep', 'base']);
+  if (missing.length) return { ...notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing }), claim };
+  const perN = sizesWith(slice, ['sep', 'base']).map((n) => ({ n, diffs: pairedDifferences(slice, 'sep', 'base', n, 'outside').diffs }));
+  const w = wilcoxonSignedRank(perN.flatMap((x) => x.diffs));
+  if (!w.pairs) return { ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'), claim };
+  const expels = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
+  const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.effect)}, p = ${fmtP(w.p)}).`;
+  return {
+    id: 'C6', claim, test, status: expels ? 'held' : 'not held',
+    summary, brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`, evidence: { pooled: testSummary(w) },
+  };
+}
+
+/**
+ * The claims grid of a sweep: C1-C5 on the slice at each value of the swept field (runs that
+ * ignore the field, such as `base` in a lambda sweep, are in every slice), and whether `sep`
+ * expels there (C6 per value).
+ */
+export function claimsGrid(sweep: Sweep, options: ClaimOptions = {}): ClaimsGrid {
+  const opts = resolveClaimOptions(options);
+  const perValue = sweep.slices.map((slice) => checkClaims({ main: slice }, opts));
+  const rows: ClaimsGridRow[] = (['C1', 'C2', 'C3', 'C4', 'C5'] as const).map((id, k) => ({
+    id, label: CLAIM_LABELS[id], cells: perValue.map((claims) => claims[k]),
+  }));
+  rows.push({ id: 'sep-expels', label: 'sep expels (C6 at one value)', cells: sweep.slices.map((slice) => sepExpels(slice, opts)) });
+  return { field: sweep.field, values: sweep.values, rows };
+}
+
+/** A claims grid as claims.json stores it: each cell's status and numbers. */
+export interface ClaimsGridJson {
+  field: ClaimsGrid['field'];
+  values: number[];
+  rows: { id: ClaimsGridRow['id']; label: string; cells: { status: ClaimStatus; brief: string; summary: string }[] }[];
+}
+
+/** A claims grid in its claims.json form. */
+export function claimsGridJson(grid: ClaimsGrid): ClaimsGridJson {
+  return {
+    field: grid.field, values: grid.values,
+    rows: grid.rows.map((r) => ({ id: r.id, label: r.label, cells: r.cells.map((c) => ({ status: c.status, brief: c.brief, summary: c.summary })) })),
+  };
+}
+
+const CLAIM_LABELS: Record<'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
+  C1: 'coverage lowest recon',
+  C2: 'coverage raises spec',
+  C3: 'overlap raises recon',
+  C4: 'overlap fits as well',
+  C5: 'overlap expels',
+};
+
+const STATUS_CLASS: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not-held', 'not testable with these runs': 'untestable' };
+const STATUS_SHORT: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not held', 'not testable with these runs': 'n/t' };
+
+/**
+ * Claims side by side: a row per claim (`head` names it), a column per setting (`header`: a value
+ * of a swept field, a panel); each cell says held / not held / n/t (not testable), with the
+ * deciding numbers (the claim's `brief`) beside it in Markdown and on hover in HTML.
+ */
+export function claimsColumnsBlock(
+  header: readonly string[],
+  rows: readonly { head: string; cells: readonly Pick<ClaimResult, 'status' | 'brief'>[] }[],
+): TableBlock {
+  return {
+    kind: 'table',
+    header: ['claim', ...header],
+    align: ['l', ...header.map(() => 'l' as const)],
+    rows: rows.map((row) => [row.head, ...row.cells.map((c) => `**${STATUS_SHORT[c.status]}**`)]),
+    notes: rows.map((row) => [undefined, ...row.cells.map((c) => c.brief)]),
+    classes: rows.map((row) => [undefined, ...row.cells.map((c) => STATUS_CLASS[c.status])]),
+  };
+}
+
+/** A claims grid as a table: a row per claim, a column per value of the swept field. */
+export function claimsGridBlock(grid: ClaimsGrid): TableBlock {
+  return claimsColumnsBlock(grid.values.map((v) => `${grid.field} ${v}`), grid.rows.map((row) => ({ head: `**${row.id}** ${row.label}`, cells: row.cells })));
+}
+
+/**
+ * The claims of several panels (one dataset at one input dimension each) side by side, a column
+ * per panel, then how each claim was tested (the same test in every panel).
+ *
+ * @example
+ * ```ts
+ * const blocks = panelClaimsBlocks(analyseRecords(records).panels.map((p) => ({ label: p.panel.label, claims: p.claims })));
+ * ```
+ */
+export function panelClaimsBlocks(panels: readonly { label: string; claims: readonly ClaimResult[] }[]): Block[] {
+  const first = panels[0].claims;
+  return [
+    claimsColumnsBlock(panels.map((p) => p.label), first.map((c, i) => ({ head: `**${c.id}** ${c.claim}`, cells: panels.map((p) => p.claims[i]) }))),
+    claimsBlocks(first)[1],
+  ];
 }
 
 /** The claims as a table (claim, status, numbers) and a list saying how each was tested. */

@@ -8,13 +8,25 @@ export interface HeadingBlock { kind: 'heading'; level: 1 | 2 | 3; text: string 
 export interface ParagraphBlock { kind: 'paragraph'; text: string }
 /** A bulleted list. */
 export interface ListBlock { kind: 'list'; items: string[] }
-/** A table; cells use the same inline marks as paragraphs. */
-export interface TableBlock { kind: 'table'; header: string[]; align: ('l' | 'r')[]; rows: string[][] }
+/**
+ * A table; cells use the same inline marks as paragraphs. `notes[i][j]`, when given, are the
+ * numbers behind cell (i, j): in parentheses after it in Markdown, on hover (`title`) in HTML.
+ * `classes[i][j]` is a CSS class of the cell in HTML (`held`, `not-held`, `untestable`, `chosen`).
+ */
+export interface TableBlock {
+  kind: 'table';
+  header: string[];
+  align: ('l' | 'r')[];
+  rows: string[][];
+  notes?: (string | undefined)[][];
+  classes?: (string | undefined)[][];
+}
 /** A figure: the SVG (inlined in HTML) and its file path relative to the report (Markdown). */
 export interface FigureBlock { kind: 'figure'; file: string; svg: string; caption: string }
 export type Block = HeadingBlock | ParagraphBlock | ListBlock | TableBlock | FigureBlock;
 
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const withNote = (cell: string, note: string | undefined) => (note ? `${cell} (${note})` : cell);
 
 /** Renders blocks to Markdown (GitHub flavor). */
 export function toMarkdown(blocks: readonly Block[]): string {
@@ -28,7 +40,7 @@ export function toMarkdown(blocks: readonly Block[]): string {
         out.push([
           `| ${b.header.map(escapeCell).join(' | ')} |`,
           `|${b.align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`,
-          ...b.rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`),
+          ...b.rows.map((r, i) => `| ${r.map((c, j) => escapeCell(withNote(c, b.notes?.[i]?.[j]))).join(' | ')} |`),
         ].join('\n'));
         break;
       case 'figure': out.push(`![${b.caption}](${b.file})\n\n*${b.caption}*`); break;
@@ -49,7 +61,8 @@ function inline(text: string): string {
 const STYLE = `body{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
 table{border-collapse:collapse;margin:1em 0;font-size:0.9em}th,td{border:1px solid #ccc;padding:3px 8px}th{background:#f3f3f3}
 td.r,th.r{text-align:right}figure{margin:1.5em 0}figure img{max-width:100%;height:auto}figcaption{font-style:italic;color:#555}
-code{background:#f3f3f3;padding:0 3px}`;
+code{background:#f3f3f3;padding:0 3px}td[title]{cursor:help}td.held{background:#e3f1dc}td.not-held{background:#f8dcdc}
+td.untestable{color:#888}td.chosen{font-weight:bold;background:#fff4cc}`;
 
 /** Renders blocks to one self-contained HTML page (no external resources). */
 export function toHtml(blocks: readonly Block[], title: string): string {
@@ -60,9 +73,13 @@ export function toHtml(blocks: readonly Block[], title: string): string {
       case 'paragraph': out.push(`<p>${inline(b.text)}</p>`); break;
       case 'list': out.push(`<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`); break;
       case 'table': {
-        const cls = (i: number) => (b.align[i] === 'r' ? ' class="r"' : '');
-        out.push(`<table><thead><tr>${b.header.map((h, i) => `<th${cls(i)}>${inline(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
-          .map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${inline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+        const cls = (j: number, extra?: string) => {
+          const names = [b.align[j] === 'r' ? 'r' : '', extra ?? ''].filter(Boolean);
+          return names.length ? ` class="${escapeHtml(names.join(' '))}"` : '';
+        };
+        const title = (note: string | undefined) => (note ? ` title="${escapeHtml(note)}"` : '');
+        out.push(`<table><thead><tr>${b.header.map((h, j) => `<th${cls(j)}>${inline(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
+          .map((r, i) => `<tr>${r.map((c, j) => `<td${cls(j, b.classes?.[i]?.[j])}${title(b.notes?.[i]?.[j])}>${inline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
         break;
       }
       case 'figure': {

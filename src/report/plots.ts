@@ -11,7 +11,8 @@ import { MASKS, type Mask } from '../config.js';
 import { prototypes } from '../eval/prototypes.js';
 import { paramsFromJson, type RunRecord } from '../record.js';
 import { LOWER_IS_BETTER, METRIC_LABELS, type ReportMetric } from './cells.js';
-import type { SummaryTables, TauPoint } from './tables.js';
+import type { SweepField } from './cells.js';
+import type { SummaryTables, SweepMetric, SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
 export const PLOT_FONT = 'DejaVu Sans';
@@ -83,8 +84,9 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 
 interface SeriesPoint {
   series: string;
-  /** the panel (d, dataset) of a faceted chart */
+  /** the chart of a faceted curve: a panel (dataset and d) or N */
   panel?: string;
+  n?: number;
   mask: Mask;
   x: number;
   mean: number;
@@ -92,12 +94,20 @@ interface SeriesPoint {
   hi: number | null;
 }
 
-/** A line chart of means with 95% interval bars, one colored series per mask. */
+/**
+ * How a curve is split into charts side by side (three a row): per panel (one dataset at one d,
+ * points carry `panel`; a shared y axis, so the panels compare) or per N (points carry `n`; each
+ * chart its own y scale, as a metric's range changes with N).
+ */
+type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
+
+/**
+ * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
+ * chart per panel or per N.
+ */
 function curveSpec(opts: {
   title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
-  logY: boolean; xValues?: number[]; dashField?: string; dashTitle?: string;
-  /** one chart per panel, side by side, in this order (points carry `panel`) */
-  facet?: readonly string[];
+  logY: boolean; xValues?: number[]; facet?: Facet;
 }): TopLevelSpec {
   const values = opts.points.map((p) => ({
     ...p,
@@ -107,35 +117,30 @@ function curveSpec(opts: {
   }));
   const x = { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { type: 'log', nice: false, padding: 14 }, axis: opts.xValues ? { values: opts.xValues, labelOverlap: false } : {} } as const;
   const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(opts.masks), sort: [...opts.masks] } as const;
-  const detail = opts.dashField
-    ? {
-      strokeDash: { field: opts.dashField, type: 'nominal', title: opts.dashTitle },
-      shape: { field: opts.dashField, type: 'nominal', title: opts.dashTitle },
-    }
-    : {};
   const layer = [
-      {
-        mark: { type: 'rule', opacity: 0.7 },
-        encoding: { x, y: { field: 'lo', type: 'quantitative', scale: opts.logY ? { type: 'log' } : { zero: false } }, y2: { field: 'hi' }, color, detail: { field: 'series' } },
+    {
+      mark: { type: 'rule', opacity: 0.7 },
+      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: opts.logY ? { type: 'log' } : { zero: false } }, y2: { field: 'hi' }, color, detail: { field: 'series' } },
+    },
+    {
+      mark: { type: 'line', point: true, strokeWidth: 2 },
+      encoding: {
+        x, y: { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : { zero: false } },
+        color, detail: { field: 'series' },
       },
-      {
-        mark: { type: 'line', point: true, strokeWidth: 2 },
-        encoding: {
-          x, y: { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : { zero: false } },
-          color, detail: { field: 'series' }, ...detail,
-        },
-      },
+    },
   ];
   const title = { text: opts.title, subtitle: opts.subtitle };
-  if (opts.facet) {
-    return {
-      title, data: { values },
-      facet: { field: 'panel', type: 'nominal', title: null, sort: [...opts.facet], header: { labelFontSize: 13 } },
-      columns: Math.min(opts.facet.length, 3),
-      spec: { width: 300, height: 220, layer },
-    } as unknown as TopLevelSpec;
-  }
-  return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
+  const facet = opts.facet;
+  if (!facet) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
+  return {
+    title,
+    data: { values },
+    facet: { field: facet.field, type: 'ordinal', title: null, sort: [...facet.order], header: { labelFontSize: 13, ...(facet.field === 'n' ? { labelExpr: "'N = ' + datum.value" } : {}) } },
+    columns: Math.min(facet.order.length, 3),
+    spec: { width: 300, height: 240, layer },
+    ...(facet.field === 'n' ? { resolve: { scale: { y: 'independent' } } } : {}),
+  } as unknown as TopLevelSpec;
 }
 
 /**
@@ -162,28 +167,79 @@ export function sizeCurveSpec(tables: SummaryTables | readonly { label: string; 
     points, masks, xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
     logY, xValues: sizes,
-    facet: Array.isArray(tables) ? panels.map((p) => p.label) : undefined,
+    facet: Array.isArray(tables) ? { field: 'panel', order: panels.map((p) => p.label) } : undefined,
   });
 }
 
-/** Tau-sweep curve of recon or outside fraction vs tau (log x), one line per mask and N. */
-export function tauCurveSpec(points: readonly TauPoint[], metric: 'recon' | 'outside'): TopLevelSpec {
+/** How a swept field is named on an axis. */
+const FIELD_LABELS: Record<SweepField, string> = { lambda: 'structural loss weight lambda', tau: 'separation temperature tau' };
+
+/**
+ * A sweep's curve: the mean of `metric` against the swept field (log x), one line per mask, one
+ * panel per N; masks that ignore the field (`base`) are flat reference lines.
+ */
+export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[], metric: SweepMetric): TopLevelSpec {
   const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
-  const series: (SeriesPoint & { size: string })[] = [];
+  const series: SeriesPoint[] = [];
   for (const p of points) {
-    const s = p[metric];
+    const s = p.stats[metric];
     if (s.mean === null) continue;
-    series.push({ series: `${p.mask}, N=${p.n}`, mask: p.mask, x: p.tau, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, size: `N=${p.n}` });
+    series.push({ series: `${p.mask}, N=${p.n}`, mask: p.mask, x: p.value, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, n: p.n });
   }
   const logY = metric === 'recon';
-  const taus = [...new Set(points.map((p) => p.tau))].sort((a, b) => a - b);
+  const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
   return curveSpec({
-    title: `${METRIC_LABELS[metric]} vs separation temperature tau`,
-    subtitle: 'mean over seeds, bars: 95% t-interval; line style: N',
-    points: series, masks, xTitle: 'tau (log scale)',
+    title: `${METRIC_LABELS[metric]} vs ${FIELD_LABELS[field]}`,
+    subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
+    points: series, masks, xTitle: `${field} (log scale)`,
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: taus, dashField: 'size', dashTitle: 'size',
+    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
+    facet: { field: 'n', order: [...new Set(points.map((p) => p.n))].sort((a, b) => a - b) },
   });
+}
+
+/** One candidate on the Pareto plot: its means over seeds at the full epochs. */
+export interface ParetoPoint {
+  n: number;
+  mask: Mask;
+  fit: number;
+  recon: number;
+  /** the candidate tune chose for its (N, mask) */
+  chosen: boolean;
+  /** its weights in words, for the tooltip */
+  label: string;
+}
+
+/**
+ * The Pareto plot of a tune: mean fit against mean recon (both log) of every candidate that
+ * reached the full epochs, one color per mask, one panel per N; the chosen candidate of each
+ * (N, mask) as a large outlined diamond; the fit bound of each N as a dashed vertical rule.
+ */
+export function paretoSpec(points: readonly ParetoPoint[], bounds: readonly { n: number; maxFit: number }[]): TopLevelSpec {
+  const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
+  const values = [
+    ...points.map((p) => ({ ...p, kind: p.chosen ? 'chosen' : 'candidate' })),
+    ...bounds.map((b) => ({ n: b.n, maxFit: b.maxFit, kind: 'bound' })),
+  ];
+  const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(masks), sort: [...masks] };
+  const x = { field: 'fit', type: 'quantitative', title: 'mean fit (MSE, log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const y = { field: 'recon', type: 'quantitative', title: 'mean recon (log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const only = (kind: string) => ({ filter: `datum.kind === '${kind}'` });
+  return {
+    title: { text: 'Tuning: fit against reconstruction error', subtitle: ['every candidate at the full epochs, mean over seeds', 'diamond: chosen; dashed: fit bound; lower left is better'] },
+    data: { values },
+    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
+    spec: {
+      width: 300,
+      height: 260,
+      layer: [
+        { transform: [only('bound')], mark: { type: 'rule', strokeDash: [6, 4], color: '#777777' }, encoding: { x: { ...x, field: 'maxFit' } } },
+        { transform: [only('candidate')], mark: { type: 'point', filled: true, size: 40, opacity: 0.75 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
+        { transform: [only('chosen')], mark: { type: 'point', shape: 'diamond', filled: true, size: 220, stroke: '#000000', strokeWidth: 1.5 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
+      ],
+    },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+  } as unknown as TopLevelSpec;
 }
 
 /** What the positions plot shows for one mask, also reported in the text beside it. */

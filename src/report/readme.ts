@@ -1,13 +1,13 @@
 // The README's results sections, generated from a finished reproduction (never typed by hand):
 // the claims table, the plots (PNG copies) and how long it took on what machine; and, from
-// `reproduce --beyond`, the claims per d and dataset with the hull pictures.
+// `reproduce --beyond`, the claims per d and dataset with the hull pictures. (The section on other
+// weights and tuning comes from beyond.ts.)
 
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import { OVERLAP_TWINS, type ClaimResult } from './claims.js';
+import { claimsColumnsBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
-import { claimBrief } from './panels.js';
 import { BEYOND_REPORT, BEYOND_STUDIES, readReproduceLog, REPRODUCE_STUDIES } from './reproduce.js';
 import { formatNumber } from './tables.js';
 
@@ -128,17 +128,18 @@ async function outsideAtLargestN(dir: string, key: string): Promise<{ n: number;
 }
 
 /**
- * Writes the README section "Beyond the paper" from a folder of `reproduce --beyond`: the claims
- * per d and dataset (a column each), the outside fraction per mask at each panel's largest N, the
- * hull pictures and the outside-vs-N curves (PNG copies in `imagesDir`), and the timing. Returns
- * the Markdown (also written to `file`, default `docs/results-beyond.md`).
+ * Writes the README section "Beyond the paper: higher dimensions and real data" from a folder of
+ * `reproduce --beyond`: the claims per d and dataset (a column each), the outside fraction per
+ * mask at each panel's largest N, the hull pictures and the outside-vs-N curves (PNG copies in
+ * `imagesDir`), and the timing. Returns the Markdown (also written to `file`, default
+ * `docs/results-beyond.md`). The section on other weights and tuning is `beyondWeightsSnippet`'s.
  *
  * @example
  * ```ts
- * await beyondSnippet('results'); // docs/results-beyond.md + docs/results/beyond/*.png
+ * await beyondDataSnippet('results'); // docs/results-beyond.md + docs/results/beyond/*.png
  * ```
  */
-export async function beyondSnippet(dir: string, options: SnippetOptions = {}): Promise<string> {
+export async function beyondDataSnippet(dir: string, options: SnippetOptions = {}): Promise<string> {
   const file = options.file ?? path.join('docs', 'results-beyond.md');
   const imagesDir = options.imagesDir ?? path.join('docs', 'results', 'beyond');
   const linkBase = options.linkBase ?? 'docs/results/beyond';
@@ -162,12 +163,7 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
       text: `\`npx protomlp reproduce --beyond\` also ran ${studies.map((t) => `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${secs(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`).join(' and ')} and wrote this report in ${secs(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}${log.numerics?.length ? `; numerics \`${log.numerics.join(', ')}\`` : ''}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`,
     });
   }
-  blocks.push({
-    kind: 'table',
-    header: ['claim', ...panels.map((p) => `${p.label}, ${p.runs} runs`)],
-    align: ['l', ...panels.map(() => 'l' as const)],
-    rows: panels[0].claims.map((c, i) => [`**${c.id}**`, ...panels.map((p) => claimBrief(p.claims[i]))]),
-  });
+  blocks.push(claimsColumnsBlock(panels.map((p) => `${p.label}, ${p.runs} runs`), panels[0].claims.map((c, i) => ({ head: `**${c.id}**`, cells: panels.map((p) => p.claims[i]) }))));
   const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
   const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
   if (masks.length) {
@@ -187,4 +183,22 @@ export async function beyondSnippet(dir: string, options: SnippetOptions = {}): 
     if (hull) pictures.push([hull.slice(0, -4), `Inputs, hull and prototypes per mask, ${p.label}${p.dim > 2 ? ' (projection onto two principal components)' : ''}`]);
   }
   return writeSnippet(blocks, path.join(dir, BEYOND_REPORT, 'plots'), pictures, { file, imagesDir, linkBase });
+}
+
+/**
+ * Replaces what lies between two marker lines of a Markdown text (`<!-- name:start -->` and
+ * `<!-- name:end -->`) with `content`; undefined when the text lacks the markers.
+ *
+ * @example
+ * ```ts
+ * spliceSection(readme, 'results', markdown); // README.md with its results section replaced
+ * ```
+ */
+export function spliceSection(text: string, name: string, content: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = text.indexOf(start);
+  const to = text.indexOf(end);
+  if (from < 0 || to < from) return undefined;
+  return `${text.slice(0, from + start.length)}\n${content.trimEnd()}\n${text.slice(to)}`;
 }

@@ -12,10 +12,12 @@ import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
 import { buildReport, type ReportResult } from './build.js';
 
-/** The studies reproduce runs, in order. */
-export const REPRODUCE_STUDIES: readonly PresetName[] = ['paper', 'tau-sweep', 'positions'];
+/** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
+export type ReproduceStudyName = Extract<PresetName, 'paper' | 'tau-sweep' | 'positions' | 'dims' | 'iris'>;
+/** The studies reproduce runs, in order: the paper's own. */
+export const REPRODUCE_STUDIES: readonly ReproduceStudyName[] = ['paper', 'tau-sweep', 'positions'];
 /** The studies `reproduce --beyond` runs after those: higher dimensions and a real dataset. */
-export const BEYOND_STUDIES: readonly PresetName[] = ['dims', 'iris'];
+export const BEYOND_STUDIES: readonly ReproduceStudyName[] = ['dims', 'iris'];
 
 /**
  * Sizes of a reproduction. `full` is the presets as SPEC §5 defines them; `tiny` shrinks sizes,
@@ -30,7 +32,7 @@ export const REPRODUCE_SCALES = {
     dims: { dim: [1, 2, 3], n: [5, 8], seed: '0..3', epochs: 40 },
     iris: { seed: '0..1', epochs: 20 },
   },
-} as const satisfies Record<string, Record<PresetName, Partial<StudySpec>>>;
+} as const satisfies Record<string, Record<ReproduceStudyName, Partial<StudySpec>>>;
 export type ReproduceScale = keyof typeof REPRODUCE_SCALES;
 
 /** Options of {@link reproduce}. */
@@ -45,7 +47,7 @@ export interface ReproduceOptions {
   backend?: 'auto' | 'native' | 'ts';
   signal?: AbortSignal;
   /** progress of the study being run */
-  onProgress?: (study: PresetName, progress: StudyProgress) => void;
+  onProgress?: (study: ReproduceStudyName, progress: StudyProgress) => void;
   /** what the store skipped and why */
   onNotice?: (message: string) => void;
 }
@@ -56,7 +58,7 @@ export interface ReproduceOptions {
  * the numbers describe the whole study, not the last call's remainder.
  */
 export interface StudyTiming {
-  study: PresetName;
+  study: ReproduceStudyName;
   runs: number;
   trained: number;
   diverged: number;
@@ -65,6 +67,21 @@ export interface StudyTiming {
   skipped: number;
   /** runs copied from an earlier study of the reproduction (same run) instead of trained */
   reused: number;
+}
+
+/** The machine a study ran on, as logs and the README state it. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  platform: string;
+  arch: string;
+  node: string;
+}
+
+/** This machine. */
+export function machineInfo(): Machine {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version };
 }
 
 /** What `reproduce.json` holds: how long each study took, on what machine. */
@@ -78,7 +95,7 @@ export interface ReproduceLog {
   reportWallMs: number;
   /** wall time of `report-beyond/` (with `beyond`) */
   beyondReportWallMs?: number;
-  machine: { cpu: string; cores: number; platform: string; arch: string; node: string };
+  machine: Machine;
   /** backend and instruction set the runs report (from the records) */
   backends: string[];
   /** the numerics the runs were made with (one: a report never mixes them) */
@@ -90,7 +107,7 @@ export const REPRODUCE_LOG = 'reproduce.json';
 export const BEYOND_REPORT = 'report-beyond';
 
 /** The study spec a preset has at a scale. */
-export function reproduceStudy(name: PresetName, scale: ReproduceScale): StudySpec {
+export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale): StudySpec {
   return { ...PRESETS[name], ...REPRODUCE_SCALES[scale][name] } as StudySpec;
 }
 
@@ -148,7 +165,6 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     }
     timings.push(timing);
   }
-  const cpus = os.cpus();
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
@@ -157,12 +173,12 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     studies: timings,
     trainWallMs: timings.reduce((a, t) => a + t.wallMs, 0),
     reportWallMs: 0,
-    machine: { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version },
+    machine: machineInfo(),
     backends,
     numerics,
   };
   const started = performance.now();
-  const notes = (shown: readonly PresetName[]) => [
+  const notes = (shown: readonly ReproduceStudyName[]) => [
     `Studies: ${timings.filter((t) => shown.includes(t.study)).map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];

@@ -4,7 +4,7 @@
 import type { Mask } from '../config.js';
 import {
   cellRecords, LOWER_IS_BETTER, metricValue, pairedDifferences, REPORT_METRICS,
-  type ReportMetric, type Slice, type SliceSetting, type TauSweep,
+  type ReportMetric, type Slice, type SliceSetting, type Sweep, type SweepField,
 } from './cells.js';
 import type { TableBlock } from './document.js';
 import { summarize, wilcoxonSignedRank, type Summary, type WilcoxonResult } from './stats.js';
@@ -130,46 +130,48 @@ export function overviewTable(tables: SummaryTables, metric: ReportMetric): Tabl
   return { kind: 'table', header: ['N', ...tables.masks], align: ['r', ...tables.masks.map(() => 'r' as const)], rows };
 }
 
-/** One point of a tau-sweep curve. */
-export interface TauPoint {
+/** The metrics drawn and tabulated against a swept field. */
+export const SWEEP_METRICS = ['recon', 'spec', 'outside'] as const;
+export type SweepMetric = (typeof SWEEP_METRICS)[number];
+
+/** One point of a sweep curve: a mask at one N and one value of the swept field. */
+export interface SweepPoint {
   mask: Mask;
   n: number;
-  tau: number;
-  recon: Summary;
-  outside: Summary;
+  /** the swept field's value */
+  value: number;
+  stats: Record<SweepMetric, Summary>;
 }
 
-/** Summaries of recon and outside fraction per (mask, N, tau) of a sweep. */
-export function tauPoints(sweep: TauSweep): TauPoint[] {
-  const points: TauPoint[] = [];
+/** Summaries of recon, spec and outside fraction per (mask, N, value) of a sweep's series. */
+export function sweepPoints(sweep: Sweep): SweepPoint[] {
+  const points: SweepPoint[] = [];
   for (const s of sweep.series) {
-    for (const tau of s.taus) {
-      const runs = sweep.records.filter((r) => r.config.mask === s.mask && r.config.n === s.n && r.config.tau === tau);
-      points.push({
-        mask: s.mask, n: s.n, tau,
-        recon: summarize(runs.map((r) => metricValue(r, 'recon'))),
-        outside: summarize(runs.map((r) => metricValue(r, 'outside'))),
-      });
+    for (const value of s.values) {
+      const runs = cellRecords(sweep.slices[sweep.values.indexOf(value)], s.mask, s.n);
+      const stats = {} as Record<SweepMetric, Summary>;
+      for (const metric of SWEEP_METRICS) stats[metric] = summarize(runs.map((r) => metricValue(r, metric)));
+      points.push({ mask: s.mask, n: s.n, value, stats });
     }
   }
   return points;
 }
 
-/** CSV of a tau sweep. */
-export function tauCsv(points: readonly TauPoint[]): string {
-  const header = ['mask', 'n', 'tau', 'runs', 'outside_mean', 'outside_sd', 'outside_ci95_low', 'outside_ci95_high',
-    'recon_mean', 'recon_sd', 'recon_ci95_low', 'recon_ci95_high'];
-  return toCsv(header, points.map((p) => [p.mask, p.n, p.tau, p.outside.n, p.outside.mean, p.outside.sd, p.outside.ciLow,
-    p.outside.ciHigh, p.recon.mean, p.recon.sd, p.recon.ciLow, p.recon.ciHigh]));
+/** CSV of a sweep: one row per (mask, N, value), mean, sd and 95% interval of each metric. */
+export function sweepCsv(field: SweepField, points: readonly SweepPoint[]): string {
+  const header = ['mask', 'n', field, 'runs', ...SWEEP_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`, `${m}_ci95_low`, `${m}_ci95_high`])];
+  return toCsv(header, points.map((p) => [p.mask, p.n, p.value, p.stats.recon.n,
+    ...SWEEP_METRICS.flatMap((m) => [p.stats[m].mean, p.stats[m].sd, p.stats[m].ciLow, p.stats[m].ciHigh])]));
 }
 
-/** Table of a tau sweep. */
-export function tauTable(points: readonly TauPoint[]): TableBlock {
+/** Table of a sweep: per mask, N and value, the mean and 95% interval of each metric. */
+export function sweepTable(field: SweepField, points: readonly SweepPoint[]): TableBlock {
   const ci = (s: Summary) => (s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`);
   return {
     kind: 'table',
-    header: ['mask', 'N', 'tau', 'runs', 'outside (mean)', '95% CI', 'recon (mean)', '95% CI'],
-    align: ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'l'],
-    rows: points.map((p) => [p.mask, String(p.n), String(p.tau), String(p.outside.n), formatNumber(p.outside.mean), ci(p.outside), formatNumber(p.recon.mean), ci(p.recon)]),
+    header: ['mask', 'N', field, 'runs', ...SWEEP_METRICS.flatMap((m) => [`${m} (mean)`, '95% CI'])],
+    align: ['l', 'r', 'r', 'r', ...SWEEP_METRICS.flatMap(() => ['r', 'l'] as const)],
+    rows: points.map((p) => [p.mask, String(p.n), String(p.value), String(p.stats.recon.n),
+      ...SWEEP_METRICS.flatMap((m) => [formatNumber(p.stats[m].mean), ci(p.stats[m])])]),
   };
 }

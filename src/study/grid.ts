@@ -3,12 +3,12 @@
 // the study's id; it does no I/O and trains nothing.
 
 import { createHash } from 'node:crypto';
-import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, identityConfig, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
 import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
 /** The names of the built-in studies of SPEC §5. */
-export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'dims', 'iris'] as const;
+export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'lambda-sweep', 'dims', 'iris'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Fields of a grid other than `hidden`, which is tied to `n` unless given. */
@@ -37,8 +37,13 @@ export type StudySpec = {
 export interface Study {
   name: string;
   grid: StudyGrid;
-  /** every run, in canonical order (shards and stores rely on this order) */
+  /**
+   * every distinct run, in canonical order (shards and stores rely on this order), each as its
+   * {@link identityConfig}: grid points that differ only in fields a run ignores are one run
+   */
   runs: readonly RunConfig[];
+  /** grid points (the product of the value lists); more than `runs` when some differ only in ignored fields */
+  points: number;
   /** `ids[i]` is `runId(runs[i])` */
   ids: readonly string[];
   /** first 16 hex digits of SHA-256 over the run ids in canonical order: equal runs, equal id */
@@ -53,6 +58,8 @@ const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
 /**
  * The built-in studies of SPEC §5. `positions` is N = 100, every mask, seeds 0..9 (80 runs, the
  * same runs as the N = 100 slice of `paper`, so a finished `paper` folder already holds them).
+ * `lambda-sweep` lists 7 x 3 x 8 x 10 = 1680 grid points but holds 1500 runs: `base` ignores
+ * lambda, so it is trained once per N and seed and counted under every lambda.
  * Beyond the paper: `dims` is d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x every mask x seeds
  * 0..9 (1280 runs; its d = 1 runs are `paper`'s), `iris` the iris dataset (N = 150, d = 4) x every
  * mask x seeds 0..9 (80 runs).
@@ -67,6 +74,13 @@ export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
     seed: seeds(10),
   },
   positions: { name: 'positions', n: [100], mask: MASKS, seed: seeds(10) },
+  'lambda-sweep': {
+    name: 'lambda-sweep',
+    n: [10, 50, 100],
+    mask: MASKS,
+    lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
+    seed: seeds(10),
+  },
   dims: { name: 'dims', dim: [1, 2, 3, 5], n: [10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
   iris: { name: 'iris', data: ['iris'], mask: MASKS, seed: seeds(10) },
 };
@@ -164,13 +178,13 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
 }
 
 /**
- * Expands a resolved grid into runs (CONFIG_KEYS order, the last key varying fastest). The `n`,
- * `dim` and `target` axes apply to the datasets that do not fix them: a data file's or iris's runs
- * take N, d from the data (and `target` means nothing to them), so repeats are dropped, first kept.
+ * Every point of a resolved grid, in canonical order (CONFIG_KEYS order, the last key varying
+ * fastest), with the values as listed: points that differ only in ignored fields are all here.
+ * The `n`, `dim` and `target` axes apply to the datasets that do not fix them: a data file's or
+ * iris's points take N, d from the data (and `target` means nothing to them), so they repeat.
  */
-function studyFromGrid(name: string, grid: StudyGrid): Study {
-  const runs: RunConfig[] = [];
-  const seen = new Set<string>();
+export function gridPoints(grid: StudyGrid): RunConfig[] {
+  const points: RunConfig[] = [];
   const partial: Partial<RunConfig> = {};
   const axes = CONFIG_KEYS.filter((k) => k !== 'hidden' || grid.hidden !== undefined);
   const visit = (depth: number): void => {
@@ -180,11 +194,7 @@ function studyFromGrid(name: string, grid: StudyGrid): Study {
         const fixed = fixedByData(partial.data as DataSpec, key);
         run[key] = fixed ? fixed.value : key === 'hidden' && grid.hidden === undefined ? run.n : partial[key];
       }
-      const id = runId(run as unknown as RunConfig);
-      if (!seen.has(id)) {
-        seen.add(id);
-        runs.push(run as unknown as RunConfig);
-      }
+      points.push(run as unknown as RunConfig);
       return;
     }
     const key = axes[depth];
@@ -194,8 +204,28 @@ function studyFromGrid(name: string, grid: StudyGrid): Study {
     }
   };
   visit(0);
-  const ids = runs.map(runId);
+  return points;
+}
+
+/** The id of a list of run ids: first 16 hex digits of SHA-256 over them, one a line. */
+export function idOfRuns(ids: readonly string[]): string {
   const hash = createHash('sha256');
   for (const id of ids) hash.update(id).update('\n');
-  return { name, grid, runs, ids, studyId: hash.digest('hex').slice(0, 16) };
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** A resolved grid as a study: its distinct runs (the first point of each id) in canonical order. */
+function studyFromGrid(name: string, grid: StudyGrid): Study {
+  const runs: RunConfig[] = [];
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  const points = gridPoints(grid);
+  for (const point of points) {
+    const id = runId(point);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    runs.push(identityConfig(point));
+    ids.push(id);
+  }
+  return { name, grid, runs, points: points.length, ids, studyId: idOfRuns(ids) };
 }

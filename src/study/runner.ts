@@ -47,7 +47,7 @@ export interface StudySummary {
   shard: Shard | undefined;
   /** runs in the study */
   studyRuns: number;
-  /** runs in this shard (= studyRuns without a shard) */
+  /** runs in this shard (= studyRuns without a shard or `only`), or of `only` in it */
   shardRuns: number;
   /** runs of the shard found already finished in the folder */
   skipped: number;
@@ -94,6 +94,11 @@ export interface RunStudyOptions {
    * it such a folder is refused: a study never mixes numerics.
    */
   retrain?: boolean;
+  /**
+   * train only the runs with these ids (the others stay missing until a later call): a study
+   * trained in steps that depend on earlier results, as `tune`'s rungs are
+   */
+  only?: ReadonlySet<string>;
 }
 
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
@@ -210,7 +215,7 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
     setAside = folder.finished.size;
     folder = { exists: true, finished: new Set() };
   }
-  const positions = shardPositions(resolved.runs.length, shard);
+  const positions = shardPositions(resolved.runs.length, shard).filter((i) => !options.only || options.only.has(resolved.ids[i]));
   let pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
   const skipped = positions.length - pending.length;
   const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => resolved.ids[i])), numerics);

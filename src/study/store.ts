@@ -5,10 +5,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../record.js';
-import { resolveConfig, runId } from '../config.js';
+import { identityConfig, resolveConfig, runId } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { resolveStudy, type Study } from './grid.js';
+import { legacyRunId, legacyStudyId, upgradeRecord } from './legacy.js';
 
 export const STUDY_FILE = 'study.json';
 export const RUNS_FILE = 'runs.jsonl';
@@ -37,7 +38,8 @@ export function studyFileOf(study: Study): StudyFile {
 /**
  * Reads and validates `dir/study.json`: undefined when there is none; the study (its grid
  * re-expanded, its id checked) otherwise. A file that is not JSON, not ours, or edited gets a
- * {@link ValidationError}.
+ * {@link ValidationError}. A study.json of protomlp 0.1.0 (whose study id counted runs that differ
+ * only in ignored fields) is recognized and read as the current study of its grid.
  */
 export function readStudyFile(dir: string): Study | undefined {
   const file = path.join(dir, STUDY_FILE);
@@ -66,7 +68,7 @@ export function readStudyFile(dir: string): Study | undefined {
     throw new ValidationError(`${file}: grid`, f.grid, 'an object of run fields, each a list of values');
   }
   const study = resolveStudy({ ...(f.grid as object), name: f.name as string }, `${file}: `);
-  if (f.studyId !== study.studyId) {
+  if (f.studyId !== study.studyId && f.studyId !== legacyStudyId(study.grid)) {
     throw new ValidationError(
       `${file}: studyId`,
       f.studyId,
@@ -162,6 +164,8 @@ export interface RunLogContent {
   duplicates: number;
   /** the numerics every record was made with (undefined when there is no record; src/numerics.ts) */
   numerics?: string;
+  /** lines written by protomlp 0.1.0 under an id that counted ignored fields, read in the current form */
+  upgraded: number;
   /** the byte offset and line number of a truncated last line (a write killed midway) */
   truncated?: { offset: number; line: number; bytes: number };
 }
@@ -170,11 +174,13 @@ export interface RunLogContent {
  * Reads `runs.jsonl` of a study folder. Every complete line must be a run record of `study`, made
  * with the numerics of the records before it (a study never mixes numerics, SPEC §10); a last line
  * without its newline is a write that was killed midway: reported through `notice`, never parsed.
- * Anything else gets a {@link ValidationError}.
+ * Anything else gets a {@link ValidationError}. A record written by protomlp 0.1.0 under its old
+ * id is read as this version would have written it (see {@link upgradeRecord}); two such lines of
+ * one run (they differed only in ignored fields) count as duplicates.
  */
 export function readRunLog(dir: string, study: Study, notice: Notice, keepRecords = true): RunLogContent {
   const file = path.join(dir, RUNS_FILE);
-  const content: RunLogContent = { records: new Map(), duplicates: 0 };
+  const content: RunLogContent = { records: new Map(), duplicates: 0, upgraded: 0 };
   if (!fs.existsSync(file)) return content;
   const ids = new Set(study.ids);
   for (const line of readLines(file)) {
@@ -195,11 +201,15 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || typeof record.config !== 'object') {
       throw new ValidationError(where, record, 'a run record with an id and a config');
     }
+    const config = resolveConfig(record.config, undefined, `${where}: config.`);
+    const expected = runId(config);
+    if (expected !== record.id && record.id === legacyRunId(config)) {
+      record = upgradeRecord(record, config, expected);
+      content.upgraded++;
+    }
     if (!ids.has(record.id)) {
       throw new ValidationError(`${where}: id`, record.id, `the id of a run of study "${study.name}" (${study.studyId})`);
     }
-    const config = resolveConfig(record.config, undefined, `${where}: config.`);
-    const expected = runId(config);
     if (expected !== record.id) {
       throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
     }
@@ -212,11 +222,13 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
         `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
       );
     }
-    // records written before a field existed (e.g. `data`) read back with its default
-    record.config = config;
+    // records written before a field existed (e.g. `data`) read back with its default; an
+    // upgraded 0.1.0 record keeps the identity config upgradeRecord gave it
+    record.config = identityConfig(config);
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }
+  if (content.upgraded) notice(`${file}: ${content.upgraded} records written by protomlp 0.1.0 (ids that counted ignored fields) read under their current ids`);
   if (content.duplicates) notice(`${file}: ${content.duplicates} duplicate run lines ignored (the first of each id is kept)`);
   return content;
 }

@@ -32,12 +32,12 @@ t.test('reproduce --beyond, then scripts/readme-results.mjs', async (t) => {
   copyFileSync(join(root, 'README.md'), join(dir, 'README.md'));
   const script = spawnSync(process.execPath, [join(root, 'scripts', 'readme-results.mjs'), 'results'], { cwd: dir, encoding: 'utf8' });
   t.equal(script.status, 0, script.stderr);
-  t.match(script.stdout, 'README.md: beyond-the-paper section replaced');
+  t.match(script.stdout, 'README.md: beyond-data section replaced');
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- beyond:start -->'), readme.indexOf('<!-- beyond:end -->'));
+  const section = readme.slice(readme.indexOf('<!-- beyond-data:start -->'), readme.indexOf('<!-- beyond-data:end -->'));
   t.match(section, /`npx protomlp reproduce --beyond` also ran `dims` \(\d+ runs: \d+ trained in [\d.]+ s, \d+ shared with the paper's studies and copied\) and `iris` \(16 runs/);
   t.match(section, /\| claim \| d = 1, \d+ runs \| d = 2, \d+ runs \| d = 3, \d+ runs \| iris \(d = 4\), 16 runs \|/);
-  t.match(section, /\| \*\*C5\*\* \| \*\*(held|not held)\*\*: \d\/4 pairs higher/);
+  t.match(section, /\| \*\*C5\*\* \| \*\*(held|not held)\*\* \(\d\/4 pairs higher; Δoutside [^)|]+\) \|/);
   t.match(section, /\| mask \| d = 1, N = 8 \| d = 2, N = 8 \| d = 3, N = 8 \| iris \(d = 4\), N = 150 \|/);
   t.match(section, '![Inputs, hull and prototypes per mask, d = 2](docs/results/beyond/hull-d2-n8.png)');
   t.ok(existsSync(join(dir, 'docs', 'results', 'beyond', 'hull-iris-d4-n150.png')));
