@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
-import { buildReport } from '../report/index.js';
+import { buildReport, claimLines } from '../report/index.js';
 import { readStudy } from '../study/index.js';
 import { parseNumberFlag } from './common.js';
 
@@ -39,7 +39,7 @@ export function register(program: Command): void {
       if (!records.length) throw new ValidationError('study folders', dirs.join(' '), 'at least one finished run');
       const out = flags.out ?? path.join(dirs[0], 'report');
       const { analysis, files } = await buildReport(records, { out, alpha, fitMargin, png: flags.png, source: dirs.join(', ') });
-      for (const c of analysis.claims) process.stdout.write(`${c.id}: ${c.status}\n`);
+      for (const line of claimLines(analysis)) process.stdout.write(`${line}\n`);
       process.stdout.write(`${out}: ${files.length} files (report.md, report.html, claims.json, tables/, plots/)\n`);
     });
 }

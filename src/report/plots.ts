@@ -84,22 +84,30 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 
 interface SeriesPoint {
   series: string;
+  /** the chart of a faceted curve: a panel (dataset and d) or N */
+  panel?: string;
+  n?: number;
   mask: Mask;
   x: number;
   mean: number;
   lo: number | null;
   hi: number | null;
-  /** the panel of a faceted chart (N) */
-  n?: number;
 }
 
 /**
- * A line chart of means with 95% interval bars, one colored series per mask; with `facetN`, one
- * panel per N side by side (each with its own y scale).
+ * How a curve is split into charts side by side (three a row): per panel (one dataset at one d,
+ * points carry `panel`; a shared y axis, so the panels compare) or per N (points carry `n`; each
+ * chart its own y scale, as a metric's range changes with N).
+ */
+type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
+
+/**
+ * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
+ * chart per panel or per N.
  */
 function curveSpec(opts: {
   title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
-  logY: boolean; xValues?: number[]; facetN?: boolean;
+  logY: boolean; xValues?: number[]; facet?: Facet;
 }): TopLevelSpec {
   const values = opts.points.map((p) => ({
     ...p,
@@ -123,32 +131,43 @@ function curveSpec(opts: {
     },
   ];
   const title = { text: opts.title, subtitle: opts.subtitle };
-  if (!opts.facetN) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
+  const facet = opts.facet;
+  if (!facet) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
   return {
     title,
     data: { values },
-    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
-    spec: { width: 300, height: 260, layer },
-    resolve: { scale: { y: 'independent' } },
+    facet: { field: facet.field, type: 'ordinal', title: null, sort: [...facet.order], header: { labelFontSize: 13, ...(facet.field === 'n' ? { labelExpr: "'N = ' + datum.value" } : {}) } },
+    columns: Math.min(facet.order.length, 3),
+    spec: { width: 300, height: 240, layer },
+    ...(facet.field === 'n' ? { resolve: { scale: { y: 'independent' } } } : {}),
   } as unknown as TopLevelSpec;
 }
 
-/** Metric vs N, one line per mask, 95% intervals as bars; log y for recon. */
-export function sizeCurveSpec(tables: SummaryTables, metric: ReportMetric): TopLevelSpec {
+/**
+ * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit. Given several
+ * panels (one per d or dataset), one chart per panel side by side, on a shared y axis.
+ */
+export function sizeCurveSpec(tables: SummaryTables | readonly { label: string; tables: SummaryTables }[], metric: ReportMetric): TopLevelSpec {
+  const panels = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables }];
   const points: SeriesPoint[] = [];
-  for (const c of tables.cells) {
-    const s = c.stats[metric];
-    if (s.mean === null) continue;
-    points.push({ series: c.mask, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh });
+  for (const { label, tables: t } of panels) {
+    for (const c of t.cells) {
+      const s = c.stats[metric];
+      if (s.mean === null) continue;
+      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh });
+    }
   }
   const logY = metric === 'recon' || metric === 'fit';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
+  const masks = MASKS.filter((m) => panels.some((p) => p.tables.masks.includes(m)));
+  const sizes = [...new Set(panels.flatMap((p) => p.tables.sizes))].sort((a, b) => a - b);
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs N`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
-    points, masks: tables.masks, xTitle: 'N = H (log scale)',
+    points, masks, xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: tables.sizes,
+    logY, xValues: sizes,
+    facet: Array.isArray(tables) ? { field: 'panel', order: panels.map((p) => p.label) } : undefined,
   });
 }
 
@@ -174,7 +193,8 @@ export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[],
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
     points: series, masks, xTitle: `${field} (log scale)`,
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b), facetN: true,
+    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
+    facet: { field: 'n', order: [...new Set(points.map((p) => p.n))].sort((a, b) => a - b) },
   });
 }
 
