@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs the studies beyond the paper's single lambda (the lambda sweep, the tune of every mask, the
 // tune check against the exhaustive grid) into DIR, resumably, then regenerates from those runs:
-// docs/beyond.md and docs/beyond/*.png, the README section between its beyond markers, and the
-// tune check in docs/tune.md between its tune-check markers. Nothing in them is typed by hand.
+// docs/beyond.md and docs/beyond/*.png, the README section "Beyond the paper: other weights and
+// tuning" between its beyond-weights markers, and the tune check in docs/tune.md between its
+// tune-check markers. Nothing in them is typed by hand. (The section on higher dimensions and real
+// data comes from scripts/readme-results.mjs.)
 //
 // Usage: npm run build && node scripts/readme-beyond.mjs [DIR=results-beyond] [--workers K] [--backend native]
 
@@ -13,7 +15,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { workers: { type: 'string' }, backend: { type: 'string' } },
 });
-const { runBeyond, beyondSnippet, tuneCheckSnippet, spliceSection } = await import('../dist/src/report/index.js');
+const { runBeyond, beyondWeightsSnippet, tuneCheckSnippet, spliceSection } = await import('../dist/src/report/index.js');
 const dir = positionals[0] ?? 'results-beyond';
 
 /** Replaces the marked section of a file, saying so. */
@@ -40,9 +42,9 @@ try {
     },
   });
   process.stdout.write(`${dir}: lambda sweep ${log.lambdaSweep.runs} runs, tune ${log.tune.trained} runs trained\n`);
-  writeFileSync('docs/beyond.md', `# Beyond the paper: lambda and tuning\n\n${await beyondSnippet(dir, { docsLink: '.' })}`);
+  writeFileSync('docs/beyond.md', `# Beyond the paper: other weights and tuning\n\n${await beyondWeightsSnippet(dir, { docsLink: '.' })}`);
   process.stdout.write('docs/beyond.md written\n');
-  splice('README.md', 'beyond', await beyondSnippet(dir));
+  splice('README.md', 'beyond-weights', await beyondWeightsSnippet(dir));
   splice('docs/tune.md', 'tune-check', await tuneCheckSnippet(dir));
 } catch (error) {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

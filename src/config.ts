@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.js';
+import { DATA_ALLOWED, checkData, dataIdentity, dataLabel, dataShape, type DataSpec } from './data-spec.js';
 
 /** The eight masks of SPEC §2, in canonical order. */
 export const MASKS = ['base', 'cov', 'sep', 'ovl', 'cov+sep', 'cov+ovl', 'sep+ovl', 'cov+sep+ovl'] as const;
@@ -25,12 +26,15 @@ export const LIMITS = { maxN: 10000, maxHidden: 10000, maxDim: 64, maxEpochs: 10
 
 /** One training run: everything that determines its result (SPEC §3). */
 export interface RunConfig {
-  /** number of training samples N (>= 2) */
+  /** where x and y come from: a named dataset (default `uniform`) or a data file (src/data-spec.ts) */
+  data: DataSpec;
+  /** number of training samples N (>= 2); a data file or `iris` fixes it */
   n: number;
   /** hidden width H (>= 2); the paper uses H = N */
   hidden: number;
-  /** input dimension d (>= 1) */
+  /** input dimension d (>= 1); a data file, `iris` and `moons` fix it */
   dim: number;
+  /** y of synthetic datasets; unused (always `sine`) when y comes from the data */
   target: Target;
   init: Init;
   mask: Mask;
@@ -43,16 +47,18 @@ export interface RunConfig {
   /** Adam learning rate */
   lr: number;
   epochs: number;
+  /** fixes the synthetic data and the initial parameters (only the latter for real data) */
   seed: number;
 }
 
 /** The key order of a config in records and in the canonical form hashed into a run id. */
 export const CONFIG_KEYS: readonly (keyof RunConfig)[] = [
-  'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed',
+  'data', 'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed',
 ];
 
 /** SPEC §3 defaults; `hidden` defaults to `n`. */
 export const DEFAULTS: Omit<RunConfig, 'hidden'> = {
+  data: 'uniform',
   n: 10,
   dim: 1,
   target: 'sine',
@@ -68,6 +74,7 @@ export const DEFAULTS: Omit<RunConfig, 'hidden'> = {
 
 /** What is allowed, per field, in words: the third part of every validation message. */
 export const ALLOWED: Record<keyof RunConfig, string> = {
+  data: DATA_ALLOWED,
   n: `an integer from 2 to ${LIMITS.maxN}`,
   hidden: `an integer from 2 to ${LIMITS.maxHidden}`,
   dim: `an integer from 1 to ${LIMITS.maxDim}`,
@@ -114,6 +121,7 @@ const oneOf = <T extends string>(values: readonly T[]): FieldCheck<T> => (v) =>
   typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : undefined;
 
 const fieldChecks: { [K in keyof RunConfig]: FieldCheck<RunConfig[K]> } = {
+  data: checkData,
   n: int(2, LIMITS.maxN),
   hidden: int(2, LIMITS.maxHidden),
   dim: int(1, LIMITS.maxDim),
@@ -166,9 +174,27 @@ export function resolveConfig(
   for (const key of CONFIG_KEYS) {
     let value = partial[key];
     if (value === undefined) value = key === 'hidden' ? out.n : DEFAULTS[key as Exclude<keyof RunConfig, 'hidden'>];
+    const fixed = out.data === undefined ? undefined : fixedByData(out.data, key);
+    if (fixed !== undefined) {
+      if (partial[key] !== undefined && partial[key] !== fixed.value) throw new ValidationError(`${where}${fieldLabel(key)}`, partial[key], fixed.allowed);
+      value = fixed.value;
+    }
     (out as Record<string, unknown>)[key] = validateField(key, value, `${where}${fieldLabel(key)}`);
   }
   return out as RunConfig;
+}
+
+/**
+ * The value a run's data imposes on a field (N and d of a data file or iris, d of moons; `target`,
+ * meaningless when y comes from the data, stays the default), with what a config may say instead.
+ */
+export function fixedByData(data: DataSpec, key: keyof RunConfig): { value: number | string; allowed: string } | undefined {
+  const shape = dataShape(data);
+  const label = dataLabel(data);
+  if (key === 'n' && shape.n !== undefined) return { value: shape.n, allowed: `${shape.n} or nothing (${label} has ${shape.n} rows)` };
+  if (key === 'dim' && shape.dim !== undefined) return { value: shape.dim, allowed: `${shape.dim} or nothing (${label} has ${shape.dim} input columns)` };
+  if (key === 'target' && shape.yFromData) return { value: DEFAULTS.target, allowed: `nothing (y comes from ${label})` };
+  return undefined;
 }
 
 /** The config with its keys in canonical order (records and run ids use this form). */
@@ -215,9 +241,19 @@ export function identityConfig(config: RunConfig): RunConfig {
   return out;
 }
 
-/** First 16 hex digits of SHA-256 over a config's JSON in canonical key order. */
+/**
+ * What a config's hash covers: the canonical config, with its data as {@link dataIdentity} (a
+ * file's content hash, columns and scale, not its path) and without `data` when it is the default
+ * `uniform` (so the ids of runs made before datasets existed do not change).
+ */
+export function runIdInput(config: RunConfig): Record<string, unknown> {
+  const { data, ...rest } = canonicalConfig(config);
+  return data === DEFAULTS.data ? rest : { data: dataIdentity(data), ...rest };
+}
+
+/** First 16 hex digits of SHA-256 over the JSON of a config's {@link runIdInput}. */
 export function hashConfig(config: RunConfig): string {
-  return createHash('sha256').update(JSON.stringify(canonicalConfig(config))).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify(runIdInput(config))).digest('hex').slice(0, 16);
 }
 
 /**

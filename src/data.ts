@@ -1,25 +1,51 @@
-// The dataset and the initial parameters of a run, from its seed alone (SPEC §3). Every backend
-// trains from these arrays; no other code draws random numbers for a run.
+// The dataset and the initial parameters of a run (SPEC §3): synthetic data and the parameters
+// from its seed alone, real data from its file or package. Every backend trains from these arrays;
+// no other code draws random numbers for a run.
 
 import type { RunConfig } from './config.js';
+import { dataLabel } from './data-spec.js';
+import { realData, type DataSource } from './datasets/index.js';
+import { gaussianBlobs, moons } from './datasets/synthetic.js';
+import { ValidationError } from './errors.js';
 import type { Dataset, Params } from './model/types.js';
 import { Rng, STREAMS } from './rng.js';
 
 /**
- * The training data of a run: x_i uniform on [-1, 1]^d (row-major, sample after sample), then
- * for `random` targets y_i uniform on [-1, 1]; `sine` targets are y = sin(pi * sum_k x_ik).
- * Depends only on (seed, n, dim, target): every mask of a seed sees the same data.
+ * The training data of a run. Synthetic datasets come from the seed's data stream and depend only
+ * on (data, seed, n, dim, target), so every mask of a seed sees the same data:
+ * - `uniform` (the default): x_i uniform on [-1, 1]^d (row-major, sample after sample);
+ * - `gaussian-blobs`, `moons` (d = 2): see src/datasets/synthetic.ts;
+ * then, for `random` targets, y_i uniform on [-1, 1]; `sine` targets are y = sin(pi * sum_k x_ik).
+ * Real data (`iris`, a data file) is the same for every seed, scaled per its spec
+ * ({@link realData}); y comes from it.
  *
  * @example
  * ```ts
  * const { x, y } = makeDataset(resolveConfig({ n: 5 }));
+ * const moons = makeDataset(resolveConfig({ data: 'moons', n: 40 }));
  * ```
  */
-export function makeDataset(config: Pick<RunConfig, 'n' | 'dim' | 'target' | 'seed'>): Dataset {
+export function makeDataset(config: Pick<RunConfig, 'n' | 'dim' | 'target' | 'seed'> & Partial<Pick<RunConfig, 'data'>>): Dataset {
   const { n, dim, target, seed } = config;
+  const data = config.data ?? 'uniform';
+  if (data === 'iris' || typeof data === 'object') {
+    const real = realData(data).data;
+    if (real.y.length !== n || real.x.length !== n * dim) {
+      throw new ValidationError('n, dim', `${n}, ${dim}`, `${real.y.length}, ${real.x.length / real.y.length} (the shape of ${dataLabel(data)})`);
+    }
+    return real;
+  }
   const rng = new Rng(seed, STREAMS.data);
-  const x = new Float64Array(n * dim);
-  for (let i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
+  let x: Float64Array;
+  if (data === 'moons') {
+    if (dim !== 2) throw new ValidationError('dim', dim, '2 for the moons dataset');
+    x = moons(rng, n);
+  } else if (data === 'gaussian-blobs') {
+    x = gaussianBlobs(rng, n, dim);
+  } else {
+    x = new Float64Array(n * dim);
+    for (let i = 0; i < x.length; i++) x[i] = rng.uniform(-1, 1);
+  }
   const y = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     if (target === 'random') {
@@ -31,6 +57,12 @@ export function makeDataset(config: Pick<RunConfig, 'n' | 'dim' | 'target' | 'se
     }
   }
   return { x, y };
+}
+
+/** Where a run's data comes from when not from the seed (a record's `data.source`); undefined for synthetic data. */
+export function dataSource(config: Pick<RunConfig, 'data'>): DataSource | undefined {
+  const data = config.data;
+  return data === 'iris' || typeof data === 'object' ? realData(data).source : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import { resolveConfig, type RunConfig } from './config.js';
 import { ValidationError } from './errors.js';
+import type { DataSource } from './datasets/index.js';
 import type { Dataset, Params } from './model/types.js';
 
 /** Parameters as JSON: W has one row per neuron. */
@@ -15,8 +16,9 @@ export interface ParamsJson {
 
 /**
  * Metrics of SPEC §4 at the end of training. A value that is not finite (a diverged run) is
- * `null`. `outside`/`outsideDist` use the exact convex hull and exist for d = 1 (null for d > 1);
- * `outsideBox`/`outsideBoxDist` use the bounding box and are present only for d > 1.
+ * `null`. `outside`/`outsideDist` use the exact convex hull in every dimension (src/eval/hull.ts);
+ * `outsideBox`/`outsideBoxDist` use the bounding box and are present only for d > 1. Distances are
+ * in training units (after any scaling of a data file).
  */
 export interface Metrics {
   recon: number | null;
@@ -36,7 +38,8 @@ export interface Metrics {
 export interface RunRecord {
   id: string;
   config: RunConfig;
-  data: { x: number[][]; y: number[] };
+  /** the training data (scaled, for a data file); `source` says where real data came from */
+  data: { x: number[][]; y: number[]; source?: DataSource };
   initial: ParamsJson;
   final: ParamsJson;
   metrics: Metrics;
@@ -88,6 +91,8 @@ export interface RecordStart {
   config: RunConfig;
   data: Dataset;
   initial: Params;
+  /** where the record's real data came from (absent for synthetic data) */
+  source?: DataSource;
 }
 
 function checkRows(field: string, rows: unknown, count: number, width: number): void {
@@ -140,5 +145,6 @@ export function recordStart(value: unknown, source = ''): RecordStart {
     config,
     data: dataFromJson(data as RunRecord['data']),
     initial: paramsFromJson(initial as unknown as ParamsJson),
+    ...(data.source !== undefined ? { source: data.source as DataSource } : {}),
   };
 }

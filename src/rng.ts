@@ -65,6 +65,17 @@ export class Rng {
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.nextDouble();
   }
+
+  /**
+   * A standard normal double by the Box-Muller transform of two draws, u1 in (0, 1] and u2 in
+   * [0, 1): sqrt(-2 ln u1) cos(2 pi u2). One draw per call (the sine twin is not kept), so the
+   * sequence depends only on the order of calls.
+   */
+  normal(): number {
+    const u1 = 1 - this.nextDouble();
+    const u2 = this.nextDouble();
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
 }
 
 function rotl(x: number, k: number): number {

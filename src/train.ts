@@ -3,7 +3,8 @@
 // so records differ between backends only by the trained parameters themselves.
 
 import { identityConfig, resolveConfig, runId, type RunConfig } from './config.js';
-import { makeDataset, makeInitialParams } from './data.js';
+import { dataSource, makeDataset, makeInitialParams } from './data.js';
+import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
@@ -23,9 +24,15 @@ export interface TrainOptions {
   onRecord?: (record: RunRecord, index: number) => void;
 }
 
-/** The dataset and initial parameters a config's seed fixes, as a job for a backend. */
-export function prepareJob(config: RunConfig): TrainJob {
-  return { config, data: makeDataset(config), initial: makeInitialParams(config) };
+/** A job for a backend, with where its real data came from (for the record). */
+export interface PreparedJob extends TrainJob {
+  source?: DataSource;
+}
+
+/** The dataset and initial parameters a config fixes (its seed, its data file), as a job for a backend. */
+export function prepareJob(config: RunConfig): PreparedJob {
+  const source = dataSource(config);
+  return { config, data: makeDataset(config), initial: makeInitialParams(config), ...(source ? { source } : {}) };
 }
 
 /**
@@ -33,14 +40,14 @@ export function prepareJob(config: RunConfig): TrainJob {
  * (and the terms evaluated with it) is the run's {@link identityConfig}: fields it ignores at
  * their defaults.
  */
-export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa' | 'numerics'>): RunRecord {
+export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa' | 'numerics'>): RunRecord {
   const { data, initial } = job;
   const config = identityConfig(job.config);
   const terms = computeTerms(config, data, result.final);
   return {
     id: runId(config),
     config,
-    data: dataToJson(data, config.dim),
+    data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim),
     final: paramsToJson(result.final, config.dim),
     metrics: evaluateRun(config, data, result.final, result.diverged, terms),
@@ -54,7 +61,7 @@ export function buildRecord(job: TrainJob, result: TrainResult, backend: Pick<Ba
 /**
  * Trains prepared jobs (for instance from `--init-from`) and returns their records in job order.
  */
-export async function trainJobs(given: readonly TrainJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
+export async function trainJobs(given: readonly PreparedJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
   const backend = selectBackend(options.backend);
   // train exactly what the record will say: a field the run ignores at its default
   const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));

@@ -20,8 +20,8 @@ t.test('summary and --json record', async (t) => {
   const record = JSON.parse(json.stdout);
   t.same(Object.keys(record), ['id', 'config', 'data', 'initial', 'final', 'metrics', 'backend', 'isa', 'numerics', 'wallMs']);
   t.equal(record.numerics, 'ts/1', 'the numerics that made it');
-  t.same(Object.keys(record.config), ['n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed']);
-  t.same(record.config, { n: 6, hidden: 8, dim: 1, target: 'sine', init: 'centers', mask: 'cov+sep', lambda: 0.1, tau: 0.001, tauCov: 0, lr: 0.01, epochs: 50, seed: 3 });
+  t.same(Object.keys(record.config), ['data', 'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed']);
+  t.same(record.config, { data: 'uniform', n: 6, hidden: 8, dim: 1, target: 'sine', init: 'centers', mask: 'cov+sep', lambda: 0.1, tau: 0.001, tauCov: 0, lr: 0.01, epochs: 50, seed: 3 });
   t.same(Object.keys(record.metrics), ['recon', 'spec', 'fit', 'cov', 'sep', 'ovl', 'outside', 'outsideDist', 'diverged']);
   t.equal(record.data.x.length, 6);
   t.equal(record.initial.W.length, 8);
@@ -41,11 +41,15 @@ t.test('summary and --json record', async (t) => {
   t.not(other.final.b[0], record.final.b[0]);
 });
 
-t.test('d > 1 reports the bounding box under its own name', async (t) => {
+t.test('d > 1: the exact hull, and the bounding box under its own name', async (t) => {
   const record = JSON.parse((await cliInProcess(['run', '--n', '5', '--dim', '2', '--epochs', '20', '--json', '--backend', 'ts'])).stdout);
-  t.equal(record.metrics.outside, null);
+  t.type(record.metrics.outside, 'number');
   t.type(record.metrics.outsideBox, 'number');
+  t.ok(record.metrics.outside >= record.metrics.outsideBox, 'outside the box implies outside the hull');
   t.equal(record.data.x[0].length, 2);
+  const text = await cliInProcess(['run', '--dim', '3', '--n', '12', '--epochs', '50', '--mask', 'ovl', '--backend', 'ts']);
+  t.equal(text.status, 0, text.stderr);
+  t.match(text.stdout, /outside the convex hull \(exact, Wolfe\): [\d.]+ of prototypes, mean distance [\d.e-]+\n/);
 });
 
 const bad: [string[], string][] = [
@@ -65,6 +69,13 @@ const bad: [string[], string][] = [
   [['--epochs', '0'], '--epochs: got 0, expected an integer from 1 to 10000000'],
   [['--seed', '-1'], '--seed: got -1, expected an integer from 0 to 4294967295'],
   [['--backend', 'gpu'], '--backend: got "gpu", expected one of auto, native, ts'],
+  [['--dataset', 'mnist'], '--dataset: got "mnist", expected one of uniform, gaussian-blobs, moons, iris (a file of your own: --data FILE)'],
+  [['--dataset', 'iris', '--n', '40'], '--n: got 40, expected 150 or nothing (iris has 150 rows)'],
+  [['--dataset', 'moons', '--dim', '3'], '--dim: got 3, expected 2 or nothing (moons has 2 input columns)'],
+  [['--dataset', 'iris', '--target', 'random'], '--target: got "random", expected nothing (y comes from iris)'],
+  [['--scale', 'standard'], '--scale: got "standard", expected nothing without --data (it chooses the columns and the scaling of a data file)'],
+  [['--x-cols', 'a,b'], '--x-cols: got "a,b", expected nothing without --data (it chooses the columns and the scaling of a data file)'],
+  [['--y-col', 'y'], '--y-col: got "y", expected nothing without --data (it chooses the columns and the scaling of a data file)'],
 ];
 
 t.test('every bad flag: one message, exit 2, no stack trace', async (t) => {
@@ -113,8 +124,8 @@ t.test('bad --init-from files', async (t) => {
     [['--init-from', wideW], `${wideW}: initial.W[0]: got [1,2], expected an array of 1 finite numbers`],
     [['--init-from', strB], `${strB}: initial.b[1]: got "x", expected a finite number`],
     [['--init-from', badConfig], `${badConfig}: config.mask: got "all", expected one of base, cov, sep, ovl, cov+sep, cov+ovl, sep+ovl, cov+sep+ovl`],
-    [['--init-from', extra], `${extra}: config.width: got 3, expected no such field (run fields: n, hidden, dim, target, init, mask, lambda, tau, tauCov, lr, epochs, seed)`],
-    [['--init-from', write('ok.json', JSON.stringify(good)), '--n', '4'], '--n: got 4, expected no value with --init-from (the record fixes n, hidden, dim, target, init, seed)'],
+    [['--init-from', extra], `${extra}: config.width: got 3, expected no such field (run fields: data, n, hidden, dim, target, init, mask, lambda, tau, tauCov, lr, epochs, seed)`],
+    [['--init-from', write('ok.json', JSON.stringify(good)), '--n', '4'], '--n: got 4, expected no value with --init-from (the record fixes data, n, hidden, dim, target, init, seed)'],
   ];
   for (const [args, message] of cases) {
     const r = await cliInProcess(['run', ...args]);

@@ -112,7 +112,7 @@ t.test('1-D hull: a prototype outside counted once, with its distance', async (t
   t.equal(m.recon, (0 + 0.25 + 0.375) / 3);
 });
 
-t.test('d = 2: bounding box fields, exact-hull fields null', async (t) => {
+t.test('d = 2: the exact hull, and the bounding box as extra fields', async (t) => {
   // inputs: a triangle; box [0, 1]^2. (0.75, 0.75) is outside the triangle but inside the box.
   const x = [[0, 0], [1, 0], [0, 1]];
   const protos = [[0.75, 0.75], [0.5, 0.25], [2, 1], [-3, -4]];
@@ -121,8 +121,9 @@ t.test('d = 2: bounding box fields, exact-hull fields null', async (t) => {
   // (2, 1) is 1 from the box, (-3, -4) is |(-3, -4)| = 5 from its corner (0, 0)
   t.equal(m.outsideBox, 0.5);
   t.equal(m.outsideBoxDist, 3);
-  t.equal(m.outside, null);
-  t.equal(m.outsideDist, null);
+  // the hull is the triangle: (0.75, 0.75) is also outside, 0.5 / sqrt 2 from the edge x + y = 1
+  t.equal(m.outside, 0.75);
+  t.ok(Math.abs((m.outsideDist as number) - (Math.SQRT1_2 / 2 + Math.SQRT2 + 5) / 3) < 1e-14, `outsideDist ${m.outsideDist}`);
   // optimal: (0,0)-(0.5,0.25), (1,0)-(2,1), (0,1)-(0.75,0.75) (brute force over the 24 maps)
   const expected = (Math.sqrt(5) / 4 + Math.SQRT2 + Math.sqrt(10) / 4) / 3;
   t.ok(Math.abs((m.recon as number) - expected) < 1e-15, `recon ${m.recon} vs ${expected}`);
@@ -144,6 +145,8 @@ t.test('diverged parameters: nulls, no throw', async (t) => {
   t.equal(m2.spec, null);
   t.equal(m2.outsideBox, null);
   t.equal(m2.outsideBoxDist, null);
+  t.equal(m2.outside, null);
+  t.equal(m2.outsideDist, null);
   t.equal(m2.diverged, true, 'non-finite final parameters mark the run diverged even if the caller did not');
 });
 

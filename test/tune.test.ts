@@ -179,6 +179,17 @@ async function cli(args: string[]): Promise<unknown> {
   }
 }
 
+t.test('real data: N is what the data has; one dataset at a time', async (t) => {
+  // iris fixes N = 150 whatever the grid's n says: the cells are at N = 150
+  const result = await tune({ data: 'iris', mask: ['cov'], lambda: [0.01, 0.1], seed: '0..1', epochs: 20 }, { out: join(root, 'iris'), budget: 1, backend: 'native' });
+  t.same(result.json.best.map((b) => [b.n, b.mask, b.seeds]), [[150, 'cov', [0, 1]]]);
+  t.ok([0.01, 0.1].includes(result.json.best[0].lambda!), 'one of the candidates');
+  t.ok(result.cells[0].records.every((r) => r.config.data === 'iris' && r.config.n === 150));
+  await t.rejects(tune({ data: ['uniform', 'iris'], mask: ['cov'], lambda: [0.01, 0.1], epochs: 20 }, { out: join(root, 'two-datasets') }), {
+    message: 'data: got ["uniform","iris"], expected one value (tune picks weights per N and mask)',
+  });
+});
+
 t.test('every bad tune flag has its message', async (t) => {
   const grid = ['--sizes', '10', '--masks', 'cov', '--lambda', '0.01,0.1', '--epochs', '50'];
   const out = join(root, 'refused');
@@ -194,7 +205,7 @@ t.test('every bad tune flag has its message', async (t) => {
     [['--sizes', '10', '--masks', 'base', '--lambda', '0.01,0.1', '--out', out], 'grid: got "1 candidate per (N, mask)", expected at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr (--lambda, --tau, --tau-cov, --lr)'],
     [[...grid], '--out: got nothing, expected a folder for the tune (its runs, tune.json, tune-report/)'],
     [[...grid, '--workers', '0', '--out', out], '--workers: got 0, expected an integer from 1 to 1024'],
-    [['--out', out], '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep (or --config FILE, or grid flags such as --sizes 3,5,10)'],
+    [['--out', out], '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris (or --config FILE, or grid flags such as --sizes 3,5,10)'],
   ];
   for (const [args, message] of cases) {
     const error = await cli(args);

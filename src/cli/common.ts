@@ -3,6 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import type { RunConfig } from '../config.js';
+import { DATASETS, SCALES, type DataSpec, type Scale } from '../data-spec.js';
+import { dataFile, FLAG_LABELS } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/types.js';
 
@@ -15,6 +17,66 @@ export function numberOrText(text: string): number | string {
 /** A config field's value from a flag's text: text fields as they are, the others as numbers where they read as one. */
 export function fieldFromFlag(key: keyof RunConfig, text: string): number | string {
   return key === 'target' || key === 'init' || key === 'mask' ? text : numberOrText(text);
+}
+
+/** The data flags of `run` and `sweep`. */
+export interface DataFlags {
+  data?: string;
+  dataset?: string;
+  xCols?: string;
+  yCol?: string;
+  scale?: string;
+}
+
+/** A comma-separated flag value as its non-empty items. */
+export function splitList(flag: string, text: string, allowed: string): string[] {
+  const items = text.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new ValidationError(flag, text, `a comma-separated list of ${allowed}`);
+  return items;
+}
+
+/**
+ * The data a command's flags choose: `--dataset NAME` and `--data FILE` (with `--x-cols`, `--y-col`,
+ * `--scale`), each file read and checked now. `list` (sweep) takes comma-separated lists and
+ * crosses files with scales; otherwise (run) one dataset. Undefined when no data flag is given.
+ */
+export function dataFromFlags(flags: DataFlags, list: boolean): DataSpec[] | undefined {
+  const items = (flag: string, text: string, allowed: string) => (list ? splitList(flag, text, allowed) : [text]);
+  const files = flags.data === undefined ? [] : items('--data', flags.data, 'data files');
+  const names = flags.dataset === undefined ? [] : items('--dataset', flags.dataset, 'dataset names');
+  for (const name of names) {
+    if (!(DATASETS as readonly string[]).includes(name)) throw new ValidationError('--dataset', name, `one of ${DATASETS.join(', ')} (a file of your own: --data FILE)`);
+  }
+  if (!list && files.length && names.length) throw new ValidationError('--dataset', flags.dataset, 'nothing with --data (a run trains on one dataset)');
+  const scales = flags.scale === undefined ? [undefined] : items('--scale', flags.scale, 'scalings');
+  for (const scale of scales) {
+    if (scale !== undefined && !(SCALES as readonly string[]).includes(scale)) throw new ValidationError('--scale', scale, `one of ${SCALES.join(', ')}`);
+  }
+  if (!files.length) {
+    const given = (['xCols', 'yCol', 'scale'] as const).find((k) => flags[k] !== undefined);
+    if (given) {
+      const flag = { xCols: FLAG_LABELS.xCols, yCol: FLAG_LABELS.yCol, scale: FLAG_LABELS.scale }[given];
+      throw new ValidationError(flag, flags[given], 'nothing without --data (it chooses the columns and the scaling of a data file)');
+    }
+  }
+  const xCols = flags.xCols === undefined ? undefined : splitList('--x-cols', flags.xCols, 'column names');
+  const refs = files.flatMap((file) => {
+    const ref = dataFile(file, { xCols, yCol: flags.yCol, scale: scales[0] as Scale | undefined });
+    return scales.map((scale) => ({ ...ref, scale: (scale ?? ref.scale) as Scale }));
+  });
+  const all: DataSpec[] = [...(names as DataSpec[]), ...refs];
+  return all.length ? all : undefined;
+}
+
+/** Registers the data flags on a command (`list`: sweep's comma-separated lists). */
+export function dataOptions(command: Command, list: boolean): Command {
+  const many = list ? 's' : '';
+  return command
+    .option(`--dataset <name${many}>`, `named dataset${list ? 's' : ''}: ${DATASETS.join(', ')} (default uniform)`)
+    .option(`--data <file${many}>`, `train on data file${many}: CSV with a header (columns x1..xd and y) or JSON {"x": [[...]], "y": [...]}; N and d come from the file`)
+    .option('--x-cols <names>', 'input columns of a CSV data file, comma-separated (default x1, x2, ...)')
+    .option('--y-col <name>', 'target column of a CSV data file (default y)')
+    .option(`--scale <scale${many}>`, `scaling of a data file's input columns: ${SCALES.join(', ')} (default minmax: each to [-1, 1])`);
 }
 
 /** Validates `--backend`. */

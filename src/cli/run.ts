@@ -4,20 +4,20 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
-import type { TrainJob } from '../model/types.js';
 import { recordStart } from '../record.js';
-import { fieldFromFlag, parseBackend } from './common.js';
+import type { PreparedJob } from '../train.js';
+import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, type DataFlags } from './common.js';
 
 /** The flag of each config field. */
 export const FLAG: Record<keyof RunConfig, string> = {
-  n: '--n', hidden: '--hidden', dim: '--dim', target: '--target', init: '--init', mask: '--mask',
+  data: '--data', n: '--n', hidden: '--hidden', dim: '--dim', target: '--target', init: '--init', mask: '--mask',
   lambda: '--lambda', tau: '--tau', tauCov: '--tau-cov', lr: '--lr', epochs: '--epochs', seed: '--seed',
 };
 
 /** Fields a record fixes: with --init-from they come from the record, not from flags. */
-const START_FIELDS: readonly (keyof RunConfig)[] = ['n', 'hidden', 'dim', 'target', 'init', 'seed'];
+const START_FIELDS: readonly (keyof RunConfig)[] = ['data', 'n', 'hidden', 'dim', 'target', 'init', 'seed'];
 
-interface RunFlags {
+interface RunFlags extends DataFlags {
   json?: boolean;
   initFrom?: string;
   backend?: string;
@@ -42,12 +42,14 @@ function readRecordFile(file: string): unknown {
  * Builds the job of `protomlp run` from its flags. Flags are validated before the training code is
  * loaded, so a refused command starts nothing heavy.
  */
-export async function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig) => boolean): Promise<TrainJob> {
+export async function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig) => boolean): Promise<PreparedJob> {
   const fromFlags: Partial<Record<keyof RunConfig, unknown>> = {};
   for (const key of CONFIG_KEYS) {
     const text = flags[key];
-    if (given(key) && typeof text === 'string') fromFlags[key] = fieldFromFlag(key, text);
+    if (key !== 'data' && given(key) && typeof text === 'string') fromFlags[key] = fieldFromFlag(key, text);
   }
+  const data = dataFromFlags(flags, false);
+  if (data) fromFlags.data = data[0];
   if (flags.initFrom === undefined) {
     const config = resolveConfig(fromFlags, (k) => FLAG[k]);
     const { prepareJob } = await import('../train.js');
@@ -55,19 +57,21 @@ export async function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig
   }
   for (const key of START_FIELDS) {
     if (key in fromFlags) {
-      throw new ValidationError(FLAG[key], fromFlags[key], `no value with --init-from (the record fixes ${START_FIELDS.join(', ')})`);
+      const flag = key === 'data' && flags.data === undefined ? '--dataset' : FLAG[key];
+      throw new ValidationError(flag, key === 'data' ? (flags.data ?? flags.dataset) : fromFlags[key], `no value with --init-from (the record fixes ${START_FIELDS.join(', ')})`);
     }
   }
   const start = recordStart(readRecordFile(flags.initFrom), `${flags.initFrom}: `);
   const config = resolveConfig({ ...start.config, ...fromFlags }, (k) => FLAG[k]);
-  return { config, data: start.data, initial: start.initial };
+  return { config, data: start.data, initial: start.initial, ...(start.source ? { source: start.source } : {}) };
 }
 
 /** Registers `protomlp run`. */
 export function register(program: Command): void {
   const cmd = program
     .command('run')
-    .description('train one run and print its summary (or, with --json, its whole record)')
+    .description('train one run and print its summary (or, with --json, its whole record)');
+  dataOptions(cmd, false)
     .option('--n <int>', 'number of training samples N (default 10)')
     .option('--hidden <int>', 'hidden width H (default: N)')
     .option('--dim <int>', 'input dimension d (default 1)')
@@ -83,7 +87,7 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto | native | ts (default auto; PROTOMLP_BACKEND overrides)')
     .option('--init-from <file>', "re-train from a run record's data and initial parameters")
     .option('--json', 'print the whole run record as JSON')
-    .addHelpText('after', '\nExample:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl')
+    .addHelpText('after', '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov')
     .action(async (flags: RunFlags) => {
       const job = await jobFromFlags(flags, (key) => cmd.getOptionValueSource(key) === 'cli');
       const backend = parseBackend(flags.backend);

@@ -10,7 +10,8 @@ import { MAX_STUDY_RUNS, parseSeedRange, PRESET_NAMES, resolveStudy, type Study,
 import { parseShard, shardFromEnv, shardPositions, type Shard } from '../study/shard.js';
 import { readStudySpec } from '../study/spec-file.js';
 import type { StudyProgress } from '../study/runner.js';
-import { fieldFromFlag, parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
+import { dataLabel } from '../data-spec.js';
+import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, parsePositiveInt, splitList, stoppableBySignals, type DataFlags } from './common.js';
 import { formatDuration, progressView } from './progress.js';
 
 /** Grid flags: each takes a comma-separated list of one run field's values. */
@@ -30,7 +31,7 @@ export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof Run
 
 const SEEDS_ALLOWED = 'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19';
 
-interface SweepFlags {
+interface SweepFlags extends DataFlags {
   preset?: string;
   config?: string;
   name?: string;
@@ -46,9 +47,7 @@ interface SweepFlags {
 
 /** One grid flag's comma-separated values, each validated under the flag's name. */
 function parseList(flag: string, key: keyof RunConfig, text: string): unknown[] {
-  const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new ValidationError(flag, text, `a comma-separated list of values, each ${ALLOWED[key]}`);
-  return items.map((item) => validateField(key, fieldFromFlag(key, item), flag));
+  return splitList(flag, text, `values, each ${ALLOWED[key]}`).map((item) => validateField(key, fieldFromFlag(key, item), flag));
 }
 
 /** `--seeds`: a count K (0..K-1), a list, or a range a..b. */
@@ -91,6 +90,8 @@ export function studyFromFlags(flags: SweepFlags): Study {
     if (typeof text === 'string') overrides[key] = parseList(flag, key, text);
   }
   if (flags.seeds !== undefined) overrides.seed = parseSeeds(flags.seeds);
+  const data = dataFromFlags(flags, true);
+  if (data) overrides.data = data;
   if (flags.name !== undefined) overrides.name = flags.name;
   if (flags.preset === undefined && flags.config === undefined && !Object.keys(overrides).some((k) => k !== 'name')) {
     throw new ValidationError('--preset', undefined, `one of ${PRESET_NAMES.join(', ')} (or --config FILE, or grid flags such as --sizes 3,5,10)`);
@@ -110,7 +111,7 @@ export function shardFromFlags(text: string | undefined, env: NodeJS.ProcessEnv 
 
 const describeRun = (c: RunConfig): string =>
   Object.entries(c)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${k === 'data' ? dataLabel(c.data) : v}`)
     .join(' ');
 
 const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
@@ -145,6 +146,7 @@ export function register(program: Command): void {
     .option('--preset <name>', `a built-in study: ${PRESET_NAMES.join(', ')}`)
     .option('--config <file>', 'a JSON or YAML study file (see docs/studies.md)')
     .option('--name <name>', 'the study name (default: the preset name, else "grid")');
+  dataOptions(command, true);
   for (const { flag, help } of GRID_FLAGS) command.option(`${flag} <list>`, help);
   command
     .option('--seeds <seeds>', `${SEEDS_ALLOWED} (default: seed 0)`)
@@ -158,7 +160,9 @@ export function register(program: Command): void {
       'after',
       '\nFlags override the preset or file. Ctrl-C stops cleanly; the same command resumes.\n' +
         'Examples:\n  protomlp sweep --preset paper --out results/paper\n' +
-        '  protomlp sweep --sizes 10,20 --masks cov,cov+sep --lambda 0.01,0.1 --seeds 5 --out results/lambda',
+        '  protomlp sweep --sizes 10,20 --masks cov,cov+sep --lambda 0.01,0.1 --seeds 5 --out results/lambda\n' +
+        '  protomlp sweep --preset dims --out results/dims\n' +
+        '  protomlp sweep --data a.csv,b.csv --masks base,cov,ovl --seeds 10 --out results/mine',
     )
     .action(async (flags: SweepFlags) => {
       const study = studyFromFlags(flags);

@@ -9,6 +9,6 @@ export {
   reconstructionError,
   specializationRatio,
   winningNeurons,
-  type Outside,
   type Shape,
 } from './metrics.js';
+export { ConvexHull, outsideHull, HULL_TOLERANCE, HULL_ACCURACY, type HullDistance, type Outside } from './hull.js';

@@ -3,22 +3,15 @@
 // the record. Only wrong array lengths (a caller's bug) throw.
 
 import type { RunConfig } from '../config.js';
-import { ValidationError } from '../errors.js';
 import type { Dataset, Params, Terms } from '../model/types.js';
 import type { Metrics } from '../record.js';
+import { allFinite, boundingBox, checkLength, checkSizes, norm } from './checks.js';
+import { outsideHull, type Outside } from './hull.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
 
 /** The sizes a metric needs from a run config. */
 export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
-
-/** Fraction of prototypes outside a region and their mean distance to it. */
-export interface Outside {
-  /** outside prototypes / H */
-  fraction: number;
-  /** mean Euclidean distance of the outside prototypes to the region; 0 when none is outside */
-  meanDist: number;
-}
 
 /**
  * Reconstruction error (SPEC §4 `recon`): the optimal (Hungarian) assignment between the N inputs
@@ -128,9 +121,8 @@ export function specializationRatio(shape: Shape, data: Dataset, params: Params)
 /**
  * Prototypes outside the bounding box of the inputs (per coordinate [min_i x_ik, max_i x_ik],
  * closed): their fraction of H and their mean Euclidean distance to the box (0 when none is
- * outside). For d = 1 the box is the interval [min x, max x], which is the exact convex hull, so
- * this is SPEC's `outside`/`outsideDist`; for d > 1 it is only the box (`outsideBox`), which
- * contains the hull and so can count a prototype as inside when the exact hull would not.
+ * outside). The box contains the convex hull, so it can count a prototype as inside when the hull
+ * ({@link outsideHull}) would not; for d > 1 it is the extra `outsideBox`/`outsideBoxDist`.
  * Both values are NaN when an input or a prototype is not finite.
  *
  * @example
@@ -145,15 +137,7 @@ export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: num
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
   if (!allFinite(x) || !allFinite(protos)) return { fraction: NaN, meanDist: NaN };
-  const lo = new Float64Array(d).fill(Infinity);
-  const hi = new Float64Array(d).fill(-Infinity);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < d; k++) {
-      const v = x[i * d + k];
-      if (v < lo[k]) lo[k] = v;
-      if (v > hi[k]) hi[k] = v;
-    }
-  }
+  const { lo, hi } = boundingBox(x, n, d);
   const excess = new Float64Array(d);
   let count = 0;
   let sumDist = 0;
@@ -176,10 +160,10 @@ export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: num
  * All metrics of one finished run, exactly the {@link Metrics} shape of a run record: `recon`,
  * `spec` and the hull metrics from the data and the final parameters, `fit`/`cov`/`sep`/`ovl`
  * from the caller's final loss terms. Any value that is not finite becomes null; this never throws
- * on non-finite parameters. For d = 1 `outside`/`outsideDist` are the exact hull and there is no
- * box field; for d > 1 they are null (exact hull not implemented) and `outsideBox`/`outsideBoxDist`
- * carry the bounding-box version. `diverged` is the caller's flag, also set when a final parameter
- * or term is not finite (so a record never shows null metrics with `diverged: false`).
+ * on non-finite parameters. `outside`/`outsideDist` use the exact convex hull in every dimension
+ * ({@link outsideHull}); for d > 1 `outsideBox`/`outsideBoxDist` add the bounding box. `diverged`
+ * is the caller's flag, also set when a final parameter or term is not finite (so a record never
+ * shows null metrics with `diverged: false`).
  *
  * @example
  * ```ts
@@ -198,7 +182,8 @@ export function evaluateRun(config: RunConfig, data: Dataset, final: Params, div
   checkLength('final.v.length', final.v.length, 'hidden', h);
 
   const protos = prototypes(final, d);
-  const hull = outsideBoundingBox(data.x, protos, n, h, d);
+  const hull = outsideHull(data.x, protos, n, h, d);
+  const box = d > 1 ? outsideBoundingBox(data.x, protos, n, h, d) : undefined;
   const paramsFinite = allFinite(final.W) && allFinite(final.b) && allFinite(final.v) && Number.isFinite(final.c);
   const termsFinite = [terms.fit, terms.cov, terms.sep, terms.ovl].every(Number.isFinite);
   return {
@@ -208,35 +193,13 @@ export function evaluateRun(config: RunConfig, data: Dataset, final: Params, div
     cov: finiteOrNull(terms.cov),
     sep: finiteOrNull(terms.sep),
     ovl: finiteOrNull(terms.ovl),
-    outside: d === 1 ? finiteOrNull(hull.fraction) : null,
-    outsideDist: d === 1 ? finiteOrNull(hull.meanDist) : null,
-    ...(d > 1 ? { outsideBox: finiteOrNull(hull.fraction), outsideBoxDist: finiteOrNull(hull.meanDist) } : {}),
+    outside: finiteOrNull(hull.fraction),
+    outsideDist: finiteOrNull(hull.meanDist),
+    ...(box ? { outsideBox: finiteOrNull(box.fraction), outsideBoxDist: finiteOrNull(box.meanDist) } : {}),
     diverged: diverged || !paramsFinite || !termsFinite,
   };
 }
 
 function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
-}
-
-function allFinite(values: Float64Array): boolean {
-  for (const v of values) if (!Number.isFinite(v)) return false;
-  return true;
-}
-
-/** Euclidean length; Math.hypot only when the plain sum of squares overflows. */
-function norm(v: Float64Array): number {
-  let sum = 0;
-  for (const e of v) sum += e * e;
-  return sum !== Infinity ? Math.sqrt(sum) : Math.hypot(...v);
-}
-
-function checkSizes(n: number, h: number, d: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ValidationError('n', n, 'an integer >= 1');
-  if (!Number.isInteger(h) || h < 1) throw new ValidationError('hidden', h, 'an integer >= 1');
-  if (!Number.isInteger(d) || d < 1) throw new ValidationError('dim', d, 'an integer >= 1');
-}
-
-function checkLength(field: string, actual: number, expression: string, expected: number): void {
-  if (actual !== expected) throw new ValidationError(field, actual, `${expression} = ${expected}`);
 }

@@ -122,7 +122,7 @@ async function readLog(dir: string): Promise<BeyondLog | undefined> {
  * @example
  * ```ts
  * const log = await runBeyond({ out: 'results-beyond' });
- * await writeFile('beyond.md', await beyondSnippet('results-beyond'));
+ * await writeFile('beyond.md', await beyondWeightsSnippet('results-beyond'));
  * ```
  */
 export async function runBeyond(options: BeyondOptions): Promise<BeyondLog> {
@@ -169,8 +169,8 @@ const BEYOND_PLOTS: readonly [string, string, string][] = [
   ['tune/tune-report/plots/pareto.png', 'tune-pareto.png', 'Tuning: fit against recon of every candidate at the full epochs'],
 ];
 
-/** Options of {@link beyondSnippet}. */
-export interface BeyondSnippetOptions {
+/** Options of {@link beyondWeightsSnippet}. */
+export interface BeyondWeightsSnippetOptions {
   /** folder the PNGs are copied into (default `docs/beyond`) */
   imagesDir?: string;
   /** the docs folder as the Markdown links it (default `docs`, for README.md; `.` inside docs/) */
@@ -178,10 +178,11 @@ export interface BeyondSnippetOptions {
 }
 
 /**
- * The README's section on the lambda sweep and the tune, from a folder written by
- * {@link runBeyond} (its claims.json, tune.json and tune claims): never typed by hand.
+ * The README's section "Beyond the paper: other weights and tuning" (the lambda sweep and the
+ * tune), from a folder written by {@link runBeyond} (its claims.json, tune.json and tune claims):
+ * never typed by hand. The section on higher dimensions and real data is `beyondDataSnippet`'s.
  */
-export async function beyondSnippet(dir: string, options: BeyondSnippetOptions = {}): Promise<string> {
+export async function beyondWeightsSnippet(dir: string, options: BeyondWeightsSnippetOptions = {}): Promise<string> {
   const imagesDir = options.imagesDir ?? path.join('docs', 'beyond');
   const docsLink = options.docsLink ?? 'docs';
   const log = await readLog(dir);

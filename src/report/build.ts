@@ -5,13 +5,18 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../errors.js';
+import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
-import { describeSetting, findSweep, mainSlice, REPORT_METRICS, SWEEP_FIELDS, type ReportMetric, type Slice, type Sweep, type SweepField } from './cells.js';
 import {
-  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, resolveClaimOptions, type ClaimOptions, type ClaimResult, type ClaimsGrid,
+  describeSetting, findSweep, mainSlice, panels, REPORT_METRICS, SWEEP_FIELDS, type Panel, type ReportMetric, type Slice, type Sweep, type SweepField,
+} from './cells.js';
+import {
+  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, panelClaimsBlocks, resolveClaimOptions,
+  type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
+import { hullPicture } from './hull-plot.js';
 import { compileVega, positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
@@ -43,10 +48,8 @@ export interface SweepAnalysis {
   grid: ClaimsGrid;
 }
 
-/** Everything computed from the records, before anything is drawn or written. */
-export interface ReportAnalysis {
-  /** the records, duplicates (same id) dropped */
-  records: RunRecord[];
+/** What one panel's runs show: its main slice, tables, sweeps and claims. */
+export interface PanelAnalysis {
   /** the slice with most runs: tables, paired tests and C1-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
@@ -54,6 +57,32 @@ export interface ReportAnalysis {
   sweeps: Partial<Record<SweepField, SweepAnalysis>>;
   claims: ClaimResult[];
 }
+
+/** Everything computed from the records, before anything is drawn or written. */
+export interface ReportAnalysis extends PanelAnalysis {
+  /** the records, duplicates (same id) dropped */
+  records: RunRecord[];
+  /**
+   * One analysis per panel (dataset and d), in {@link panels} order; the claims and the sweeps'
+   * claims grids are checked within each. The fields beside this one are the panel of the largest
+   * slice (the only one when all runs share a dataset and d).
+   */
+  panels: (PanelAnalysis & { panel: Omit<Panel, 'records'> & { runs: number } })[];
+}
+
+/** The main slice, the sweeps and the claims of one panel's runs. */
+function analysePanel(records: readonly RunRecord[], options: ClaimOptions): PanelAnalysis {
+  const main = mainSlice(records);
+  const sweeps: PanelAnalysis['sweeps'] = {};
+  for (const field of SWEEP_FIELDS) {
+    const sweep = findSweep(records, field);
+    if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
+  }
+  return { main, tables: main ? summaryTables(main) : undefined, sweeps, claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options) };
+}
+
+/** The sweeps of a panel, in {@link SWEEP_FIELDS} order. */
+const sweepList = (p: PanelAnalysis): SweepAnalysis[] => SWEEP_FIELDS.flatMap((f) => (p.sweeps[f] ? [p.sweeps[f]] : []));
 
 /** What {@link buildReport} wrote. */
 export interface ReportResult {
@@ -64,7 +93,8 @@ export interface ReportResult {
 }
 
 /**
- * Tables, paired tests and the claims check from run records, without writing anything.
+ * Tables, paired tests and the claims check from run records, without writing anything: one
+ * analysis per panel (dataset and d), the largest beside them.
  *
  * @example
  * ```ts
@@ -74,24 +104,23 @@ export interface ReportResult {
  */
 export function analyseRecords(records: readonly RunRecord[], options: ClaimOptions = {}): ReportAnalysis {
   const unique = uniqueRecords(records);
-  const main = mainSlice(unique);
-  const sweeps: ReportAnalysis['sweeps'] = {};
-  for (const field of SWEEP_FIELDS) {
-    const sweep = findSweep(unique, field);
-    if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
-  }
-  return {
-    records: unique,
-    main,
-    tables: main ? summaryTables(main) : undefined,
-    sweeps,
-    claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options),
-  };
+  const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({ panel: { ...panel, runs: panelRecords.length }, ...analysePanel(panelRecords, options) }));
+  const largest = analysed.reduce<(typeof analysed)[number] | undefined>((a, b) => (!a || (b.main?.records.length ?? 0) > (a.main?.records.length ?? 0) ? b : a), undefined);
+  const { panel: _, ...primary } = largest ?? { panel: undefined, ...analysePanel([], options) };
+  return { records: unique, ...primary, panels: analysed };
+}
+
+/** One line per claim for a terminal: its status, per panel when there are several. */
+export function claimLines(analysis: ReportAnalysis): string[] {
+  if (analysis.panels.length <= 1) return analysis.claims.map((c) => `${c.id}: ${c.status}`);
+  return analysis.claims.map((c, i) => `${c.id}: ${analysis.panels.map((p) => `${p.claims[i].status} (${p.panel.label})`).join(', ')}`);
 }
 
 /**
  * Writes the whole report of a set of run records into `options.out`: `report.md`,
- * `report.html` (self-contained), `claims.json`, `tables/*.md|csv`, `plots/*.svg|png`.
+ * `report.html` (self-contained), `claims.json`, `tables/*.md|csv`, `plots/*.svg|png`. Runs of
+ * several datasets or input dimensions are checked per panel: a column per panel in the claims
+ * table, the curves side by side, tables and pictures per panel.
  *
  * @example
  * ```ts
@@ -129,93 +158,142 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   };
 
   const title = options.title ?? 'protomlp report';
-  const { main, tables, sweeps } = analysis;
-  const sweepList = SWEEP_FIELDS.flatMap((f) => (sweeps[f] ? [sweeps[f]] : []));
-  const describeSweep = ({ sweep }: SweepAnalysis): string =>
-    `${sweep.field} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
+  const multi = analysis.panels.length > 1;
+  // file names and captions of one panel's parts: no suffix when there is one panel
+  const suffixOf = (p: (typeof analysis.panels)[number]) => (multi ? `-${p.panel.key}` : '');
+  const ofPanel = (p: (typeof analysis.panels)[number]) => (multi ? ` (${p.panel.label})` : '');
   const diverged = analysis.records.filter((r) => r.metrics.diverged).length;
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: title }];
+  const describeSweep = ({ sweep }: SweepAnalysis): string =>
+    `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
+  const settingLines = (p: PanelAnalysis, prefix: string) => [
+    p.main ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.` : '',
+    ...sweepList(p).map((a) => `${prefix}${describeSweep(a)}`),
+    p.sweeps.tau ? '' : `${prefix}No tau sweep among the runs (C6 not testable).`,
+  ];
+  const anySweep = analysis.panels.some((p) => sweepList(p).length);
   const intro = [
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
-    main ? `Main setting (tables, paired tests, C1–C5): ${describeSetting(main.setting)}; masks ${main.masks.join(', ')}; N in {${main.sizes.join(', ')}}; ${main.records.length} runs.` : '',
-    ...sweepList.map((a) => `${describeSweep(a)[0].toUpperCase()}${describeSweep(a).slice(1)}`),
-    sweeps.tau ? '' : 'No tau sweep among the runs (C6 not testable).',
-    sweepList.length ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.' : '',
+    ...(multi
+      ? [`${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
+        ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `))]
+      : settingLines(analysis, '')),
+    anySweep ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.' : '',
     `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
   blocks.push({ kind: 'list', items: intro });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
-  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE).` });
-  blocks.push(...claimsBlocks(analysis.claims));
-  for (const { sweep, grid } of sweepList) {
-    blocks.push({ kind: 'heading', level: 3, text: `Claims at each ${sweep.field}` });
-    blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
-    blocks.push(claimsGridBlock(grid));
+  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel; the deciding numbers follow each verdict, on hover in the HTML report, and in full per panel below)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.` });
+  if (multi) {
+    blocks.push(...panelClaimsBlocks(analysis.panels.map((p) => ({ label: p.panel.label, claims: p.claims }))));
+    for (const p of analysis.panels) {
+      blocks.push({ kind: 'heading', level: 3, text: `Claims: ${p.panel.label}` });
+      blocks.push(claimsBlocks(p.claims)[0]);
+    }
+  } else {
+    blocks.push(...claimsBlocks(analysis.claims));
   }
+  for (const p of analysis.panels) {
+    for (const { sweep, grid } of sweepList(p)) {
+      blocks.push({ kind: 'heading', level: 3, text: `Claims at each ${sweep.field}${ofPanel(p)}` });
+      blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
+      blocks.push(claimsGridBlock(grid));
+    }
+  }
+  const gridsJson = (p: PanelAnalysis) => Object.fromEntries(sweepList(p).map((a) => [a.sweep.field, claimsGridJson(a.grid)]));
   await write('claims.json', JSON.stringify({
-    alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: main?.setting ?? null, claims: analysis.claims,
-    grids: Object.fromEntries(sweepList.map((a) => [a.sweep.field, claimsGridJson(a.grid)])),
+    alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: analysis.main?.setting ?? null, claims: analysis.claims,
+    grids: gridsJson(analysis),
+    panels: analysis.panels.map((p) => ({ ...p.panel, mainSetting: p.main?.setting ?? null, claims: p.claims, grids: gridsJson(p) })),
   }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
-  // in report.html the curves also show each run as a small point (run id and seed in its tooltip)
-  if (tables && main) {
-    const curve = (metric: ReportMetric, name: string, caption: string) =>
-      figure(name, sizeCurveSpec(tables, metric), caption, sizeCurveSpec(tables, metric, main.records));
-    blocks.push(await curve('recon', 'recon-vs-n', 'Reconstruction error vs N per mask (log y); bars: 95% t-interval over seeds.'));
-    blocks.push(await curve('spec', 'spec-vs-n', 'Specialization ratio vs N per mask; bars: 95% t-interval over seeds.'));
-    blocks.push(await curve('outside', 'outside-vs-n', 'Fraction of prototypes outside the convex hull of the inputs vs N per mask.'));
-    blocks.push(await curve('fit', 'fit-vs-n', 'Fit loss (MSE) vs N per mask (log y).'));
+  const withTables = analysis.panels.filter((p) => p.tables && p.main).map((p) => ({ label: p.panel.label, tables: p.tables!, records: p.main!.records }));
+  if (withTables.length) {
+    // in report.html the curves also show each run as a small point (run id and seed in its tooltip)
+    const spec = (metric: ReportMetric, live: boolean) => (multi
+      ? sizeCurveSpec(withTables.map((p) => ({ ...p, records: live ? p.records : undefined })), metric)
+      : sizeCurveSpec(withTables[0].tables, metric, live ? withTables[0].records : undefined));
+    const curve = (metric: ReportMetric, name: string, caption: string) => figure(name, spec(metric, false), caption, spec(metric, true));
+    const per = multi ? ', one chart per panel' : '';
+    blocks.push(await curve('recon', 'recon-vs-n', `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await curve('spec', 'spec-vs-n', `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await curve('outside', 'outside-vs-n', `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`));
+    blocks.push(await curve('fit', 'fit-vs-n', `Fit loss (MSE) vs N per mask (log y)${per}.`));
   }
-  for (const { sweep, points } of sweepList) {
-    for (const metric of SWEEP_METRICS) {
-      blocks.push(await figure(`${sweep.field}-${metric}`, sweepCurveSpec(sweep.field, points, metric),
-        `${metric} vs ${sweep.field} (log x) per mask, one panel per N; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
-        sweepCurveSpec(sweep.field, points, metric, sweep)));
+  for (const p of analysis.panels) {
+    const suffix = suffixOf(p);
+    const of = ofPanel(p);
+    for (const { sweep, points } of sweepList(p)) {
+      for (const metric of SWEEP_METRICS) {
+        blocks.push(await figure(`${sweep.field}-${metric}${suffix}`, sweepCurveSpec(sweep.field, points, metric),
+          `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
+          sweepCurveSpec(sweep.field, points, metric, sweep)));
+      }
     }
-  }
-  let positions: PositionsRow[] = [];
-  if (main && main.records.some((r) => r.config.dim === 1)) {
+    const main = p.main;
+    if (!main) continue;
     const wanted = options.positionsN ?? 100;
-    const sizes = [...new Set(main.records.filter((r) => r.config.dim === 1).map((r) => r.config.n))].sort((a, b) => a - b);
+    const sizes = main.sizes;
     const n = sizes.includes(wanted) ? wanted : sizes[sizes.length - 1];
-    const pos = positionsSpec(main.records, n);
-    positions = pos.rows;
-    const clipped = positions.reduce((a, r) => a + r.clipped, 0);
-    blocks.push(await figure(`positions-n${n}`, pos.spec,
-      `Prototype positions at N = ${n}${n !== wanted ? ` (no runs at N = ${wanted})` : ''}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
-    blocks.push({
-      kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
-      rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
-    });
+    const missing = n !== wanted ? ` (no runs at N = ${wanted})` : '';
+    if (p.panel.dim === 1) {
+      const pos = positionsSpec(main.records, n);
+      const positions: PositionsRow[] = pos.rows;
+      const clipped = positions.reduce((a, r) => a + r.clipped, 0);
+      blocks.push(await figure(`positions-n${n}${suffix}`, pos.spec,
+        `Prototype positions at N = ${n}${missing}${of}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
+      blocks.push({
+        kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
+        rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
+      });
+    } else {
+      const picture = hullPicture(main.records, n);
+      if (!picture) continue;
+      const clipped = picture.rows.reduce((a, r) => a + r.clipped, 0);
+      const how = picture.explained
+        ? `projected onto the first two principal components of the inputs (${(100 * (picture.explained[0] + picture.explained[1])).toFixed(0)}% of their variance); expelled means outside the exact ${p.panel.dim}-dimensional hull, so an expelled prototype can lie inside the projected polygon`
+        : 'the convex hull polygon in grey';
+      blocks.push(await figure(`hull-${p.panel.key}-n${n}`, picture.spec,
+        `Inputs (dots), their convex hull and the prototypes (diamonds inside, red crosses expelled) at N = ${n}${missing}${of}, one panel per mask: ${how}.${clipped ? ` ${clipped} prototypes lie beyond the frame and are drawn at its edge.` : ''}`));
+      blocks.push({
+        kind: 'table', header: ['mask', 'seed', 'prototypes', 'expelled (exact hull)', 'beyond the frame'], align: ['l', 'r', 'r', 'r', 'r'],
+        rows: picture.rows.map((r) => [r.mask, String(r.seed), String(r.prototypes), String(r.expelled), String(r.clipped)]),
+      });
+    }
   }
 
-  if (tables) {
-    blocks.push({ kind: 'heading', level: 2, text: 'Tables' });
-    blocks.push({ kind: 'paragraph', text: 'Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against `base`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.' });
-    for (const metric of REPORT_METRICS) {
-      blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
-      const overview = overviewTable(tables, metric);
-      blocks.push(overview);
-      const detail = metricTable(tables, metric);
-      blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}.md\`, \`tables/${metric}.csv\`.` });
-      await write(`tables/${metric}.md`, toMarkdown([{ kind: 'heading', level: 3, text: metric }, detail]));
-      await write(`tables/${metric}.csv`, metricCsv(tables, metric));
+  for (const p of analysis.panels) {
+    const { tables } = p;
+    const suffix = suffixOf(p);
+    if (tables) {
+      blocks.push({ kind: 'heading', level: 2, text: multi ? `Tables: ${p.panel.label}` : 'Tables' });
+      blocks.push({ kind: 'paragraph', text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}` });
+      for (const metric of REPORT_METRICS) {
+        blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
+        blocks.push(overviewTable(tables, metric));
+        const detail = metricTable(tables, metric);
+        blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}${suffix}.md\`, \`tables/${metric}${suffix}.csv\`.` });
+        await write(`tables/${metric}${suffix}.md`, toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${ofPanel(p)}` }, detail]));
+        await write(`tables/${metric}${suffix}.csv`, metricCsv(tables, metric));
+      }
+      if (!multi) {
+        for (const metric of REPORT_METRICS) {
+          blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
+          blocks.push(metricTable(tables, metric));
+        }
+      }
     }
-    for (const metric of REPORT_METRICS) {
-      blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
-      blocks.push(metricTable(tables, metric));
+    for (const { sweep, points } of sweepList(p)) {
+      blocks.push({ kind: 'heading', level: 3, text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep${ofPanel(p)}` });
+      blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
+      const table = sweepTable(sweep.field, points);
+      blocks.push(table);
+      await write(`tables/${sweep.field}-sweep${suffix}.md`, toMarkdown([table]));
+      await write(`tables/${sweep.field}-sweep${suffix}.csv`, sweepCsv(sweep.field, points));
     }
-  }
-  for (const { sweep, points } of sweepList) {
-    blocks.push({ kind: 'heading', level: 3, text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep` });
-    blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
-    const table = sweepTable(sweep.field, points);
-    blocks.push(table);
-    await write(`tables/${sweep.field}-sweep.md`, toMarkdown([table]));
-    await write(`tables/${sweep.field}-sweep.csv`, sweepCsv(sweep.field, points));
   }
 
   blocks.push({ kind: 'heading', level: 2, text: 'Methods' });
@@ -225,6 +303,7 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       `Paired test: Wilcoxon signed-rank on the per-seed differences, zero differences dropped, tied |d| given average ranks; exact (the permutation distribution of W+ over all sign patterns of the observed ranks) up to ${WILCOXON_EXACT_MAX} non-zero pairs, normal approximation with tie-corrected variance and continuity correction above. Chosen over the paired t-test because the metrics (fractions, errors spanning decades) are far from normal with 10 seeds.`,
       'Effect size: matched-pairs rank-biserial correlation r = (W+ − W−)/(W+ + W−), from −1 (every difference negative) to +1 (every difference positive); the mean and median difference are given beside it.',
       "Trend (C6): Spearman's rank correlation between tau and the outside fraction, p from the t approximation with n−2 degrees of freedom.",
+      `Hull (\`outside\`, \`outsideDist\`): exact in every dimension. 1-D: outside [min x, max x]. d > 1: the distance to conv{x_i} by Wolfe's nearest-point algorithm, each answer certified by a point of the hull and a separating plane to ${HULL_ACCURACY} of the data's scale; a prototype is outside when farther than ${HULL_TOLERANCE} x the diagonal of the inputs' bounding box.`,
     ],
   });
 

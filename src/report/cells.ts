@@ -2,6 +2,7 @@
 // the other run fields (a "slice"), paired across masks by seed. No statistics, no I/O here.
 
 import { DEFAULTS, IGNORABLE_FIELDS, MASKS, usesField, type Mask, type RunConfig } from '../config.js';
+import { compareData, dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
 
 /** The metrics the tables and tests cover, and which direction is better for each. */
@@ -17,9 +18,10 @@ export const METRIC_LABELS: Record<ReportMetric, string> = {
 
 /**
  * The run fields that make a slice: everything but mask, N and seed. `hidden` enters as `N` when
- * it equals n (the paper's H = N), as the number otherwise, so a size sweep with H = N is one slice.
+ * it equals n (the paper's H = N), as the number otherwise, so a size sweep with H = N is one slice;
+ * `data` enters as its label (a dataset name or `file PATH`).
  */
-const SLICE_FIELDS = ['hidden', 'dim', 'target', 'init', 'lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const;
+const SLICE_FIELDS = ['data', 'hidden', 'dim', 'target', 'init', 'lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const;
 export type SliceField = (typeof SLICE_FIELDS)[number];
 /** The fixed settings of a slice, `hidden` as `'N'` or a number. */
 export type SliceSetting = Record<SliceField, string | number>;
@@ -32,7 +34,7 @@ function runSetting(config: RunConfig): Partial<SliceSetting> {
   const out: Partial<SliceSetting> = {};
   for (const f of SLICE_FIELDS) {
     if (!usesField(config, f)) continue;
-    out[f] = f === 'hidden' && config.hidden === config.n ? 'N' : config[f];
+    out[f] = f === 'hidden' && config.hidden === config.n ? 'N' : f === 'data' ? dataLabel(config.data) : config[f];
   }
   return out;
 }
@@ -215,6 +217,7 @@ export function findSweep(records: readonly RunRecord[], field: SweepField): Swe
 /** Describes a slice setting in words for captions, e.g. `lambda 0.1, tau 0.001, 2000 epochs`. */
 export function describeSetting(setting: Partial<SliceSetting>): string {
   const parts: string[] = [];
+  if (setting.data !== undefined && setting.data !== 'uniform') parts.push(`data ${setting.data}`);
   if (setting.hidden !== undefined) parts.push(setting.hidden === 'N' ? 'H = N' : `H = ${setting.hidden}`);
   if (setting.dim !== undefined) parts.push(`d = ${setting.dim}`);
   if (setting.target !== undefined) parts.push(`target ${setting.target}`);
@@ -225,4 +228,35 @@ export function describeSetting(setting: Partial<SliceSetting>): string {
   if (setting.lr !== undefined) parts.push(`lr ${setting.lr}`);
   if (setting.epochs !== undefined) parts.push(`${setting.epochs} epochs`);
   return parts.join(', ');
+}
+
+/**
+ * The runs of one dataset at one input dimension. The claims, tables and plots are made per panel:
+ * a study over several d (or datasets) gets a column per panel in its claims table.
+ */
+export interface Panel {
+  /** for file names: `d2` for the uniform data, else the dataset's name (and the file's) and d: `iris-d4` */
+  key: string;
+  /** for tables and plots: `d = 2`, `iris (d = 4)` */
+  label: string;
+  /** the dataset's label (a name, or `file PATH`) */
+  data: string;
+  dim: number;
+  records: RunRecord[];
+}
+
+/** The records grouped into panels, in dataset order (named datasets first, uniform first), then d ascending. */
+export function panels(records: readonly RunRecord[]): Panel[] {
+  const groups = new Map<string, Panel>();
+  for (const r of records) {
+    const data = dataLabel(r.config.data);
+    const key = data === 'uniform' ? `d${r.config.dim}` : `${data.replace(/[^\w.+-]+/g, '-')}-d${r.config.dim}`;
+    let panel = groups.get(key);
+    if (!panel) {
+      panel = { key, label: data === 'uniform' ? `d = ${r.config.dim}` : `${data} (d = ${r.config.dim})`, data, dim: r.config.dim, records: [] };
+      groups.set(key, panel);
+    }
+    panel.records.push(r);
+  }
+  return [...groups.values()].sort((a, b) => compareData(a.records[0].config.data, b.records[0].config.data) || a.dim - b.dim);
 }

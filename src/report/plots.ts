@@ -94,6 +94,9 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 
 interface SeriesPoint {
   series: string;
+  /** the chart of a faceted curve: a panel (dataset and d) or N */
+  panel?: string;
+  n?: number;
   mask: Mask;
   x: number;
   mean: number;
@@ -101,8 +104,6 @@ interface SeriesPoint {
   hi: number | null;
   /** runs with a finite value behind the mean */
   runs: number;
-  /** the panel of a faceted chart (N) */
-  n?: number;
 }
 
 /** One run behind a curve's point: what its tooltip shows in report.html. */
@@ -113,8 +114,9 @@ export interface RunPoint {
   value: number;
   seed: number;
   id: string;
-  /** the panel of a faceted chart (N) */
+  /** the chart of a faceted curve: N, and the panel (dataset and d) where the curve has panels */
   n: number;
+  panel?: string;
 }
 
 /**
@@ -132,13 +134,20 @@ export function runPoints(records: readonly RunRecord[], metric: ReportMetric, x
 }
 
 /**
- * A line chart of means with 95% interval bars, one colored series per mask; with `facetN`, one
- * panel per N side by side (each with its own y scale). The means' tooltips give their numbers.
- * With `runs` (report.html), a layer of small points, one per run (tooltip: run id, seed, value).
+ * How a curve is split into charts side by side (three a row): per panel (one dataset at one d,
+ * points carry `panel`; a shared y axis, so the panels compare) or per N (points carry `n`; each
+ * chart its own y scale, as a metric's range changes with N).
+ */
+type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
+
+/**
+ * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
+ * chart per panel or per N. The means' tooltips give their numbers. With `runs` (report.html), a
+ * layer of small points, one per run (tooltip: run id, seed, value).
  */
 function curveSpec(opts: {
   title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
-  logY: boolean; xValues?: number[]; facetN?: boolean; runs?: RunPoint[];
+  logY: boolean; xValues?: number[]; facet?: Facet; runs?: RunPoint[];
 }): TopLevelSpec {
   const means = opts.points.map((p) => ({
     ...p,
@@ -189,36 +198,55 @@ function curveSpec(opts: {
     },
   ];
   const title = { text: opts.title, subtitle: opts.subtitle };
-  if (!opts.facetN) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
+  const facet = opts.facet;
+  if (!facet) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
   return {
     title,
     data: { values },
-    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
-    spec: { width: 300, height: 260, layer },
-    resolve: { scale: { y: 'independent' } },
+    facet: { field: facet.field, type: 'ordinal', title: null, sort: [...facet.order], header: { labelFontSize: 13, ...(facet.field === 'n' ? { labelExpr: "'N = ' + datum.value" } : {}) } },
+    columns: Math.min(facet.order.length, 3),
+    spec: { width: 300, height: 240, layer },
+    ...(facet.field === 'n' ? { resolve: { scale: { y: 'independent' } } } : {}),
   } as unknown as TopLevelSpec;
 }
 
+/** One chart of a size curve with panels: its label, its tables and (report.html) its runs. */
+export interface CurvePanel {
+  label: string;
+  tables: SummaryTables;
+  /** the runs behind the tables: one point each in report.html */
+  records?: readonly RunRecord[];
+}
+
 /**
- * Metric vs N, one line per mask, 95% intervals as bars; log y for recon. `records` (the runs of
- * the tables, for report.html) adds one point per run.
+ * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit. Given several
+ * panels (one per d or dataset), one chart per panel side by side, on a shared y axis. `records`
+ * (the runs of the tables, for report.html) adds one point per run; panels carry their own.
  */
-export function sizeCurveSpec(tables: SummaryTables, metric: ReportMetric, records?: readonly RunRecord[]): TopLevelSpec {
+export function sizeCurveSpec(tables: SummaryTables | readonly CurvePanel[], metric: ReportMetric, records?: readonly RunRecord[]): TopLevelSpec {
+  const panels: readonly CurvePanel[] = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables, records }];
   const points: SeriesPoint[] = [];
-  for (const c of tables.cells) {
-    const s = c.stats[metric];
-    if (s.mean === null) continue;
-    points.push({ series: c.mask, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n });
+  for (const { label, tables: t } of panels) {
+    for (const c of t.cells) {
+      const s = c.stats[metric];
+      if (s.mean === null) continue;
+      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n });
+    }
   }
   const logY = metric === 'recon' || metric === 'fit';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
+  const masks = MASKS.filter((m) => panels.some((p) => p.tables.masks.includes(m)));
+  const sizes = [...new Set(panels.flatMap((p) => p.tables.sizes))].sort((a, b) => a - b);
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs N`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
-    points, masks: tables.masks, xTitle: 'N = H (log scale)',
+    points, masks, xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: tables.sizes,
-    runs: records && runPoints(records, metric, (r) => r.config.n, (r) => r.config.mask),
+    logY, xValues: sizes,
+    facet: Array.isArray(tables) ? { field: 'panel', order: panels.map((p) => p.label) } : undefined,
+    runs: panels.some((p) => p.records)
+      ? panels.flatMap((p) => runPoints(p.records ?? [], metric, (r) => r.config.n, (r) => r.config.mask).map((r) => (Array.isArray(tables) ? { ...r, panel: p.label } : r)))
+      : undefined,
   });
 }
 
@@ -247,7 +275,9 @@ export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[],
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
     points: series, masks, xTitle: `${field} (log scale)`,
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b), facetN: true, runs,
+    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
+    facet: { field: 'n', order: [...new Set(points.map((p) => p.n))].sort((a, b) => a - b) },
+    runs,
   });
 }
 

@@ -1,12 +1,15 @@
-// The README's results section, generated from a finished reproduction (never typed by hand):
-// the claims table, the plots (PNG copies) and how long it took on what machine.
+// The README's results sections, generated from a finished reproduction (never typed by hand):
+// the claims table, the plots (PNG copies) and how long it took on what machine; and, from
+// `reproduce --beyond`, the claims per d and dataset with the hull pictures. (The section on other
+// weights and tuning comes from beyond.ts.)
 
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import type { ClaimResult } from './claims.js';
+import { claimsColumnsBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
-import { readReproduceLog } from './reproduce.js';
+import { BEYOND_REPORT, BEYOND_STUDIES, readReproduceLog, REPRODUCE_STUDIES } from './reproduce.js';
+import { formatNumber } from './tables.js';
 
 /** Plots the README shows, in order, with their captions. */
 const README_PLOTS: readonly [string, string][] = [
@@ -52,11 +55,14 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   ];
   if (log) {
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    const trained = log.studies.reduce((a, s) => a + s.trained, 0);
-    const reused = log.studies.reduce((a, s) => a + (s.reused ?? 0), 0);
+    // the paper's studies only (a `--beyond` run also logs dims and iris: their own section says so)
+    const studies = log.studies.filter((s) => REPRODUCE_STUDIES.includes(s.study));
+    const trained = studies.reduce((a, s) => a + s.trained, 0);
+    const reused = studies.reduce((a, s) => a + (s.reused ?? 0), 0);
+    const trainWallMs = studies.reduce((a, s) => a + s.wallMs, 0);
     blocks.push({
       kind: 'paragraph',
-      text: `\`npx protomlp reproduce\` (${log.studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(log.trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
+      text: `\`npx protomlp reproduce\` (${studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${secs(trainWallMs)} and wrote the report in ${secs(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
     });
   }
   const numerics = log?.numerics?.[0];
@@ -71,24 +77,112 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
     rows: claimsJson.claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
   });
   blocks.push({ kind: 'paragraph', text: `Significance level ${claimsJson.alpha} (two-sided Wilcoxon signed-rank, paired by seed); C4 fit margin ${claimsJson.fitMargin} (MSE). How each claim is tested: \`report/report.md\`.` });
-  await mkdir(imagesDir, { recursive: true });
-  const images: string[] = [];
   const plotFiles = await readdir(path.join(dir, 'report', 'plots')).catch(() => [] as string[]);
   const positions = plotFiles.find((f) => /^positions-n\d+\.png$/.test(f));
   const plots = positions ? [...README_PLOTS, [positions.slice(0, -4), `Prototype positions at N = ${positions.slice(11, -4)}`] as [string, string]] : README_PLOTS;
-  for (const [name, caption] of plots) {
+  return writeSnippet(blocks, path.join(dir, 'report', 'plots'), plots, { file, imagesDir, linkBase });
+}
+
+/**
+ * Copies the PNGs of `pictures` (name, caption) from `plotsDir` that exist into `imagesDir`, adds
+ * their links to the blocks, writes the Markdown to `file` and returns it.
+ */
+async function writeSnippet(blocks: Block[], plotsDir: string, pictures: readonly [string, string][], to: Required<SnippetOptions>): Promise<string> {
+  await mkdir(to.imagesDir, { recursive: true });
+  const images: string[] = [];
+  for (const [name, caption] of pictures) {
     try {
-      await copyFile(path.join(dir, 'report', 'plots', `${name}.png`), path.join(imagesDir, `${name}.png`));
+      await copyFile(path.join(plotsDir, `${name}.png`), path.join(to.imagesDir, `${name}.png`));
     } catch {
       continue;
     }
-    images.push(`![${caption}](${linkBase}/${name}.png)`);
+    images.push(`![${caption}](${to.linkBase}/${name}.png)`);
   }
   if (images.length) blocks.push({ kind: 'paragraph', text: images.join('\n') });
   const markdown = toMarkdown(blocks);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, markdown);
+  await mkdir(path.dirname(to.file), { recursive: true });
+  await writeFile(to.file, markdown);
   return markdown;
+}
+
+/** What `report-beyond/claims.json` holds per panel. */
+interface PanelClaimsJson {
+  key: string;
+  label: string;
+  dim: number;
+  runs: number;
+  claims: ClaimResult[];
+}
+
+/** The mean outside fraction per mask at the largest N of a panel, from its table file. */
+async function outsideAtLargestN(dir: string, key: string): Promise<{ n: number; byMask: Map<string, number> } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path.join(dir, BEYOND_REPORT, 'tables', `outside-${key}.csv`), 'utf8');
+  } catch {
+    return undefined;
+  }
+  const rows = text.trim().split('\n').slice(1).map((line) => line.split(','));
+  const n = Math.max(...rows.map((r) => Number(r[0])));
+  return { n, byMask: new Map(rows.filter((r) => Number(r[0]) === n && r[4] !== '').map((r) => [r[1], Number(r[4])])) };
+}
+
+/**
+ * Writes the README section "Beyond the paper: higher dimensions and real data" from a folder of
+ * `reproduce --beyond`: the claims per d and dataset (a column each), the outside fraction per
+ * mask at each panel's largest N, the hull pictures and the outside-vs-N curves (PNG copies in
+ * `imagesDir`), and the timing. Returns the Markdown (also written to `file`, default
+ * `docs/results-beyond.md`). The section on other weights and tuning is `beyondWeightsSnippet`'s.
+ *
+ * @example
+ * ```ts
+ * await beyondDataSnippet('results'); // docs/results-beyond.md + docs/results/beyond/*.png
+ * ```
+ */
+export async function beyondDataSnippet(dir: string, options: SnippetOptions = {}): Promise<string> {
+  const file = options.file ?? path.join('docs', 'results-beyond.md');
+  const imagesDir = options.imagesDir ?? path.join('docs', 'results', 'beyond');
+  const linkBase = options.linkBase ?? 'docs/results/beyond';
+  const log = await readReproduceLog(dir);
+  let claimsJson: { alpha: number; panels?: PanelClaimsJson[] };
+  try {
+    claimsJson = JSON.parse(await readFile(path.join(dir, BEYOND_REPORT, 'claims.json'), 'utf8'));
+  } catch {
+    throw new ValidationError('reproduction folder', dir, `a folder written by \`protomlp reproduce --beyond\` (with ${BEYOND_REPORT}/claims.json)`);
+  }
+  const panels = claimsJson.panels ?? [];
+  if (!panels.length) throw new ValidationError(`${dir}/${BEYOND_REPORT}/claims.json`, 'no panels', 'the claims per panel (written by this version of protomlp)');
+  const blocks: Block[] = [
+    { kind: 'paragraph', text: '<!-- generated by scripts/readme-results.mjs from a real `protomlp reproduce --beyond` run; do not edit by hand -->' },
+  ];
+  if (log) {
+    const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    const studies = log.studies.filter((t) => BEYOND_STUDIES.includes(t.study));
+    blocks.push({
+      kind: 'paragraph',
+      text: `\`npx protomlp reproduce --beyond\` also ran ${studies.map((t) => `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${secs(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`).join(' and ')} and wrote this report in ${secs(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}${log.numerics?.length ? `; numerics \`${log.numerics.join(', ')}\`` : ''}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`,
+    });
+  }
+  blocks.push(claimsColumnsBlock(panels.map((p) => `${p.label}, ${p.runs} runs`), panels[0].claims.map((c, i) => ({ head: `**${c.id}**`, cells: panels.map((p) => p.claims[i]) }))));
+  const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
+  const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
+  if (masks.length) {
+    blocks.push({ kind: 'paragraph', text: 'The fraction of prototypes outside the exact convex hull of the inputs (mean over seeds) at each panel\'s largest N:' });
+    blocks.push({
+      kind: 'table',
+      header: ['mask', ...panels.map((p, i) => `${p.label}, N = ${outside[i]?.n ?? '–'}`)],
+      align: ['l', ...panels.map(() => 'r' as const)],
+      rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(o?.byMask.get(m)))]),
+    });
+  }
+  blocks.push({ kind: 'paragraph', text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${claimsJson.alpha}.` });
+  const plotFiles = await readdir(path.join(dir, BEYOND_REPORT, 'plots')).catch(() => [] as string[]);
+  const pictures: [string, string][] = [['outside-vs-n', 'Prototypes outside the hull vs N per mask, one chart per panel']];
+  for (const p of panels) {
+    const hull = plotFiles.find((f) => f.startsWith(`hull-${p.key}-n`) && f.endsWith('.png'));
+    if (hull) pictures.push([hull.slice(0, -4), `Inputs, hull and prototypes per mask, ${p.label}${p.dim > 2 ? ' (projection onto two principal components)' : ''}`]);
+  }
+  return writeSnippet(blocks, path.join(dir, BEYOND_REPORT, 'plots'), pictures, { file, imagesDir, linkBase });
 }
 
 /**

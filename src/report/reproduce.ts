@@ -1,6 +1,7 @@
 // `reproduce`: the paper's three studies (paper, tau-sweep, positions) into one folder, resumed if
-// interrupted, then one report over all their runs. A smaller scale exists for tests and smoke
-// runs; it changes only the study grids, never the code path.
+// interrupted, then one report over all their runs; with `beyond`, also the `dims` and `iris`
+// studies and a second report with the claims per d and dataset. A smaller scale exists for tests
+// and smoke runs; it changes only the study grids, never the code path.
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -11,21 +12,25 @@ import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
 import type { ReportResult } from './build.js';
 
-/** The studies reproduce runs, in order: the paper's own (the studies beyond it are separate). */
-export const REPRODUCE_STUDIES = ['paper', 'tau-sweep', 'positions'] as const satisfies readonly PresetName[];
-/** One of {@link REPRODUCE_STUDIES}. */
-export type ReproduceStudyName = (typeof REPRODUCE_STUDIES)[number];
+/** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
+export type ReproduceStudyName = Extract<PresetName, 'paper' | 'tau-sweep' | 'positions' | 'dims' | 'iris'>;
+/** The studies reproduce runs, in order: the paper's own. */
+export const REPRODUCE_STUDIES: readonly ReproduceStudyName[] = ['paper', 'tau-sweep', 'positions'];
+/** The studies `reproduce --beyond` runs after those: higher dimensions and a real dataset. */
+export const BEYOND_STUDIES: readonly ReproduceStudyName[] = ['dims', 'iris'];
 
 /**
  * Sizes of a reproduction. `full` is the presets as SPEC §5 defines them; `tiny` shrinks sizes,
  * seeds, taus and epochs so the whole pipeline runs in seconds (tests, smoke checks).
  */
 export const REPRODUCE_SCALES = {
-  full: { paper: {}, 'tau-sweep': {}, positions: {} },
+  full: { paper: {}, 'tau-sweep': {}, positions: {}, dims: {}, iris: {} },
   tiny: {
     paper: { n: [3, 5], seed: '0..3', epochs: 40 },
     'tau-sweep': { n: [5], tau: [1e-3, 0.1, 1], seed: '0..3', epochs: 40 },
     positions: { n: [5], seed: '0..1', epochs: 40 },
+    dims: { dim: [1, 2, 3], n: [5, 8], seed: '0..3', epochs: 40 },
+    iris: { seed: '0..1', epochs: 20 },
   },
 } as const satisfies Record<string, Record<ReproduceStudyName, Partial<StudySpec>>>;
 export type ReproduceScale = keyof typeof REPRODUCE_SCALES;
@@ -36,6 +41,8 @@ export interface ReproduceOptions {
   out: string;
   /** default `full` */
   scale?: ReproduceScale;
+  /** also run `dims` and `iris` and write `report-beyond/` (claims per d and dataset) */
+  beyond?: boolean;
   workers?: number;
   backend?: 'auto' | 'native' | 'ts';
   signal?: AbortSignal;
@@ -80,10 +87,14 @@ export function machineInfo(): Machine {
 /** What `reproduce.json` holds: how long each study took, on what machine. */
 export interface ReproduceLog {
   scale: ReproduceScale;
+  /** the last call also ran the studies beyond the paper */
+  beyond?: boolean;
   studies: StudyTiming[];
-  /** wall time of the studies (training) and of the report */
+  /** wall time of the studies (training) and of the report(s) */
   trainWallMs: number;
   reportWallMs: number;
+  /** wall time of `report-beyond/` (with `beyond`) */
+  beyondReportWallMs?: number;
   machine: Machine;
   /** backend and instruction set the runs report (from the records) */
   backends: string[];
@@ -92,6 +103,8 @@ export interface ReproduceLog {
 }
 
 export const REPRODUCE_LOG = 'reproduce.json';
+/** The folder of the report beyond the paper, inside a reproduction folder. */
+export const BEYOND_REPORT = 'report-beyond';
 
 /** The study spec a preset has at a scale. */
 export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale): StudySpec {
@@ -103,15 +116,18 @@ const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /**
  * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an
  * earlier, interrupted call stopped), then writes the report of all their runs to `out/report`
- * and the timings to `out/reproduce.json`.
+ * and the timings to `out/reproduce.json`. With `beyond`, also runs `dims` and `iris` (runs they
+ * share with the paper's studies are copied, not retrained) and writes `out/report-beyond`: the
+ * report of every run, with the claims per d and dataset.
  *
  * @example
  * ```ts
- * const { report } = await reproduce({ out: 'results', onProgress: (s, p) => console.error(s, p.done, '/', p.total) });
+ * const { report, beyond } = await reproduce({ out: 'results', beyond: true, onProgress: (s, p) => console.error(s, p.done, '/', p.total) });
  * for (const c of report.analysis.claims) console.log(c.id, c.status);
+ * for (const line of claimLines(beyond!.analysis)) console.log(line);
  * ```
  */
-export async function reproduce(options: ReproduceOptions): Promise<{ report: ReportResult; log: ReproduceLog }> {
+export async function reproduce(options: ReproduceOptions): Promise<{ report: ReportResult; beyond?: ReportResult; log: ReproduceLog }> {
   const scale = options.scale ?? 'full';
   if (!(scale in REPRODUCE_SCALES)) throw new ValidationError('scale', scale, `one of ${Object.keys(REPRODUCE_SCALES).join(', ')}`);
   if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
@@ -119,8 +135,10 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
   const previous = await readReproduceLog(options.out);
   const timings: StudyTiming[] = [];
   const records: RunRecord[] = [];
+  const beyondRecords: RunRecord[] = [];
   const earlier: string[] = [];
-  for (const name of REPRODUCE_STUDIES) {
+  const studies = options.beyond ? [...REPRODUCE_STUDIES, ...BEYOND_STUDIES] : REPRODUCE_STUDIES;
+  for (const name of studies) {
     const dir = path.join(options.out, name);
     // positions repeats paper's N = 100 runs and tau-sweep its default tau: copy, don't retrain
     const summary = await runStudy(reproduceStudy(name, scale), {
@@ -136,7 +154,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     });
     earlier.push(dir);
     const content = await readStudy(dir);
-    records.push(...content.records);
+    (REPRODUCE_STUDIES.includes(name) ? records : beyondRecords).push(...content.records);
     const timing: StudyTiming = { study: name, runs: summary.studyRuns, trained: summary.done, diverged: summary.diverged, wallMs: summary.wallMs, skipped: summary.skipped, reused: summary.reused };
     const before = previous?.scale === scale && summary.skipped > 0 ? previous.studies.find((t) => t.study === name) : undefined;
     if (before) {
@@ -151,6 +169,7 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
     scale,
+    beyond: options.beyond === true,
     studies: timings,
     trainWallMs: timings.reduce((a, t) => a + t.wallMs, 0),
     reportWallMs: 0,
@@ -159,8 +178,8 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     numerics,
   };
   const started = performance.now();
-  const notes = [
-    `Studies: ${timings.map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
+  const notes = (shown: readonly ReproduceStudyName[]) => [
+    `Studies: ${timings.filter((t) => shown.includes(t.study)).map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];
   // loaded here, at the end, so that training starts without the plotting and statistics code
@@ -169,11 +188,22 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     out: path.join(options.out, 'report'),
     title: 'protomlp: reproduction of the paper study',
     source: REPRODUCE_STUDIES.map((s) => `\`${s}\``).join(', '),
-    notes,
+    notes: notes(REPRODUCE_STUDIES),
   });
   log.reportWallMs = performance.now() - started;
+  let beyond: ReportResult | undefined;
+  if (options.beyond) {
+    const beyondStarted = performance.now();
+    beyond = await buildReport([...records, ...beyondRecords], {
+      out: path.join(options.out, BEYOND_REPORT),
+      title: 'protomlp: beyond the paper — higher dimensions and real data',
+      source: studies.map((s) => `\`${s}\``).join(', '),
+      notes: notes(studies),
+    });
+    log.beyondReportWallMs = performance.now() - beyondStarted;
+  }
   await writeFile(path.join(options.out, REPRODUCE_LOG), JSON.stringify(log, null, 2) + '\n');
-  return { report, log };
+  return { report, ...(beyond ? { beyond } : {}), log };
 }
 
 /** Reads `reproduce.json` of a reproduction folder (undefined when there is none). */

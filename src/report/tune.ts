@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { maskTerms, type Mask } from '../config.js';
+import { dataLabel } from '../data-spec.js';
 import { TUNE_FIELDS, type TuneCandidate, type TuneField, type TuneResult } from '../study/tune.js';
 import { makeSlice, type Slice, type SliceSetting } from './cells.js';
 import {
@@ -62,7 +63,7 @@ export function describeWeights(c: Pick<TuneCandidate, TuneField>, fields: reado
 export function tunedSlice(result: TuneResult): Slice {
   const any = result.cells[0].records[0].config;
   const setting: SliceSetting = {
-    hidden: any.hidden === any.n ? 'N' : any.hidden, dim: any.dim, target: any.target, init: any.init,
+    data: dataLabel(any.data), hidden: any.hidden === any.n ? 'N' : any.hidden, dim: any.dim, target: any.target, init: any.init,
     lambda: 'tuned', tau: 'tuned', tauCov: 'tuned', lr: 'tuned', epochs: any.epochs,
   };
   return makeSlice(setting, result.cells.flatMap((c) => c.records));

@@ -3,6 +3,7 @@
 
 import { CONFIG_KEYS } from '../config.js';
 import { recordNumerics } from '../numerics.js';
+import { dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
 import { readStudySync, writeFileAtomic, type StudyContent } from './store.js';
 
@@ -11,7 +12,7 @@ export const METRIC_COLUMNS: readonly (keyof Metrics)[] = [
   'recon', 'spec', 'fit', 'cov', 'sep', 'ovl', 'outside', 'outsideDist', 'outsideBox', 'outsideBoxDist', 'diverged',
 ];
 
-/** Every column of the export: `id`, the run config, the metrics, then how the run was computed. */
+/** Every column of the export: `id`, the run config (`data` as a dataset name or `file PATH`), the metrics, then how the run was computed. */
 export const CSV_COLUMNS: readonly string[] = ['id', ...CONFIG_KEYS, ...METRIC_COLUMNS, 'backend', 'isa', 'numerics', 'wallMs'];
 
 function cell(value: unknown): string {
@@ -33,7 +34,7 @@ function cell(value: unknown): string {
 export function toCsv(records: readonly RunRecord[]): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const r of records) {
-    const values: unknown[] = [r.id, ...CONFIG_KEYS.map((k) => r.config[k]), ...METRIC_COLUMNS.map((k) => r.metrics[k]), r.backend, r.isa, recordNumerics(r), r.wallMs];
+    const values: unknown[] = [r.id, ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])), ...METRIC_COLUMNS.map((k) => r.metrics[k]), r.backend, r.isa, recordNumerics(r), r.wallMs];
     rows.push(values.map(cell).join(','));
   }
   return `${rows.join('\n')}\n`;

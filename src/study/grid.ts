@@ -3,11 +3,12 @@
 // the study's id; it does no I/O and trains nothing.
 
 import { createHash } from 'node:crypto';
-import { ALLOWED, CONFIG_KEYS, DEFAULTS, identityConfig, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, identityConfig, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
 /** The names of the built-in studies of SPEC §5. */
-export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'lambda-sweep'] as const;
+export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'lambda-sweep', 'dims', 'iris'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Fields of a grid other than `hidden`, which is tied to `n` unless given. */
@@ -59,6 +60,9 @@ const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
  * same runs as the N = 100 slice of `paper`, so a finished `paper` folder already holds them).
  * `lambda-sweep` lists 7 x 3 x 8 x 10 = 1680 grid points but holds 1500 runs: `base` ignores
  * lambda, so it is trained once per N and seed and counted under every lambda.
+ * Beyond the paper: `dims` is d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x every mask x seeds
+ * 0..9 (1280 runs; its d = 1 runs are `paper`'s), `iris` the iris dataset (N = 150, d = 4) x every
+ * mask x seeds 0..9 (80 runs).
  */
 export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
   paper: { name: 'paper', n: [3, 5, 10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
@@ -77,12 +81,18 @@ export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
     lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
     seed: seeds(10),
   },
+  dims: { name: 'dims', dim: [1, 2, 3, 5], n: [10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
+  iris: { name: 'iris', data: ['iris'], mask: MASKS, seed: seeds(10) },
 };
 
 const SPEC_KEYS = ['name', 'preset', ...CONFIG_KEYS] as const;
 
 /** Orders one axis canonically: enums by their declared order, numbers ascending; drops repeats. */
 function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
+  if (key === 'data') {
+    const distinct = new Map((values as DataSpec[]).map((v) => [dataKey(v), v]));
+    return [...distinct.values()].sort(compareData);
+  }
   const order: readonly string[] | undefined =
     key === 'mask' ? MASKS : key === 'target' ? TARGETS : key === 'init' ? INITS : undefined;
   const distinct = [...new Set(values)];
@@ -170,6 +180,8 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
 /**
  * Every point of a resolved grid, in canonical order (CONFIG_KEYS order, the last key varying
  * fastest), with the values as listed: points that differ only in ignored fields are all here.
+ * The `n`, `dim` and `target` axes apply to the datasets that do not fix them: a data file's or
+ * iris's points take N, d from the data (and `target` means nothing to them), so they repeat.
  */
 export function gridPoints(grid: StudyGrid): RunConfig[] {
   const points: RunConfig[] = [];
@@ -178,7 +190,10 @@ export function gridPoints(grid: StudyGrid): RunConfig[] {
   const visit = (depth: number): void => {
     if (depth === axes.length) {
       const run = {} as Record<string, unknown>;
-      for (const key of CONFIG_KEYS) run[key] = key === 'hidden' && grid.hidden === undefined ? partial.n : partial[key];
+      for (const key of CONFIG_KEYS) {
+        const fixed = fixedByData(partial.data as DataSpec, key);
+        run[key] = fixed ? fixed.value : key === 'hidden' && grid.hidden === undefined ? run.n : partial[key];
+      }
       points.push(run as unknown as RunConfig);
       return;
     }

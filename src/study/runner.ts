@@ -4,6 +4,8 @@
 
 import * as fs from 'node:fs';
 import { runCost } from '../config.js';
+import { dataKey, type DataFileRef, type DataSpec } from '../data-spec.js';
+import { realData } from '../datasets/index.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import { trainRuns } from '../train.js';
 import { abortError } from '../backend/ts.js';
@@ -126,6 +128,16 @@ export function inspectFolder(
     return { exists: false, finished: new Set() };
   }
   if (existing.studyId !== study.studyId) {
+    const changed = changedDataFile(existing, study);
+    if (changed) {
+      throw new ValidationError(
+        '--out',
+        out,
+        `a folder holding this study; it holds the same study made on other content of data file ${changed.was.file} ` +
+          `(sha256 ${changed.was.sha256.slice(0, 16)}... then, ${changed.now.sha256.slice(0, 16)}... now): the file has changed since the study started; ` +
+          'restore it to resume, or choose another --out for the new content',
+      );
+    }
     throw new ValidationError(
       '--out',
       out,
@@ -135,6 +147,28 @@ export function inspectFolder(
   }
   const log = readRunLog(out, existing, notice, false);
   return { exists: true, finished: new Set(log.records.keys()), truncateAt: log.truncated?.offset, numerics: log.numerics };
+}
+
+/** A data file both studies name by path, with other content now: the usual reason two otherwise equal studies differ. */
+function changedDataFile(existing: Study, study: Study): { was: DataFileRef; now: DataFileRef } | undefined {
+  const files = (s: Study) => (s.grid.data ?? []).filter((d): d is DataFileRef => typeof d === 'object');
+  for (const was of files(existing)) {
+    const now = files(study).find((f) => f.file === was.file && f.sha256 !== was.sha256);
+    if (now) return { was, now };
+  }
+  return undefined;
+}
+
+/** Reads every real dataset of a study once (a missing or changed file is refused before anything is written). */
+function checkRealData(study: Study): void {
+  const seen = new Set<string>();
+  for (const run of study.runs) {
+    const data: DataSpec = run.data;
+    if (data === 'iris' || typeof data === 'object') {
+      if (!seen.has(dataKey(data))) realData(data);
+      seen.add(dataKey(data));
+    }
+  }
 }
 
 /**
@@ -163,6 +197,7 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
   if (signal?.aborted) throw abortError(signal.reason);
 
   let folder = inspectFolder(out, resolved, notice);
+  checkRealData(resolved);
   const numerics = selectBackend(options.backend).numerics;
   let setAside = 0;
   if (folder.numerics !== undefined && folder.numerics !== numerics) {

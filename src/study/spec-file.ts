@@ -3,6 +3,8 @@
 
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { DATASETS, type DataSpec } from '../data-spec.js';
+import { dataFile, dataFileChanged } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
 import { resolveStudy, type Study, type StudySpec } from './grid.js';
 
@@ -50,5 +52,44 @@ export function readStudySpec(file: string, label = '--config'): StudySpec {
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
     throw new ValidationError(file, spec, 'an object of study fields (name, preset and run fields)');
   }
+  const fields = spec as Record<string, unknown>;
+  if (fields.data !== undefined) fields.data = resolveDataEntries(fields.data, `${file}: data`);
   return spec as StudySpec;
+}
+
+const ENTRY_KEYS = ['file', 'xCols', 'yCol', 'scale', 'sha256', 'rows'];
+
+/**
+ * A study file's `data`: one entry or a list, each a dataset name, a data file's path, or
+ * `{file, xCols?, yCol?, scale?}`. Files are read and checked now (paths relative to the working
+ * directory); an entry that names its sha256 (as study.json does) must still have that content.
+ */
+export function resolveDataEntries(raw: unknown, where: string): DataSpec | DataSpec[] {
+  const one = (entry: unknown, label: string): DataSpec => {
+    if (typeof entry === 'string') {
+      if ((DATASETS as readonly string[]).includes(entry)) return entry as DataSpec;
+      return dataFile(entry, {}, { file: label, xCols: `${label}.xCols`, yCol: `${label}.yCol`, scale: `${label}.scale` });
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      throw new ValidationError(label, entry, `a dataset name (${DATASETS.join(', ')}), a data file's path, or {file, xCols, yCol, scale}`);
+    }
+    const e = entry as Record<string, unknown>;
+    const unknownKey = Object.keys(e).find((k) => !ENTRY_KEYS.includes(k));
+    if (unknownKey !== undefined) throw new ValidationError(`${label}.${unknownKey}`, e[unknownKey], `a data entry field: ${ENTRY_KEYS.slice(0, 4).join(', ')}`);
+    const list = (v: unknown, field: string): string[] | undefined => {
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v) || v.length === 0 || !v.every((c) => typeof c === 'string' && c !== '')) throw new ValidationError(`${label}.${field}`, v, 'a non-empty list of column names');
+      return v as string[];
+    };
+    const text = (v: unknown, field: string): string | undefined => {
+      if (v !== undefined && typeof v !== 'string') throw new ValidationError(`${label}.${field}`, v, 'a string');
+      return v as string | undefined;
+    };
+    const ref = dataFile(text(e.file, 'file') ?? '', { xCols: list(e.xCols, 'xCols'), yCol: text(e.yCol, 'yCol'), scale: text(e.scale, 'scale') as never }, {
+      file: `${label}.file`, xCols: `${label}.xCols`, yCol: `${label}.yCol`, scale: `${label}.scale`,
+    });
+    if (e.sha256 !== undefined && e.sha256 !== ref.sha256) throw dataFileChanged({ file: ref.file, sha256: String(e.sha256) }, ref.sha256, 'restore it, or drop sha256 from the entry to use the new content');
+    return ref;
+  };
+  return Array.isArray(raw) ? raw.map((entry, i) => one(entry, `${where}[${i}]`)) : one(raw, where);
 }

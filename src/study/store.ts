@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../record.js';
-import { resolveConfig, runId } from '../config.js';
+import { identityConfig, resolveConfig, runId } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { resolveStudy, type Study } from './grid.js';
@@ -222,6 +222,9 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
         `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
       );
     }
+    // records written before a field existed (e.g. `data`) read back with its default; an
+    // upgraded 0.1.0 record keeps the identity config upgradeRecord gave it
+    record.config = identityConfig(config);
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }

@@ -171,15 +171,19 @@ const ONE_VALUE: Partial<Record<keyof RunConfig, string>> = {
   dim: 'one value (tune picks weights per N and mask)',
   target: 'one value (tune picks weights per N and mask)',
   init: 'one value (tune picks weights per N and mask)',
+  data: 'one value (tune picks weights per N and mask)',
 };
 
-/** Checks that a grid is a candidate set and lists its cells and candidates. */
+/**
+ * Checks that a grid is a candidate set and lists its cells and candidates. N is what the runs
+ * have: a data file or iris fixes it, whatever the grid's `n` says.
+ */
 export function tuneSpace(study: Study, label: (key: keyof RunConfig) => string = (k) => k): Space {
-  const { grid } = study;
   for (const [key, allowed] of Object.entries(ONE_VALUE) as [keyof RunConfig, string][]) {
-    const values = grid[key] as unknown[] | undefined;
+    const values = study.grid[key] as unknown[] | undefined;
     if (values && values.length > 1) throw new ValidationError(label(key), values, allowed);
   }
+  const grid = { ...study.grid, n: [...new Set(study.runs.map((r) => r.n))].sort((a, b) => a - b) };
   const seeds = grid.seed;
   const cells: Space['cells'] = [];
   for (const n of grid.n) {
