@@ -28,11 +28,11 @@ export function register(program: Command): void {
     .addOption(new Option('--scale <scale>', 'study sizes: full or tiny (tests)').hideHelp())
     .addHelpText('after', '\nWrites <out>/paper, <out>/tau-sweep, <out>/positions, <out>/report (report.md, report.html, claims.json) and <out>/reproduce.json;\nwith --beyond also <out>/dims, <out>/iris and <out>/report-beyond.')
     .action(async (flags: { out: string; workers?: string; backend?: string; scale?: string; beyond?: boolean }) => {
+      const workers = parsePositiveInt('--workers', flags.workers);
+      const backend = parseBackend(flags.backend);
       // the studies' code, not the report's: report/reproduce.ts loads the plotting code when it writes the report
       const { reproduce, REPRODUCE_SCALES } = await import('../report/reproduce.js');
       const scale = parseScale(flags.scale ?? process.env[SCALE_ENV], Object.keys(REPRODUCE_SCALES));
-      const workers = parsePositiveInt('--workers', flags.workers);
-      const backend = parseBackend(flags.backend);
       const PERIOD_MS = 5000;
       let last = -Infinity;
       const { report, beyond, log } = await stoppableBySignals(

@@ -16,7 +16,6 @@ import {
   type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { hullPicture } from './hull-plot.js';
 import { compileVega, positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
@@ -250,6 +249,8 @@ export async function buildReport(records: readonly RunRecord[], options: Report
         rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
       });
     } else {
+      // PCA and the polygon hull are loaded only for a report with a panel of d >= 2
+      const { hullPicture } = await import('./hull-plot.js');
       const picture = hullPicture(main.records, n);
       if (!picture) continue;
       const clipped = picture.rows.reduce((a, r) => a + r.clipped, 0);
