@@ -1,9 +1,12 @@
-// report.html as people open it: a `reproduce --scale tiny` report loaded from disk in headless
-// Chromium (Debian's package, driven by playwright-core; nothing is downloaded), offline, with
-// every request logged and every one but the file itself refused. Checked: no console error, every
-// figure (each `figure.figure`, whatever the report holds) drawn live and not blank on a
-// screenshot, each one with a Vega spec drawn live (points with tooltips naming a run id and seed)
-// and any other shown as its static image, the claims table with every claim.
+// report.html as people open it, loaded from disk in headless Chromium (Debian's package, driven by
+// playwright-core; nothing is downloaded), offline, with every request logged and every one but the
+// file itself refused. Three reports: `reproduce --beyond --scale tiny`'s paper report (one panel,
+// a tau sweep, positions) and its beyond report (a panel per d and iris: faceted curves, hull
+// pictures), and a tiny lambda sweep over d = 1, 2 (a claims x lambda grid and sweep curves per
+// panel). Checked: no console error, every figure (each `figure.figure`, whatever the report holds)
+// drawn live and not blank on a screenshot, each one with a Vega spec drawn live (points with
+// tooltips naming a run id and seed) and any other shown as its static image, the claims table
+// with every claim (a column per panel where there are several).
 // Skips with the reason when Chromium is missing, except in CI (CI=true), where it fails.
 
 // the callbacks of page.evaluate run in the page: DOM types
@@ -15,8 +18,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type ElementHandle, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import t from 'tap';
+import t, { type Test } from 'tap';
+import { buildReport } from '../../src/report/build.js';
 import { reproduce } from '../../src/report/reproduce.js';
+import { readStudy, runStudy } from '../../src/study/index.js';
 
 const CHROMIUM = process.env.PROTOMLP_CHROMIUM ?? '/usr/bin/chromium';
 const missing = existsSync(CHROMIUM) ? null : `${CHROMIUM} not found (apt-get install chromium, or set PROTOMLP_CHROMIUM)`;
@@ -55,12 +60,8 @@ async function runTooltip(page: Page, figure: ElementHandle<Element>): Promise<s
   return null;
 }
 
-t.test('report.html in headless Chromium: offline, no errors, every figure drawn, tooltips, claims', { skip: process.env.CI === 'true' ? false : missing ?? false }, async (t) => {
-  if (missing) return t.fail(missing);
-  const dir = mkdtempSync(join(tmpdir(), 'protomlp-browser-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { report } = await reproduce({ out: join(dir, 'results'), scale: 'tiny' });
-  const file = join(report.out, 'report.html');
+/** Opens one report.html offline and checks it; `claimsFile` is its claims.json. */
+async function checkReport(t: Test, profile: string, file: string, claimsFile: string): Promise<void> {
   const url = pathToFileURL(file).href;
   const html = readFileSync(file, 'utf8');
   const figureCount = (html.match(/<figure class="figure"/g) ?? []).length;
@@ -68,7 +69,7 @@ t.test('report.html in headless Chromium: offline, no errors, every figure drawn
   t.ok(figureCount >= 1, `the report has ${figureCount} figures`);
   t.ok(liveCount >= 1, `${liveCount} of them drawn live`);
 
-  const context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1200, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1200, height: 900 } });
   t.teardown(() => context.close());
   await context.setOffline(true);
   const requests: string[] = [];
@@ -113,13 +114,45 @@ t.test('report.html in headless Chromium: offline, no errors, every figure drawn
     }
   }
 
-  const claims = JSON.parse(readFileSync(join(report.out, 'claims.json'), 'utf8')) as { claims: { id: string; status: string }[] };
+  // one status column, or one per panel (dataset and d) where the report has several
+  const claims = JSON.parse(readFileSync(claimsFile, 'utf8')) as { claims: { id: string; status: string }[]; panels: { claims: { status: string }[] }[] };
+  const columns = claims.panels.length > 1 ? claims.panels.length : 1;
+  // the columns per panel write `not testable with these runs` short, as n/t
+  const short = (status: string) => (status === 'not testable with these runs' ? 'n/t' : status);
+  const expected = claims.claims.map((c, i) => [c.id, ...(columns > 1 ? claims.panels.map((p) => short(p.claims[i].status)) : [c.status])]);
   const rows = await page.$$eval('h2 + p + table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
   const heading = await page.$eval('h2 + p + table', (table) => table.previousElementSibling?.previousElementSibling?.textContent);
   t.equal(heading, 'Claims check', 'the claims table follows its heading');
-  t.same(rows.map((r) => [r[0].split(' ')[0], r[1]]), claims.claims.map((c) => [c.id, c.status]), 'one row per claim of claims.json, with its status');
+  t.same(rows.map((r) => [r[0].split(' ')[0], ...r.slice(1, 1 + columns)]), expected, `one row per claim of claims.json, with its status${columns > 1 ? ` in each of the ${columns} panels` : ''}`);
 
   t.same(errors, [], 'no console errors');
   t.same(refused, [], 'no request leaves the file');
   t.same([...new Set(requests)], [url], 'the only request is the file itself');
+}
+
+t.test('report.html in headless Chromium: offline, no errors, every figure drawn, tooltips, claims', { skip: process.env.CI === 'true' ? false : missing ?? false }, async (t) => {
+  if (missing) return t.fail(missing);
+  const dir = mkdtempSync(join(tmpdir(), 'protomlp-browser-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const { report, beyond } = await reproduce({ out: join(dir, 'results'), scale: 'tiny', beyond: true });
+
+  await t.test('the paper report (reproduce)', async (t) => {
+    await checkReport(t, join(dir, 'profile-paper'), join(report.out, 'report.html'), join(report.out, 'claims.json'));
+  });
+
+  await t.test('the beyond report: a panel per d and dataset, hull pictures', async (t) => {
+    t.same(beyond!.analysis.panels.map((p) => p.panel.label), ['d = 1', 'd = 2', 'd = 3', 'iris (d = 4)']);
+    t.ok(beyond!.files.some((f) => /^plots\/hull-.*\.svg$/.test(f)), 'it has hull pictures');
+    await checkReport(t, join(dir, 'profile-beyond'), join(beyond!.out, 'report.html'), join(beyond!.out, 'claims.json'));
+  });
+
+  await t.test('a lambda sweep over d = 1, 2: sweep curves and claims grids per panel', async (t) => {
+    const out = join(dir, 'lambda');
+    await runStudy({ name: 'lambda-dims', dim: [1, 2], n: [6, 8], mask: ['base', 'cov', 'ovl'], lambda: [0.01, 0.1, 1], seed: [0, 1, 2], epochs: 40 }, { out });
+    const { records } = await readStudy(out);
+    const result = await buildReport(records, { out: join(out, 'report'), png: false });
+    t.same(result.analysis.panels.map((p) => [p.panel.label, Object.keys(p.sweeps)]), [['d = 1', ['lambda']], ['d = 2', ['lambda']]]);
+    t.ok(result.files.includes('plots/lambda-outside-d2.svg'), 'sweep curves per panel');
+    await checkReport(t, join(dir, 'profile-lambda'), join(result.out, 'report.html'), join(result.out, 'claims.json'));
+  });
 });
