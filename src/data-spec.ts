@@ -2,8 +2,6 @@
 // or a data file, as the config stores it. Types, validation and identity only; reading files and
 // generating data live in src/datasets/.
 
-import { z } from 'zod';
-
 /**
  * Named datasets: `uniform` (the paper's: x ~ U[-1, 1]^d), `gaussian-blobs` and `moons`
  * (synthetic, from the seed), `iris` (Fisher's iris, 150 x 4, from the npm package
@@ -89,23 +87,36 @@ export function compareData(a: DataSpec, b: DataSpec): number {
   return ka < kb ? -1 : ka > kb ? 1 : 0;
 }
 
-const columnName = z.string().min(1).max(200);
+// Hand-written rather than zod, as the other run fields in config.ts: importing zod costs about
+// 40 ms on every command (bench/cli-start.ts). Each check returns the canonical value (a fresh
+// object with its keys in the order below), or undefined when the value is not allowed.
+const isColumnName = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 200;
+const FILE_KEYS = ['file', 'sha256', 'rows', 'xCols', 'yCol', 'scale'] as const;
 
-/** The schema of a resolved data file reference (as a config, a record or study.json holds it). */
-const dataFileSchema = z
-  .object({
-    file: z.string().min(1),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    rows: z.number().int().min(2),
-    xCols: z.array(columnName).min(1),
-    yCol: columnName,
-    scale: z.enum(SCALES),
-  })
-  .strict()
-  .refine((f) => new Set(f.xCols).size === f.xCols.length && !f.xCols.includes(f.yCol));
+/** A resolved data file reference (as a config, a record or study.json holds it), or undefined. */
+function checkDataFile(v: unknown): DataFileRef | undefined {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  const f = v as Record<string, unknown>;
+  if (Object.keys(f).some((k) => !(FILE_KEYS as readonly string[]).includes(k))) return undefined;
+  const { file, sha256, rows, xCols, yCol, scale } = f;
+  if (typeof file !== 'string' || file.length === 0) return undefined;
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  if (typeof rows !== 'number' || !Number.isInteger(rows) || rows < 2) return undefined;
+  if (!Array.isArray(xCols) || xCols.length === 0 || !xCols.every(isColumnName)) return undefined;
+  if (!isColumnName(yCol) || !(SCALES as readonly unknown[]).includes(scale)) return undefined;
+  if (new Set(xCols).size !== xCols.length || xCols.includes(yCol)) return undefined;
+  return { file, sha256, rows, xCols: [...xCols], yCol, scale: scale as Scale };
+}
 
-/** The schema of the `data` field; the row and column limits are checked by the config. */
-export const dataSchema: z.ZodType<DataSpec> = z.union([z.enum(DATASETS), dataFileSchema]) as z.ZodType<DataSpec>;
+/**
+ * Checks a value of the `data` field: a named dataset or a resolved data file reference. Returns
+ * the canonical value, or undefined when the value is not allowed; the row and column limits are
+ * checked by the config.
+ */
+export function checkData(v: unknown): DataSpec | undefined {
+  if (typeof v === 'string') return (DATASETS as readonly string[]).includes(v) ? (v as DatasetName) : undefined;
+  return checkDataFile(v);
+}
 
 /** `data`'s allowed values, in words (the third part of its validation message). */
 export const DATA_ALLOWED = `one of ${DATASETS.join(', ')}, or a data file read by dataFile() (--data FILE)`;

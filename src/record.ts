@@ -1,7 +1,6 @@
 // The run record: the JSON shape `protomlp run --json` prints and `runs.jsonl` stores, one per run.
 // Conversions between it and the typed arrays backends use live here, nowhere else.
 
-import { z } from 'zod';
 import { resolveConfig, type RunConfig } from './config.js';
 import { ValidationError } from './errors.js';
 import type { DataSource } from './datasets/index.js';
@@ -96,8 +95,6 @@ export interface RecordStart {
   source?: DataSource;
 }
 
-const finiteNumber = z.number().refine(Number.isFinite, 'a finite number');
-
 function checkRows(field: string, rows: unknown, count: number, width: number): void {
   if (!Array.isArray(rows) || rows.length !== count) {
     throw new ValidationError(field, rows, `an array of ${count} rows`);
@@ -105,7 +102,7 @@ function checkRows(field: string, rows: unknown, count: number, width: number): 
   rows.forEach((row, i) => {
     if (!Array.isArray(row) || row.length !== width) throw new ValidationError(`${field}[${i}]`, row, `an array of ${width} finite numbers`);
     row.forEach((value, k) => {
-      if (!finiteNumber.safeParse(value).success) throw new ValidationError(`${field}[${i}][${k}]`, value, 'a finite number');
+      if (!Number.isFinite(value)) throw new ValidationError(`${field}[${i}][${k}]`, value, 'a finite number');
     });
   });
 }
@@ -113,7 +110,7 @@ function checkRows(field: string, rows: unknown, count: number, width: number): 
 function checkVector(field: string, values: unknown, count: number): void {
   if (!Array.isArray(values) || values.length !== count) throw new ValidationError(field, values, `an array of ${count} finite numbers`);
   values.forEach((value, i) => {
-    if (!finiteNumber.safeParse(value).success) throw new ValidationError(`${field}[${i}]`, value, 'a finite number');
+    if (!Number.isFinite(value)) throw new ValidationError(`${field}[${i}]`, value, 'a finite number');
   });
 }
 

@@ -1,20 +1,21 @@
 // `protomlp run` as a user runs it: the summary, the --json record shape, --init-from, and every
-// bad-input branch with its exact message and exit code 2 (no stack trace).
+// bad-input branch with its exact message and exit code 2 (no stack trace). In-process (the same
+// program, output and exit code captured); one refusal also in a real process.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { cli } from './helpers/cli.js';
+import { cli, cliInProcess } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'protomlp-run-'));
 
 t.test('summary and --json record', async (t) => {
-  const text = cli(['run', '--n', '6', '--epochs', '50', '--mask', 'cov', '--backend', 'ts']);
+  const text = await cliInProcess(['run', '--n', '6', '--epochs', '50', '--mask', 'cov', '--backend', 'ts']);
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, /reconstruction error [\d.e-]+ +specialization [\d.]+/);
   t.match(text.stdout, /mask=cov/);
-  const json = cli(['run', '--n', '6', '--hidden', '8', '--epochs', '50', '--mask', 'sep+cov', '--seed', '3', '--json', '--backend', 'ts']);
+  const json = await cliInProcess(['run', '--n', '6', '--hidden', '8', '--epochs', '50', '--mask', 'sep+cov', '--seed', '3', '--json', '--backend', 'ts']);
   t.equal(json.status, 0, json.stderr);
   const record = JSON.parse(json.stdout);
   t.same(Object.keys(record), ['id', 'config', 'data', 'initial', 'final', 'metrics', 'backend', 'isa', 'numerics', 'wallMs']);
@@ -31,22 +32,22 @@ t.test('summary and --json record', async (t) => {
 
   const file = join(tmp, 'run.json');
   writeFileSync(file, json.stdout);
-  const again = JSON.parse(cli(['run', '--init-from', file, '--json', '--backend', 'ts']).stdout);
+  const again = JSON.parse((await cliInProcess(['run', '--init-from', file, '--json', '--backend', 'ts'])).stdout);
   t.same(again.final, record.final, '--init-from with the same settings re-trains to the same parameters');
   t.equal(again.id, record.id);
-  const other = JSON.parse(cli(['run', '--init-from', file, '--mask', 'ovl', '--json', '--backend', 'ts']).stdout);
+  const other = JSON.parse((await cliInProcess(['run', '--init-from', file, '--mask', 'ovl', '--json', '--backend', 'ts'])).stdout);
   t.same(other.initial, record.initial, 'another mask from the same start');
   t.equal(other.config.mask, 'ovl');
   t.not(other.final.b[0], record.final.b[0]);
 });
 
 t.test('d > 1: the exact hull, and the bounding box under its own name', async (t) => {
-  const record = JSON.parse(cli(['run', '--n', '5', '--dim', '2', '--epochs', '20', '--json', '--backend', 'ts']).stdout);
+  const record = JSON.parse((await cliInProcess(['run', '--n', '5', '--dim', '2', '--epochs', '20', '--json', '--backend', 'ts'])).stdout);
   t.type(record.metrics.outside, 'number');
   t.type(record.metrics.outsideBox, 'number');
   t.ok(record.metrics.outside >= record.metrics.outsideBox, 'outside the box implies outside the hull');
   t.equal(record.data.x[0].length, 2);
-  const text = cli(['run', '--dim', '3', '--n', '12', '--epochs', '50', '--mask', 'ovl', '--backend', 'ts']);
+  const text = await cliInProcess(['run', '--dim', '3', '--n', '12', '--epochs', '50', '--mask', 'ovl', '--backend', 'ts']);
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, /outside the convex hull \(exact, Wolfe\): [\d.]+ of prototypes, mean distance [\d.e-]+\n/);
 });
@@ -79,20 +80,27 @@ const bad: [string[], string][] = [
 
 t.test('every bad flag: one message, exit 2, no stack trace', async (t) => {
   for (const [args, message] of bad) {
-    const r = cli(['run', ...args]);
+    const r = await cliInProcess(['run', ...args]);
     t.equal(r.status, 2, args.join(' '));
     t.equal(r.stderr, `error: ${message}\n`, args.join(' '));
   }
-  const unknown = cli(['run', '--bogus']);
+  const unknown = await cliInProcess(['run', '--bogus']);
   t.equal(unknown.status, 2);
   t.match(unknown.stderr, /unknown option '--bogus'/);
-  const env = cli(['run', '--n', '3', '--epochs', '1'], { PROTOMLP_BACKEND: 'cuda' });
+  const env = await cliInProcess(['run', '--n', '3', '--epochs', '1'], { PROTOMLP_BACKEND: 'cuda' });
   t.equal(env.stderr, 'error: PROTOMLP_BACKEND: got "cuda", expected one of auto, native, ts\n');
   t.equal(env.status, 2);
 });
 
+t.test('a refused run in a real process: exit status 2, the message alone on stderr', async (t) => {
+  const r = cli(['run', '--n', '1']);
+  t.equal(r.status, 2);
+  t.equal(r.stderr, 'error: --n: got 1, expected an integer from 2 to 10000\n');
+  t.equal(r.stdout, '');
+});
+
 t.test('bad --init-from files', async (t) => {
-  const good = JSON.parse(cli(['run', '--n', '3', '--hidden', '4', '--epochs', '5', '--json', '--backend', 'ts']).stdout);
+  const good = JSON.parse((await cliInProcess(['run', '--n', '3', '--hidden', '4', '--epochs', '5', '--json', '--backend', 'ts'])).stdout);
   const write = (name: string, content: string): string => {
     const file = join(tmp, name);
     writeFileSync(file, content);
@@ -120,7 +128,7 @@ t.test('bad --init-from files', async (t) => {
     [['--init-from', write('ok.json', JSON.stringify(good)), '--n', '4'], '--n: got 4, expected no value with --init-from (the record fixes data, n, hidden, dim, target, init, seed)'],
   ];
   for (const [args, message] of cases) {
-    const r = cli(['run', ...args]);
+    const r = await cliInProcess(['run', ...args]);
     t.equal(r.stderr, `error: ${message}\n`, args.join(' '));
     t.equal(r.status, 2);
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
 import { buildReport } from '../src/report/index.js';
+import { vegaRuntimeFile } from '../src/report/plots.js';
 import { fabricate } from './helpers/report-records.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'protomlp-report-'));
@@ -28,8 +29,12 @@ t.test('writes every file; the HTML is self-contained', async (t) => {
   }
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   t.notMatch(html, /(src|href)="(?!data:)/, 'no link to anything outside the file');
-  t.notMatch(html, /<script|<link/);
-  t.equal((html.match(/<img src="data:image\/svg\+xml;base64,/g) ?? []).length, 8, 'every plot inline');
+  t.notMatch(html, /<link|<script[^>]*\ssrc=/, 'no stylesheet or script from elsewhere');
+  t.equal((html.match(/<img src="data:image\/svg\+xml;base64,/g) ?? []).length, 8, 'every plot inline (the image shown without scripts)');
+  const specs = [...html.matchAll(/<script type="application\/json" class="figure-spec">(.*?)<\/script>/g)].map((m) => JSON.parse(m[1]));
+  t.equal(specs.length, 8, 'every plot has the Vega spec report.html draws live');
+  t.ok(specs.every((spec) => spec.$schema?.includes('vega/v')), 'compiled Vega specs (no Vega-Lite in the page)');
+  t.equal(html.split(readFileSync(vegaRuntimeFile(), 'utf8').slice(0, 200)).length, 2, 'the Vega runtime inlined once');
   t.match(html, /<h2>Claims check<\/h2>/);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
   for (const m of md.matchAll(/\]\((plots\/[^)]+)\)/g)) t.ok(existsSync(join(out, m[1])), `md links ${m[1]}`);

@@ -1,6 +1,7 @@
-// `protomlp reproduce` at the tiny scale, end to end through the built CLI (the same code path as
-// the full study, smaller grids), then `protomlp report` on its folders, the README snippet, and
-// the bad-input messages.
+// `protomlp reproduce` at the tiny scale, end to end through the CLI (the same code path as the
+// full study, smaller grids), then `protomlp report` on its folders, the README snippet, and the
+// bad-input messages. In-process (the same program, output and exit code captured); one refusal
+// also in a real process.
 
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,13 +9,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { REPRODUCE_SCALES } from '../src/report/reproduce.js';
 import { resultsSnippet } from '../src/report/readme.js';
-import { cli } from './helpers/cli.js';
+import { cli, cliInProcess } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'protomlp-reproduce-'));
 const out = join(tmp, 'results');
 
 t.test('reproduce --scale tiny: studies, report, timings; a second call resumes', async (t) => {
-  const first = cli(['reproduce', '--out', out, '--scale', 'tiny', '--backend', 'ts']);
+  const first = await cliInProcess(['reproduce', '--out', out, '--scale', 'tiny', '--backend', 'ts']);
   t.equal(first.status, 0, first.stderr);
   t.match(first.stdout, /^C1 (held|not held|not testable with these runs): .+\nC2 /, 'each claim with its status and numbers');
   t.match(first.stdout, /C6 (held|not held|not testable with these runs): .+\n/);
@@ -36,7 +37,7 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
   t.equal(claims.runs, 64 + 24 - 8, 'duplicates dropped: the tau-sweep runs at the default tau (2 masks x 4 seeds) and all positions runs are paper runs');
   t.equal(claims.claims.find((c: { id: string }) => c.id === 'C6').status === 'not testable with these runs', false, 'the sweep (3 taus) is tested');
 
-  const again = cli(['reproduce', '--out', out, '--scale', 'tiny', '--backend', 'ts']);
+  const again = await cliInProcess(['reproduce', '--out', out, '--scale', 'tiny', '--backend', 'ts']);
   t.equal(again.status, 0, again.stderr);
   t.match(again.stderr, /reproduce paper: 0\/0 runs to train \(64 already done\)/);
   const log2 = JSON.parse(readFileSync(join(out, 'reproduce.json'), 'utf8'));
@@ -44,18 +45,18 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
 });
 
 t.test('the environment variable picks the scale (same code path)', async (t) => {
-  const r = cli(['reproduce', '--out', join(tmp, 'env'), '--backend', 'ts'], { PROTOMLP_REPRODUCE_SCALE: 'tiny' });
+  const r = await cliInProcess(['reproduce', '--out', join(tmp, 'env'), '--backend', 'ts'], { PROTOMLP_REPRODUCE_SCALE: 'tiny' });
   t.equal(r.status, 0, r.stderr);
   t.equal(JSON.parse(readFileSync(join(tmp, 'env', 'reproduce.json'), 'utf8')).scale, 'tiny');
   t.same(Object.keys(REPRODUCE_SCALES), ['full', 'tiny']);
 });
 
 t.test('report on study folders', async (t) => {
-  const r = cli(['report', join(out, 'paper'), join(out, 'tau-sweep')]);
+  const r = await cliInProcess(['report', join(out, 'paper'), join(out, 'tau-sweep')]);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /C1: .*\n[\s\S]*report\.md, report\.html, claims\.json/);
   t.ok(existsSync(join(out, 'paper', 'report', 'report.html')), 'default --out is <first dir>/report');
-  const only = cli(['report', join(out, 'positions'), '--out', join(tmp, 'pos-report'), '--no-png']);
+  const only = await cliInProcess(['report', join(out, 'positions'), '--out', join(tmp, 'pos-report'), '--no-png']);
   t.equal(only.status, 0, only.stderr);
   t.ok(existsSync(join(tmp, 'pos-report', 'plots', 'positions-n5.svg')));
   t.notOk(existsSync(join(tmp, 'pos-report', 'plots', 'positions-n5.png')));
@@ -81,11 +82,14 @@ t.test('bad input: exit 2 and one clear message', async (t) => {
     [['report', join(out, 'paper'), '--fit-margin', 'x'], 'error: --fit-margin: got "x", expected a finite number > 0\n'],
   ];
   for (const [args, message] of cases) {
-    const r = cli(args);
+    const r = await cliInProcess(args);
     t.equal(r.status, 2, args.join(' '));
     t.equal(r.stderr, message);
   }
-  const missing = cli(['report', join(tmp, 'no-such-study')]);
+  const missing = await cliInProcess(['report', join(tmp, 'no-such-study')]);
   t.equal(missing.status, 2);
   t.match(missing.stderr, /^error: study folder: got ".*no-such-study", expected a folder holding study.json and runs.jsonl/);
+  const spawned = cli(['report', join(tmp, 'no-such-study')]);
+  t.equal(spawned.status, 2, 'a real process exits 2');
+  t.equal(spawned.stderr, missing.stderr, 'with the same message');
 });

@@ -10,7 +10,8 @@ import { identityConfig, MASKS, maskTerms, resolveConfig, runId, type Mask } fro
 import { outsideHull } from '../src/eval/hull.js';
 import { makeDataset } from '../src/data.js';
 import type { RunRecord } from '../src/record.js';
-import { analyseRecords, buildReport, claimLines } from '../src/report/index.js';
+import { analyseRecords, buildReport, claimLines, hullPicture } from '../src/report/index.js';
+import { sizeCurveSpec } from '../src/report/plots.js';
 import { fabricate, lcg } from './helpers/report-records.js';
 
 /**
@@ -87,6 +88,38 @@ t.test('the report: a column per d, claims.json per panel, faceted curves, hull 
   t.match(projected, /Projection onto the first two principal components of the inputs \(d = 3, N = 20, seed 0\)/);
   t.match(projected, /PC1 \(\d+% of variance\)/);
   t.match(md, /\| ovl \| 0 \| 20 \| \d+ \| 0 \|/, 'the hull picture\'s table counts the expelled prototypes of the exact hull');
+});
+
+t.test('report.html: the panels\' curves with a point per run in its panel, the hull pictures with tooltips', async (t) => {
+  type Datum = Record<string, unknown>;
+  type Spec = { data: { values: Datum[] }; spec: { layer: { encoding: { tooltip?: { title: string }[] } }[] } };
+  const analysis = analyseRecords(runs);
+  const panels = analysis.panels.map((p) => ({ label: p.panel.label, tables: p.tables!, records: p.main!.records }));
+  const live = sizeCurveSpec(panels, 'outside') as unknown as Spec;
+  const points = live.data.values.filter((d) => d.kind === 'run');
+  t.equal(points.length, panels.reduce((a, p) => a + p.records.length, 0), 'one point per run of every panel');
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  t.ok(points.every((d) => d.panel === `d = ${byId.get(d.id as string)!.config.dim}`), 'each in the chart of its own panel');
+  t.notOk((sizeCurveSpec(panels.map(({ records: _, ...p }) => p), 'outside') as unknown as Spec).data.values.some((d) => d.kind === 'run'), 'without runs, none (the static picture)');
+
+  for (const d of [2, 3]) {
+    const picture = hullPicture(runs.filter((r) => r.config.dim === d), 20)!;
+    const spec = picture.spec as unknown as Spec;
+    const titles = spec.spec.layer.map((l) => (l.encoding.tooltip ?? []).map((f) => f.title));
+    t.same(titles[0], [], `d = ${d}: the hull line has no tooltip`);
+    t.same(titles[1].slice(-3), ['mask', 'seed', 'run id'], `d = ${d}: each input names its run`);
+    t.same(titles[2], ['mark', 'where', `position (${d === 2 ? 'x1, x2' : 'PC1, PC2'})`, `distance to the ${d}-d hull`, 'mask', 'seed', 'run id'], `d = ${d}: each prototype its distance to the exact hull`);
+    const protos = spec.data.values.filter((v) => String(v.item).startsWith('prototype'));
+    const expelled = protos.filter((v) => v.kind === 'prototype (expelled)');
+    t.equal(expelled.length, picture.rows.reduce((a, r) => a + r.expelled, 0), `d = ${d}: the expelled as counted`);
+    t.ok(expelled.every((v) => (v.distance as number) > 0) && protos.every((v) => v.kind === 'prototype (expelled)' || v.distance === 0), `d = ${d}: distance > 0 exactly for the expelled`);
+  }
+  const out = join(t.testdir({}), 'report');
+  await buildReport(runs, { out, png: false });
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  for (const id of ['recon-vs-n', 'outside-vs-n', 'positions-n20-d1', 'hull-d2-n20', 'hull-d3-n20']) {
+    t.match(html, new RegExp(`<figure class="figure" id="figure-${id}"><div class="figure-view"><img [^>]+></div><script type="application/json" class="figure-spec">`), `${id} drawn live in report.html`);
+  }
 });
 
 t.test('a tau sweep at d = 1 beside a d = 2 panel: C6 and its grid where the sweep is', async (t) => {

@@ -6,8 +6,10 @@ import { Resvg } from '@resvg/resvg-js';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
 import { findSweep, mainSlice } from '../src/report/cells.js';
-import { positionsSpec, rasterize, renderSvg, sizeCurveSpec, sweepCurveSpec } from '../src/report/plots.js';
-import { summaryTables, sweepPoints } from '../src/report/tables.js';
+import { compileVega, positionsSpec, rasterize, renderSvg, runPoints, sizeCurveSpec, sweepCurveSpec, type RunPoint } from '../src/report/plots.js';
+import { toHtml } from '../src/report/document.js';
+import type { TopLevelSpec } from 'vega-lite';
+import { formatNumber, summaryTables, sweepPoints } from '../src/report/tables.js';
 import { fabricate } from './helpers/report-records.js';
 
 const paper = fabricate({
@@ -128,4 +130,52 @@ t.test('PNG renders, with its text', async (t) => {
   // the whole picture: removing text removes a lot of ink (axis labels, legend, titles)
   const all = (r: typeof raster) => darkPixels(r, 0, r.pixels.length / 4 / r.width);
   t.ok(all(raster) - all(rasterize(svg.replace(/<text[\s\S]*?<\/text>/g, ''), 2)) > 3000, 'labels and legend drawn');
+});
+
+/** The layers of a spec, faceted or not. */
+const layers = (spec: TopLevelSpec): { transform?: { filter: string }[]; encoding?: { tooltip?: { title: string }[] } }[] => {
+  const s = spec as unknown as { layer?: unknown[]; spec?: { layer: unknown[] } };
+  return (s.layer ?? s.spec!.layer) as ReturnType<typeof layers>;
+};
+/** The tooltip fields (titles) of every layer that has them. */
+const tooltipTitles = (spec: TopLevelSpec): string[][] => layers(spec).filter((l) => l.encoding?.tooltip).map((l) => l.encoding!.tooltip!.map((f) => f.title));
+type Datum = RunPoint & { kind: string; interval?: string; mean?: number };
+const data = (spec: TopLevelSpec): Datum[] => (spec as unknown as { data: { values: Datum[] } }).data.values;
+
+t.test('report.html specs: tooltips on points; with the runs, one point per run naming its id and seed', async (t) => {
+  const slice = mainSlice(paper)!;
+  const tables = summaryTables(slice);
+  const still = sizeCurveSpec(tables, 'recon');
+  const live = sizeCurveSpec(tables, 'recon', slice.records);
+  t.same(tooltipTitles(still), [['series', 'N = H (log scale)', 'mean', '95% interval', 'runs']], 'means: their numbers');
+  const cell = tables.cells.find((c) => c.mask === 'cov' && c.n === 10)!;
+  t.equal(data(still).find((d) => d.mask === 'cov' && d.x === 10)!.interval, `[${formatNumber(cell.stats.recon.ciLow)}, ${formatNumber(cell.stats.recon.ciHigh)}]`, 'the interval as computed, also where the log axis cuts the bar');
+  t.same(tooltipTitles(live)[0], ['run id', 'seed', 'mask', 'N = H (log scale)', 'recon (log scale)'], 'runs: id, seed, value');
+  const runs = data(live).filter((d) => d.kind === 'run');
+  t.equal(runs.length, slice.records.length, 'one point per run');
+  const first = slice.records[0];
+  t.same(runs[0], { series: first.config.mask, mask: first.config.mask, x: first.config.n, value: first.metrics.recon, seed: first.config.seed, id: first.id, n: first.config.n, kind: 'run' });
+  t.ok(layers(live).every((l) => l.transform?.[0].filter.startsWith('datum.kind')), 'each layer draws its own kind of datum');
+  t.notOk(data(still).some((d) => d.kind === 'run'), 'the static picture (SVG, PNG) has no runs');
+  t.equal(runPoints([{ ...first, metrics: { ...first.metrics, recon: null } }], 'recon', (r) => r.config.n, (r) => r.config.mask).length, 0, 'a run without a value has no point');
+
+  const tau = findSweep(sweep, 'tau')!;
+  const tauLive = sweepCurveSpec('tau', sweepPoints(tau), 'outside', tau);
+  t.same(tooltipTitles(tauLive)[0], ['run id', 'seed', 'mask', 'tau (log scale)', 'outside'], 'sweep runs: id, seed, value');
+  const tauRuns = data(tauLive).filter((d) => d.kind === 'run');
+  t.equal(tauRuns.length, tau.series.reduce((a, s) => a + s.values.reduce((b, v) => b + tau.slices[tau.values.indexOf(v)].records.filter((r) => r.config.mask === s.mask && r.config.n === s.n).length, 0), 0), 'one point per run at each value it counts for');
+  t.ok(tauRuns.every((d) => d.n !== undefined), 'each in its panel (N)');
+  const { spec } = positionsSpec(paper, 100);
+  for (const fields of tooltipTitles(spec)) t.same(fields.slice(-3), ['mask', 'seed', 'run id'], 'positions: each mark names its run');
+  const compiled = compileVega(tauLive) as { $schema: string };
+  t.match(compiled.$schema, /vega\/v\d/, 'compiled to Vega for the page');
+});
+
+t.test('report.html: figure specs and the runtime cannot close their <script> early', async (t) => {
+  const figure = { kind: 'figure' as const, file: 'plots/a.svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"/>', caption: 'a', vega: { description: '</script><b>' } };
+  const html = toHtml([figure], 'x', { vegaRuntime: 'var vega = "</script>";' });
+  t.equal(html.match(/<\/script>/g)!.length, 3, 'only the three script elements close');
+  t.match(html, '{"description":"\\u003c/script>\\u003cb>"}');
+  t.match(html, 'var vega = "<\\/script>";');
+  t.notMatch(toHtml([figure], 'x'), /<script/, 'without a runtime, no script at all (the static images)');
 });

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/record.js';
 import { readStudy, runStudy, CSV_COLUMNS } from '../src/study/index.js';
 import { studyFromFlags } from '../src/cli/sweep.js';
+import { CLI } from './helpers/cli.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
@@ -25,13 +26,13 @@ interface Child {
 }
 
 /**
- * Runs `protomlp ...args` (src/cli/main.ts under tap's TypeScript loader). With `stopAfter`, sends
- * `signal` once that many records are in `watch`/runs.jsonl.
+ * Runs `protomlp ...args` (the built CLI, as helpers/cli.ts does) in a child process. With
+ * `stopAfter`, sends `signal` once that many records are in `watch`/runs.jsonl.
  */
 function protomlp(args: string[], options: { env?: NodeJS.ProcessEnv; stopAfter?: number; watch?: string; signal?: NodeJS.Signals } = {}): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', 'src/cli/main.ts', ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: repo,
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', PROTOMLP_BACKEND: '', ...options.env },
+    env: { ...process.env, PROTOMLP_BACKEND: '', ...options.env },
   });
   let stdout = '';
   let stderr = '';
@@ -55,9 +56,9 @@ function protomlp(args: string[], options: { env?: NodeJS.ProcessEnv; stopAfter?
   });
 }
 
-// 24 runs of N = 100: long enough (~0.25 s each on the TS backend) to interrupt midway.
-const sweepArgs = (out: string) => ['sweep', '--sizes', '100', '--masks', 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', '--seeds', '3', '--epochs', '300', '--backend', 'ts', '--workers', '2', '--out', out];
-const study = studyFromFlags({ sizes: '100', masks: 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', seeds: '3', epochs: '300' });
+// 24 runs of N = 60: long enough (~0.1 s each on the TS backend, more under load) to interrupt midway.
+const sweepArgs = (out: string) => ['sweep', '--sizes', '60', '--masks', 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', '--seeds', '3', '--epochs', '300', '--backend', 'ts', '--workers', '2', '--out', out];
+const study = studyFromFlags({ sizes: '60', masks: 'base,cov,sep,ovl,cov+sep,cov+ovl,sep+ovl,cov+sep+ovl', seeds: '3', epochs: '300' });
 const root = t.testdir({});
 const reference = join(root, 'reference');
 

@@ -4,14 +4,11 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { DEFAULTS, identityConfig, MASKS, resolveConfig, runId, usesField } from '../src/config.js';
 import { legacyRunId, legacyStudyId } from '../src/study/legacy.js';
-import { ValidationError } from '../src/errors.js';
 import { loadStudyFile, parseShard, resolveStudy, shardFromEnv, shardPositions } from '../src/study/index.js';
-import { parseSeeds, register, shardFromFlags, studyFromFlags } from '../src/cli/sweep.js';
-import { register as registerMerge } from '../src/cli/merge.js';
-import { register as registerExport } from '../src/cli/export.js';
+import { parseSeeds, shardFromFlags, studyFromFlags } from '../src/cli/sweep.js';
+import { cliInProcess } from './helpers/cli.js';
 
 t.test('presets have the sizes of SPEC §5', async (t) => {
   const paper = resolveStudy('paper');
@@ -200,24 +197,6 @@ t.test('every bad study file field has its message', async (t) => {
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Runs the real commands in-process and returns the error they end with. */
-async function cli(args: string[], env?: NodeJS.ProcessEnv): Promise<unknown> {
-  const program = new Command('protomlp').exitOverride();
-  register(program);
-  registerMerge(program);
-  registerExport(program);
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-    return undefined;
-  } catch (error) {
-    return error;
-  } finally {
-    for (const key of Object.keys(env ?? {})) if (!(key in saved)) delete process.env[key];
-  }
-}
-
 t.test('every bad sweep/merge/export flag has its message', async (t) => {
   const seedsAllowed = 'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19';
   const cases: [string[], string][] = [
@@ -251,15 +230,15 @@ t.test('every bad sweep/merge/export flag has its message', async (t) => {
     [['export', 'a'], 'format: got nothing, expected --csv (the only export format so far)'],
   ];
   for (const [args, message] of cases) {
-    const error = await cli(args);
-    t.type(error, ValidationError, args.join(' '));
-    t.equal((error as Error | undefined)?.message, message, args.join(' '));
+    const r = await cliInProcess(args);
+    t.equal(r.stderr, `error: ${message}\n`, args.join(' '));
+    t.equal(r.status, 2, args.join(' '));
   }
-  const slurm = await cli(['sweep', '--preset', 'paper', '--dry-run'], { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '4' });
+  const slurm = await cliInProcess(['sweep', '--preset', 'paper', '--dry-run'], { SLURM_ARRAY_TASK_ID: '7', SLURM_ARRAY_TASK_COUNT: '4' });
   t.equal(
-    (slurm as Error).message,
-    'SLURM_ARRAY_TASK_ID: got "7", expected MIN + k * STEP with 0 <= k < COUNT (MIN 0, STEP 1, COUNT 4); give --shard i/n to override',
+    slurm.stderr,
+    'error: SLURM_ARRAY_TASK_ID: got "7", expected MIN + k * STEP with 0 <= k < COUNT (MIN 0, STEP 1, COUNT 4); give --shard i/n to override\n',
   );
-  const count = await cli(['sweep', '--preset', 'paper', '--dry-run'], { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: 'x' });
-  t.equal((count as Error).message, 'SLURM_ARRAY_TASK_COUNT: got "x", expected an integer >= 1 (set by SLURM for an array job)');
+  const count = await cliInProcess(['sweep', '--preset', 'paper', '--dry-run'], { SLURM_ARRAY_TASK_ID: '0', SLURM_ARRAY_TASK_COUNT: 'x' });
+  t.equal(count.stderr, 'error: SLURM_ARRAY_TASK_COUNT: got "x", expected an integer >= 1 (set by SLURM for an array job)\n');
 });

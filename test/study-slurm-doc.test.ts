@@ -1,6 +1,6 @@
 // docs/slurm.md's sbatch scripts, run as SLURM would run them (array variables in the
 // environment, no sbatch): two array tasks, one requeued, then the merge job. The docs cannot
-// drift from what works.
+// drift from what works. (test/full/slurm.test.ts submits them to a real one-node cluster.)
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
@@ -9,14 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/record.js';
 import { readStudy, resolveStudy, runStudy } from '../src/study/index.js';
+import { CLI } from './helpers/cli.js';
+import { slurmDocScripts } from './helpers/slurm-doc.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
 
 t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
-  const scripts = [...readFileSync(join(repo, 'docs/slurm.md'), 'utf8').matchAll(/```bash\n(.*?)```/gs)].map((m) => m[1]);
-  t.ok(scripts.length >= 2, 'the doc has the two job scripts');
-  const [sweepScript, mergeScript] = scripts;
+  const { sweep: sweepScript, merge: mergeScript } = slurmDocScripts();
+  t.match(mergeScript, /\$PROTOMLP merge /, 'the merge job merges');
   t.match(sweepScript, /#SBATCH --array=/);
   t.match(sweepScript, /#SBATCH --requeue/);
   const dir = t.testdir({});
@@ -25,11 +26,10 @@ t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
   const out = join(dir, 'results');
   const env = {
     ...process.env,
-    TS_NODE_TRANSPILE_ONLY: '1',
     PROTOMLP_BACKEND: '',
     OUT: out,
     STUDY_ARGS: '--preset paper --sizes 3,5 --epochs 20 --seeds 2 --backend ts',
-    PROTOMLP: `${process.execPath} --import @tapjs/typescript/import src/cli/main.ts`,
+    PROTOMLP: `${process.execPath} ${CLI}`,
   };
   const task = (id: number) =>
     spawnSync('bash', [join(dir, 'sweep.sbatch')], {

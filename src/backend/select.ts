@@ -4,11 +4,9 @@
 import { ValidationError } from '../errors.js';
 import { createNativeBackend, loadNative, type NativeLoad } from './native.js';
 import { tsBackend } from './ts.js';
-import type { Backend } from './types.js';
+import { BACKEND_CHOICES, type Backend, type BackendChoice } from './types.js';
 
-/** Which backend to use. */
-export type BackendChoice = 'auto' | 'native' | 'ts';
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'ts'];
+export { BACKEND_CHOICES, type BackendChoice } from './types.js';
 
 /** The outcome of a selection. */
 export interface BackendSelection {

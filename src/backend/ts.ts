@@ -19,6 +19,32 @@ export function abortError(reason?: unknown): Error {
 // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
 const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './ts-worker.ts' : './ts-worker.js', import.meta.url);
 
+/**
+ * Workers left idle by earlier batches, reused by the next: a batch does not pay a worker start
+ * (tens of ms; seconds under a TypeScript loader, which each worker loads again). Idle workers are
+ * unref'd, so they never keep the process alive. A worker holds no state between runs.
+ */
+const idle = new Set<Worker>();
+
+function takeWorker(): Worker {
+  const [reused] = idle;
+  if (reused) {
+    idle.delete(reused);
+    reused.ref();
+    return reused;
+  }
+  const worker = new Worker(workerUrl);
+  worker.on('exit', () => idle.delete(worker));
+  return worker;
+}
+
+function releaseWorker(worker: Worker): void {
+  worker.removeAllListeners('message');
+  worker.removeAllListeners('error');
+  worker.unref();
+  idle.add(worker);
+}
+
 function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Promise<TrainResult[]> {
   const { signal, onResult } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal.reason));
@@ -27,7 +53,8 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
   const poolSize = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));
   const results: TrainResult[] = new Array(jobs.length);
   return new Promise<TrainResult[]>((resolve, reject) => {
-    const workers: Worker[] = [];
+    /** each worker of this batch, and whether it is training a run now */
+    const busy = new Map<Worker, boolean>();
     let next = 0;
     let done = 0;
     let settled = false;
@@ -35,7 +62,11 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      for (const w of workers) void w.terminate();
+      // a worker still in a run cannot be interrupted (training is synchronous): it is ended
+      for (const [w, running] of busy) {
+        if (running) void w.terminate();
+        else releaseWorker(w);
+      }
       if (error) reject(error);
       else resolve(results);
     };
@@ -44,14 +75,16 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
     const feed = (worker: Worker): void => {
       if (next < order.length) {
         const index = order[next++];
+        busy.set(worker, true);
         worker.postMessage({ index, job: jobs[index] });
-      }
+      } else busy.set(worker, false);
     };
     for (let k = 0; k < poolSize; k++) {
-      const worker = new Worker(workerUrl);
-      workers.push(worker);
+      const worker = takeWorker();
+      busy.set(worker, false);
       worker.on('message', (message: { index: number; result: TrainResult }) => {
         if (settled) return;
+        busy.set(worker, false);
         results[message.index] = message.result;
         done += 1;
         try {
@@ -60,10 +93,14 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
           finish(error as Error);
           return;
         }
+        if (settled) return; // onResult aborted the batch: this worker is idle again, give it nothing
         if (done === jobs.length) finish();
         else feed(worker);
       });
-      worker.on('error', (error) => finish(error));
+      worker.on('error', (error) => {
+        busy.set(worker, true); // dead: never back to the idle set
+        finish(error);
+      });
       feed(worker);
     }
   });

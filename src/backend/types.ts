@@ -4,6 +4,11 @@
 import type { Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
 import type { RunConfig } from '../config.js';
 
+/** Which backend to use. */
+export type BackendChoice = 'auto' | 'native' | 'ts';
+/** The backend choices (here, not in select.ts, so that the CLI validates them without loading a backend). */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'ts'];
+
 /** Options for a batch of runs. */
 export interface BatchOptions {
   /** threads to use (native) or workers (ts); default: every core */

@@ -6,7 +6,7 @@ import type { RunConfig } from '../config.js';
 import { DATASETS, SCALES, type DataSpec, type Scale } from '../data-spec.js';
 import { dataFile, FLAG_LABELS } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
-import { BACKEND_CHOICES, type BackendChoice } from '../backend/select.js';
+import { BACKEND_CHOICES, type BackendChoice } from '../backend/types.js';
 
 /** A flag's text as a number when it reads as one, else the text itself (so messages show it). */
 export function numberOrText(text: string): number | string {

@@ -2,7 +2,6 @@
 
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
-import { exportCsv } from '../study/index.js';
 
 /** Registers `protomlp export`. */
 export function register(program: Command): void {
@@ -15,6 +14,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  protomlp export results/paper --csv --out results/paper/runs.csv')
     .action(async (dir: string, flags: { csv?: boolean; out?: string }) => {
       if (!flags.csv) throw new ValidationError('format', undefined, '--csv (the only export format so far)');
+      const { exportCsv } = await import('../study/csv.js');
       const { csv, content } = await exportCsv(dir, flags.out);
       for (const m of content.notices) process.stderr.write(`warning: ${m}\n`);
       if (flags.out === undefined) process.stdout.write(csv);

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import type { Command } from 'commander';
 import { packageVersion } from '../package-info.js';
-import { resolveBackend } from '../backend/select.js';
+import type { BackendChoice } from '../backend/types.js';
 import { parseBackend } from './common.js';
 
 /** What `protomlp info --json` prints. */
@@ -20,15 +20,17 @@ export interface InfoReport {
 }
 
 /**
- * The facts `info` reports, for a backend choice (PROTOMLP_BACKEND overrides it).
+ * The facts `info` reports, for a backend choice (PROTOMLP_BACKEND overrides it). Loads the
+ * backends (and so the native addon) on the first call, not when the CLI starts.
  *
  * @example
  * ```ts
- * const report = infoReport('auto');
+ * const report = await infoReport('auto');
  * console.log(report.backend, report.isa);
  * ```
  */
-export function infoReport(choice: Parameters<typeof resolveBackend>[0] = 'auto'): InfoReport {
+export async function infoReport(choice: BackendChoice = 'auto'): Promise<InfoReport> {
+  const { resolveBackend } = await import('../backend/select.js');
   const selection = resolveBackend(choice);
   const binding = selection.native?.binding ?? null;
   return {
@@ -49,8 +51,8 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto | native | ts (default auto; PROTOMLP_BACKEND overrides)')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExample:\n  protomlp info --json\n  PROTOMLP_SIMD=scalar protomlp info')
-    .action((flags: { backend?: string; json?: boolean }) => {
-      const report = infoReport(parseBackend(flags.backend));
+    .action(async (flags: { backend?: string; json?: boolean }) => {
+      const report = await infoReport(parseBackend(flags.backend));
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(report)}\n`);
         return;

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 // The `protomlp` command: one file per subcommand registers itself here; nothing else lives here.
+// Registration is cheap: each command imports what its work needs (training, plots, the native
+// addon) inside its action, so the CLI starts fast (bench/cli-start.ts).
 
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { packageVersion } from '../package-info.js';
 import { newProgram, runProgram } from './common.js';
 import { register as registerRun } from './run.js';
@@ -13,7 +17,8 @@ import { register as registerReproduce } from './reproduce.js';
 import { register as registerInfo } from './info.js';
 import { register as registerSelftest } from './selftest.js';
 
-const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
+/** The `protomlp` program (tests run it in-process: commander resets its state on every parse). */
+export const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
 
 registerRun(program);
 registerSweep(program);
@@ -25,4 +30,7 @@ registerReproduce(program);
 registerInfo(program);
 registerSelftest(program);
 
-await runProgram(program, process.argv);
+/** True when this file is the process's entry point (`protomlp ...`, also through npm's bin link). */
+const isEntryPoint = (): boolean => process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+
+if (isEntryPoint()) await runProgram(program, process.argv);

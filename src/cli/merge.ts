@@ -2,7 +2,6 @@
 
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
-import { mergeStudies } from '../study/index.js';
 
 /** Registers `protomlp merge`. */
 export function register(program: Command): void {
@@ -14,6 +13,7 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExample:\n  protomlp merge results/paper/shard-* --out results/paper/all')
     .action(async (dirs: string[], flags: { out?: string }) => {
       if (flags.out === undefined) throw new ValidationError('--out', undefined, 'a folder for the merged study');
+      const { mergeStudies } = await import('../study/merge.js');
       const summary = await mergeStudies(dirs, flags.out, (m) => process.stderr.write(`warning: ${m}\n`));
       process.stdout.write(
         `merged ${dirs.length} folders into ${summary.out}: study ${summary.study.name}, ${summary.records} of ` +

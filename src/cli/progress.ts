@@ -1,7 +1,13 @@
 // Progress of long CLI work (sweep, tune): a bar on a terminal, plain lines in logs, durations.
 
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
 import type { StudyProgress } from '../study/runner.js';
+
+/**
+ * The progress bar class, loaded on a terminal only (synchronously, so progressView stays so):
+ * logs and pipes never pay for it, nor does a command that ends before any progress.
+ */
+const singleBar = (): typeof import('cli-progress').SingleBar => (createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')).SingleBar;
 
 /** A duration for people: `42s`, `3m07s`, `2h05m`. */
 export const formatDuration = (ms: number): string => {
@@ -19,6 +25,7 @@ export function progressView(stream: NodeJS.WriteStream, label: string): { updat
   const rate = (p: StudyProgress): string => p.runsPerSecond.toFixed(p.runsPerSecond < 10 ? 2 : 1);
   const eta = (p: StudyProgress): string => (p.etaMs === undefined ? '?' : formatDuration(p.etaMs));
   if (stream.isTTY) {
+    const SingleBar = singleBar();
     const bar = new SingleBar({
       stream,
       format: `${label} {bar} {value}/{total} runs | {rate} runs/s | ETA {etaText} | {diverged} diverged`,

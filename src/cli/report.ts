@@ -4,8 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
-import { buildReport, claimLines } from '../report/index.js';
-import { readStudy } from '../study/index.js';
 import { parseNumberFlag } from './common.js';
 
 interface ReportFlags {
@@ -29,6 +27,8 @@ export function register(program: Command): void {
     .action(async (dirs: string[], flags: ReportFlags) => {
       const alpha = parseNumberFlag('--alpha', flags.alpha, 0, 0.5, 'a number > 0 and <= 0.5');
       const fitMargin = parseNumberFlag('--fit-margin', flags.fitMargin, 0, Number.MAX_VALUE, 'a finite number > 0');
+      // the folders are read (and refused) before the plotting code is loaded
+      const { readStudy } = await import('../study/store.js');
       const records: RunRecord[] = [];
       for (const dir of dirs) {
         const content = await readStudy(dir);
@@ -38,6 +38,7 @@ export function register(program: Command): void {
       }
       if (!records.length) throw new ValidationError('study folders', dirs.join(' '), 'at least one finished run');
       const out = flags.out ?? path.join(dirs[0], 'report');
+      const { buildReport, claimLines } = await import('../report/build.js');
       const { analysis, files } = await buildReport(records, { out, alpha, fitMargin, png: flags.png, source: dirs.join(', ') });
       for (const line of claimLines(analysis)) process.stdout.write(`${line}\n`);
       process.stdout.write(`${out}: ${files.length} files (report.md, report.html, claims.json, tables/, plots/)\n`);

@@ -4,15 +4,15 @@
 
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors.js';
-import { claimLines, reproduce, REPRODUCE_SCALES, type ReproduceScale } from '../report/index.js';
+import type { ReproduceScale } from '../report/reproduce.js';
 import { parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
 
 /** The environment variable that picks the scale when `--scale` is not given (for tests). */
 export const SCALE_ENV = 'PROTOMLP_REPRODUCE_SCALE';
 
-function parseScale(text: string | undefined): ReproduceScale {
+function parseScale(text: string | undefined, scales: readonly string[]): ReproduceScale {
   if (text === undefined) return 'full';
-  if (!(text in REPRODUCE_SCALES)) throw new ValidationError('--scale', text, `one of ${Object.keys(REPRODUCE_SCALES).join(', ')}`);
+  if (!scales.includes(text)) throw new ValidationError('--scale', text, `one of ${scales.join(', ')}`);
   return text as ReproduceScale;
 }
 
@@ -28,9 +28,11 @@ export function register(program: Command): void {
     .addOption(new Option('--scale <scale>', 'study sizes: full or tiny (tests)').hideHelp())
     .addHelpText('after', '\nWrites <out>/paper, <out>/tau-sweep, <out>/positions, <out>/report (report.md, report.html, claims.json) and <out>/reproduce.json;\nwith --beyond also <out>/dims, <out>/iris and <out>/report-beyond.')
     .action(async (flags: { out: string; workers?: string; backend?: string; scale?: string; beyond?: boolean }) => {
-      const scale = parseScale(flags.scale ?? process.env[SCALE_ENV]);
       const workers = parsePositiveInt('--workers', flags.workers);
       const backend = parseBackend(flags.backend);
+      // the studies' code, not the report's: report/reproduce.ts loads the plotting code when it writes the report
+      const { reproduce, REPRODUCE_SCALES } = await import('../report/reproduce.js');
+      const scale = parseScale(flags.scale ?? process.env[SCALE_ENV], Object.keys(REPRODUCE_SCALES));
       const PERIOD_MS = 5000;
       let last = -Infinity;
       const { report, beyond, log } = await stoppableBySignals(
@@ -50,6 +52,7 @@ export function register(program: Command): void {
       // the claims with their numbers: what the README's results section shows
       for (const c of report.analysis.claims) process.stdout.write(`${c.id} ${c.status}: ${c.summary}\n`);
       if (beyond) {
+        const { claimLines } = await import('../report/build.js');
         process.stdout.write('beyond the paper, per d and dataset:\n');
         for (const line of claimLines(beyond.analysis)) process.stdout.write(`  ${line}\n`);
       }

@@ -5,14 +5,7 @@
 
 import type { Command } from 'commander';
 import { MASKS, resolveConfig, type Mask, type RunConfig } from '../config.js';
-import { makeDataset, makeInitialParams } from '../data.js';
-import { createNativeBackend, loadNative } from '../backend/native.js';
-import { GRAD_TOL, overlapScales, paramsError, termsAndGradsError } from '../backend/agreement.js';
-import { BITWISE_SLICES, firstDifference, resultsDigest } from '../backend/bitwise.js';
-import { REFERENCE_DIGESTS } from '../backend/bitwise-reference.js';
-import { tsBackend } from '../backend/ts.js';
 import type { TrainResult } from '../model/types.js';
-import { prepareJob } from '../train.js';
 
 /** One check's outcome. */
 export interface SelftestCheck {
@@ -37,6 +30,13 @@ const SHORT_TRAIN_TOL = 1e-9;
  * ```
  */
 export async function selftest(): Promise<SelftestCheck[]> {
+  // the backends and the training code are loaded when the check runs, not when the CLI starts
+  const [{ makeDataset, makeInitialParams }, { createNativeBackend, loadNative }, agreement, bitwise, { REFERENCE_DIGESTS }, { tsBackend }, { prepareJob }] = await Promise.all([
+    import('../data.js'), import('../backend/native.js'), import('../backend/agreement.js'), import('../backend/bitwise.js'),
+    import('../backend/bitwise-reference.js'), import('../backend/ts.js'), import('../train.js'),
+  ]);
+  const { GRAD_TOL, overlapScales, paramsError, termsAndGradsError } = agreement;
+  const { BITWISE_SLICES, firstDifference, resultsDigest } = bitwise;
   const native = loadNative();
   if (!native.binding) return [{ name: 'native addon loads', ok: false, detail: native.error ?? 'unknown error' }];
   const binding = native.binding;

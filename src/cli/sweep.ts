@@ -4,22 +4,12 @@
 import type { Command } from 'commander';
 import { ALLOWED, validateField, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
-import {
-  inspectFolder,
-  MAX_STUDY_RUNS,
-  parseSeedRange,
-  parseShard,
-  PRESET_NAMES,
-  readStudySpec,
-  resolveStudy,
-  runStudy,
-  shardFromEnv,
-  shardPositions,
-  type Shard,
-  type Study,
-  type StudyProgress,
-  type StudySpec,
-} from '../study/index.js';
+// grid, shard and spec-file are light; the runner (training, the store) and the progress bar are
+// imported when a sweep starts, so a refused or --dry-run command does not load them.
+import { MAX_STUDY_RUNS, parseSeedRange, PRESET_NAMES, resolveStudy, type Study, type StudySpec } from '../study/grid.js';
+import { parseShard, shardFromEnv, shardPositions, type Shard } from '../study/shard.js';
+import { readStudySpec } from '../study/spec-file.js';
+import type { StudyProgress } from '../study/runner.js';
 import { dataLabel } from '../data-spec.js';
 import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, parsePositiveInt, splitList, stoppableBySignals, type DataFlags } from './common.js';
 import { formatDuration, progressView } from './progress.js';
@@ -129,13 +119,14 @@ const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg 
 /** The command line that resumes this sweep: the same one. */
 const resumeCommand = (): string => `protomlp ${process.argv.slice(2).map(shellQuote).join(' ')}`;
 
-function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): void {
+async function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): Promise<void> {
   const positions = shardPositions(study.runs.length, shard);
   const folded = study.points > study.runs.length ? ` (${study.points} grid points: points that differ only in a field the run ignores are one run)` : '';
   const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs${folded}`];
   if (shard) lines.push(`shard ${shard.index}/${shard.count}: ${positions.length} runs`);
   let todo = positions;
   if (out !== undefined) {
+    const { inspectFolder } = await import('../study/runner.js');
     const { finished } = inspectFolder(out, study, (m) => process.stderr.write(`warning: ${m}\n`));
     todo = positions.filter((i) => !finished.has(study.ids[i]));
     lines.push(`${out}: ${positions.length - todo.length} finished, ${todo.length} to run`);
@@ -186,6 +177,7 @@ export function register(program: Command): void {
 
 async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts'; retrain: boolean }): Promise<void> {
   const { out, shard } = options;
+  const { runStudy } = await import('../study/runner.js');
   const view = progressView(process.stderr, 'sweep');
   let last: StudyProgress | undefined;
   const where = shard ? `shard ${shard.index}/${shard.count} of ` : '';

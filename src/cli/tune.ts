@@ -5,8 +5,10 @@
 import type { Command } from 'commander';
 import type { RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { buildTuneReport, describeWeights } from '../report/index.js';
-import { DEFAULT_BUDGET, PRESET_NAMES, tune, TUNE_FILE, type RungStart, type StudyProgress } from '../study/index.js';
+// the tuning and report code are imported when the command runs (the CLI starts fast)
+import { PRESET_NAMES } from '../study/grid.js';
+import type { StudyProgress } from '../study/runner.js';
+import { DEFAULT_BUDGET, type RungStart } from '../study/tune.js';
 import { parseBackend, parseNumberFlag, parsePositiveInt, stoppableBySignals } from './common.js';
 import { formatDuration, progressView } from './progress.js';
 import { GRID_FLAGS, studyFromFlags } from './sweep.js';
@@ -82,6 +84,7 @@ export function register(program: Command): void {
         current.last = p;
         view!.update(p);
       };
+      const [{ tune, TUNE_FILE }, { buildTuneReport, describeWeights }] = await Promise.all([import('../study/tune.js'), import('../report/tune.js')]);
       const result = await stoppableBySignals(
         (signal) => tune(study, { out, budget, maxFit, workers, backend, retrain: flags.retrain === true, signal, label: flagOf, onProgress, onNotice: (m) => process.stderr.write(`warning: ${m}\n`) }),
         (by) => {

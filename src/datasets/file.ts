@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import { parse as parseCsv } from 'csv-parse/sync';
-import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { createRequire } from 'node:module';
+import type { Node, ParseError } from 'jsonc-parser';
 import { LIMITS } from '../config.js';
 import { SCALES, type DataFileRef, type Scale } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
@@ -35,6 +35,13 @@ export interface DataFileLabels {
   yCol: string;
   scale: string;
 }
+
+// The parsers are loaded on the first file of their kind, not when this module is imported: every
+// command imports the data flags' code, and a command that reads no data file should not pay for
+// them (bench/cli-start.ts). Synchronous (their CommonJS builds), so dataFile() stays synchronous.
+const load = createRequire(import.meta.url);
+const csvParser = (): typeof import('csv-parse/sync') => load('csv-parse/sync') as typeof import('csv-parse/sync');
+const jsonParser = (): typeof import('jsonc-parser') => load('jsonc-parser') as typeof import('jsonc-parser');
 
 export const FLAG_LABELS: DataFileLabels = { file: '--data', xCols: '--x-cols', yCol: '--y-col', scale: '--scale' };
 
@@ -119,7 +126,7 @@ function checkInputCount(file: string, d: number): void {
 function csvTable(file: string, text: string, options: DataFileOptions, labels: DataFileLabels): DataTable {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = parseCsv(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof parsed;
+    parsed = csvParser().parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof parsed;
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new ValidationError(`${file} line ${err.lines ?? '?'}`, err.message.split(':')[0], 'well-formed CSV (quotes only around a whole cell, and closed)');
@@ -186,6 +193,7 @@ function position(text: string, offset: number): string {
 
 function jsonTable(file: string, text: string): DataTable {
   if (text.trim() === '') throw new ValidationError(file, text, `a JSON data file ${JSON_SHAPE}`);
+  const { parseTree, printParseErrorCode } = jsonParser();
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (errors.length) {

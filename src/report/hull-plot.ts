@@ -72,13 +72,17 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
     const flat = prototypes(paramsFromJson(run.final), dim);
     const rows: number[][] = [];
     const expelled: boolean[] = [];
+    /** per shown prototype: its neuron j and its distance to the exact hull (for tooltips) */
+    const marks: { j: number; distance: number }[] = [];
     for (let j = 0; j < run.config.hidden; j++) {
       const p = Array.from(flat.subarray(j * dim, j * dim + dim));
       if (!p.every(Number.isFinite)) continue;
       rows.push(p);
-      expelled.push(!hull.distance(flat, j * dim).inside);
+      const d = hull.distance(flat, j * dim);
+      expelled.push(!d.inside);
+      marks.push({ j, distance: d.inside ? 0 : d.distance });
     }
-    return { run, rows, expelled };
+    return { run, rows, expelled, marks };
   });
   const { project, explained } = planar(x, dim);
   const xs = project(x);
@@ -92,17 +96,22 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
   const domain = [[mid[0] - half, mid[0] + half], [mid[1] - half, mid[1] + half]];
   const clamp = (v: number, k: number) => Math.min(domain[k][1], Math.max(domain[k][0], v));
 
-  const values: { mask: Mask; u: number; v: number; kind: string; order?: number }[] = [];
+  // `at` (the true position in the plane; u and v are clamped to the frame), `item` (input i or
+  // prototype j), `distance` (to the exact hull in d dimensions) and the run are for tooltips
+  type Value = { mask: Mask; u: number; v: number; kind: string; order?: number; at?: string; item?: string; distance?: number; seed?: number; id?: string };
+  const values: Value[] = [];
   const rows: HullPictureRow[] = [];
-  for (const { run, rows: protoRows, expelled } of perRun) {
+  const at = (u: number, v: number) => `(${u.toPrecision(4)}, ${v.toPrecision(4)})`;
+  for (const { run, rows: protoRows, expelled, marks } of perRun) {
     const mask = run.config.mask;
+    const of = { seed, id: run.id };
     polygon.concat([polygon[0]]).forEach(([u, v], order) => values.push({ mask, u, v, kind: KINDS[3], order }));
-    xs.forEach(([u, v]) => values.push({ mask, u, v, kind: KINDS[0] }));
+    xs.forEach(([u, v], i) => values.push({ mask, u, v, kind: KINDS[0], at: at(u, v), item: `input ${i}`, ...of }));
     const ps = project(protoRows);
     let clipped = 0;
-    ps.forEach(([u, v], j) => {
+    ps.forEach(([u, v], k) => {
       if (u !== clamp(u, 0) || v !== clamp(v, 1)) clipped++;
-      values.push({ mask, u: clamp(u, 0), v: clamp(v, 1), kind: expelled[j] ? KINDS[2] : KINDS[1] });
+      values.push({ mask, u: clamp(u, 0), v: clamp(v, 1), kind: expelled[k] ? KINDS[2] : KINDS[1], at: at(u, v), item: `prototype ${marks[k].j}`, distance: marks[k].distance, ...of });
     });
     rows.push({ mask, seed, n, prototypes: protoRows.length, expelled: expelled.filter(Boolean).length, clipped });
   }
@@ -115,6 +124,10 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
   const shape = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: [...KINDS], range: ['circle', 'diamond', 'cross', 'stroke'] } };
   const u = { field: 'u', type: 'quantitative', title: axisTitles[0], scale: { domain: domain[0], nice: false, zero: false } };
   const v = { field: 'v', type: 'quantitative', title: axisTitles[1], scale: { domain: domain[1], nice: false, zero: false } };
+  const place = `position (${explained ? 'PC1, PC2' : 'x1, x2'})`;
+  const runTooltip = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
+  const inputTooltip = [{ field: 'item', title: 'mark' }, { field: 'at', title: place }, ...runTooltip];
+  const protoTooltip = [{ field: 'item', title: 'mark' }, { field: 'kind', title: 'where' }, { field: 'at', title: place }, { field: 'distance', title: `distance to the ${dim}-d hull`, format: '.4~g' }, ...runTooltip];
   const title = explained
     ? `Projection onto the first two principal components of the inputs (d = ${dim}, N = ${n}, seed ${seed})`
     : `Inputs, their convex hull and the prototypes (d = 2, N = ${n}, seed ${seed})`;
@@ -131,11 +144,11 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
       height: 190,
       layer: [
         { transform: [{ filter: "datum.kind === 'convex hull of inputs'" }], mark: { type: 'line', strokeWidth: 1.5 }, encoding: { x: u, y: v, order: { field: 'order', type: 'quantitative' }, color } },
-        { transform: [{ filter: "datum.kind === 'training input'" }], mark: { type: 'point', filled: true, size: 14, opacity: 0.7 }, encoding: { x: u, y: v, color, shape } },
+        { transform: [{ filter: "datum.kind === 'training input'" }], mark: { type: 'point', filled: true, size: 14, opacity: 0.7 }, encoding: { x: u, y: v, color, shape, tooltip: inputTooltip } },
         {
           transform: [{ filter: "datum.kind !== 'training input' && datum.kind !== 'convex hull of inputs'" }],
           mark: { type: 'point', filled: true, size: 30, opacity: 0.85 },
-          encoding: { x: u, y: v, color, shape },
+          encoding: { x: u, y: v, color, shape, tooltip: protoTooltip },
         },
       ],
     },

@@ -1,6 +1,7 @@
 // The report's plots: Vega-Lite specs built from the tables, rendered to SVG by Vega in Node
 // (renderer 'none', no canvas needed) and to PNG by resvg with the DejaVu fonts loaded from the
-// dejavu-fonts-ttf package, so PNG text never depends on the fonts of the machine.
+// dejavu-fonts-ttf package, so PNG text never depends on the fonts of the machine. The same specs,
+// compiled to Vega, are drawn live in report.html (tooltips; curves add one point per run there).
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,9 +11,8 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
 import { prototypes } from '../eval/prototypes.js';
 import { paramsFromJson, type RunRecord } from '../record.js';
-import { LOWER_IS_BETTER, METRIC_LABELS, type ReportMetric } from './cells.js';
-import type { SweepField } from './cells.js';
-import type { SummaryTables, SweepMetric, SweepPoint } from './tables.js';
+import { cellRecords, LOWER_IS_BETTER, METRIC_LABELS, type ReportMetric, type Sweep, type SweepField } from './cells.js';
+import { formatNumber, type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
 export const PLOT_FONT = 'DejaVu Sans';
@@ -29,6 +29,17 @@ const BASE_CONFIG = {
   title: { fontSize: 15 },
 };
 
+/** A Vega-Lite spec compiled to a Vega spec with the report's look (what report.html draws live). */
+export function compileVega(spec: TopLevelSpec): vega.Spec {
+  return compile({ config: BASE_CONFIG, ...spec } as TopLevelSpec).spec;
+}
+
+/** The browser build of the Vega runtime (one self-contained script), which report.html inlines. */
+export function vegaRuntimeFile(): string {
+  // vega's package exports only its module entry; the UMD build sits beside it
+  return path.join(path.dirname(createRequire(import.meta.url).resolve('vega')), 'vega.min.js');
+}
+
 /**
  * Renders a Vega-Lite spec to an SVG string (headless Vega, no canvas).
  *
@@ -39,8 +50,7 @@ const BASE_CONFIG = {
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const compiled = compile({ config: BASE_CONFIG, ...spec } as TopLevelSpec).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const view = new vega.View(vega.parse(compileVega(spec)), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -92,6 +102,35 @@ interface SeriesPoint {
   mean: number;
   lo: number | null;
   hi: number | null;
+  /** runs with a finite value behind the mean */
+  runs: number;
+}
+
+/** One run behind a curve's point: what its tooltip shows in report.html. */
+export interface RunPoint {
+  series: string;
+  mask: Mask;
+  x: number;
+  value: number;
+  seed: number;
+  id: string;
+  /** the chart of a faceted curve: N, and the panel (dataset and d) where the curve has panels */
+  n: number;
+  panel?: string;
+}
+
+/**
+ * One {@link RunPoint} per run of `records` with a finite `metric`, at `x(record)`, in the series
+ * `series(record)`.
+ */
+export function runPoints(records: readonly RunRecord[], metric: ReportMetric, x: (r: RunRecord) => number, series: (r: RunRecord) => string): RunPoint[] {
+  const points: RunPoint[] = [];
+  for (const r of records) {
+    const value = r.metrics[metric];
+    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    points.push({ series: series(r), mask: r.config.mask, x: x(r), value, seed: r.config.seed, id: r.id, n: r.config.n });
+  }
+  return points;
 }
 
 /**
@@ -103,30 +142,58 @@ type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order:
 
 /**
  * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
- * chart per panel or per N.
+ * chart per panel or per N. The means' tooltips give their numbers. With `runs` (report.html), a
+ * layer of small points, one per run (tooltip: run id, seed, value).
  */
 function curveSpec(opts: {
   title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
-  logY: boolean; xValues?: number[]; facet?: Facet;
+  logY: boolean; xValues?: number[]; facet?: Facet; runs?: RunPoint[];
 }): TopLevelSpec {
-  const values = opts.points.map((p) => ({
+  const means = opts.points.map((p) => ({
     ...p,
+    kind: 'mean',
     // a log axis cannot show an interval end at or below 0: the bar then stops at the mean
     lo: opts.logY && (p.lo === null || p.lo <= 0) ? p.mean : p.lo ?? p.mean,
     hi: p.hi ?? p.mean,
+    // for tooltips: the interval as computed (the bar above may be cut at the mean)
+    interval: p.lo === null || p.hi === null ? 'none (fewer than 2 runs)' : `[${formatNumber(p.lo)}, ${formatNumber(p.hi)}]`,
   }));
+  const values = [...means, ...(opts.runs ?? []).map((r) => ({ ...r, kind: 'run' }))];
   const x = { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { type: 'log', nice: false, padding: 14 }, axis: opts.xValues ? { values: opts.xValues, labelOverlap: false } : {} } as const;
   const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(opts.masks), sort: [...opts.masks] } as const;
+  const yScale = opts.logY ? { type: 'log' } : { zero: false };
+  const mean = { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: yScale };
+  // the runs share the data (a faceted chart has one data set): each layer keeps its kind
+  const only = (kind: string) => (opts.runs ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {});
   const layer = [
+    { ...only('mean'), mark: { type: 'rule', opacity: 0.7 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color, detail: { field: 'series' } } },
+    { ...only('mean'), mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: mean, color, detail: { field: 'series' } } },
+    // above the bars and lines (so that each run can be pointed at), under the means
+    ...(opts.runs
+      ? [{
+        ...only('run'),
+        mark: { type: 'point', filled: true, size: 14 },
+        encoding: {
+          // faint through an encoding, not the mark's opacity, which the shared legend would take on
+          x, y: { field: 'value', type: 'quantitative', scale: yScale }, color, opacity: { value: 0.35 },
+          tooltip: [
+            { field: 'id', title: 'run id' }, { field: 'seed', title: 'seed' }, { field: 'mask', title: 'mask' },
+            { field: 'x', title: opts.xTitle }, { field: 'value', title: opts.yTitle, format: '.4~g' },
+          ],
+        },
+      }]
+      : []),
     {
-      mark: { type: 'rule', opacity: 0.7 },
-      encoding: { x, y: { field: 'lo', type: 'quantitative', scale: opts.logY ? { type: 'log' } : { zero: false } }, y2: { field: 'hi' }, color, detail: { field: 'series' } },
-    },
-    {
-      mark: { type: 'line', point: true, strokeWidth: 2 },
+      // the points of the lines (vega-lite's `point: true`), drawn as their own layer so that the
+      // tooltip belongs to a point, not to the whole line
+      ...only('mean'),
+      mark: { type: 'point', filled: true, opacity: 1 },
       encoding: {
-        x, y: { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: opts.logY ? { type: 'log' } : { zero: false } },
-        color, detail: { field: 'series' },
+        x, y: mean, color, detail: { field: 'series' },
+        tooltip: [
+          { field: 'series', title: 'series' }, { field: 'x', title: opts.xTitle }, { field: 'mean', title: 'mean', format: '.4~g' },
+          { field: 'interval', title: '95% interval' }, { field: 'runs', title: 'runs' },
+        ],
       },
     },
   ];
@@ -143,18 +210,27 @@ function curveSpec(opts: {
   } as unknown as TopLevelSpec;
 }
 
+/** One chart of a size curve with panels: its label, its tables and (report.html) its runs. */
+export interface CurvePanel {
+  label: string;
+  tables: SummaryTables;
+  /** the runs behind the tables: one point each in report.html */
+  records?: readonly RunRecord[];
+}
+
 /**
  * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit. Given several
- * panels (one per d or dataset), one chart per panel side by side, on a shared y axis.
+ * panels (one per d or dataset), one chart per panel side by side, on a shared y axis. `records`
+ * (the runs of the tables, for report.html) adds one point per run; panels carry their own.
  */
-export function sizeCurveSpec(tables: SummaryTables | readonly { label: string; tables: SummaryTables }[], metric: ReportMetric): TopLevelSpec {
-  const panels = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables }];
+export function sizeCurveSpec(tables: SummaryTables | readonly CurvePanel[], metric: ReportMetric, records?: readonly RunRecord[]): TopLevelSpec {
+  const panels: readonly CurvePanel[] = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables, records }];
   const points: SeriesPoint[] = [];
   for (const { label, tables: t } of panels) {
     for (const c of t.cells) {
       const s = c.stats[metric];
       if (s.mean === null) continue;
-      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh });
+      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n });
     }
   }
   const logY = metric === 'recon' || metric === 'fit';
@@ -168,6 +244,9 @@ export function sizeCurveSpec(tables: SummaryTables | readonly { label: string; 
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
     logY, xValues: sizes,
     facet: Array.isArray(tables) ? { field: 'panel', order: panels.map((p) => p.label) } : undefined,
+    runs: panels.some((p) => p.records)
+      ? panels.flatMap((p) => runPoints(p.records ?? [], metric, (r) => r.config.n, (r) => r.config.mask).map((r) => (Array.isArray(tables) ? { ...r, panel: p.label } : r)))
+      : undefined,
   });
 }
 
@@ -176,18 +255,21 @@ const FIELD_LABELS: Record<SweepField, string> = { lambda: 'structural loss weig
 
 /**
  * A sweep's curve: the mean of `metric` against the swept field (log x), one line per mask, one
- * panel per N; masks that ignore the field (`base`) are flat reference lines.
+ * panel per N; masks that ignore the field (`base`) are flat reference lines. `sweep` (its runs,
+ * for report.html) adds one point per run at each value it counts for.
  */
-export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[], metric: SweepMetric): TopLevelSpec {
+export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[], metric: SweepMetric, sweep?: Sweep): TopLevelSpec {
   const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
   const series: SeriesPoint[] = [];
   for (const p of points) {
     const s = p.stats[metric];
     if (s.mean === null) continue;
-    series.push({ series: `${p.mask}, N=${p.n}`, mask: p.mask, x: p.value, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, n: p.n });
+    series.push({ series: `${p.mask}, N=${p.n}`, mask: p.mask, x: p.value, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n, n: p.n });
   }
   const logY = metric === 'recon';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
+  const runs = sweep?.series.flatMap((s) => s.values.flatMap((value) =>
+    runPoints(cellRecords(sweep.slices[sweep.values.indexOf(value)], s.mask, s.n), metric, () => value, (r) => `${r.config.mask}, N=${r.config.n}`)));
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs ${FIELD_LABELS[field]}`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
@@ -195,6 +277,7 @@ export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[],
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
     logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
     facet: { field: 'n', order: [...new Set(points.map((p) => p.n))].sort((a, b) => a - b) },
+    runs,
   });
 }
 
@@ -246,6 +329,8 @@ export function paretoSpec(points: readonly ParetoPoint[], bounds: readonly { n:
 export interface PositionsRow {
   mask: Mask;
   seed: number;
+  /** the run's id */
+  id: string;
   n: number;
   hull: [number, number];
   prototypes: number[];
@@ -268,7 +353,7 @@ export function positionsRows(records: readonly RunRecord[], n: number): Positio
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
     const protos = Array.from(prototypes(paramsFromJson(run.final), 1)).filter(Number.isFinite);
-    rows.push({ mask, seed: run.config.seed, n, hull: [lo, hi], prototypes: protos, expelled: protos.filter((p) => p < lo || p > hi).length, clipped: 0 });
+    rows.push({ mask, seed: run.config.seed, id: run.id, n, hull: [lo, hi], prototypes: protos, expelled: protos.filter((p) => p < lo || p > hi).length, clipped: 0 });
   }
   return rows;
 }
@@ -281,20 +366,24 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
   const width = hi - lo || 1;
   // wide enough to show expulsion, narrow enough that the inputs stay readable
   const domain: [number, number] = [lo - 0.75 * width, hi + 0.75 * width];
-  const values: { row: number; pos: number; kind: string }[] = [];
-  const hulls: { row: number; lo: number; hi: number; kind: string }[] = [];
+  // `at` is the true position (`pos` is clamped to the axis); mask, seed and id are for tooltips
+  type Mark = { row: number; pos: number; at: number; kind: string; mask: Mask; seed: number; id: string };
+  const values: Mark[] = [];
+  const hulls: { row: number; lo: number; hi: number; kind: string; mask: Mask; seed: number; id: string }[] = [];
   const masks = rows.map((r) => r.mask);
   rows.forEach((r, i) => {
-    hulls.push({ row: i, lo: r.hull[0], hi: r.hull[1], kind: 'convex hull of inputs' });
-    for (const x of records.find((rec) => rec.config.mask === r.mask && rec.config.n === n && rec.config.seed === r.seed)!.data.x) {
-      values.push({ row: i - 0.18, pos: x[0], kind: 'training input' });
+    const run = { mask: r.mask, seed: r.seed, id: r.id };
+    hulls.push({ row: i, lo: r.hull[0], hi: r.hull[1], kind: 'convex hull of inputs', ...run });
+    for (const x of records.find((rec) => rec.id === r.id)!.data.x) {
+      values.push({ row: i - 0.18, pos: x[0], at: x[0], kind: 'training input', ...run });
     }
     for (const p of r.prototypes) {
       const inside = p >= r.hull[0] && p <= r.hull[1];
       if (p < domain[0] || p > domain[1]) r.clipped++;
-      values.push({ row: i + 0.18, pos: Math.min(domain[1], Math.max(domain[0], p)), kind: inside ? 'prototype (inside hull)' : 'prototype (expelled)' });
+      values.push({ row: i + 0.18, pos: Math.min(domain[1], Math.max(domain[0], p)), at: p, kind: inside ? 'prototype (inside hull)' : 'prototype (expelled)', ...run });
     }
   });
+  const runTooltip = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
   const kinds = ['training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs'];
   const color = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: ['#333333', '#4c78a8', '#e45756', '#bbbbbb'] } };
   const y = {
@@ -309,13 +398,21 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
     width: 560,
     height: Math.max(160, 44 * masks.length),
     layer: [
-      { data: { values: hulls }, mark: { type: 'rule', strokeWidth: 12, opacity: 0.45, strokeCap: 'butt' }, encoding: { y: { ...y, field: 'row' }, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color } },
+      {
+        data: { values: hulls },
+        mark: { type: 'rule', strokeWidth: 12, opacity: 0.45, strokeCap: 'butt' },
+        encoding: {
+          y: { ...y, field: 'row' }, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color,
+          tooltip: [{ field: 'kind', title: 'mark' }, { field: 'lo', title: 'min x', format: '.4~g' }, { field: 'hi', title: 'max x', format: '.4~g' }, ...runTooltip],
+        },
+      },
       {
         data: { values },
         mark: { type: 'point', filled: true, size: 28, opacity: 0.85 },
         encoding: {
           x, y, color,
           shape: { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: ['circle', 'diamond', 'cross', 'stroke'] } },
+          tooltip: [{ field: 'kind', title: 'mark' }, { field: 'at', title: 'position', format: '.4~g' }, ...runTooltip],
         },
       },
     ],

@@ -10,7 +10,7 @@ import { ValidationError } from '../errors.js';
 import { recordNumerics } from '../numerics.js';
 import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
-import { buildReport, type ReportResult } from './build.js';
+import type { ReportResult } from './build.js';
 
 /** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
 export type ReproduceStudyName = Extract<PresetName, 'paper' | 'tau-sweep' | 'positions' | 'dims' | 'iris'>;
@@ -182,6 +182,8 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     `Studies: ${timings.filter((t) => shown.includes(t.study)).map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];
+  // loaded here, at the end, so that training starts without the plotting and statistics code
+  const { buildReport } = await import('./build.js');
   const report = await buildReport(records, {
     out: path.join(options.out, 'report'),
     title: 'protomlp: reproduction of the paper study',

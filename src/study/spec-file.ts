@@ -2,11 +2,17 @@
 // list), read and validated into a study. The format is documented in docs/studies.md.
 
 import * as fs from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { DATASETS, type DataSpec } from '../data-spec.js';
 import { dataFile, dataFileChanged } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
 import { resolveStudy, type Study, type StudySpec } from './grid.js';
+
+/**
+ * The YAML parser, loaded on the first YAML file: importing it costs about 30 ms, which every
+ * `protomlp sweep` would pay at start otherwise (synchronous, so readStudySpec stays synchronous).
+ */
+const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 /**
  * Reads a study file (`.json`, `.yaml` or `.yml`) and resolves it. Every problem, from a missing

@@ -16,8 +16,10 @@ import { MASKS, usesField, type Mask, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
 import { resolveStudy, type Study, type StudySpec } from './grid.js';
-import { runStudy, type RunStudyOptions, type StudyProgress } from './runner.js';
-import { readStudySync, writeFileAtomic, type Notice } from './store.js';
+// the runner and the store are imported when tune() runs: the CLI reads this module's defaults at
+// start (for --help), and that must not load training
+import type { RunStudyOptions, StudyProgress } from './runner.js';
+import type { Notice } from './store.js';
 
 /** Each rung keeps the best 1/ETA of a cell's candidates ("keep the best third"). */
 export const TUNE_ETA = 3;
@@ -351,6 +353,7 @@ function asStudy(grid: Study | StudySpec): Study {
  */
 export async function tune(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
   const started = performance.now();
+  const [{ runStudy }, { readStudySync, writeFileAtomic }] = await Promise.all([import('./runner.js'), import('./store.js')]);
   const label = options.label ?? ((f) => f);
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (typeof budget !== 'number' || !(budget > 0 && budget <= 1)) throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');

@@ -7,8 +7,8 @@ import t from 'tap';
 import { existsSync, rmSync } from 'node:fs';
 import { arch } from 'node:os';
 import { join } from 'node:path';
-import { checkBuild } from '../scripts/check-isa.js';
-import { cleanEnv, infoJson, installInto, noCompilerEnv, packedTarball, protomlp, rebuild, tarballWithout } from './helpers/package.js';
+import { checkBuild } from '../../scripts/check-isa.js';
+import { cleanEnv, infoJson, installInto, noCompilerEnv, packedTarball, protomlp, rebuild, tarballWithout } from '../helpers/package.js';
 
 const tarball = tarballWithout(packedTarball(), ['prebuilds']);
 const noCompiler = noCompilerEnv();

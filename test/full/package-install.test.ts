@@ -8,7 +8,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, installInto, noCompilerEnv, packedTarball, programsOnPath, protomlp, rebuild, ROOT, infoJson, type Info } from './helpers/package.js';
+import { cleanEnv, installInto, noCompilerEnv, packedTarball, programsOnPath, protomlp, rebuild, ROOT, infoJson, type Info } from '../helpers/package.js';
 
 const packed = packedTarball();
 const noCompiler = noCompilerEnv();

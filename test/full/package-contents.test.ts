@@ -5,7 +5,7 @@
 import t from 'tap';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { packedTarball, ROOT } from './helpers/package.js';
+import { packedTarball, ROOT } from '../helpers/package.js';
 
 const { tarball, files } = packedTarball();
 /** The packed size stays small: docs and binaries, no data. */

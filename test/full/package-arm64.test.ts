@@ -10,7 +10,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { infoJson, installInto, noCompilerEnv, officialNode, packedTarball, protomlp } from './helpers/package.js';
+import { infoJson, installInto, noCompilerEnv, officialNode, packedTarball, protomlp } from '../helpers/package.js';
 
 const SYSROOT = '/usr/aarch64-linux-gnu';
 const qemu = spawnSync('/bin/sh', ['-c', 'command -v qemu-aarch64'], { encoding: 'utf8' }).stdout.trim() || null;

@@ -12,10 +12,10 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkBuild, elfMachine } from '../scripts/check-isa.js';
-import { readManifest, sha256, sourcesHash } from '../scripts/prebuild.js';
-import { CLI } from './helpers/cli.js';
-import { listFiles, ROOT } from './helpers/package.js';
+import { checkBuild, elfMachine } from '../../scripts/check-isa.js';
+import { readManifest, sha256, sourcesHash } from '../../scripts/prebuild.js';
+import { CLI } from '../helpers/cli.js';
+import { listFiles, ROOT } from '../helpers/package.js';
 
 interface ManifestEntry {
   sha256: string;
