@@ -43,7 +43,7 @@ function records(d: number, expels: boolean, lambda = 0.1): RunRecord[] {
             recon: (maskTerms(mask).cov ? 0.1 : 0.2) * (1 + noise) * (push ? 3 : 1), spec: 0.5 + (maskTerms(mask).cov ? 0.2 : 0) + 0.01 * noise, fit: 0.001 * noise,
             cov: 0, sep: 0, ovl: 0, outside: outside.fraction, outsideDist: outside.meanDist, outsideBox: 0, outsideBoxDist: 0, diverged: false,
           },
-          backend: 'ts', isa: 'js', wallMs: 1,
+          backend: 'ts', isa: 'js', numerics: 'ts/1', wallMs: 1,
         });
       }
     }

@@ -9,7 +9,7 @@ import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
 import { PRESETS, readStudy, resolveStudy, runStudy, tune, type StudyProgress, type StudySpec, type TuneJson, type TuneResult } from '../study/index.js';
 import { buildReport } from './build.js';
-import type { ClaimResult, ClaimsGridJson } from './claims.js';
+import { STATUS_SHORT, type ClaimResult, type ClaimsGridJson } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
 import { machineInfo, type Machine } from './reproduce.js';
 import { formatNumber } from './tables.js';
@@ -157,7 +157,6 @@ export async function runBeyond(options: BeyondOptions): Promise<BeyondLog> {
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const STATUS: Record<string, string> = { held: 'held', 'not held': 'not held', 'not testable with these runs': 'n/t' };
 
 /** "a, b and c" */
 const list = (items: readonly (string | number)[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
@@ -206,7 +205,7 @@ export async function beyondWeightsSnippet(dir: string, options: BeyondWeightsSn
   });
   blocks.push({
     kind: 'table', header: ['claim', ...grid.values.map((v) => `λ ${v}`)], align: ['l', ...grid.values.map(() => 'l' as const)],
-    rows: grid.rows.map((r) => [`${r.id === 'sep-expels' ? '' : `${r.id} `}${r.label}`, ...r.cells.map((c) => STATUS[c.status] ?? c.status)]),
+    rows: grid.rows.map((r) => [`${r.id === 'sep-expels' ? '' : `${r.id} `}${r.label}`, ...r.cells.map((c) => STATUS_SHORT[c.status])]),
   });
   const heldAt = (row: (typeof grid.rows)[number], status: string) => grid.values.filter((_, i) => row.cells[i].status === status);
   blocks.push({

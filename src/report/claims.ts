@@ -315,7 +315,8 @@ const CLAIM_LABELS: Record<'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
 };
 
 const STATUS_CLASS: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not-held', 'not testable with these runs': 'untestable' };
-const STATUS_SHORT: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not held', 'not testable with these runs': 'n/t' };
+/** A claim's status as a table cell writes it: `not testable with these runs` as n/t. */
+export const STATUS_SHORT: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not held', 'not testable with these runs': 'n/t' };
 
 /**
  * Claims side by side: a row per claim (`head` names it), a column per setting (`header`: a value

@@ -50,7 +50,7 @@ export function fabricate(opts: FabricateOptions): RunRecord[] {
             data: { x: x.map((v) => [v]), y: x.map((v) => Math.sin(Math.PI * v)) },
             initial: { W: x.map(() => [1]), b: x.map((v) => -v), v: x.map(() => 0), c: 0 },
             final: { W: protos.map(() => [1]), b: protos.map((p) => -p), v: protos.map(() => 0), c: 0 },
-            metrics, backend: 'ts', isa: 'scalar', wallMs: 1,
+            metrics, backend: 'ts', isa: 'scalar', numerics: 'ts/1', wallMs: 1,
           });
         }
       }
