@@ -2,7 +2,7 @@
 // initial parameters always come from src/data.ts; metrics are always computed by src/eval in TS,
 // so records differ between backends only by the trained parameters themselves.
 
-import { identityConfig, resolveConfig, runId, type RunConfig } from './config.js';
+import { hashConfig, identityConfig, resolveConfig, type RunConfig } from './config.js';
 import { dataSource, makeDataset, makeInitialParams } from './data.js';
 import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
@@ -45,7 +45,7 @@ export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick
   const config = identityConfig(job.config);
   const terms = computeTerms(config, data, result.final);
   return {
-    id: runId(config),
+    id: hashConfig(config),
     config,
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim),

@@ -55,8 +55,7 @@ export function dataFromFlags(flags: DataFlags, list: boolean): DataSpec[] | und
   if (!files.length) {
     const given = (['xCols', 'yCol', 'scale'] as const).find((k) => flags[k] !== undefined);
     if (given) {
-      const flag = { xCols: FLAG_LABELS.xCols, yCol: FLAG_LABELS.yCol, scale: FLAG_LABELS.scale }[given];
-      throw new ValidationError(flag, flags[given], 'nothing without --data (it chooses the columns and the scaling of a data file)');
+      throw new ValidationError(FLAG_LABELS[given], flags[given], 'nothing without --data (it chooses the columns and the scaling of a data file)');
     }
   }
   const xCols = flags.xCols === undefined ? undefined : splitList('--x-cols', flags.xCols, 'column names');

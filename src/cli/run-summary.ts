@@ -6,6 +6,7 @@ import { usesField } from '../config.js';
 import { dataLabel, dataShape } from '../data-spec.js';
 import { unscale } from '../datasets/index.js';
 import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
+import { finiteOrNull } from '../eval/checks.js';
 import { outsideHull, prototypes, reconstructionError } from '../eval/index.js';
 
 const fmt = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(digits)).toString());
@@ -51,14 +52,12 @@ function fileUnitLines(record: RunRecord): string[] {
   const lines = [
     '',
     `data: ${source.path ?? `${source.dataset} (${source.package})`}, ${source.rows} rows, inputs ${source.columns.x.join(', ')}, target ${source.columns.y}; scale ${source.scale} (x_training = (x_file - shift) / factor per column)`,
-    `in the file's units: reconstruction error ${fmt(finite(reconstructionError(xFile, pFile, n, h, d)))}, mean distance of the outside prototypes to the hull ${fmt(finite(hull.meanDist))}`,
+    `in the file's units: reconstruction error ${fmt(finiteOrNull(reconstructionError(xFile, pFile, n, h, d)))}, mean distance of the outside prototypes to the hull ${fmt(finiteOrNull(hull.meanDist))}`,
     `first ${Math.min(SHOWN_PROTOTYPES, h)} of ${h} prototypes, training units -> file units:`,
   ];
   for (let j = 0; j < Math.min(SHOWN_PROTOTYPES, h); j++) lines.push(`  p${j}: ${point(protos, j)} -> ${point(pFile, j)}`);
   return lines;
 }
-
-const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /** The readable summary of a run record. */
 export function summarize(record: RunRecord): string {

@@ -42,3 +42,8 @@ export function checkSizes(n: number, h: number, d: number): void {
 export function checkLength(field: string, actual: number, expression: string, expected: number): void {
   if (actual !== expected) throw new ValidationError(field, actual, `${expression} = ${expected}`);
 }
+
+/** A metric's value as a record stores it: the number when finite, null otherwise (a diverged run). */
+export function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}

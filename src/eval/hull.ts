@@ -327,12 +327,10 @@ export function outsideHull(x: Float64Array, protos: Float64Array, n: number, h:
   let count = 0;
   let sumDist = 0;
   if (d === 1) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < n; i++) {
-      lo = Math.min(lo, x[i]);
-      hi = Math.max(hi, x[i]);
-    }
+    const {
+      lo: [lo],
+      hi: [hi],
+    } = boundingBox(x, n, 1);
     for (let j = 0; j < h; j++) {
       const p = protos[j];
       if (p < lo || p > hi) {

@@ -5,7 +5,7 @@
 import type { RunConfig } from '../config.js';
 import type { Dataset, Params, Terms } from '../model/types.js';
 import type { Metrics } from '../record.js';
-import { allFinite, boundingBox, checkLength, checkSizes, norm } from './checks.js';
+import { allFinite, boundingBox, checkLength, checkSizes, finiteOrNull, norm } from './checks.js';
 import { outsideHull, type Outside } from './hull.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
@@ -198,8 +198,4 @@ export function evaluateRun(config: RunConfig, data: Dataset, final: Params, div
     ...(box ? { outsideBox: finiteOrNull(box.fraction), outsideBoxDist: finiteOrNull(box.meanDist) } : {}),
     diverged: diverged || !paramsFinite || !termsFinite,
   };
-}
-
-function finiteOrNull(value: number): number | null {
-  return Number.isFinite(value) ? value : null;
 }

@@ -3,7 +3,7 @@
 // the study's id; it does no I/O and trains nothing.
 
 import { createHash } from 'node:crypto';
-import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, identityConfig, INITS, MASKS, TARGETS, runId, validateField, type RunConfig } from '../config.js';
+import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, hashConfig, identityConfig, INITS, MASKS, TARGETS, validateField, type RunConfig } from '../config.js';
 import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
@@ -177,6 +177,11 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
   return studyFromGrid(name, grid as StudyGrid);
 }
 
+/** A study given as a resolved value, a spec or a preset name: resolved once. */
+export function asStudy(study: Study | StudySpec | PresetName): Study {
+  return typeof study === 'object' && 'studyId' in study ? (study as Study) : resolveStudy(study as StudySpec | PresetName);
+}
+
 /**
  * Every point of a resolved grid, in canonical order (CONFIG_KEYS order, the last key varying
  * fastest), with the values as listed: points that differ only in ignored fields are all here.
@@ -221,10 +226,11 @@ function studyFromGrid(name: string, grid: StudyGrid): Study {
   const seen = new Set<string>();
   const points = gridPoints(grid);
   for (const point of points) {
-    const id = runId(point);
+    const run = identityConfig(point);
+    const id = hashConfig(run);
     if (seen.has(id)) continue;
     seen.add(id);
-    runs.push(identityConfig(point));
+    runs.push(run);
     ids.push(id);
   }
   return { name, grid, runs, points: points.length, ids, studyId: idOfRuns(ids) };

@@ -5,6 +5,7 @@
 // are the current ones.
 
 import { hashConfig, identityConfig, type RunConfig } from '../config.js';
+import { finiteOrNull } from '../eval/checks.js';
 import { computeTerms } from '../model/losses.js';
 import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
 import { gridPoints, idOfRuns, type StudyGrid } from './grid.js';
@@ -25,10 +26,8 @@ export function legacyStudyId(grid: StudyGrid): string {
  * final parameters at the identity config's temperatures (0.1.0 evaluated an inactive term at the
  * temperature given, which the run never used). A diverged run keeps its metrics.
  */
-export function upgradeRecord(record: RunRecord, config: RunConfig, id: string): RunRecord {
-  const identity = identityConfig(config);
+export function upgradeRecord(record: RunRecord, identity: RunConfig, id: string): RunRecord {
   if (record.metrics.diverged) return { ...record, id, config: identity };
   const terms = computeTerms(identity, dataFromJson(record.data), paramsFromJson(record.final));
-  const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-  return { ...record, id, config: identity, metrics: { ...record.metrics, cov: finite(terms.cov), sep: finite(terms.sep) } };
+  return { ...record, id, config: identity, metrics: { ...record.metrics, cov: finiteOrNull(terms.cov), sep: finiteOrNull(terms.sep) } };
 }

@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import { runCost } from '../config.js';
-import { dataKey, type DataFileRef, type DataSpec } from '../data-spec.js';
+import type { DataFileRef } from '../data-spec.js';
 import { realData } from '../datasets/index.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import { trainRuns } from '../train.js';
@@ -12,7 +12,7 @@ import { abortError } from '../backend/ts.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { selectBackend } from '../backend/select.js';
-import { resolveStudy, type PresetName, type Study, type StudySpec } from './grid.js';
+import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { shardPositions, type Shard } from './shard.js';
 import { readRunLog, readStudyFile, readStudySync, RunLog, setRunsAside, writeStudyFile, type Notice } from './store.js';
 
@@ -105,11 +105,6 @@ export interface RunStudyOptions {
 const BATCH_RUNS = 1024;
 
 
-/** A study given as a value, a spec or a preset name. */
-function asStudy(study: Study | StudySpec | PresetName): Study {
-  return typeof study === 'object' && 'studyId' in study ? (study as Study) : resolveStudy(study as StudySpec | PresetName);
-}
-
 /**
  * What a study folder already holds for `study`: the folder's own study must be the same (else a
  * {@link ValidationError}); returns the finished ids, the offset of a truncated last line and the
@@ -161,14 +156,7 @@ function changedDataFile(existing: Study, study: Study): { was: DataFileRef; now
 
 /** Reads every real dataset of a study once (a missing or changed file is refused before anything is written). */
 function checkRealData(study: Study): void {
-  const seen = new Set<string>();
-  for (const run of study.runs) {
-    const data: DataSpec = run.data;
-    if (data === 'iris' || typeof data === 'object') {
-      if (!seen.has(dataKey(data))) realData(data);
-      seen.add(dataKey(data));
-    }
-  }
+  for (const data of study.grid.data ?? []) if (data === 'iris' || typeof data === 'object') realData(data);
 }
 
 /**

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from '../record.js';
-import { identityConfig, resolveConfig, runId } from '../config.js';
+import { hashConfig, identityConfig, resolveConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { resolveStudy, type Study } from './grid.js';
@@ -202,9 +202,10 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
       throw new ValidationError(where, record, 'a run record with an id and a config');
     }
     const config = resolveConfig(record.config, undefined, `${where}: config.`);
-    const expected = runId(config);
+    const identity = identityConfig(config);
+    const expected = hashConfig(identity);
     if (expected !== record.id && record.id === legacyRunId(config)) {
-      record = upgradeRecord(record, config, expected);
+      record = upgradeRecord(record, identity, expected);
       content.upgraded++;
     }
     if (!ids.has(record.id)) {
@@ -222,9 +223,9 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
         `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
       );
     }
-    // records written before a field existed (e.g. `data`) read back with its default; an
-    // upgraded 0.1.0 record keeps the identity config upgradeRecord gave it
-    record.config = identityConfig(config);
+    // records written before a field existed (e.g. `data`) read back with its default, and every
+    // record (an upgraded 0.1.0 one too) with its identity config
+    record.config = identity;
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }

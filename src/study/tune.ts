@@ -11,11 +11,12 @@
 // full epochs, then in seeds at the full epochs; and the schedule uses as few short rungs as the
 // budget allows, since a ranking on truncated training is the one this method can get wrong.
 
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { MASKS, usesField, type Mask, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
-import { resolveStudy, type Study, type StudySpec } from './grid.js';
+import { asStudy, resolveStudy, type Study, type StudySpec } from './grid.js';
 // the runner and the store are imported when tune() runs: the CLI reads this module's defaults at
 // start (for --help), and that must not load training
 import type { RunStudyOptions, StudyProgress } from './runner.js';
@@ -329,11 +330,6 @@ function rank<T extends { score: RungScore }>(scored: T[]): T[] {
     .map(({ x }) => x);
 }
 
-/** Resolves a tune's grid: a Study, a spec, or a preset name. */
-function asStudy(grid: Study | StudySpec): Study {
-  return 'studyId' in grid ? (grid as Study) : resolveStudy(grid as StudySpec);
-}
-
 /**
  * Tunes every (N, mask) of a grid by successive halving: rung 0 trains every candidate briefly,
  * each later rung the best third of the survivors with more training (more epochs on the first
@@ -353,7 +349,7 @@ function asStudy(grid: Study | StudySpec): Study {
  */
 export async function tune(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
   const started = performance.now();
-  const [{ runStudy }, { readStudySync, writeFileAtomic }] = await Promise.all([import('./runner.js'), import('./store.js')]);
+  const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([import('./runner.js'), import('./store.js')]);
   const label = options.label ?? ((f) => f);
   const budget = options.budget ?? DEFAULT_BUDGET;
   if (typeof budget !== 'number' || !(budget > 0 && budget <= 1)) throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');
@@ -361,12 +357,13 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     throw new ValidationError(label('maxFit'), options.maxFit, 'a finite number > 0');
   }
   if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
-  const space = tuneSpace(asStudy(grid), label);
+  const given = asStudy(grid);
+  const space = tuneSpace(given, label);
   const schedule = tuneSchedule(space, budget, options.maxFit !== undefined, label('budget'));
   const { rungs } = schedule;
   const masks = MASKS.filter((m) => m === 'base' || space.grid.mask.includes(m));
   const epochList = [...new Set(rungs.map((r) => r.epochs))];
-  const study = resolveStudy({ ...space.grid, mask: masks, epochs: epochList, name: asStudy(grid).name } as StudySpec);
+  const study = resolveStudy({ ...space.grid, mask: masks, epochs: epochList, name: given.name } as StudySpec);
 
   // every run of the tune study by (N, mask, weights, epochs): one id per seed, in seed order
   const runsOf = new Map<string, string[]>();
@@ -378,6 +375,8 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
   const baseWeights = (lr: number): Weights => ({ lambda: null, tau: null, tauCov: null, lr });
 
   const records = new Map<string, RunRecord>();
+  // runs the folder held before this call (a resumed tune); a fresh folder's are all reported by rung 0
+  const resumed = existsSync(path.join(options.out, RUNS_FILE));
   let trained = 0;
   const last = rungs.length - 1;
   const runRung = async (index: number, wanted: Set<string>): Promise<void> => {
@@ -393,7 +392,7 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     });
     trained += summary.done;
     // the folder's earlier runs are read once, after the first call has set aside any of other numerics
-    if (index === 0) for (const r of readStudySync(options.out).records) records.set(r.id, r);
+    if (index === 0 && resumed) for (const r of readStudySync(options.out).records) records.set(r.id, r);
   };
   const mean = (idList: string[], metric: 'recon' | 'fit') => meanOrNull(idList.map((id) => records.get(id)), metric);
   const fullRung: Rung = rungs[last];
