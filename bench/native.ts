@@ -9,7 +9,7 @@ import { createNativeBackend, loadNative } from '../src/backend/native.js';
 import { trainRunSync } from '../src/model/train.js';
 import type { TrainJob } from '../src/model/types.js';
 import { prepareJob } from '../src/train.js';
-import { loadBaseline, paperJobs, sideBySide } from './paper-cpu.js';
+import { loadBaseline, paperConfigs, paperJobs, sideBySide } from './paper-cpu.js';
 
 const quick = process.argv.includes('--quick');
 const { binding, error, path } = loadNative();
@@ -89,8 +89,7 @@ console.log('\n3. 2 threads vs 1: a batch of 40 runs (N = 50, 2000 epochs, every
 
 console.log(`\n4. the paper grid: sizes 3,5,10,20,50,100 x 8 masks x 10 seeds = 480 runs, 2000 epochs, ${availableParallelism()} threads`);
 {
-  const configs: RunConfig[] = [];
-  for (const n of [3, 5, 10, 20, 50, 100]) for (const mask of MASKS) for (let seed = 0; seed < 10; seed++) configs.push(resolveConfig({ n, mask: mask as Mask, seed, epochs: quick ? 200 : 2000 }));
+  const configs = paperConfigs(quick ? 200 : 2000);
   const t0 = performance.now();
   const jobs = configs.map(prepareJob);
   const t1 = performance.now();

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { MASKS, resolveConfig, type Mask } from '../src/config.js';
+import type { RunConfig } from '../src/config.js';
+import { resolveStudy } from '../src/study/grid.js';
 import { toNativeJob, type NativeBinding, type NativeJob } from '../src/backend/native.js';
 import { prepareJob } from '../src/train.js';
 
@@ -30,12 +31,14 @@ export function loadBaseline(path?: string): { binding: NativeBinding; path: str
   return { binding: createRequire(import.meta.url)(file) as NativeBinding, path: file };
 }
 
-/** The 480 jobs of the `paper` study (sizes 3..100 x 8 masks x 10 seeds, 2000 epochs), or fewer epochs. */
+/** The 480 runs of the `paper` preset (sizes 3..100 x 8 masks x 10 seeds, 2000 epochs), or fewer epochs. */
+export function paperConfigs(epochs = 2000): RunConfig[] {
+  return [...resolveStudy({ preset: 'paper', epochs }).runs];
+}
+
+/** {@link paperConfigs} as the addon's jobs. */
 export function paperJobs(epochs = 2000): NativeJob[] {
-  const jobs: NativeJob[] = [];
-  for (const n of [3, 5, 10, 20, 50, 100])
-    for (const mask of MASKS) for (let seed = 0; seed < 10; seed++) jobs.push(toNativeJob(prepareJob(resolveConfig({ n, mask: mask as Mask, seed, epochs }))));
-  return jobs;
+  return paperConfigs(epochs).map((config) => toNativeJob(prepareJob(config)));
 }
 
 /** CPU seconds (user + system of this process) of one batch on every core. */
