@@ -24,8 +24,8 @@
 //   contraction by the compiler: every kernel file is compiled with -ffp-contract=off);
 // - sums over samples, per-neuron gradients and Adam are element-wise, so their order never depended
 //   on the width; the softmin's log and Adam's bias-correction powers come from numerics.h.
-// With PROTOMLP_FMA = 0 (the shipped build) no operation is fused anywhere, and src/model/losses.ts
-// performs these same operations in this same order: TS and native agree to the bit.
+// The TS backend (src/model/losses.ts) fuses nothing and uses V8's exp, so it agrees with these
+// kernels within the tolerances of src/backend/agreement.ts, not to the bit (docs/native.md).
 
 #include "kernel.h"
 #include "numerics.h"
@@ -76,12 +76,6 @@ struct Lanes {
     long long any = m[0];
     for (int l = 1; l < W; l++) any |= m[l];
     return any != 0;
-  }
-  /** whether every lane of a comparison result is true */
-  static inline bool allTrue(I m) {
-    long long all = m[0];
-    for (int l = 1; l < W; l++) all &= m[l];
-    return all != 0;
   }
 
   /** a * b + c: two roundings, or one where the build fuses (PROTOMLP_FMA, the same at every width) */
@@ -268,7 +262,7 @@ void expImpl(const double* in, double* out, int n) {
  * One Adam step on contiguous arrays, PyTorch semantics: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
  * p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), with bc1 = 1 - b1^t, bc2 = 1 - b2^t.
  * A plain element-wise loop the compiler vectorizes with each file's instruction set; never fused
- * (-ffp-contract=off), and sqrt is correctly rounded everywhere: TS's arithmetic exactly.
+ * (-ffp-contract=off), and sqrt is correctly rounded everywhere: the same bits on every width.
  */
 void adamStep(double* __restrict p, const double* __restrict g, double* __restrict m, double* __restrict v,
               int count, double lr, double bc1, double bc2) {

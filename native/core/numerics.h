@@ -1,7 +1,7 @@
-// The scalar half of the numerics every backend shares (SPEC §10): the version number, the
-// bias-correction power of Adam and the logarithm of the coverage softmin, written out so that no
-// libm transcendental (whose last bits differ between glibc versions and architectures) is on the
-// training path. src/model/numerics.ts performs the very same operations in the same order.
+// The scalar half of the native numerics every kernel variant shares (SPEC §10): the version
+// number, the fused-multiply-add switch, the reduction tree, the bias-correction power of Adam and
+// the logarithm of the coverage softmin, written out so that no libm transcendental (whose last bits
+// differ between glibc versions and architectures) is on the training path.
 // Header-only with internal linkage (no STL): every kernel file may include it.
 #pragma once
 
@@ -19,8 +19,8 @@ namespace {
 
 /**
  * Bumped whenever anything that can move a trained bit changes (kernel, exp, log, reduction order,
- * bias correction); records carry it and studies never mix versions. Must equal NUMERICS_VERSION in
- * src/model/numerics.ts (the loader refuses a binary whose version differs).
+ * bias correction); records carry it and studies never mix versions. Must equal
+ * NATIVE_NUMERICS_VERSION in src/numerics.ts (the loader refuses a binary whose version differs).
  */
 constexpr int kNumericsVersion = 2;
 
