@@ -2,16 +2,17 @@
 // mask at its own best, and the tune check (tune against the exhaustive grid on a small problem),
 // run into one folder (resumable) and written up for the README and docs/tune.md from those runs.
 
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MASKS, type Mask } from '../config.js';
 import { ValidationError } from '../errors.js';
 import type { RunRecord } from '../record.js';
-import { PRESETS, readStudy, resolveStudy, runStudy, tune, type StudyProgress, type StudySpec, type TuneJson, type TuneResult } from '../study/index.js';
+import { PRESETS, readStudy, resolveStudy, runStudy, tune, weightsOf, type StudyProgress, type StudySpec, type TuneJson, type TuneResult } from '../study/index.js';
 import { buildReport } from './build.js';
 import { STATUS_SHORT, type ClaimResult, type ClaimsGridJson } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
-import { machineInfo, type Machine } from './reproduce.js';
+import { formatSeconds, machineInfo, type Machine } from './reproduce.js';
+import { copyPictures } from './readme.js';
 import { formatNumber } from './tables.js';
 import { buildTuneReport, describeWeights, type TunedClaims } from './tune.js';
 
@@ -66,7 +67,7 @@ function exhaustiveBest(records: readonly RunRecord[], mask: Mask): { recon: num
   const bound = 2 * mean(records.filter((r) => r.config.mask === 'base'), 'fit');
   const groups = new Map<string, RunRecord[]>();
   for (const r of records.filter((x) => x.config.mask === mask)) {
-    const key = describeWeights({ lambda: r.config.lambda, tau: mask.includes('sep') ? r.config.tau : null, tauCov: r.config.tauCov, lr: r.config.lr }, SHOWN);
+    const key = describeWeights(weightsOf(r.config), SHOWN);
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(r);
   }
   let best: { recon: number | null; weights: string } = { recon: null, weights: '–' };
@@ -156,7 +157,6 @@ export async function runBeyond(options: BeyondOptions): Promise<BeyondLog> {
   return log;
 }
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** "a, b and c" */
 const list = (items: readonly (string | number)[]): string => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
@@ -201,7 +201,7 @@ export async function beyondWeightsSnippet(dir: string, options: BeyondWeightsSn
   const m = log.machine;
   blocks.push({
     kind: 'paragraph',
-    text: `**Claims at each lambda.** \`protomlp sweep --preset lambda-sweep\` (lambda in {${grid.values.join(', ')}} x N in {10, 50, 100} x 8 masks x 10 seeds: ${log.lambdaSweep.points} grid points, ${log.lambdaSweep.runs} runs, since \`base\` ignores lambda and is trained once per N and seed) trained in ${secs(log.lambdaSweep.wallMs)} on ${m.cpu} (${m.cores} cores, backend ${log.backends.join(', ')}). Each claim checked again at each lambda (the numbers behind each verdict are in the report's grid):`,
+    text: `**Claims at each lambda.** \`protomlp sweep --preset lambda-sweep\` (lambda in {${grid.values.join(', ')}} x N in {10, 50, 100} x 8 masks x 10 seeds: ${log.lambdaSweep.points} grid points, ${log.lambdaSweep.runs} runs, since \`base\` ignores lambda and is trained once per N and seed) trained in ${formatSeconds(log.lambdaSweep.wallMs)} on ${m.cpu} (${m.cores} cores, backend ${log.backends.join(', ')}). Each claim checked again at each lambda (the numbers behind each verdict are in the report's grid):`,
   });
   blocks.push({
     kind: 'table', header: ['claim', ...grid.values.map((v) => `λ ${v}`)], align: ['l', ...grid.values.map(() => 'l' as const)],
@@ -224,7 +224,7 @@ export async function beyondWeightsSnippet(dir: string, options: BeyondWeightsSn
   const expel = tunedChecks.overlapExpels;
   blocks.push({
     kind: 'paragraph',
-    text: `**Each mask at its own best.** \`protomlp tune --preset lambda-sweep --tau ${TUNE_TAUS.join(',')}\` chose, for each N and mask, the lambda (and tau where separation is on) with the lowest mean recon over the 10 seeds among those whose mean fit is at most 2x that of \`base\`; successive halving spent ${tuneJson.runEpochs} run-epochs, ${formatNumber(share)} of the exhaustive grid's ${tuneJson.exhaustiveRunEpochs}, in ${secs(log.tune.wallMs)}. With every mask at its best, the lowest mean recon is:`,
+    text: `**Each mask at its own best.** \`protomlp tune --preset lambda-sweep --tau ${TUNE_TAUS.join(',')}\` chose, for each N and mask, the lambda (and tau where separation is on) with the lowest mean recon over the 10 seeds among those whose mean fit is at most 2x that of \`base\`; successive halving spent ${tuneJson.runEpochs} run-epochs, ${formatNumber(share)} of the exhaustive grid's ${tuneJson.exhaustiveRunEpochs}, in ${formatSeconds(log.tune.wallMs)}. With every mask at its best, the lowest mean recon is:`,
   });
   blocks.push({
     kind: 'table', header: ['N', 'lowest recon, tuned', 'its setting', 'recon', 'at the paper\'s lambda 0.1, tau 0.001'], align: ['r', 'l', 'l', 'r', 'l'],
@@ -247,16 +247,11 @@ export async function beyondWeightsSnippet(dir: string, options: BeyondWeightsSn
         : 'Overlap: no overlap mask was tuned beside its twin.',
     ],
   });
-  await mkdir(imagesDir, { recursive: true });
-  const images: string[] = [];
-  for (const [source, file, caption] of BEYOND_PLOTS) {
-    try {
-      await copyFile(path.join(dir, source), path.join(imagesDir, file));
-      images.push(`![${caption}](${docsLink}/beyond/${file})`);
-    } catch {
-      // a report written with --no-png has no PNG to show
-    }
-  }
+  const images = await copyPictures(
+    BEYOND_PLOTS.map(([source, file, caption]) => ({ from: path.join(dir, source), file, caption })),
+    imagesDir,
+    `${docsLink}/beyond`,
+  );
   if (images.length) blocks.push({ kind: 'paragraph', text: images.join('\n') });
   blocks.push({ kind: 'paragraph', text: `Reports: \`lambda-sweep/report/report.md\` and \`tune/tune-report/tune.md\` in the folder of \`node scripts/readme-beyond.mjs\`; how tune works and what it can miss: [docs/tune.md](${docsLink}/tune.md).` });
   return toMarkdown(blocks);

@@ -9,14 +9,14 @@ import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import {
-  describeSetting, findSweep, mainSlice, panels, REPORT_METRICS, SWEEP_FIELDS, type Panel, type ReportMetric, type Slice, type Sweep, type SweepField,
+  describeSetting, findSweep, panels, REPORT_METRICS, slices, SWEEP_FIELDS, type Panel, type ReportMetric, type Slice, type Sweep, type SweepField,
 } from './cells.js';
 import {
   checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, panelClaimsBlocks, resolveClaimOptions,
   type ClaimOptions, type ClaimResult, type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { compileVega, positionsSpec, renderSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
+import { compileVega, positionsSpec, renderCompiledSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
   metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
@@ -71,10 +71,11 @@ export interface ReportAnalysis extends PanelAnalysis {
 
 /** The main slice, the sweeps and the claims of one panel's runs. */
 function analysePanel(records: readonly RunRecord[], options: ClaimOptions): PanelAnalysis {
-  const main = mainSlice(records);
+  const all = slices(records); // the grouping mainSlice and every findSweep would each redo
+  const main = all[0];
   const sweeps: PanelAnalysis['sweeps'] = {};
   for (const field of SWEEP_FIELDS) {
-    const sweep = findSweep(records, field);
+    const sweep = findSweep(records, field, all);
     if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
   }
   return { main, tables: main ? summaryTables(main) : undefined, sweeps, claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options) };
@@ -150,10 +151,11 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   };
   /** A plot: `spec` drawn to SVG (and PNG) files; `live` (default `spec`) drawn in report.html. */
   const figure = async (name: string, spec: TopLevelSpec, caption: string, live: TopLevelSpec = spec): Promise<Block> => {
-    const svg = await renderSvg(spec);
+    const compiled = compileVega(spec);
+    const svg = await renderCompiledSvg(compiled);
     await write(`plots/${name}.svg`, svg);
     if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
-    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: compileVega(live) };
+    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: live === spec ? compiled : compileVega(live) };
   };
 
   const title = options.title ?? 'protomlp report';

@@ -21,7 +21,7 @@ export const METRIC_LABELS: Record<ReportMetric, string> = {
  * it equals n (the paper's H = N), as the number otherwise, so a size sweep with H = N is one slice;
  * `data` enters as its label (a dataset name or `file PATH`).
  */
-const SLICE_FIELDS = ['data', 'hidden', 'dim', 'target', 'init', 'lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const;
+export const SLICE_FIELDS = ['data', 'hidden', 'dim', 'target', 'init', 'lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const;
 export type SliceField = (typeof SLICE_FIELDS)[number];
 /** The fixed settings of a slice, `hidden` as `'N'` or a number. */
 export type SliceSetting = Record<SliceField, string | number>;
@@ -30,7 +30,7 @@ export type SliceSetting = Record<SliceField, string | number>;
  * The setting of one run: every slice field it uses (`hidden` as `'N'` when H = N); a field the
  * run ignores ({@link usesField}) is absent, since the run belongs to a slice at any value of it.
  */
-function runSetting(config: RunConfig): Partial<SliceSetting> {
+export function runSetting(config: RunConfig): Partial<SliceSetting> {
   const out: Partial<SliceSetting> = {};
   for (const f of SLICE_FIELDS) {
     if (!usesField(config, f)) continue;
@@ -176,10 +176,11 @@ export interface Sweep {
 /**
  * The sweep of `field` in the records: among the groups of slices that differ only in that field,
  * the one whose series hold most runs. Undefined when no run that uses the field takes two values.
+ * `all` is {@link slices} of the records, for a caller that has it already.
  */
-export function findSweep(records: readonly RunRecord[], field: SweepField): Sweep | undefined {
+export function findSweep(records: readonly RunRecord[], field: SweepField, all: readonly Slice[] = slices(records)): Sweep | undefined {
   const groups = new Map<string, { setting: Partial<SliceSetting>; slices: Slice[] }>();
-  for (const slice of slices(records)) {
+  for (const slice of all) {
     const setting: Partial<SliceSetting> = { ...slice.setting };
     delete setting[field];
     const key = keyOf(setting);
@@ -191,18 +192,20 @@ export function findSweep(records: readonly RunRecord[], field: SweepField): Swe
   for (const g of groups.values()) {
     const ordered = [...g.slices].sort((a, b) => (a.setting[field] as number) - (b.setting[field] as number));
     const values = ordered.map((s) => s.setting[field] as number);
+    // the values at which a mask has runs at N: a series when there are at least two
+    const valuesWith = (mask: Mask, n: number): number[] => values.filter((_, i) => cellRecords(ordered[i], mask, n).length > 0);
     const series: Sweep['series'] = [];
+    const sizes = [...new Set(ordered.flatMap((s) => s.sizes))].sort((a, b) => a - b);
     for (const mask of MASKS.filter((m) => usesField({ mask: m }, field))) {
-      const sizes = [...new Set(ordered.flatMap((s) => s.sizes))].sort((a, b) => a - b);
       for (const n of sizes) {
-        const at = values.filter((_, i) => cellRecords(ordered[i], mask, n).length > 0);
+        const at = valuesWith(mask, n);
         if (at.length >= 2) series.push({ mask, n, values: at });
       }
     }
     if (!series.length) continue;
     if (!usesField({ mask: 'base' }, field)) {
       for (const n of [...new Set(series.map((s) => s.n))].sort((a, b) => a - b)) {
-        const at = values.filter((_, i) => cellRecords(ordered[i], 'base', n).length > 0);
+        const at = valuesWith('base', n);
         if (at.length >= 2) series.unshift({ mask: 'base', n, values: at });
       }
       series.sort((a, b) => MASKS.indexOf(a.mask) - MASKS.indexOf(b.mask) || a.n - b.n);

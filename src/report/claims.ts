@@ -157,7 +157,7 @@ function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, brief, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
 }
 
-/** One twin pair compared on one metric: paired differences (overlap mask - twin) over seeds, pooled over N. */
+/** Two masks compared on one metric (an overlap mask and its twin, or `sep` and `base`): paired differences over seeds, pooled over N. */
 export interface TwinComparison {
   overlap: Mask;
   twin: Mask;
@@ -167,19 +167,26 @@ export interface TwinComparison {
   perN: ({ n: number; overlapMean: number | null; twinMean: number | null } & ReturnType<typeof testSummary>)[];
 }
 
+/**
+ * Two masks compared on one metric: paired differences metric(a) - metric(b) over seeds at each N
+ * where both have runs, each N tested and all pooled; `higher` when the pooled mean difference is
+ * > 0 with a two-sided Wilcoxon signed-rank p < alpha.
+ */
+export function comparePair(slice: Slice, a: Mask, b: Mask, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison {
+  const opts = resolveClaimOptions(options);
+  const pooled: number[] = [];
+  const perN = sizesWith(slice, [a, b]).map((n) => {
+    const d = pairedDifferences(slice, a, b, n, metric);
+    pooled.push(...d.diffs);
+    return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
+  });
+  const w = wilcoxonSignedRank(pooled);
+  return { overlap: a, twin: b, higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha, pooled: testSummary(w), perN };
+}
+
 /** The twin pairs of {@link OVERLAP_TWINS} whose two masks both have runs in the slice, compared on `metric`. */
 export function compareTwins(slice: Slice, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison[] {
-  const opts = resolveClaimOptions(options);
-  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(([a, b]) => {
-    const pooled: number[] = [];
-    const perN = sizesWith(slice, [a, b]).map((n) => {
-      const d = pairedDifferences(slice, a, b, n, metric);
-      pooled.push(...d.diffs);
-      return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
-    });
-    const w = wilcoxonSignedRank(pooled);
-    return { overlap: a, twin: b, higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha, pooled: testSummary(w), perN };
-  });
+  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(([a, b]) => comparePair(slice, a, b, metric, options));
 }
 
 /** C3 and C5: the overlap-active mask is worse (higher) than its twin, for every twin pair. */
@@ -265,14 +272,13 @@ export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult
   const claim = 'Separation expels here: outside(sep) > outside(base) (C6 at one setting).';
   const missing = missingMasks(slice, ['sep', 'base']);
   if (missing.length) return { ...notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing }), claim };
-  const perN = sizesWith(slice, ['sep', 'base']).map((n) => ({ n, diffs: pairedDifferences(slice, 'sep', 'base', n, 'outside').diffs }));
-  const w = wilcoxonSignedRank(perN.flatMap((x) => x.diffs));
+  const c = comparePair(slice, 'sep', 'base', 'outside', opts);
+  const w = c.pooled;
   if (!w.pairs) return { ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'), claim };
-  const expels = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha;
-  const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.effect)}, p = ${fmtP(w.p)}).`;
+  const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${c.perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.rankBiserial)}, p = ${fmtP(w.p)}).`;
   return {
-    id: 'C6', claim, test, status: expels ? 'held' : 'not held',
-    summary, brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`, evidence: { pooled: testSummary(w) },
+    id: 'C6', claim, test, status: c.higher ? 'held' : 'not held',
+    summary, brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`, evidence: { pooled: w },
   };
 }
 

@@ -9,6 +9,7 @@ import { MASKS, type Mask } from '../config.js';
 import { ConvexHull } from '../eval/hull.js';
 import { prototypes } from '../eval/prototypes.js';
 import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
+import { MARK_KINDS, MARK_SHAPES, RUN_TOOLTIP } from './plots.js';
 
 /** What the hull picture shows for one mask, also reported in the text beside it. */
 export interface HullPictureRow {
@@ -31,8 +32,6 @@ export interface HullPicture {
   n: number;
   dim: number;
 }
-
-const KINDS = ['training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs'] as const;
 
 /**
  * The map to the picture's plane: the identity for d = 2, else the projection onto the first two
@@ -105,13 +104,13 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
   for (const { run, rows: protoRows, expelled, marks } of perRun) {
     const mask = run.config.mask;
     const of = { seed, id: run.id };
-    polygon.concat([polygon[0]]).forEach(([u, v], order) => values.push({ mask, u, v, kind: KINDS[3], order }));
-    xs.forEach(([u, v], i) => values.push({ mask, u, v, kind: KINDS[0], at: at(u, v), item: `input ${i}`, ...of }));
+    polygon.concat([polygon[0]]).forEach(([u, v], order) => values.push({ mask, u, v, kind: MARK_KINDS[3], order }));
+    xs.forEach(([u, v], i) => values.push({ mask, u, v, kind: MARK_KINDS[0], at: at(u, v), item: `input ${i}`, ...of }));
     const ps = project(protoRows);
     let clipped = 0;
     ps.forEach(([u, v], k) => {
       if (u !== clamp(u, 0) || v !== clamp(v, 1)) clipped++;
-      values.push({ mask, u: clamp(u, 0), v: clamp(v, 1), kind: expelled[k] ? KINDS[2] : KINDS[1], at: at(u, v), item: `prototype ${marks[k].j}`, distance: marks[k].distance, ...of });
+      values.push({ mask, u: clamp(u, 0), v: clamp(v, 1), kind: expelled[k] ? MARK_KINDS[2] : MARK_KINDS[1], at: at(u, v), item: `prototype ${marks[k].j}`, distance: marks[k].distance, ...of });
     });
     rows.push({ mask, seed, n, prototypes: protoRows.length, expelled: expelled.filter(Boolean).length, clipped });
   }
@@ -120,12 +119,12 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
   const axisTitles = explained ? [`PC1 (${pct(explained[0])})`, `PC2 (${pct(explained[1])})`] : ['x1', 'x2'];
   const masks = rows.map((r) => r.mask);
   // one domain for color and shape, so Vega-Lite draws one legend
-  const color = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: [...KINDS], range: ['#333333', '#4c78a8', '#e45756', '#999999'] } };
-  const shape = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: [...KINDS], range: ['circle', 'diamond', 'cross', 'stroke'] } };
+  const color = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: [...MARK_KINDS], range: ['#333333', '#4c78a8', '#e45756', '#999999'] } };
+  const shape = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: [...MARK_KINDS], range: [...MARK_SHAPES] } };
   const u = { field: 'u', type: 'quantitative', title: axisTitles[0], scale: { domain: domain[0], nice: false, zero: false } };
   const v = { field: 'v', type: 'quantitative', title: axisTitles[1], scale: { domain: domain[1], nice: false, zero: false } };
   const place = `position (${explained ? 'PC1, PC2' : 'x1, x2'})`;
-  const runTooltip = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
+  const runTooltip = RUN_TOOLTIP;
   const inputTooltip = [{ field: 'item', title: 'mark' }, { field: 'at', title: place }, ...runTooltip];
   const protoTooltip = [{ field: 'item', title: 'mark' }, { field: 'kind', title: 'where' }, { field: 'at', title: place }, { field: 'distance', title: `distance to the ${dim}-d hull`, format: '.4~g' }, ...runTooltip];
   const title = explained

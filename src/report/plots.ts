@@ -11,7 +11,7 @@ import { compile, type TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
 import { prototypes } from '../eval/prototypes.js';
 import { paramsFromJson, type RunRecord } from '../record.js';
-import { cellRecords, LOWER_IS_BETTER, METRIC_LABELS, type ReportMetric, type Sweep, type SweepField } from './cells.js';
+import { cellRecords, LOWER_IS_BETTER, METRIC_LABELS, metricValue, type ReportMetric, type Sweep, type SweepField } from './cells.js';
 import { formatNumber, type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
@@ -50,7 +50,12 @@ export function vegaRuntimeFile(): string {
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compileVega(spec)), { renderer: 'none' });
+  return renderCompiledSvg(compileVega(spec));
+}
+
+/** {@link renderSvg} of a spec already compiled to Vega (vega.parse leaves it as it is). */
+export async function renderCompiledSvg(compiled: vega.Spec): Promise<string> {
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
@@ -126,8 +131,8 @@ export interface RunPoint {
 export function runPoints(records: readonly RunRecord[], metric: ReportMetric, x: (r: RunRecord) => number, series: (r: RunRecord) => string): RunPoint[] {
   const points: RunPoint[] = [];
   for (const r of records) {
-    const value = r.metrics[metric];
-    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+    const value = metricValue(r, metric);
+    if (value === null) continue;
     points.push({ series: series(r), mask: r.config.mask, x: x(r), value, seed: r.config.seed, id: r.id, n: r.config.n });
   }
   return points;
@@ -358,6 +363,12 @@ export function positionsRows(records: readonly RunRecord[], n: number): Positio
   return rows;
 }
 
+/** The marks of the prototype pictures (positions here, hulls in hull-plot.ts): one legend domain and its shapes. */
+export const MARK_KINDS = ['training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs'] as const;
+export const MARK_SHAPES = ['circle', 'diamond', 'cross', 'stroke'] as const;
+/** What a mark's tooltip says of its run. */
+export const RUN_TOOLTIP = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
+
 /** The positions picture: per mask a line with the inputs, the hull interval and the prototypes. */
 export function positionsSpec(records: readonly RunRecord[], n: number): { spec: TopLevelSpec; rows: PositionsRow[] } {
   const rows = positionsRows(records, n);
@@ -383,8 +394,8 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
       values.push({ row: i + 0.18, pos: Math.min(domain[1], Math.max(domain[0], p)), at: p, kind: inside ? 'prototype (inside hull)' : 'prototype (expelled)', ...run });
     }
   });
-  const runTooltip = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
-  const kinds = ['training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs'];
+  const runTooltip = RUN_TOOLTIP;
+  const kinds = [...MARK_KINDS];
   const color = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: ['#333333', '#4c78a8', '#e45756', '#bbbbbb'] } };
   const y = {
     field: 'row', type: 'quantitative', title: 'mask',
@@ -411,7 +422,7 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
         mark: { type: 'point', filled: true, size: 28, opacity: 0.85 },
         encoding: {
           x, y, color,
-          shape: { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: ['circle', 'diamond', 'cross', 'stroke'] } },
+          shape: { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: [...MARK_SHAPES] } },
           tooltip: [{ field: 'kind', title: 'mark' }, { field: 'at', title: 'position', format: '.4~g' }, ...runTooltip],
         },
       },

@@ -102,6 +102,11 @@ export interface ReproduceLog {
   numerics: string[];
 }
 
+/** A duration in milliseconds as seconds with one decimal (`4.6 s`), as the reports and README sections print it. */
+export function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
 export const REPRODUCE_LOG = 'reproduce.json';
 /** The folder of the report beyond the paper, inside a reproduction folder. */
 export const BEYOND_REPORT = 'report-beyond';
@@ -111,7 +116,6 @@ export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale):
   return { ...PRESETS[name], ...REPRODUCE_SCALES[scale][name] } as StudySpec;
 }
 
-const formatSeconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an

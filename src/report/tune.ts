@@ -5,9 +5,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { maskTerms, type Mask } from '../config.js';
-import { dataLabel } from '../data-spec.js';
 import { TUNE_FIELDS, type TuneCandidate, type TuneField, type TuneResult } from '../study/tune.js';
-import { makeSlice, type Slice, type SliceSetting } from './cells.js';
+import { makeSlice, runSetting, SLICE_FIELDS, type Slice, type SliceSetting } from './cells.js';
 import {
   checkClaims, claimsBlocks, compareTwins, resolveClaimOptions, sepExpels, type ClaimOptions, type ClaimResult, type TwinComparison,
 } from './claims.js';
@@ -61,11 +60,9 @@ export function describeWeights(c: Pick<TuneCandidate, TuneField>, fields: reado
 
 /** The runs of every (N, mask) at its chosen setting, as one slice (its weights read `tuned`). */
 export function tunedSlice(result: TuneResult): Slice {
-  const any = result.cells[0].records[0].config;
-  const setting: SliceSetting = {
-    data: dataLabel(any.data), hidden: any.hidden === any.n ? 'N' : any.hidden, dim: any.dim, target: any.target, init: any.init,
-    lambda: 'tuned', tau: 'tuned', tauCov: 'tuned', lr: 'tuned', epochs: any.epochs,
-  };
+  const any = runSetting(result.cells[0].records[0].config);
+  const tuned: readonly string[] = TUNE_FIELDS;
+  const setting = Object.fromEntries(SLICE_FIELDS.map((f) => [f, tuned.includes(f) ? 'tuned' : any[f]])) as SliceSetting;
   return makeSlice(setting, result.cells.flatMap((c) => c.records));
 }
 

@@ -14,5 +14,5 @@ export type { RunStudyOptions, StudyProgress, StudySummary } from './runner.js';
 export { mergeStudies } from './merge.js';
 export type { MergeSummary } from './merge.js';
 export { toCsv, exportCsv, CSV_COLUMNS, METRIC_COLUMNS } from './csv.js';
-export { tune, tuneSchedule, tuneSpace, TUNE_ETA, TUNE_FIELDS, TUNE_FILE, DEFAULT_BUDGET, DEFAULT_FIT_MULTIPLE } from './tune.js';
+export { tune, tuneSchedule, tuneSpace, weightsOf, TUNE_ETA, TUNE_FIELDS, TUNE_FILE, DEFAULT_BUDGET, DEFAULT_FIT_MULTIPLE } from './tune.js';
 export type { TuneCandidate, TuneCell, TuneJson, TuneOptions, TuneResult, TuneSchedule, RungScore, RungStart, Weights } from './tune.js';

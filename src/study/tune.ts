@@ -148,7 +148,7 @@ export interface TuneOptions {
 }
 
 /** A candidate key: its weights, with the fields its mask ignores as null. */
-function weightsOf(config: RunConfig): Weights {
+export function weightsOf(config: RunConfig): Weights {
   const out = {} as Record<TuneField, number | null>;
   for (const f of TUNE_FIELDS) out[f] = usesField(config, f) ? config[f] : null;
   return out as Weights;
