@@ -66,16 +66,21 @@ export function tunedSlice(result: TuneResult): Slice {
   return makeSlice(setting, result.cells.flatMap((c) => c.records));
 }
 
+/** A candidate's score at the tune's last rung (every seed at the full epochs), if it got there. */
+function fullRungOf(result: TuneResult, cand: TuneCandidate): TuneCandidate['rungs'][number] | undefined {
+  const full = result.schedule.rungs.at(-1)!;
+  return cand.rungs.find((r) => r.epochs === full.epochs && r.seeds === full.seeds);
+}
+
 /** The tuned claims check of a tune. */
 export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): TunedClaims {
   const opts = resolveClaimOptions(options);
   const slice = tunedSlice(result);
-  const full = result.schedule.rungs.at(-1)!;
   const perN = slice.sizes.map((n) => {
     const ranking = result.cells
       .filter((c) => c.n === n)
       .map((c) => {
-        const finals = c.candidates.map((cand) => cand.rungs.find((r) => r.epochs === full.epochs && r.seeds === full.seeds)).filter((r) => r !== undefined);
+        const finals = c.candidates.map((cand) => fullRungOf(result, cand)).filter((r) => r !== undefined);
         return {
           mask: c.mask, recon: summarize(c.records.map((r) => r.metrics.recon)).mean, maxFit: c.best.rungs.at(-1)!.maxFit,
           finalists: finals.length, withinBound: finals.filter((r) => r.feasible).length,
@@ -112,7 +117,7 @@ export async function buildTuneReport(result: TuneResult, options: TuneReportOpt
   const { json, schedule, cells } = result;
   const full = schedule.rungs.at(-1)!;
   const last = (c: TuneCandidate) => c.rungs.at(-1)!;
-  const atFull = (c: TuneCandidate) => c.rungs.some((r) => r.epochs === full.epochs && r.seeds === full.seeds);
+  const atFull = (c: TuneCandidate) => fullRungOf(result, c) !== undefined;
   const name = result.study.name;
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: `protomlp tune: ${name}` }];
   const grid = result.study.grid;
