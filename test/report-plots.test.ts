@@ -167,7 +167,7 @@ t.test('report.html specs: tooltips on points; with the runs, one point per run 
   t.ok(tauRuns.every((d) => d.n !== undefined), 'each in its panel (N)');
   const { spec } = positionsSpec(paper, 100);
   for (const fields of tooltipTitles(spec)) t.same(fields.slice(-3), ['mask', 'seed', 'run id'], 'positions: each mark names its run');
-  const compiled = compileVega(tauLive) as { $schema: string };
+  const compiled = (await compileVega(tauLive)) as { $schema: string };
   t.match(compiled.$schema, /vega\/v\d/, 'compiled to Vega for the page');
 });
 

@@ -33,4 +33,5 @@ registerSelftest(program);
 /** True when this file is the process's entry point (`protomlp ...`, also through npm's bin link). */
 const isEntryPoint = (): boolean => process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 
-if (isEntryPoint()) await runProgram(program, process.argv);
+// not awaited: no top-level await anywhere in the package (require(esm) loads no module that has one)
+if (isEntryPoint()) void runProgram(program, process.argv);

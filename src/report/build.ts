@@ -124,7 +124,8 @@ export function claimLines(analysis: ReportAnalysis): string[] {
  *
  * @example
  * ```ts
- * import { readStudy, buildReport } from 'protomlp';
+ * import { readStudy } from 'protomlp/study';
+ * import { buildReport } from 'protomlp/report';
  * const { records } = await readStudy('runs/paper');
  * const { files, analysis } = await buildReport(records, { out: 'runs/paper/report' });
  * console.log(analysis.claims.map((c) => `${c.id}: ${c.status}`).join('\n'));
@@ -151,11 +152,11 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   };
   /** A plot: `spec` drawn to SVG (and PNG) files; `live` (default `spec`) drawn in report.html. */
   const figure = async (name: string, spec: TopLevelSpec, caption: string, live: TopLevelSpec = spec): Promise<Block> => {
-    const compiled = compileVega(spec);
+    const compiled = await compileVega(spec);
     const svg = await renderCompiledSvg(compiled);
     await write(`plots/${name}.svg`, svg);
     if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
-    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: live === spec ? compiled : compileVega(live) };
+    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: live === spec ? compiled : await compileVega(live) };
   };
 
   const title = options.title ?? 'protomlp report';

@@ -6,8 +6,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
 import { prototypes } from '../eval/prototypes.js';
 import { paramsFromJson, type RunRecord } from '../record.js';
@@ -29,8 +29,13 @@ const BASE_CONFIG = {
   title: { fontSize: 15 },
 };
 
-/** A Vega-Lite spec compiled to a Vega spec with the report's look (what report.html draws live). */
-export function compileVega(spec: TopLevelSpec): vega.Spec {
+/**
+ * A Vega-Lite spec compiled to a Vega spec with the report's look (what report.html draws live).
+ * Async because vega-lite is loaded on first use: it imports vega, whose canvas module has a
+ * top-level await, which `require('protomlp/report')` could not load.
+ */
+export async function compileVega(spec: TopLevelSpec): Promise<vega.Spec> {
+  const { compile } = await import('vega-lite');
   return compile({ config: BASE_CONFIG, ...spec } as TopLevelSpec).spec;
 }
 
@@ -50,12 +55,13 @@ export function vegaRuntimeFile(): string {
  * ```
  */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  return renderCompiledSvg(compileVega(spec));
+  return renderCompiledSvg(await compileVega(spec));
 }
 
 /** {@link renderSvg} of a spec already compiled to Vega (vega.parse leaves it as it is). */
 export async function renderCompiledSvg(compiled: vega.Spec): Promise<string> {
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const { View, parse } = await import('vega');
+  const view = new View(parse(compiled), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
