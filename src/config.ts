@@ -5,15 +5,60 @@ import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.js';
 import { DATA_ALLOWED, checkData, dataIdentity, dataLabel, dataShape, type DataSpec } from './data-spec.js';
 
-/** The eight masks of SPEC §2, in canonical order. */
+/**
+ * The eight masks of SPEC §2, in canonical order.
+ *
+ * @example
+ * ```ts
+ * const records = await trainRuns(MASKS.map((mask) => resolveConfig({ n: 10, mask })));
+ * ```
+ */
 export const MASKS = ['base', 'cov', 'sep', 'ovl', 'cov+sep', 'cov+ovl', 'sep+ovl', 'cov+sep+ovl'] as const;
-/** A set of active structural losses. */
+/**
+ * A set of active structural losses (`base` is the fit term alone).
+ *
+ * @example
+ * ```ts
+ * const mask: Mask = 'cov+sep';
+ * ```
+ */
 export type Mask = (typeof MASKS)[number];
-/** Target functions: `sine` is y = sin(pi * sum_k x_k); `random` is i.i.d. uniform on [-1, 1]. */
+/**
+ * Target functions: `sine` is y = sin(pi * sum_k x_k); `random` is i.i.d. uniform on [-1, 1].
+ *
+ * @example
+ * ```ts
+ * TARGETS.includes('sine'); // true
+ * ```
+ */
 export const TARGETS = ['sine', 'random'] as const;
+/**
+ * The target of a synthetic dataset, one of {@link TARGETS}.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ target: 'random' satisfies Target });
+ * ```
+ */
 export type Target = (typeof TARGETS)[number];
-/** Initial parameter schemes of SPEC §3. */
+/**
+ * Initial parameter schemes of SPEC §3: `centers` puts each neuron on a training point, `torch`
+ * is PyTorch's default initialization.
+ *
+ * @example
+ * ```ts
+ * INITS; // ['centers', 'torch']
+ * ```
+ */
 export const INITS = ['centers', 'torch'] as const;
+/**
+ * An initial parameter scheme, one of {@link INITS}.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ init: 'torch' satisfies Init });
+ * ```
+ */
 export type Init = (typeof INITS)[number];
 
 /** Adam constants (PyTorch defaults, SPEC §3); not part of a run's config. */
@@ -21,10 +66,25 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 /** The eps of the prototype formula p_j = -b_j w_j / (|w_j|^2 + eps). */
 export const PROTOTYPE_EPS = 1e-12;
 
-/** Upper bounds the facade lets through (the native side is tested up to these). */
+/**
+ * Upper bounds the facade lets through (the native side is tested up to these).
+ *
+ * @example
+ * ```ts
+ * resolveConfig({ n: LIMITS.maxN + 1 }); // throws a ValidationError naming `n`
+ * ```
+ */
 export const LIMITS = { maxN: 10000, maxHidden: 10000, maxDim: 64, maxEpochs: 10_000_000, maxSeed: 2 ** 32 - 1 } as const;
 
-/** One training run: everything that determines its result (SPEC §3). */
+/**
+ * One training run: everything that determines its result (SPEC §3). {@link resolveConfig}
+ * makes one from a partial config.
+ *
+ * @example
+ * ```ts
+ * const config: RunConfig = resolveConfig({ n: 20, mask: 'cov', seed: 3 });
+ * ```
+ */
 export interface RunConfig {
   /** where x and y come from: a named dataset (default `uniform`) or a data file (src/data-spec.ts) */
   data: DataSpec;
@@ -56,7 +116,14 @@ export const CONFIG_KEYS: readonly (keyof RunConfig)[] = [
   'data', 'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed',
 ];
 
-/** SPEC §3 defaults; `hidden` defaults to `n`. */
+/**
+ * SPEC §3 defaults; `hidden` defaults to `n`.
+ *
+ * @example
+ * ```ts
+ * resolveConfig({}).epochs === DEFAULTS.epochs; // true: 2000
+ * ```
+ */
 export const DEFAULTS: Omit<RunConfig, 'hidden'> = {
   data: 'uniform',
   n: 10,
@@ -92,6 +159,12 @@ export const ALLOWED: Record<keyof RunConfig, string> = {
 /**
  * Canonical mask name for a set of terms given in any order (`sep+cov` -> `cov+sep`), or
  * undefined when the text is not a mask.
+ *
+ * @example
+ * ```ts
+ * canonicalMask('sep+cov'); // 'cov+sep'
+ * canonicalMask('fit'); // undefined
+ * ```
  */
 export function canonicalMask(text: string): Mask | undefined {
   if ((MASKS as readonly string[]).includes(text)) return text as Mask;

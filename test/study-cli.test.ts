@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunRecord } from '../src/record.js';
-import { readStudy, runStudy, CSV_COLUMNS } from '../src/study/index.js';
+import { CSV_COLUMNS } from '../src/study/csv.js';
+import { readStudy, runStudy } from '../src/study/index.js';
 import { studyFromFlags } from '../src/cli/sweep.js';
 import { CLI } from './helpers/cli.js';
 

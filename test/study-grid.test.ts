@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, identityConfig, MASKS, resolveConfig, runId, usesField } from '../src/config.js';
 import { legacyRunId, legacyStudyId } from '../src/study/legacy.js';
-import { loadStudyFile, parseShard, resolveStudy, shardFromEnv, shardPositions } from '../src/study/index.js';
+import { loadStudyFile, parseShard, resolveStudy, shardFromEnv } from '../src/study/index.js';
+import { shardPositions } from '../src/study/shard.js';
 import { parseSeeds, shardFromFlags, studyFromFlags } from '../src/cli/sweep.js';
 import { cliInProcess } from './helpers/cli.js';
 

@@ -12,7 +12,8 @@ import { ValidationError } from '../src/errors.js';
 import type { RunRecord } from '../src/record.js';
 import { buildTuneReport } from '../src/report/tune.js';
 import { TUNE_CHECK } from '../src/report/beyond.js';
-import { readStudy, resolveStudy, runStudy, tune, tuneSchedule, tuneSpace, type TuneResult } from '../src/study/index.js';
+import { readStudy, resolveStudy, runStudy, tune, type TuneResult } from '../src/study/index.js';
+import { tuneSchedule, tuneSpace } from '../src/study/tune.js';
 import { register as registerTune } from '../src/cli/tune.js';
 
 /** The small problem: N = 20, cov and cov+sep, 7 lambdas x 9 taus, 3 seeds, 600 epochs. */

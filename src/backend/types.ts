@@ -4,12 +4,28 @@
 import type { Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
 import type { RunConfig } from '../config.js';
 
-/** Which backend to use. */
+/**
+ * Which backend to use: `auto` (native if it loads, else TS), `native` or `ts`.
+ *
+ * @example
+ * ```ts
+ * const choice: BackendChoice = 'ts';
+ * const record = await trainRun({ n: 10 }, { backend: choice });
+ * ```
+ */
 export type BackendChoice = 'auto' | 'native' | 'ts';
 /** The backend choices (here, not in select.ts, so that the CLI validates them without loading a backend). */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'native', 'ts'];
 
-/** Options for a batch of runs. */
+/**
+ * Options for a batch of runs ({@link Backend.trainBatch}).
+ *
+ * @example
+ * ```ts
+ * const options: BatchOptions = { threads: 2, onResult: (i, result) => console.log(i, result.diverged) };
+ * const results = await selectBackend().trainBatch(jobs, options);
+ * ```
+ */
 export interface BatchOptions {
   /** threads to use (native) or workers (ts); default: every core */
   threads?: number;
@@ -22,7 +38,15 @@ export interface BatchOptions {
   signal?: AbortSignal;
 }
 
-/** A training backend. */
+/**
+ * A training backend: what {@link selectBackend} returns, and what trainRuns trains with.
+ *
+ * @example
+ * ```ts
+ * const backend: Backend = selectBackend();
+ * console.log(backend.name, backend.isa, backend.numerics); // e.g. native avx512 native/2
+ * ```
+ */
 export interface Backend {
   /** `ts` or `native` */
   readonly name: 'ts' | 'native';

@@ -19,7 +19,15 @@ export interface DataTable {
   yCol: string;
 }
 
-/** Which columns of a CSV file to use and how to scale them (defaults: x1..xd, y, minmax). */
+/**
+ * Which columns of a CSV file to use and how to scale them (defaults: x1..xd, y, minmax).
+ *
+ * @example
+ * ```ts
+ * const options: DataFileOptions = { xCols: ['height', 'weight'], yCol: 'age' };
+ * const data = dataFile('my.csv', options);
+ * ```
+ */
 export interface DataFileOptions {
   /** input columns by header name (CSV only; default: x1, x2, ... as far as they go) */
   xCols?: readonly string[];

@@ -3,7 +3,15 @@
 
 import type { Scale } from '../data-spec.js';
 
-/** Per input column: x_training = (x_file - shift) / factor. */
+/**
+ * Per input column: x_training = (x_file - shift) / factor (a record's `data.source.transform`).
+ *
+ * @example
+ * ```ts
+ * const transform: ColumnTransform = { shift: [150, 60], factor: [20, 15] };
+ * unscale(Float64Array.of(0, 1), 2, transform); // Float64Array [150, 75]
+ * ```
+ */
 export interface ColumnTransform {
   shift: number[];
   factor: number[];
@@ -51,7 +59,16 @@ export function scaleColumns(x: Float64Array, n: number, d: number, scale: Scale
   return { x: out, transform: { shift, factor } };
 }
 
-/** Points (rows of d) from training units back to the file's: x_file = shift + factor * x_training. */
+/**
+ * Points (rows of d) from training units back to the file's: x_file = shift + factor * x_training.
+ *
+ * @example
+ * ```ts
+ * const record = await trainRun({ data: dataFile('my.csv'), mask: 'cov' });
+ * const d = record.config.dim;
+ * const inFileUnits = unscale(prototypes(paramsFromJson(record.final), d), d, record.data.source!.transform);
+ * ```
+ */
 export function unscale(points: Float64Array, d: number, transform: ColumnTransform): Float64Array {
   const out = new Float64Array(points.length);
   for (let i = 0; i < points.length; i++) out[i] = transform.shift[i % d] + transform.factor[i % d] * points[i];

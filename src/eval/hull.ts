@@ -14,7 +14,15 @@
 
 import { allFinite, boundingBox, checkLength, checkSizes } from './checks.js';
 
-/** Fraction of prototypes outside a region and their mean distance to it. */
+/**
+ * Fraction of prototypes outside a region and their mean distance to it.
+ *
+ * @example
+ * ```ts
+ * const { fraction, meanDist }: Outside = outsideHull(Float64Array.of(0, 1), Float64Array.of(2), 2, 1, 1);
+ * // fraction = 1, meanDist = 1: the prototype 2 lies 1 beyond the hull [0, 1]
+ * ```
+ */
 export interface Outside {
   /** outside prototypes / H */
   fraction: number;

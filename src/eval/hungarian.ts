@@ -4,7 +4,15 @@
 
 import { ValidationError } from '../errors.js';
 
-/** An optimal assignment: which column each row got, and the total cost of the matched pairs. */
+/**
+ * An optimal assignment: which column each row got, and the total cost of the matched pairs.
+ *
+ * @example
+ * ```ts
+ * const { rowToCol, total }: Assignment = assignment(Float64Array.of(4, 1, 2, 0), 2, 2);
+ * // rowToCol = [1, 0]: row 0 takes column 1, row 1 column 0; total = 3
+ * ```
+ */
 export interface Assignment {
   /** for each row, its column, or -1 when rows > cols and the row is left unmatched */
   rowToCol: Int32Array;

@@ -3,7 +3,15 @@
 
 import type { RunConfig } from '../config.js';
 
-/** Network parameters: W is H x d row-major (row j = w_j), b and v have length H. */
+/**
+ * Network parameters: W is H x d row-major (row j = w_j), b and v have length H.
+ *
+ * @example
+ * ```ts
+ * const params: Params = paramsFromJson(record.final);
+ * prototypes(params, record.config.dim);
+ * ```
+ */
 export interface Params {
   W: Float64Array;
   b: Float64Array;
@@ -11,20 +19,44 @@ export interface Params {
   c: number;
 }
 
-/** A dataset: x is N x d row-major, y has length N. */
+/**
+ * A dataset: x is N x d row-major, y has length N.
+ *
+ * @example
+ * ```ts
+ * const data: Dataset = makeDataset(resolveConfig({ n: 5, dim: 2 }));
+ * data.x.length; // 10
+ * ```
+ */
 export interface Dataset {
   x: Float64Array;
   y: Float64Array;
 }
 
-/** Everything a backend needs to train one run: the config, the data and the start. */
+/**
+ * Everything a backend needs to train one run: the config, the data and the start.
+ *
+ * @example
+ * ```ts
+ * const job: TrainJob = { config: record.config, data: dataFromJson(record.data), initial: paramsFromJson(record.initial) };
+ * const [result] = await selectBackend('ts').trainBatch([job]);
+ * ```
+ */
 export interface TrainJob {
   config: RunConfig;
   data: Dataset;
   initial: Params;
 }
 
-/** What a backend returns for one run. */
+/**
+ * What a backend returns for one run.
+ *
+ * @example
+ * ```ts
+ * const [result]: TrainResult[] = await selectBackend().trainBatch([job]);
+ * result.diverged ? 'diverged' : result.epochsRun;
+ * ```
+ */
 export interface TrainResult {
   /** parameters at the end (at the stop, for a diverged run) */
   final: Params;
@@ -36,7 +68,14 @@ export interface TrainResult {
   wallMs: number;
 }
 
-/** The four loss terms of SPEC §2 at one point. */
+/**
+ * The four loss terms of SPEC §2 at one point.
+ *
+ * @example
+ * ```ts
+ * const { fit, cov, sep, ovl }: Terms = computeTerms(record.config, dataFromJson(record.data), paramsFromJson(record.final));
+ * ```
+ */
 export interface Terms {
   fit: number;
   cov: number;

@@ -7,8 +7,24 @@ import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, hashConfig, identityConfig
 import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
-/** The names of the built-in studies of SPEC §5. */
+/**
+ * The names of the built-in studies of SPEC §5.
+ *
+ * @example
+ * ```ts
+ * for (const name of PRESET_NAMES) console.log(name, resolveStudy(name).runs.length);
+ * ```
+ */
 export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'lambda-sweep', 'dims', 'iris'] as const;
+/**
+ * A built-in study, one of {@link PRESET_NAMES}.
+ *
+ * @example
+ * ```ts
+ * const preset: PresetName = 'paper';
+ * const summary = await runStudy(preset, { out: 'results/paper' });
+ * ```
+ */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Fields of a grid other than `hidden`, which is tied to `n` unless given. */
@@ -18,6 +34,13 @@ type FreeKey = Exclude<keyof RunConfig, 'hidden'>;
  * A resolved grid: each run field's values, distinct and in canonical order (numbers ascending,
  * masks/targets/inits in the order of their lists in config.ts). `hidden` is absent when every run
  * has H = N.
+ *
+ * @example
+ * ```ts
+ * const grid: StudyGrid = resolveStudy({ n: [20, 10], mask: ['cov', 'base'] }).grid;
+ * grid.n; // [10, 20]
+ * grid.mask; // ['base', 'cov']
+ * ```
  */
 export type StudyGrid = { [K in FreeKey]: RunConfig[K][] } & { hidden?: number[] };
 
@@ -25,6 +48,12 @@ export type StudyGrid = { [K in FreeKey]: RunConfig[K][] } & { hidden?: number[]
  * What a study is made from, as written in a study file (JSON or YAML) or built in code. Every
  * field is optional: a run field takes one value or a list (`seed` also a range text `"0..9"`);
  * missing fields come from `preset`, else from the SPEC §3 defaults (seed 0, H = N).
+ *
+ * @example
+ * ```ts
+ * const spec: StudySpec = { name: 'small', n: [10, 20], mask: ['base', 'cov'], seed: '0..4', epochs: 500 };
+ * const study = resolveStudy(spec); // 2 x 2 x 5 = 20 runs
+ * ```
  */
 export type StudySpec = {
   /** a label for the study (default: the preset's name, else `grid`) */
@@ -33,7 +62,16 @@ export type StudySpec = {
   preset?: PresetName;
 } & { [K in keyof RunConfig]?: RunConfig[K] | readonly RunConfig[K][] | (K extends 'seed' ? string : never) };
 
-/** A study resolved into its runs. */
+/**
+ * A study resolved into its runs ({@link resolveStudy}).
+ *
+ * @example
+ * ```ts
+ * const study: Study = resolveStudy('positions');
+ * study.runs.length; // 80
+ * study.studyId; // 16 hex digits: equal runs, equal id
+ * ```
+ */
 export interface Study {
   name: string;
   grid: StudyGrid;
@@ -63,6 +101,12 @@ const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
  * Beyond the paper: `dims` is d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x every mask x seeds
  * 0..9 (1280 runs; its d = 1 runs are `paper`'s), `iris` the iris dataset (N = 150, d = 4) x every
  * mask x seeds 0..9 (80 runs).
+ *
+ * @example
+ * ```ts
+ * const spec: StudySpec = { ...PRESETS.paper, epochs: 500 }; // the paper's grid, shorter runs
+ * const study = resolveStudy(spec);
+ * ```
  */
 export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
   paper: { name: 'paper', n: [3, 5, 10, 20, 50, 100], mask: MASKS, seed: seeds(10) },

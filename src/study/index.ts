@@ -1,18 +1,20 @@
-// The studies library: grids and presets, the resumable JSONL store, the runner (workers, shards,
-// progress, cancellation), merge and CSV export. The CLI commands sweep/merge/export are thin
-// wrappers over exactly these functions.
+// `protomlp/study`: studies as a library user runs them. A grid or preset resolved into runs, run
+// resumably into a folder (workers, shards, progress, cancellation), read back, merged, exported
+// to CSV, and tuned by successive halving. The CLI commands sweep/merge/export/tune are thin
+// wrappers over exactly these functions. Every name here is documented with an example at its
+// declaration (test/public-api.test.ts checks it).
 
-export { PRESETS, PRESET_NAMES, MAX_STUDY_RUNS, resolveStudy, parseSeedRange } from './grid.js';
+export { PRESETS, PRESET_NAMES, resolveStudy } from './grid.js';
 export type { PresetName, Study, StudyGrid, StudySpec } from './grid.js';
-export { loadStudyFile, readStudySpec } from './spec-file.js';
-export { parseShard, shardFromEnv, shardPositions } from './shard.js';
+export { loadStudyFile } from './spec-file.js';
+export { parseShard, shardFromEnv } from './shard.js';
 export type { Shard } from './shard.js';
-export { readStudy, readStudySync, readStudyFile, RUNS_FILE, STUDY_FILE, STUDY_FORMAT, STUDY_VERSION } from './store.js';
-export type { StudyContent, StudyFile, Notice } from './store.js';
-export { runStudy, inspectFolder } from './runner.js';
+export { readStudy } from './store.js';
+export type { StudyContent, Notice } from './store.js';
+export { runStudy } from './runner.js';
 export type { RunStudyOptions, StudyProgress, StudySummary } from './runner.js';
 export { mergeStudies } from './merge.js';
 export type { MergeSummary } from './merge.js';
-export { toCsv, exportCsv, CSV_COLUMNS, METRIC_COLUMNS } from './csv.js';
-export { tune, tuneSchedule, tuneSpace, weightsOf, TUNE_ETA, TUNE_FIELDS, TUNE_FILE, DEFAULT_BUDGET, DEFAULT_FIT_MULTIPLE } from './tune.js';
-export type { TuneCandidate, TuneCell, TuneJson, TuneOptions, TuneResult, TuneSchedule, RungScore, RungStart, Weights } from './tune.js';
+export { exportCsv } from './csv.js';
+export { tune, weightsOf } from './tune.js';
+export type { TuneCandidate, TuneJson, TuneOptions, TuneResult, Weights } from './tune.js';

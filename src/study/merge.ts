@@ -9,7 +9,14 @@ import { describeNumerics } from '../numerics.js';
 import type { Study } from './grid.js';
 import { readStudyFile, readStudySync, RUNS_FILE, writeFileAtomic, writeStudyFile, type Notice } from './store.js';
 
-/** What {@link mergeStudies} wrote. */
+/**
+ * What {@link mergeStudies} wrote.
+ *
+ * @example
+ * ```ts
+ * const { records, duplicates, missing }: MergeSummary = await mergeStudies(['results/paper-0', 'results/paper-1'], 'results/paper');
+ * ```
+ */
 export interface MergeSummary {
   out: string;
   study: Study;

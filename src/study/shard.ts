@@ -3,7 +3,15 @@
 
 import { ValidationError } from '../errors.js';
 
-/** Shard `index` of `count` (0 <= index < count). */
+/**
+ * Shard `index` of `count` (0 <= index < count): runs index, index + count, ... of a study.
+ *
+ * @example
+ * ```ts
+ * const shard: Shard = { index: 0, count: 4 };
+ * await runStudy('paper', { out: 'results/paper-0', shard });
+ * ```
+ */
 export interface Shard {
   index: number;
   count: number;

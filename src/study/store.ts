@@ -27,7 +27,15 @@ export interface StudyFile {
   grid: Study['grid'];
 }
 
-/** Something a reader noticed and skipped (a truncated last line, duplicate runs). */
+/**
+ * Something a reader noticed and skipped (a truncated last line, duplicate runs).
+ *
+ * @example
+ * ```ts
+ * const onNotice: Notice = (message) => console.warn(`warning: ${message}`);
+ * await runStudy('paper', { out: 'results/paper', onNotice });
+ * ```
+ */
 export type Notice = (message: string) => void;
 
 /** study.json's content for a study. */
@@ -284,7 +292,15 @@ export class RunLog {
   }
 }
 
-/** A study folder as read back: the study and its records in canonical order. */
+/**
+ * A study folder as read back: the study and its records in canonical order.
+ *
+ * @example
+ * ```ts
+ * const { study, records, missing }: StudyContent = await readStudy('results/paper');
+ * console.log(`${records.length} of ${study.runs.length} runs finished, ${missing.length} missing`);
+ * ```
+ */
 export interface StudyContent {
   dir: string;
   study: Study;
