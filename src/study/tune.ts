@@ -33,7 +33,15 @@ export const DEFAULT_BUDGET = 0.33;
 export const DEFAULT_FIT_MULTIPLE = 2;
 export const TUNE_FILE = 'tune.json';
 
-/** A candidate's weights; a field the mask ignores is null. */
+/**
+ * A candidate's weights; a field the mask ignores is null.
+ *
+ * @example
+ * ```ts
+ * const weights: Weights = weightsOf(resolveConfig({ mask: 'cov', lambda: 0.3 }));
+ * // { lambda: 0.3, tau: null, tauCov: 0, lr: 0.01 }: cov ignores tau
+ * ```
+ */
 export type Weights = { [K in TuneField]: K extends 'lr' ? number : number | null };
 
 /** One candidate's means over seeds after one rung. */
@@ -52,7 +60,15 @@ export interface RungScore {
   kept: boolean;
 }
 
-/** One candidate of a cell, and what each rung it reached made of it. */
+/**
+ * One candidate of a cell, and what each rung it reached made of it.
+ *
+ * @example
+ * ```ts
+ * const result = await tune(grid, { out: 'results/tune' });
+ * for (const cand of result.cells[0].candidates) console.log(cand.lambda, cand.rungs.map((r) => r.recon));
+ * ```
+ */
 export interface TuneCandidate extends Weights {
   n: number;
   mask: Mask;
@@ -88,14 +104,30 @@ export interface TuneSchedule {
   exhaustiveRunEpochs: number;
 }
 
-/** What tune.json holds (the shape is part of the interface). */
+/**
+ * What tune.json holds (the shape is part of the interface).
+ *
+ * @example
+ * ```ts
+ * const json: TuneJson = JSON.parse(readFileSync('results/tune/tune.json', 'utf8'));
+ * for (const b of json.best) console.log(b.n, b.mask, b.lambda, b.tau, b.recon);
+ * ```
+ */
 export interface TuneJson {
   best: ({ n: number; mask: Mask } & Weights & { recon: number | null; fit: number | null; seeds: number[] })[];
   runEpochs: number;
   exhaustiveRunEpochs: number;
 }
 
-/** A finished tune. */
+/**
+ * A finished tune.
+ *
+ * @example
+ * ```ts
+ * const result: TuneResult = await tune(grid, { out: 'results/tune' });
+ * console.log(result.trained, result.json.runEpochs / result.json.exhaustiveRunEpochs);
+ * ```
+ */
 export interface TuneResult {
   out: string;
   /** the study of every run a tune may train: the grid (with `base`) at the rung epochs */
@@ -124,7 +156,15 @@ export interface RungStart {
   runs: number;
 }
 
-/** Options of {@link tune}. */
+/**
+ * Options of {@link tune}.
+ *
+ * @example
+ * ```ts
+ * const options: TuneOptions = { out: 'results/tune', budget: 0.5, onRung: (r) => console.error(`rung ${r.index + 1}/${r.count}`) };
+ * const result = await tune(grid, options);
+ * ```
+ */
 export interface TuneOptions {
   /** the tune folder: the rung runs (study.json, runs.jsonl) and tune.json */
   out: string;
@@ -147,7 +187,14 @@ export interface TuneOptions {
   label?: (field: keyof RunConfig | 'budget' | 'maxFit') => string;
 }
 
-/** A candidate key: its weights, with the fields its mask ignores as null. */
+/**
+ * A candidate key: its weights, with the fields its mask ignores as null.
+ *
+ * @example
+ * ```ts
+ * weightsOf(resolveConfig({ mask: 'base', lambda: 1 })); // { lambda: null, tau: null, tauCov: null, lr: 0.01 }
+ * ```
+ */
 export function weightsOf(config: RunConfig): Weights {
   const out = {} as Record<TuneField, number | null>;
   for (const f of TUNE_FIELDS) out[f] = usesField(config, f) ? config[f] : null;
@@ -321,13 +368,70 @@ function meanOrNull(records: readonly (RunRecord | undefined)[], metric: 'recon'
  * Orders scored candidates best first: within the bound by mean recon, then the others by fit /
  * bound (a candidate with a null metric last); ties keep canonical order.
  */
-function rank<T extends { score: RungScore }>(scored: T[]): T[] {
+function rank(scores: readonly RungScore[]): number[] {
   const key = (s: RungScore): [number, number] =>
     s.feasible && s.recon !== null ? [0, s.recon] : s.fit !== null ? [1, s.fit / s.maxFit] : [2, 0];
-  return scored
-    .map((x, i) => ({ x, i, k: key(x.score) }))
+  return scores
+    .map((score, i) => ({ i, k: key(score) }))
     .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i)
-    .map(({ x }) => x);
+    .map(({ i }) => i);
+}
+
+/** Where base's runs for the bound are: its records at (N, lr, epochs), one per seed of the grid. */
+export type BaseRecords = (n: number, lr: number, epochs: number) => readonly (RunRecord | undefined)[];
+
+/**
+ * The fit bound of each (N, lr) at each of `epochs` (the rungs' epochs; the last is the full
+ * epochs): `maxFit` at the full epochs (as `maxFit` / base's mean fit x base's mean fit), or by default {@link DEFAULT_FIT_MULTIPLE} x base's mean
+ * fit over every seed there; at fewer epochs the same multiple of base's mean fit at those epochs.
+ * A bound needs a base that trained: when a base mean it needs is missing, not finite or not > 0
+ * (a base seed diverged), the tune is refused with a {@link ValidationError} naming that base
+ * (docs/tune.md: a diverged base). Pure over the records.
+ */
+export function fitBounds(ns: readonly number[], lrs: readonly number[], epochs: readonly number[], baseRecords: BaseRecords, maxFit?: number): (n: number, lr: number, epochs: number) => number {
+  const full = epochs.at(-1)!;
+  const bounds = new Map<string, number>();
+  for (const n of ns) {
+    for (const lr of lrs) {
+      const baseFit = (e: number): number => {
+        const records = baseRecords(n, lr, e);
+        const fit = meanOrNull(records, 'fit');
+        if (fit !== null && fit > 0) return fit;
+        const diverged = records.filter((r) => r?.metrics.diverged).length;
+        throw new ValidationError(
+          `base (N=${n}, lr=${lr}, ${e} epochs)`,
+          diverged ? `${diverged} of ${records.length} seeds diverged` : `mean fit ${fit}`,
+          'a base that trains: the fit bound is a multiple of its mean fit over the seeds (lower lr, or fewer epochs)',
+        );
+      };
+      const multiple = maxFit !== undefined ? maxFit / baseFit(full) : DEFAULT_FIT_MULTIPLE;
+      for (const e of epochs) bounds.set(JSON.stringify([n, lr, e]), multiple * baseFit(e));
+    }
+  }
+  return (n, lr, e) => bounds.get(JSON.stringify([n, lr, e]))!;
+}
+
+/**
+ * One rung of one cell, pure over the records: each candidate's means over its seeds at `rung`,
+ * whether they are within its bound, and which `keep` of them go on (the best by {@link rank}).
+ * Scores are in candidate order.
+ */
+export function scoreRung(
+  candidates: readonly Weights[],
+  rung: Rung,
+  recordsOf: (candidate: Weights) => readonly (RunRecord | undefined)[],
+  maxFitOf: (candidate: Weights) => number,
+  keep: number,
+): RungScore[] {
+  const scores = candidates.map((cand): RungScore => {
+    const records = recordsOf(cand);
+    const recon = meanOrNull(records, 'recon');
+    const fit = meanOrNull(records, 'fit');
+    const maxFit = maxFitOf(cand);
+    return { ...rung, recon, fit, maxFit, feasible: fit !== null && fit <= maxFit, kept: false };
+  });
+  for (const i of rank(scores).slice(0, keep)) scores[i].kept = true;
+  return scores;
 }
 
 /**
@@ -340,7 +444,7 @@ function rank<T extends { score: RungScore }>(scored: T[]): T[] {
  *
  * @example
  * ```ts
- * import { tune } from 'protomlp';
+ * import { tune } from 'protomlp/study';
  * const grid = { n: 20, mask: ['cov', 'cov+sep'], lambda: [0.003, 0.01, 0.03, 0.1, 0.3, 1], tau: [1e-3, 1e-2, 0.1], seed: '0..2', epochs: 600 };
  * const result = await tune(grid, { out: 'results/tune', budget: 0.5,
  *   onRung: (r) => console.error(`rung ${r.index + 1}/${r.count}: ${r.runs} runs, ${r.epochs} epochs x ${r.seeds} seeds`) });
@@ -351,36 +455,18 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
   const started = performance.now();
   const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([import('./runner.js'), import('./store.js')]);
   const label = options.label ?? ((f) => f);
-  const budget = options.budget ?? DEFAULT_BUDGET;
-  if (typeof budget !== 'number' || !(budget > 0 && budget <= 1)) throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');
-  if (options.maxFit !== undefined && !(typeof options.maxFit === 'number' && Number.isFinite(options.maxFit) && options.maxFit > 0)) {
-    throw new ValidationError(label('maxFit'), options.maxFit, 'a finite number > 0');
-  }
-  if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
+  const budget = checkTuneOptions(options, label);
   const given = asStudy(grid);
   const space = tuneSpace(given, label);
   const schedule = tuneSchedule(space, budget, options.maxFit !== undefined, label('budget'));
-  const { rungs } = schedule;
-  const masks = MASKS.filter((m) => m === 'base' || space.grid.mask.includes(m));
-  const epochList = [...new Set(rungs.map((r) => r.epochs))];
-  const study = resolveStudy({ ...space.grid, mask: masks, epochs: epochList, name: given.name } as StudySpec);
-
-  // every run of the tune study by (N, mask, weights, epochs): one id per seed, in seed order
-  const runsOf = new Map<string, string[]>();
-  study.runs.forEach((r, i) => {
-    const key = `${keyOf(r.n, r.mask, weightsOf(r))}@${r.epochs}`;
-    (runsOf.get(key) ?? runsOf.set(key, []).get(key)!).push(study.ids[i]);
-  });
-  const ids = (n: number, mask: Mask, w: Weights, rung: Rung): string[] => (runsOf.get(`${keyOf(n, mask, w)}@${rung.epochs}`) ?? []).slice(0, rung.seeds);
-  const baseWeights = (lr: number): Weights => ({ lambda: null, tau: null, tauCov: null, lr });
+  const { study, ids } = tuneStudy(given.name, space, schedule.rungs);
 
   const records = new Map<string, RunRecord>();
   // runs the folder held before this call (a resumed tune); a fresh folder's are all reported by rung 0
   const resumed = existsSync(path.join(options.out, RUNS_FILE));
   let trained = 0;
-  const last = rungs.length - 1;
-  const runRung = async (index: number, wanted: Set<string>): Promise<void> => {
-    const rung: RungStart = { index, count: rungs.length, ...rungs[index], runs: wanted.size };
+  const train = async (index: number, wanted: Set<string>): Promise<void> => {
+    const rung: RungStart = { index, count: schedule.rungs.length, ...schedule.rungs[index], runs: wanted.size };
     options.onRung?.(rung);
     const summary = await runStudy(study, {
       out: options.out, only: wanted, workers: options.workers, backend: options.backend, retrain: options.retrain, signal: options.signal,
@@ -394,62 +480,104 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     // the folder's earlier runs are read once, after the first call has set aside any of other numerics
     if (index === 0 && resumed) for (const r of readStudySync(options.out).records) records.set(r.id, r);
   };
-  const mean = (idList: string[], metric: 'recon' | 'fit') => meanOrNull(idList.map((id) => records.get(id)), metric);
-  const fullRung: Rung = rungs[last];
-
-  const tuneCells: (TuneCell & { alive: TuneCandidate[] })[] = space.cells.map((c) => {
-    const candidates: TuneCandidate[] = c.candidates.map((w) => ({ n: c.n, mask: c.mask, ...w, rungs: [] }));
-    return { n: c.n, mask: c.mask, candidates, alive: candidates, best: candidates[0], feasible: false, records: [] };
-  });
-  const asked = new Set<string>();
-  for (const [k, rung] of rungs.entries()) {
-    const wanted = new Set<string>();
-    // the bound needs base on every seed at each rung's epochs: all of it with rung 0
-    if (k === 0) for (const r of rungs) for (const n of space.grid.n) for (const lr of space.lrs) ids(n, 'base', baseWeights(lr), { ...r, seeds: space.seeds.length }).forEach((id) => wanted.add(id));
-    const training = tuneCells.filter((c) => trainedAt(c.candidates.length, k, last) > 0);
-    for (const c of training) for (const cand of c.alive) ids(c.n, c.mask, cand, rung).forEach((id) => wanted.add(id));
-    wanted.forEach((id) => asked.add(id));
-    await runRung(k, wanted);
-    for (const c of training) {
-      // base's mean fit over every seed at a rung's epochs: the bound at a rung of fewer seeds
-      // compares the candidate's mean over its seeds (an unbiased estimate of its mean over all)
-      // with the exact right-hand side, never with base's fit on the same few seeds, whose
-      // difficulty varies tenfold from seed to seed
-      const baseFit = (lr: number, epochs: number) => mean(ids(c.n, 'base', baseWeights(lr), { epochs, seeds: space.seeds.length }), 'fit');
-      const scored = c.alive.map((cand) => {
-        // the bound at a rung is the same multiple of base's fit (same epochs and lr) as at the full epochs
-        const multiple = options.maxFit !== undefined ? options.maxFit / (baseFit(cand.lr, fullRung.epochs) ?? NaN) : DEFAULT_FIT_MULTIPLE;
-        const maxFit = multiple * (baseFit(cand.lr, rung.epochs) ?? NaN);
-        const idList = ids(c.n, c.mask, cand, rung);
-        const recon = mean(idList, 'recon');
-        const fit = mean(idList, 'fit');
-        const score: RungScore = { ...rung, recon, fit, maxFit, feasible: fit !== null && fit <= maxFit, kept: false };
-        cand.rungs.push(score);
-        return { cand, score };
-      });
-      for (const { score } of rank(scored).slice(0, k === last ? 1 : trainedAt(c.candidates.length, k + 1, last))) score.kept = true;
-      c.alive = c.alive.filter((cand) => cand.rungs.at(-1)!.kept);
-    }
-  }
-  for (const cell of tuneCells) {
-    cell.best = cell.alive[0];
-    cell.feasible = cell.best.rungs.at(-1)!.feasible;
-    cell.records = ids(cell.n, cell.mask, cell.best, fullRung).map((id) => records.get(id)!);
-  }
+  const { cells, asked } = await successiveHalving(space, schedule.rungs, ids, train, (id) => records.get(id), options.maxFit);
   const epochsOf = new Map(study.ids.map((id, i) => [id, study.runs[i].epochs]));
   const runEpochs = [...asked].reduce((a, id) => a + epochsOf.get(id)!, 0);
-
-  const json: TuneJson = {
-    best: tuneCells.map((c) => {
-      const final = c.best.rungs.at(-1)!;
-      return { n: c.n, mask: c.mask, lambda: c.best.lambda, tau: c.best.tau, tauCov: c.best.tauCov, lr: c.best.lr, recon: final.recon, fit: final.fit, seeds: space.seeds };
-    }),
-    runEpochs,
-    exhaustiveRunEpochs: schedule.exhaustiveRunEpochs,
-  };
+  const json = tuneJson(cells, space.seeds, runEpochs, schedule.exhaustiveRunEpochs);
   writeFileAtomic(path.join(options.out, TUNE_FILE), `${JSON.stringify(json, null, 2)}\n`);
   return {
     out: options.out, study, schedule: { ...schedule, runEpochs }, seeds: space.seeds, budget, maxFit: options.maxFit,
-    cells: tuneCells.map(({ alive: _, ...cell }) => cell), json, trained, wallMs: performance.now() - started,
+    cells, json, trained, wallMs: performance.now() - started,
+  };
+}
+
+/** Checks {@link tune}'s options; returns the budget. */
+function checkTuneOptions(options: TuneOptions, label: NonNullable<TuneOptions['label']>): number {
+  const budget = options.budget ?? DEFAULT_BUDGET;
+  if (typeof budget !== 'number' || !(budget > 0 && budget <= 1)) throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');
+  if (options.maxFit !== undefined && !(typeof options.maxFit === 'number' && Number.isFinite(options.maxFit) && options.maxFit > 0)) {
+    throw new ValidationError(label('maxFit'), options.maxFit, 'a finite number > 0');
+  }
+  if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
+  return budget;
+}
+
+/** Run ids of a candidate at a rung: one per seed, the rung's first seeds. */
+type RunIds = (n: number, mask: Mask, w: Weights, rung: Rung) => string[];
+
+const baseWeights = (lr: number): Weights => ({ lambda: null, tau: null, tauCov: null, lr });
+
+/** The study of every run a tune may train (the grid, with `base`, at every rung's epochs) and its run ids by candidate and rung. */
+function tuneStudy(name: string, space: Space, rungs: readonly Rung[]): { study: Study; ids: RunIds } {
+  const masks = MASKS.filter((m) => m === 'base' || space.grid.mask.includes(m));
+  const epochList = [...new Set(rungs.map((r) => r.epochs))];
+  const study = resolveStudy({ ...space.grid, mask: masks, epochs: epochList, name } as StudySpec);
+  // every run of the tune study by (N, mask, weights, epochs): one id per seed, in seed order
+  const runsOf = new Map<string, string[]>();
+  study.runs.forEach((r, i) => {
+    const key = `${keyOf(r.n, r.mask, weightsOf(r))}@${r.epochs}`;
+    (runsOf.get(key) ?? runsOf.set(key, []).get(key)!).push(study.ids[i]);
+  });
+  return { study, ids: (n, mask, w, rung) => (runsOf.get(`${keyOf(n, mask, w)}@${rung.epochs}`) ?? []).slice(0, rung.seeds) };
+}
+
+/**
+ * The rungs in turn: rung 0 asks for every base run the bounds need and every cell's candidates
+ * that start there; each rung trains (`train`), then scores each training cell's survivors
+ * ({@link scoreRung}) and keeps the best for the next rung. Returns the cells, each with its chosen
+ * candidate, and every run id asked for.
+ */
+async function successiveHalving(
+  space: Space,
+  rungs: readonly Rung[],
+  ids: RunIds,
+  train: (index: number, wanted: Set<string>) => Promise<void>,
+  recordOf: (id: string) => RunRecord | undefined,
+  maxFit: number | undefined,
+): Promise<{ cells: TuneCell[]; asked: Set<string> }> {
+  const last = rungs.length - 1;
+  const allSeeds = space.seeds.length;
+  const cells = space.cells.map((c) => {
+    const candidates: TuneCandidate[] = c.candidates.map((w) => ({ n: c.n, mask: c.mask, ...w, rungs: [] }));
+    return { n: c.n, mask: c.mask, candidates, alive: candidates };
+  });
+  const asked = new Set<string>();
+  let bound: ReturnType<typeof fitBounds> | undefined;
+  for (const [k, rung] of rungs.entries()) {
+    const wanted = new Set<string>();
+    // the bound needs base on every seed at each rung's epochs: all of it with rung 0
+    if (k === 0) for (const r of rungs) for (const n of space.grid.n) for (const lr of space.lrs) ids(n, 'base', baseWeights(lr), { ...r, seeds: allSeeds }).forEach((id) => wanted.add(id));
+    const training = cells.filter((c) => trainedAt(c.candidates.length, k, last) > 0);
+    for (const c of training) for (const cand of c.alive) ids(c.n, c.mask, cand, rung).forEach((id) => wanted.add(id));
+    wanted.forEach((id) => asked.add(id));
+    await train(k, wanted);
+    // base's mean fit over every seed at a rung's epochs: the bound at a rung of fewer seeds
+    // compares the candidate's mean over its seeds (an unbiased estimate of its mean over all)
+    // with the exact right-hand side, never with base's fit on the same few seeds, whose
+    // difficulty varies tenfold from seed to seed
+    bound ??= fitBounds(space.grid.n, space.lrs, [...new Set(rungs.map((r) => r.epochs))], (n, lr, epochs) => ids(n, 'base', baseWeights(lr), { epochs, seeds: allSeeds }).map(recordOf), maxFit);
+    for (const c of training) {
+      const keep = k === last ? 1 : trainedAt(c.candidates.length, k + 1, last);
+      const scores = scoreRung(c.alive, rung, (cand) => ids(c.n, c.mask, cand, rung).map(recordOf), (cand) => bound!(c.n, cand.lr, rung.epochs), keep);
+      c.alive.forEach((cand, i) => cand.rungs.push(scores[i]));
+      c.alive = c.alive.filter((cand) => cand.rungs.at(-1)!.kept);
+    }
+  }
+  const full = rungs[last];
+  const tuned = cells.map(({ alive, ...cell }): TuneCell => ({
+    ...cell, best: alive[0], feasible: alive[0].rungs.at(-1)!.feasible, records: ids(cell.n, cell.mask, alive[0], full).map((id) => recordOf(id)!),
+  }));
+  return { cells: tuned, asked };
+}
+
+/** What tune.json holds for finished cells. */
+function tuneJson(cells: readonly TuneCell[], seeds: number[], runEpochs: number, exhaustiveRunEpochs: number): TuneJson {
+  return {
+    best: cells.map((c) => {
+      const final = c.best.rungs.at(-1)!;
+      return { n: c.n, mask: c.mask, lambda: c.best.lambda, tau: c.best.tau, tauCov: c.best.tauCov, lr: c.best.lr, recon: final.recon, fit: final.fit, seeds };
+    }),
+    runEpochs,
+    exhaustiveRunEpochs,
   };
 }
