@@ -7,8 +7,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../src/record.js';
 import { describeValue } from '../src/errors.js';
+import { CSV_COLUMNS } from '../src/study/csv.js';
 import {
-  CSV_COLUMNS,
   exportCsv,
   mergeStudies,
   readStudy,
@@ -147,9 +147,9 @@ t.test('a folder holding another study, or no study of ours, is refused', async 
   await t.rejects(runStudy(other, { out: reference, backend: 'ts' }), {
     name: 'ValidationError',
     message:
-      `--out: got ${describeValue(reference)}, ` +
+      `out: got ${describeValue(reference)}, ` +
       `expected a new folder or one holding this study ("other", 1 runs, id ${other.studyId}); ` +
-      `it holds another ("small", 12 runs, id ${study.studyId}): choose another --out`,
+      `it holds another ("small", 12 runs, id ${study.studyId}): choose another \`out\``,
   });
   const dir = t.testdir({
     'not-json': { 'study.json': '{"format": "protomlp-st' },
@@ -172,7 +172,7 @@ t.test('a folder holding another study, or no study of ours, is refused', async 
     message: 'study folder: got "empty", expected a folder holding study.json and runs.jsonl (written by protomlp sweep)',
   });
   await t.rejects(runStudy(study, { out: 'no-study' }), {
-    message: '--out: got "no-study", expected a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)',
+    message: 'out: got "no-study", expected a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)',
   });
 });
 

@@ -105,6 +105,26 @@ export function parsePositiveInt(flag: string, value: string | undefined, max = 
   return n;
 }
 
+/** The library's option names (a field, or `name` in backticks in a message) and the flags that set them. */
+const FLAG_OF: Readonly<Record<string, string>> = { out: '--out', 'retrain: true': '--retrain' };
+
+/**
+ * A library error as the CLI says it: the option names of the API (`out`, `retrain: true`) become
+ * the flags that set them (`--out`, `--retrain`), in the field and where the message names them in
+ * backticks. The one translation from API names to flags; other text is left as it is.
+ *
+ * @example
+ * ```ts
+ * inFlags(new ValidationError('out', 'x', 'a new folder: choose another `out`')).message;
+ * // '--out: got "x", expected a new folder: choose another --out'
+ * ```
+ */
+export function inFlags(error: ValidationError): ValidationError {
+  const field = FLAG_OF[error.field] ?? error.field;
+  const allowed = error.allowed.replace(/`([^`]+)`/g, (text, name: string) => FLAG_OF[name] ?? text);
+  return field === error.field && allowed === error.allowed ? error : new ValidationError(field, error.value, allowed);
+}
+
 /**
  * The root command. Subcommands inherit its settings when registered, so the exit override that
  * lets {@link runProgram} map errors to exit codes is set here, before any registration.
@@ -126,7 +146,7 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
       return;
     }
     const debug = process.env.PROTOMLP_DEBUG === '1';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof ValidationError ? inFlags(error).message : error instanceof Error ? error.message : String(error);
     process.stderr.write(`error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof ValidationError ? 2 : 1;

@@ -16,7 +16,15 @@ import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js'
 import { shardPositions, type Shard } from './shard.js';
 import { readRunLog, readStudyFile, readStudySync, RunLog, setRunsAside, writeStudyFile, type Notice } from './store.js';
 
-/** Progress of a running study, as each run finishes (and once at the start). */
+/**
+ * Progress of a running study, as each run finishes (and once at the start).
+ *
+ * @example
+ * ```ts
+ * const onProgress = (p: StudyProgress) => console.error(`${p.done}/${p.total} runs, ${p.runsPerSecond.toFixed(1)} runs/s`);
+ * await runStudy('paper', { out: 'results/paper', onProgress });
+ * ```
+ */
 export interface StudyProgress {
   /** runs finished in this call */
   done: number;
@@ -40,7 +48,15 @@ export interface StudyProgress {
   record?: RunRecord;
 }
 
-/** What a finished {@link runStudy} did. */
+/**
+ * What a finished {@link runStudy} did.
+ *
+ * @example
+ * ```ts
+ * const summary: StudySummary = await runStudy('positions', { out: 'results/positions' });
+ * console.log(`${summary.done} trained, ${summary.skipped} already there, ${summary.diverged} diverged`);
+ * ```
+ */
 export interface StudySummary {
   out: string;
   study: Study;
@@ -64,7 +80,15 @@ export interface StudySummary {
   wallMs: number;
 }
 
-/** Options of {@link runStudy}. */
+/**
+ * Options of {@link runStudy}.
+ *
+ * @example
+ * ```ts
+ * const options: RunStudyOptions = { out: 'results/paper', workers: 2, backend: 'native', shard: shardFromEnv(process.env) };
+ * await runStudy('paper', options);
+ * ```
+ */
 export interface RunStudyOptions {
   /** the study folder (created if needed; resumed if it holds this study; refused if another) */
   out: string;
@@ -118,7 +142,7 @@ export function inspectFolder(
   const existing = readStudyFile(out);
   if (!existing) {
     if (fs.existsSync(out) && fs.readdirSync(out).includes('runs.jsonl')) {
-      throw new ValidationError('--out', out, 'a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)');
+      throw new ValidationError('out', out, 'a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)');
     }
     return { exists: false, finished: new Set() };
   }
@@ -126,18 +150,18 @@ export function inspectFolder(
     const changed = changedDataFile(existing, study);
     if (changed) {
       throw new ValidationError(
-        '--out',
+        'out',
         out,
         `a folder holding this study; it holds the same study made on other content of data file ${changed.was.file} ` +
           `(sha256 ${changed.was.sha256.slice(0, 16)}... then, ${changed.now.sha256.slice(0, 16)}... now): the file has changed since the study started; ` +
-          'restore it to resume, or choose another --out for the new content',
+          'restore it to resume, or choose another `out` for the new content',
       );
     }
     throw new ValidationError(
-      '--out',
+      'out',
       out,
       `a new folder or one holding this study ("${study.name}", ${study.runs.length} runs, id ${study.studyId}); ` +
-        `it holds another ("${existing.name}", ${existing.runs.length} runs, id ${existing.studyId}): choose another --out`,
+        `it holds another ("${existing.name}", ${existing.runs.length} runs, id ${existing.studyId}): choose another \`out\``,
     );
   }
   const log = readRunLog(out, existing, notice, false);
@@ -166,7 +190,7 @@ function checkRealData(study: Study): void {
  *
  * @example
  * ```ts
- * import { resolveStudy, runStudy, readStudy } from 'protomlp';
+ * import { resolveStudy, runStudy, readStudy } from 'protomlp/study';
  * const controller = new AbortController();
  * process.once('SIGINT', () => controller.abort());
  * const summary = await runStudy(resolveStudy('paper'), {
@@ -179,44 +203,86 @@ function checkRealData(study: Study): void {
  */
 export async function runStudy(study: Study | StudySpec | PresetName, options: RunStudyOptions): Promise<StudySummary> {
   const resolved = asStudy(study);
-  const { out, shard, signal, onProgress } = options;
-  const notice = options.onNotice ?? (() => {});
+  const { out, shard, signal } = options;
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
-
-  let folder = inspectFolder(out, resolved, notice);
-  checkRealData(resolved);
-  const numerics = selectBackend(options.backend).numerics;
-  let setAside = 0;
-  if (folder.numerics !== undefined && folder.numerics !== numerics) {
-    const made = `${folder.finished.size} runs made with numerics ${describeNumerics(folder.numerics)}`;
-    if (!options.retrain) {
-      throw new ValidationError(
-        '--out',
-        out,
-        `a folder of runs made with ${numerics}, the numerics of this protomlp's ${numerics.split('/')[0]} backend (a study never mixes numerics); ` +
-          `it holds ${made}: choose another --out, or add --retrain to set the old runs aside and train the study again`,
-      );
-    }
-    const name = setRunsAside(out, folder.numerics);
-    notice(`${out}: its ${made}, not ${numerics}: set aside in ${name}; the study is trained again`);
-    setAside = folder.finished.size;
-    folder = { exists: true, finished: new Set() };
-  }
-  const positions = shardPositions(resolved.runs.length, shard).filter((i) => !options.only || options.only.has(resolved.ids[i]));
-  let pending = positions.filter((i) => !folder.finished.has(resolved.ids[i]));
-  const skipped = positions.length - pending.length;
-  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => resolved.ids[i])), numerics);
-  pending = pending.filter((i) => !shared.has(resolved.ids[i]));
-  // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
-  pending.sort((a, b) => runCost(resolved.runs[b]) - runCost(resolved.runs[a]));
-
+  const { folder, numerics, setAside } = openFolder(resolved, options);
+  const plan = planRuns(resolved, folder.finished, options, numerics);
   fs.mkdirSync(out, { recursive: true });
   if (!folder.exists) writeStudyFile(out, resolved);
   const log = new RunLog(out, folder.truncateAt);
-  for (const record of shared.values()) log.append(record);
+  let trained: { done: number; diverged: number };
+  try {
+    for (const record of plan.shared.values()) log.append(record);
+    trained = await trainPending(resolved, plan, options, log, started);
+  } finally {
+    log.close();
+  }
+  return {
+    out,
+    study: resolved,
+    shard,
+    studyRuns: resolved.runs.length,
+    shardRuns: plan.positions.length,
+    skipped: plan.skipped,
+    reused: plan.shared.size,
+    setAside,
+    numerics,
+    ...trained,
+    wallMs: performance.now() - started,
+  };
+}
 
-  const totalCost = pending.reduce((s, i) => s + runCost(resolved.runs[i]), 0);
+/**
+ * The study's folder as {@link runStudy} finds it, its real data read and checked, and the
+ * numerics of the backend: runs of other numerics are refused, or with `retrain` set aside (the
+ * folder then counts as holding none).
+ */
+function openFolder(study: Study, options: RunStudyOptions): { folder: ReturnType<typeof inspectFolder>; numerics: string; setAside: number } {
+  const { out } = options;
+  const notice = options.onNotice ?? (() => {});
+  const folder = inspectFolder(out, study, notice);
+  checkRealData(study);
+  const numerics = selectBackend(options.backend).numerics;
+  if (folder.numerics === undefined || folder.numerics === numerics) return { folder, numerics, setAside: 0 };
+  const made = `${folder.finished.size} runs made with numerics ${describeNumerics(folder.numerics)}`;
+  if (!options.retrain) {
+    throw new ValidationError(
+      'out',
+      out,
+      `a folder of runs made with ${numerics}, the numerics of this protomlp's ${numerics.split('/')[0]} backend (a study never mixes numerics); ` +
+        `it holds ${made}: choose another \`out\`, or add \`retrain: true\` to set the old runs aside and train the study again`,
+    );
+  }
+  const name = setRunsAside(out, folder.numerics);
+  notice(`${out}: its ${made}, not ${numerics}: set aside in ${name}; the study is trained again`);
+  return { folder: { exists: true, finished: new Set() }, numerics, setAside: folder.finished.size };
+}
+
+/** The runs of a {@link runStudy} call: its positions in the study, those to train (largest first), skipped and shared ones. */
+interface RunPlan {
+  positions: number[];
+  pending: number[];
+  skipped: number;
+  shared: Map<string, RunRecord>;
+}
+
+function planRuns(study: Study, finished: ReadonlySet<string>, options: RunStudyOptions, numerics: string): RunPlan {
+  const positions = shardPositions(study.runs.length, options.shard).filter((i) => !options.only || options.only.has(study.ids[i]));
+  let pending = positions.filter((i) => !finished.has(study.ids[i]));
+  const skipped = positions.length - pending.length;
+  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => study.ids[i])), numerics);
+  pending = pending.filter((i) => !shared.has(study.ids[i]));
+  // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
+  pending.sort((a, b) => runCost(study.runs[b]) - runCost(study.runs[a]));
+  return { positions, pending, skipped, shared };
+}
+
+/** Trains the plan's pending runs in batches, appending each record to the log as it arrives and reporting progress. */
+async function trainPending(study: Study, plan: RunPlan, options: RunStudyOptions, log: RunLog, started: number): Promise<{ done: number; diverged: number }> {
+  const { pending } = plan;
+  const { signal, onProgress } = options;
+  const totalCost = pending.reduce((s, i) => s + runCost(study.runs[i]), 0);
   let doneCost = 0;
   let done = 0;
   let diverged = 0;
@@ -226,8 +292,8 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
     onProgress({
       done,
       total: pending.length,
-      skipped,
-      reused: shared.size,
+      skipped: plan.skipped,
+      reused: plan.shared.size,
       diverged,
       elapsedMs,
       runsPerSecond: done > 0 ? (done * 1000) / elapsedMs : 0,
@@ -235,45 +301,27 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
       record,
     });
   };
-
-  try {
-    progress();
-    for (let from = 0; from < pending.length; from += BATCH_RUNS) {
-      if (signal?.aborted) throw abortError(signal.reason);
-      const batch = pending.slice(from, from + BATCH_RUNS);
-      const configs = batch.map((i) => resolved.runs[i]);
-      await trainRuns(configs, {
-        backend: options.backend,
-        threads: options.workers,
-        signal,
-        onRecord: (record, index) => {
-          const id = resolved.ids[batch[index]];
-          if (record.id !== id) throw new Error(`training returned run ${record.id} for run ${id}`);
-          log.append(record);
-          done++;
-          doneCost += runCost(configs[index]);
-          if (record.metrics.diverged) diverged++;
-          progress(record);
-        },
-      });
-    }
-  } finally {
-    log.close();
+  progress();
+  for (let from = 0; from < pending.length; from += BATCH_RUNS) {
+    if (signal?.aborted) throw abortError(signal.reason);
+    const batch = pending.slice(from, from + BATCH_RUNS);
+    const configs = batch.map((i) => study.runs[i]);
+    await trainRuns(configs, {
+      backend: options.backend,
+      threads: options.workers,
+      signal,
+      onRecord: (record, index) => {
+        const id = study.ids[batch[index]];
+        if (record.id !== id) throw new Error(`training returned run ${record.id} for run ${id}`);
+        log.append(record);
+        done++;
+        doneCost += runCost(configs[index]);
+        if (record.metrics.diverged) diverged++;
+        progress(record);
+      },
+    });
   }
-  return {
-    out,
-    study: resolved,
-    shard,
-    studyRuns: resolved.runs.length,
-    shardRuns: positions.length,
-    skipped,
-    reused: shared.size,
-    setAside,
-    numerics,
-    done,
-    diverged,
-    wallMs: performance.now() - started,
-  };
+  return { done, diverged };
 }
 
 /**
