@@ -160,4 +160,4 @@ export function checkData(v: unknown): DataSpec | undefined {
 }
 
 /** `data`'s allowed values, in words (the third part of its validation message). */
-export const DATA_ALLOWED = `one of ${DATASETS.join(', ')}, or a data file read by dataFile() (--data FILE)`;
+export const DATA_ALLOWED = `one of ${DATASETS.join(', ')}, or a data file read by dataFile()`;

@@ -55,9 +55,9 @@ t.test('every bad file: one message naming the file, the line and the column', a
   const many = `x1,y\n${Array.from({ length: 10001 }, (_, i) => `${i},0`).join('\n')}\n`;
   const wide = `${Array.from({ length: 65 }, (_, k) => `x${k + 1}`).join(',')},y\n${'1,'.repeat(65)}1\n${'2,'.repeat(65)}2\n`;
   const cases: [string, () => unknown, string][] = [
-    ['extension', () => dataFile(join(dir, 'data.txt')), `--data: got ${JSON.stringify(join(dir, 'data.txt'))}, expected a .csv or .json data file`],
-    ['missing', () => dataFile(join(dir, 'nope.csv')), `--data: got ${JSON.stringify(join(dir, 'nope.csv'))}, expected an existing data file (no such file)`],
-    ['scale', () => dataFile(f('s.csv', 'x1,y\n1,2\n3,4\n'), { scale: 'log' as never }), '--scale: got "log", expected one of minmax, standard, none'],
+    ['extension', () => dataFile(join(dir, 'data.txt')), `file: got ${JSON.stringify(join(dir, 'data.txt'))}, expected a .csv or .json data file`],
+    ['missing', () => dataFile(join(dir, 'nope.csv')), `file: got ${JSON.stringify(join(dir, 'nope.csv'))}, expected an existing data file (no such file)`],
+    ['scale', () => dataFile(f('s.csv', 'x1,y\n1,2\n3,4\n'), { scale: 'log' as never }), 'scale: got "log", expected one of minmax, standard, none'],
     ['empty', () => dataFile(f('empty.csv', '')), `${join(dir, 'empty.csv')}: got "", expected a CSV file: a header line, then at least 2 data rows`],
     ['blank lines only', () => dataFile(f('blank.csv', '\n\n')), `${join(dir, 'blank.csv')}: got "\\n\\n", expected a CSV file: a header line, then at least 2 data rows`],
     ['header only', () => dataFile(f('header.csv', 'x1,x2,y\n')), `${join(dir, 'header.csv')}: data rows: got 0, expected at least 2`],
@@ -70,11 +70,11 @@ t.test('every bad file: one message naming the file, the line and the column', a
     ['overflow', () => dataFile(f('big.csv', 'x1,y\n1e999,2\n3,4\n')), `${join(dir, 'big.csv')} line 2, column 1 (x1): got "1e999", expected a finite number`],
     ['empty cell', () => dataFile(f('hole.csv', 'x1,y\n1,\n3,4\n')), `${join(dir, 'hole.csv')} line 2, column 2 (y): got "", expected a finite number`],
     ['ragged', () => dataFile(f('ragged.csv', 'x1,x2,y\n1,2,3\n\n4,5\n')), `${join(dir, 'ragged.csv')} line 4: cells: got 2, expected 3 (as many as the header)`],
-    ['missing default columns', () => dataFile(f('cols.csv', 'a,b\n1,2\n3,4\n')), `${join(dir, 'cols.csv')} line 1: columns: got ["a","b"], expected x1..xd and y in the header (or choose columns with --x-cols and --y-col)`],
-    ['missing y', () => dataFile(f('noy.csv', 'x1,x2\n1,2\n3,4\n')), `${join(dir, 'noy.csv')} line 1: columns: got ["x1","x2"], expected x1..xd and y in the header (or choose columns with --x-cols and --y-col)`],
-    ['missing --x-cols column', () => dataFile(f('named.csv', 'x1,x2,y\n1,2,3\n4,5,6\n'), { xCols: ['x1', 'x9'] }), `--x-cols: got "x9", expected a column of ${join(dir, 'named.csv')} (its header: x1, x2, y)`],
-    ['missing --y-col column', () => dataFile(join(dir, 'named.csv'), { yCol: 'z' }), `--y-col: got "z", expected a column of ${join(dir, 'named.csv')} (its header: x1, x2, y)`],
-    ['y among the inputs', () => dataFile(join(dir, 'named.csv'), { yCol: 'x1' }), '--y-col: got "x1", expected a column that is not also an input column (--x-cols: x1, x2)'],
+    ['missing default columns', () => dataFile(f('cols.csv', 'a,b\n1,2\n3,4\n')), `${join(dir, 'cols.csv')} line 1: columns: got ["a","b"], expected x1..xd and y in the header (or choose columns with xCols and yCol)`],
+    ['missing y', () => dataFile(f('noy.csv', 'x1,x2\n1,2\n3,4\n')), `${join(dir, 'noy.csv')} line 1: columns: got ["x1","x2"], expected x1..xd and y in the header (or choose columns with xCols and yCol)`],
+    ['missing --x-cols column', () => dataFile(f('named.csv', 'x1,x2,y\n1,2,3\n4,5,6\n'), { xCols: ['x1', 'x9'] }), `xCols: got "x9", expected a column of ${join(dir, 'named.csv')} (its header: x1, x2, y)`],
+    ['missing --y-col column', () => dataFile(join(dir, 'named.csv'), { yCol: 'z' }), `yCol: got "z", expected a column of ${join(dir, 'named.csv')} (its header: x1, x2, y)`],
+    ['y among the inputs', () => dataFile(join(dir, 'named.csv'), { yCol: 'x1' }), 'yCol: got "x1", expected a column that is not also an input column (xCols: x1, x2)'],
     ['repeated header name', () => dataFile(f('dup.csv', 'x1,y,x1\n1,2,3\n4,5,6\n')), `${join(dir, 'dup.csv')} line 1, column 3: got "x1", expected a column name not used before in the header`],
     ['bad quotes', () => dataFile(f('quote.csv', 'x1,y\n1,x"2\n3,4\n')), `${join(dir, 'quote.csv')} line 2: got "Invalid Opening Quote", expected well-formed CSV (quotes only around a whole cell, and closed)`],
     ['not UTF-8', () => dataFile(f('latin1.csv', Buffer.concat([Buffer.from('x1,y\n1,2\n3,'), Buffer.from([0xe9]), Buffer.from('4\n')]))), `${join(dir, 'latin1.csv')} line 3, column 3: got "0xe9", expected UTF-8 text (this byte starts or continues no valid UTF-8 character)`],
@@ -90,8 +90,8 @@ t.test('every bad file: one message naming the file, the line and the column', a
     ['JSON: y length', () => dataFile(f('ylen.json', '{"x": [[1], [2], [3]], "y": [1, 2]}')), `${join(dir, 'ylen.json')} line 1, column 29 (y): values: got 2, expected 3 (one per row of x)`],
     ['JSON: one row', () => dataFile(f('one.json', '{"x": [[1]], "y": [1]}')), `${join(dir, 'one.json')}: data rows: got 1, expected at least 2`],
     ['JSON: empty row', () => dataFile(f('emptyrow.json', '{"x": [[], [1]], "y": [1, 2]}')), `${join(dir, 'emptyrow.json')} line 1, column 8 (x[0]): got "an empty array", expected an array of numbers (the inputs of row 0)`],
-    ['JSON: --x-cols', () => dataFile(join(dir, 'str.json'), { xCols: ['a'] }), '--x-cols: got "a", expected nothing for a JSON data file (its inputs are "x")'],
-    ['JSON: --y-col', () => dataFile(join(dir, 'str.json'), { yCol: 'b' }), '--y-col: got "b", expected nothing for a JSON data file (its target is "y")'],
+    ['JSON: --x-cols', () => dataFile(join(dir, 'str.json'), { xCols: ['a'] }), 'xCols: got "a", expected nothing for a JSON data file (its inputs are "x")'],
+    ['JSON: --y-col', () => dataFile(join(dir, 'str.json'), { yCol: 'b' }), 'yCol: got "b", expected nothing for a JSON data file (its target is "y")'],
   ];
   for (const [label, call, message] of cases) t.throws(call, { name: 'ValidationError', message }, label);
 });
@@ -103,7 +103,7 @@ t.test('a file changed since it was resolved is refused, saying so', async (t) =
   writeFileSync(file, 'x1,y\n1,2\n3,5\n');
   const now = createHash('sha256').update('x1,y\n1,2\n3,5\n').digest('hex');
   t.throws(() => readDataTable(ref), {
-    message: `data file ${file}: got "content with sha256 ${now.slice(0, 16)}...", expected the content it had when the runs were made (sha256 ${ref.sha256.slice(0, 16)}...): the file has changed since; restore it, or start a new study (another --out) for the new content`,
+    message: `data file ${file}: got "content with sha256 ${now.slice(0, 16)}...", expected the content it had when the runs were made (sha256 ${ref.sha256.slice(0, 16)}...): the file has changed since; restore it, or start a new study (another \`out\`) for the new content`,
   });
   t.not(dataFile(file).sha256, ref.sha256, 'resolved again: a new identity');
 });

@@ -35,8 +35,8 @@ t.test('data files: N and d from the file; the id follows the content, not the p
   writeFileSync(join(dir, 'b.csv'), 'x1,x2,x3,y\n1,2,3,4\n5,6,7,8\n9,1,2,4\n');
   t.not(runId(resolveConfig({ data: dataFile(join(dir, 'b.csv')), mask: 'cov' })), runId(config), 'other content: another run');
   t.throws(() => resolveConfig({ data: a, n: 4 }), { message: `n: got 4, expected 3 or nothing (file ${join(dir, 'a.csv')} has 3 rows)` });
-  t.throws(() => resolveConfig({ data: { ...a, sha256: 'abc' } }), { message: /^data: got an object, expected one of uniform, gaussian-blobs, moons, iris, or a data file read by dataFile\(\) \(--data FILE\)$/ });
-  t.throws(() => resolveConfig({ data: 'my.csv' }), { message: 'data: got "my.csv", expected one of uniform, gaussian-blobs, moons, iris, or a data file read by dataFile() (--data FILE)' });
+  t.throws(() => resolveConfig({ data: { ...a, sha256: 'abc' } }), { message: /^data: got an object, expected one of uniform, gaussian-blobs, moons, iris, or a data file read by dataFile\(\)$/ });
+  t.throws(() => resolveConfig({ data: 'my.csv' }), { message: 'data: got "my.csv", expected one of uniform, gaussian-blobs, moons, iris, or a data file read by dataFile()' });
 });
 
 t.test('named datasets: shapes, seeds, iris as the package ships it', async (t) => {

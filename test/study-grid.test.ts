@@ -191,9 +191,9 @@ t.test('every bad study file field has its message', async (t) => {
     t.throws(() => loadStudyFile(path), { message: new RegExp(escape(message)) }, file);
   }
   t.chdir(dir);
-  t.throws(() => loadStudyFile('bad.json'), { message: '--config: got "bad.json", expected a valid JSON study file (Unexpected end of JSON input)' });
-  t.throws(() => loadStudyFile('x.txt'), { message: '--config: got "x.txt", expected a .json, .yaml or .yml study file' });
-  t.throws(() => loadStudyFile('none.yaml'), { message: '--config: got "none.yaml", expected an existing study file (no such file)' });
+  t.throws(() => loadStudyFile('bad.json'), { message: 'file: got "bad.json", expected a valid JSON study file (Unexpected end of JSON input)' });
+  t.throws(() => loadStudyFile('x.txt'), { message: 'file: got "x.txt", expected a .json, .yaml or .yml study file' });
+  t.throws(() => loadStudyFile('none.yaml'), { message: 'file: got "none.yaml", expected an existing study file (no such file)' });
 });
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,9 +4,12 @@
 import { Command, CommanderError } from 'commander';
 import type { RunConfig } from '../config.js';
 import { DATASETS, SCALES, type DataSpec, type Scale } from '../data-spec.js';
-import { dataFile, FLAG_LABELS } from '../datasets/index.js';
+import { dataFile, type DataFileLabels } from '../datasets/index.js';
 import { ValidationError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/types.js';
+
+/** The data file flags, as {@link dataFile} names them in messages. */
+const FLAG_LABELS: DataFileLabels = { file: '--data', xCols: '--x-cols', yCol: '--y-col', scale: '--scale' };
 
 /** A flag's text as a number when it reads as one, else the text itself (so messages show it). */
 export function numberOrText(text: string): number | string {
@@ -60,7 +63,7 @@ export function dataFromFlags(flags: DataFlags, list: boolean): DataSpec[] | und
   }
   const xCols = flags.xCols === undefined ? undefined : splitList('--x-cols', flags.xCols, 'column names');
   const refs = files.flatMap((file) => {
-    const ref = dataFile(file, { xCols, yCol: flags.yCol, scale: scales[0] as Scale | undefined });
+    const ref = dataFile(file, { xCols, yCol: flags.yCol, scale: scales[0] as Scale | undefined }, FLAG_LABELS);
     return scales.map((scale) => ({ ...ref, scale: (scale ?? ref.scale) as Scale }));
   });
   const all: DataSpec[] = [...(names as DataSpec[]), ...refs];
@@ -106,7 +109,7 @@ export function parsePositiveInt(flag: string, value: string | undefined, max = 
 }
 
 /** The library's option names (a field, or `name` in backticks in a message) and the flags that set them. */
-const FLAG_OF: Readonly<Record<string, string>> = { out: '--out', 'retrain: true': '--retrain' };
+const FLAG_OF: Readonly<Record<string, string>> = { out: '--out', 'retrain: true': '--retrain', shard: '--shard' };
 
 /**
  * A library error as the CLI says it: the option names of the API (`out`, `retrain: true`) become

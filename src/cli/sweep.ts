@@ -80,7 +80,7 @@ export function studyFromFlags(flags: SweepFlags): Study {
     }
     base = { preset: flags.preset as StudySpec['preset'] };
   } else if (flags.config !== undefined) {
-    base = readStudySpec(flags.config);
+    base = readStudySpec(flags.config, '--config');
     where = `${flags.config}: `;
     resolveStudy(base, where);
   }

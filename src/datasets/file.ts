@@ -51,7 +51,8 @@ const load = createRequire(import.meta.url);
 const csvParser = (): typeof import('csv-parse/sync') => load('csv-parse/sync') as typeof import('csv-parse/sync');
 const jsonParser = (): typeof import('jsonc-parser') => load('jsonc-parser') as typeof import('jsonc-parser');
 
-export const FLAG_LABELS: DataFileLabels = { file: '--data', xCols: '--x-cols', yCol: '--y-col', scale: '--scale' };
+/** How messages name a data file's options by default: as {@link dataFile} takes them (the CLI passes its flags). */
+export const FIELD_LABELS: DataFileLabels = { file: 'file', xCols: 'xCols', yCol: 'yCol', scale: 'scale' };
 
 /** Files larger than this are refused before they are read (N <= 10000 rows fit in far less). */
 export const MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
@@ -260,7 +261,7 @@ function readTable(file: string, bytes: Buffer, options: DataFileOptions, labels
  * rows and columns, checked cell by cell. Throws a {@link ValidationError} naming the file, line and
  * column for any bad file (empty, header only, a non-numeric, NaN or infinite cell, a ragged row, a
  * missing column, fewer than 2 or more than 10000 rows, not UTF-8). `labels` names the options in
- * messages (default: the CLI flags).
+ * messages (default: the option names of `options`, `file` for the path).
  *
  * @example
  * ```ts
@@ -268,7 +269,7 @@ function readTable(file: string, bytes: Buffer, options: DataFileOptions, labels
  * const record = await trainRun({ data, mask: 'cov' }); // N and d come from the file
  * ```
  */
-export function dataFile(file: string, options: DataFileOptions = {}, labels: DataFileLabels = FLAG_LABELS): DataFileRef {
+export function dataFile(file: string, options: DataFileOptions = {}, labels: DataFileLabels = FIELD_LABELS): DataFileRef {
   if (typeof file !== 'string' || file === '') throw new ValidationError(labels.file, file, 'a path to a .csv or .json data file');
   const scale = options.scale ?? 'minmax';
   if (!(SCALES as readonly string[]).includes(scale)) throw new ValidationError(labels.scale, scale, `one of ${SCALES.join(', ')}`);
@@ -286,11 +287,11 @@ export function readDataTable(ref: DataFileRef): DataTable {
   const { bytes, sha256 } = readBytes(ref.file, 'data file');
   if (sha256 !== ref.sha256) throw dataFileChanged(ref, sha256);
   const csv = formatOf(ref.file, 'data file') === 'csv';
-  return readTable(ref.file, bytes, csv ? { xCols: ref.xCols, yCol: ref.yCol } : {}, FLAG_LABELS);
+  return readTable(ref.file, bytes, csv ? { xCols: ref.xCols, yCol: ref.yCol } : {}, FIELD_LABELS);
 }
 
 /** The message for a data file whose content is not the one a run or study was made with. */
-export function dataFileChanged(ref: Pick<DataFileRef, 'file' | 'sha256'>, now: string, remedy = 'restore it, or start a new study (another --out) for the new content'): ValidationError {
+export function dataFileChanged(ref: Pick<DataFileRef, 'file' | 'sha256'>, now: string, remedy = 'restore it, or start a new study (another `out`) for the new content'): ValidationError {
   return new ValidationError(
     `data file ${ref.file}`,
     `content with sha256 ${now.slice(0, 16)}...`,

@@ -9,7 +9,7 @@ import { readDataTable, type DataTable } from './file.js';
 import { irisPackage, irisTable } from './iris.js';
 import { scaleColumns, type ColumnTransform } from './scale.js';
 
-export { dataFile, readDataTable, dataFileChanged, FLAG_LABELS, MAX_DATA_FILE_BYTES } from './file.js';
+export { dataFile, readDataTable, dataFileChanged, MAX_DATA_FILE_BYTES } from './file.js';
 export type { DataFileOptions, DataFileLabels, DataTable } from './file.js';
 export { scaleColumns, unscale, type ColumnTransform } from './scale.js';
 export { IRIS_COLUMNS, IRIS_SPECIES } from './iris.js';

@@ -20,14 +20,14 @@ export interface Shard {
 const SHARD_ALLOWED = 'i/n with integers 0 <= i < n (e.g. 0/4)';
 
 /**
- * Parses `i/n` (as `--shard` takes it).
+ * Parses `i/n` (as the CLI's `--shard` takes it); messages name it `label`.
  *
  * @example
  * ```ts
  * parseShard('1/3'); // { index: 1, count: 3 }
  * ```
  */
-export function parseShard(text: string, label = '--shard'): Shard {
+export function parseShard(text: string, label = 'shard'): Shard {
   const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(text);
   if (!m) throw new ValidationError(label, text, SHARD_ALLOWED);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
@@ -65,7 +65,7 @@ export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): Shard | unde
     throw new ValidationError(
       'SLURM_ARRAY_TASK_ID',
       id,
-      `MIN + k * STEP with 0 <= k < COUNT (MIN ${min}, STEP ${step}, COUNT ${n}); give --shard i/n to override`,
+      `MIN + k * STEP with 0 <= k < COUNT (MIN ${min}, STEP ${step}, COUNT ${n}); give \`shard\` i/n to override`,
     );
   }
   return { index, count: n };

@@ -24,7 +24,7 @@ const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('ya
  * const study = loadStudyFile('lambda.yaml'); // 120 runs
  * ```
  */
-export function loadStudyFile(file: string, label = '--config'): Study {
+export function loadStudyFile(file: string, label = 'file'): Study {
   return resolveStudy(readStudySpec(file, label), `${file}: `);
 }
 
@@ -32,7 +32,7 @@ export function loadStudyFile(file: string, label = '--config'): Study {
  * Reads a study file into its unresolved {@link StudySpec} (parsed and checked to be an object;
  * the fields are checked by {@link resolveStudy}). The CLI uses it to lay flags over a file.
  */
-export function readStudySpec(file: string, label = '--config'): StudySpec {
+export function readStudySpec(file: string, label = 'file'): StudySpec {
   const yaml = /\.ya?ml$/i.test(file);
   if (!yaml && !/\.json$/i.test(file)) throw new ValidationError(label, file, 'a .json, .yaml or .yml study file');
   let text: string;
