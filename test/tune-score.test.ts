@@ -5,7 +5,8 @@
 
 import t from 'tap';
 import type { RunRecord } from '../src/record.js';
-import { fitBounds, scoreRung, type Weights } from '../src/study/tune.js';
+import { resolveStudy } from '../src/study/grid.js';
+import { fitBounds, scoreRung, tuneSpace, type Weights } from '../src/study/tune.js';
 
 /** A record with only the metrics scoring reads (null for a diverged run). */
 const rec = (recon: number | null, fit: number | null): RunRecord => ({ metrics: { recon, fit, diverged: recon === null || fit === null } }) as RunRecord;
@@ -48,4 +49,9 @@ t.test('a rung: within the bound by recon, then by fit / bound, diverged last, t
   t.same(kept(1), [5]);
   t.same(kept(3), [2, 4, 5], 'the best three: 5, then 2 and 4 (tied recon, canonical order)');
   t.same(kept(5), [1, 2, 4, 5, 6], 'then the infeasible by fit / bound; the diverged one is ranked last');
+});
+
+t.test('a library error names the API fields (the CLI adds its flags through the label)', async (t) => {
+  const message = 'grid: got "1 candidate per (N, mask)", expected at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr';
+  t.throws(() => tuneSpace(resolveStudy({ n: 10, mask: 'cov' })), { name: 'ValidationError', message });
 });

@@ -246,7 +246,9 @@ export function tuneSpace(study: Study, label: (key: keyof RunConfig) => string 
     }
   }
   if (cells.every((c) => c.candidates.length < 2)) {
-    throw new ValidationError('grid', `1 candidate per (N, mask)`, 'at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr (--lambda, --tau, --tau-cov, --lr)');
+    const named = TUNE_FIELDS.map(label);
+    const flags = named.some((name, i) => name !== TUNE_FIELDS[i]) ? ` (${named.join(', ')})` : '';
+    throw new ValidationError('grid', `1 candidate per (N, mask)`, `at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr${flags}`);
   }
   return { grid, epochs: grid.epochs[0], seeds, cells, lrs: grid.lr };
 }
