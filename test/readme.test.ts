@@ -1,6 +1,6 @@
 // The README's examples, run as written: shell lines that call quick `npx protomlp` commands
-// (run, info, selftest, --dry-run sweeps), the error example's exact text, the library snippet, and
-// the markers of every generated section.
+// (run, info, selftest, --dry-run sweeps), the error example's exact text, the library snippets
+// (the root and the subpaths), and the markers of every generated section.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,12 +36,29 @@ t.test('the error example prints what the README shows', async (t) => {
   t.equal(r.stderr.trim(), expected.join('\n'));
 });
 
-t.test('the library example runs', async (t) => {
-  const code = blocks('ts')[0].replace("from 'protomlp'", `from ${JSON.stringify(new URL('../dist/src/index.js', import.meta.url).href)}`);
-  const file = join(dir, 'example.mjs');
-  writeFileSync(file, code);
-  const out = execFileSync(process.execPath, [file], { encoding: 'utf8', env: { ...process.env, PROTOMLP_BACKEND: 'ts' } });
-  t.equal(out.trim().split('\n').length, 4, out);
+/** A README snippet with its `protomlp` imports pointed at this checkout's built entry points (package.json "exports"). */
+function withBuiltImports(code: string): string {
+  const exportsMap = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { import: string } | string> }).exports;
+  return code.replace(/from '(protomlp(?:\/[a-z]+)?)'/g, (_, specifier: string) => {
+    const entry = exportsMap[specifier === 'protomlp' ? '.' : `.${specifier.slice('protomlp'.length)}`];
+    if (typeof entry !== 'object') throw new Error(`README imports ${specifier}, which package.json does not export`);
+    return `from ${JSON.stringify(new URL(`../${entry.import}`, import.meta.url).href)}`;
+  });
+}
+
+t.test('the library examples run', async (t) => {
+  const library = readme.slice(readme.indexOf('\n## Library\n'), readme.indexOf('\n## Benchmarks\n'));
+  const examples = [...library.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+  t.equal(examples.length, 2, 'the root and the subpaths');
+  const run = (code: string, name: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, withBuiltImports(code));
+    return execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', env: { ...process.env, PROTOMLP_BACKEND: 'ts' } });
+  };
+  const root = run(examples[0], 'example.mjs');
+  t.equal(root.trim().split('\n').length, 4, root);
+  const study = run(examples[1], 'example-study.mjs');
+  t.equal(study.trim(), '12 12 true', 'a study of 12 runs trained, read back and reported');
 });
 
 t.test('every generated section keeps its markers, each filled by the script that names them', async (t) => {
