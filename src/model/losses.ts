@@ -268,7 +268,8 @@ export function lossAndGradient(
  *
  * @example
  * ```ts
- * const terms = computeTerms(config, makeDataset(config), makeInitialParams(config));
+ * const record = await trainRun({ n: 10, mask: 'cov' });
+ * const terms = computeTerms(record.config, dataFromJson(record.data), paramsFromJson(record.final)); // at the end of training
  * ```
  */
 export function computeTerms(config: RunConfig, data: Dataset, params: Params): Terms {
