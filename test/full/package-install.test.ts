@@ -1,12 +1,13 @@
 // The packed tarball installed into an empty folder with no compiler on PATH (only node and npm):
 // the install compiles nothing and the CLI loads the shipped linux-x64 prebuild; with
 // PREBUILDS_ONLY=1 the selftest and the repo's native test files pass against that installed
-// binary; `npm rebuild protomlp --build-from-source` compiles from the packed sources and loads that.
+// binary; an app requires the three entry points from CommonJS; `npm rebuild protomlp
+// --build-from-source` compiles from the packed sources and loads that.
 // (linux-arm64: package-arm64.test.ts; no prebuild at all: package-fallback.test.ts.)
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, installInto, noCompilerEnv, packedTarball, programsOnPath, protomlp, rebuild, ROOT, infoJson, type Info } from '../helpers/package.js';
 
@@ -38,6 +39,16 @@ t.test('the CLI loads the native backend from the prebuild', async (t) => {
     t.equal(i.binary.path, join(pkg, 'prebuilds', 'linux-x64', 'protomlp.glibc.node'), 'binary.path: that file');
     t.equal(i.fallbackReason, null, 'no fallback reason');
   }
+});
+
+t.test("an installed app's .cjs file require()s protomlp, protomlp/study and protomlp/report", async (t) => {
+  const app = join(dir, 'app.cjs');
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'require', 'require.cjs'), app);
+  const r = spawnSync(process.execPath, [app], { cwd: dir, env: noCompiler, encoding: 'utf8' });
+  t.equal(r.status, 0, 'exits 0', { stderr: r.stderr });
+  const got = JSON.parse(r.stdout) as { root: string[]; study: string[]; report: string[]; record: { n: number } };
+  t.ok(got.root.includes('trainRun') && got.study.includes('runStudy') && got.report.includes('buildReport'), 'each entry point loads');
+  t.equal(got.record.n, 3, 'and a run trains');
 });
 
 t.test('PREBUILDS_ONLY=1: selftest passes on the installed binary', async (t) => {
