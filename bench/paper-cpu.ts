@@ -25,7 +25,11 @@ export function loadBaseline(path?: string): { binding: NativeBinding; path: str
   if (!file) {
     const platform = `${process.platform}-${process.arch}`;
     file = join(tmpdir(), `protomlp-0.1.0-${platform}.node`);
-    const bytes = execFileSync('git', ['show', `${BASELINE_COMMIT}:prebuilds/${platform}/protomlp.glibc.node`], { maxBuffer: 1 << 28 });
+    const bytes = execFileSync(
+      'git',
+      ['show', `${BASELINE_COMMIT}:prebuilds/${platform}/protomlp.glibc.node`],
+      { maxBuffer: 1 << 28 },
+    );
     writeFileSync(file, bytes);
   }
   return { binding: createRequire(import.meta.url)(file) as NativeBinding, path: file };
@@ -42,7 +46,11 @@ export function paperJobs(epochs = 2000): NativeJob[] {
 }
 
 /** CPU seconds (user + system of this process) of one batch on every core. */
-export async function batchCpuSeconds(binding: NativeBinding, jobs: readonly NativeJob[], isa: string): Promise<number> {
+export async function batchCpuSeconds(
+  binding: NativeBinding,
+  jobs: readonly NativeJob[],
+  isa: string,
+): Promise<number> {
   const cpu0 = process.cpuUsage();
   await binding.trainBatch(jobs, availableParallelism(), () => {}, isa).promise;
   const cpu = process.cpuUsage(cpu0);
@@ -55,8 +63,15 @@ const median = (xs: number[]): number => {
 };
 
 /** Median CPU seconds of each binary on `jobs`, `rounds` rounds interleaved (a, b, c, a, b, c, ...). */
-export async function sideBySide(bindings: readonly NativeBinding[], jobs: readonly NativeJob[], isa: string, rounds: number): Promise<number[]> {
+export async function sideBySide(
+  bindings: readonly NativeBinding[],
+  jobs: readonly NativeJob[],
+  isa: string,
+  rounds: number,
+): Promise<number[]> {
   const times = bindings.map((): number[] => []);
-  for (let r = 0; r < rounds; r++) for (let b = 0; b < bindings.length; b++) times[b].push(await batchCpuSeconds(bindings[b], jobs, isa));
+  for (let r = 0; r < rounds; r++)
+    for (let b = 0; b < bindings.length; b++)
+      times[b].push(await batchCpuSeconds(bindings[b], jobs, isa));
   return times.map(median);
 }

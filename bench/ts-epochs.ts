@@ -25,7 +25,10 @@ for (const n of sizes) {
     epochs *= 4;
   }
   const perEpochUs = (ms * 1000) / epochs;
-  const growth = previous === undefined ? '' : `   (x${(perEpochUs / previous).toFixed(1)} per-epoch cost vs the previous N)`;
+  const growth =
+    previous === undefined
+      ? ''
+      : `   (x${(perEpochUs / previous).toFixed(1)} per-epoch cost vs the previous N)`;
   console.log(
     `${String(n).padStart(5)} ${(1e6 / perEpochUs).toFixed(0).padStart(11)} ${perEpochUs.toFixed(2).padStart(11)} ${((perEpochUs * 1000) / (n * n)).toFixed(2).padStart(14)}${growth}`,
   );

@@ -18,7 +18,14 @@ import { gridPoints } from '../src/study/grid.js';
 import { resolveStudy, runStudy, tune } from '../src/study/index.js';
 import { trainRuns } from '../src/train.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'sweep-epochs': { type: 'string', default: '200' }, n: { type: 'string', default: '50' }, epochs: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    'sweep-epochs': { type: 'string', default: '200' },
+    n: { type: 'string', default: '50' },
+    epochs: { type: 'string', default: '1000' },
+  },
+});
 const rounds = Number(values.rounds);
 const backend = selectBackend('native');
 const dir = mkdtempSync(join(tmpdir(), 'protomlp-bench-tune-'));
@@ -39,10 +46,15 @@ async function alternate(works: (() => Promise<unknown>)[]): Promise<number[]> {
 }
 
 try {
-  process.stdout.write(`backend ${backend.name}/${backend.isa}, numerics ${backend.numerics}; medians of ${rounds} alternating rounds\n`);
+  process.stdout.write(
+    `backend ${backend.name}/${backend.isa}, numerics ${backend.numerics}; medians of ${rounds} alternating rounds\n`,
+  );
   const sweep = resolveStudy({ preset: 'lambda-sweep', epochs: Number(values['sweep-epochs']) });
   const points = gridPoints(sweep.grid);
-  const [naive, distinct] = await alternate([() => trainRuns(points, { backend: 'native' }), () => trainRuns(sweep.runs, { backend: 'native' })]);
+  const [naive, distinct] = await alternate([
+    () => trainRuns(points, { backend: 'native' }),
+    () => trainRuns(sweep.runs, { backend: 'native' }),
+  ]);
   process.stdout.write(
     `lambda-sweep at ${values['sweep-epochs']} epochs: ${points.length} grid points ${seconds(naive)}, ${sweep.runs.length} distinct runs ${seconds(distinct)}: ` +
       `wall ratio ${(naive / distinct).toFixed(2)} (${(points.length / sweep.runs.length).toFixed(2)}x as many runs; the runs dropped are base, the cheapest)\n`,
@@ -56,7 +68,8 @@ try {
   const [full, tuned] = await alternate([
     () => runStudy(exhaustive, { out: join(dir, `exhaustive-${round}`), backend: 'native' }),
     async () => {
-      runEpochs = (await tune(grid, { out: join(dir, `tune-${round++}`), backend: 'native' })).json.runEpochs;
+      runEpochs = (await tune(grid, { out: join(dir, `tune-${round++}`), backend: 'native' })).json
+        .runEpochs;
     },
   ]);
   process.stdout.write(

@@ -21,8 +21,12 @@ using protomlp::EpochKernel;
 using protomlp::Job;
 using protomlp::Result;
 
-[[noreturn]] void throwType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
-[[noreturn]] void throwRange(Napi::Env env, const std::string& message) { throw Napi::RangeError::New(env, message); }
+[[noreturn]] void throwType(Napi::Env env, const std::string& message) {
+  throw Napi::TypeError::New(env, message);
+}
+[[noreturn]] void throwRange(Napi::Env env, const std::string& message) {
+  throw Napi::RangeError::New(env, message);
+}
 
 double numberField(const Napi::Object& o, const std::string& where, const char* name) {
   Napi::Value value = o.Get(name);
@@ -31,10 +35,12 @@ double numberField(const Napi::Object& o, const std::string& where, const char* 
 }
 
 /** An integer field, checked for range before any conversion (a cast of 1e300 to int is UB). */
-int64_t integerField(const Napi::Object& o, const std::string& where, const char* name, double min, double max) {
+int64_t integerField(const Napi::Object& o, const std::string& where, const char* name, double min,
+                     double max) {
   const double value = numberField(o, where, name);
   if (!(value >= min && value <= max) || std::floor(value) != value) {
-    throwRange(o.Env(), where + name + ": got " + Napi::Number::New(o.Env(), value).ToString().Utf8Value() +
+    throwRange(o.Env(), where + name + ": got " +
+                            Napi::Number::New(o.Env(), value).ToString().Utf8Value() +
                             ", expected an integer from " + std::to_string((int64_t)min) + " to " +
                             std::to_string((int64_t)max));
   }
@@ -43,7 +49,8 @@ int64_t integerField(const Napi::Object& o, const std::string& where, const char
 
 std::vector<double> arrayField(const Napi::Object& o, const std::string& where, const char* name) {
   Napi::Value value = o.Get(name);
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+  if (!value.IsTypedArray() ||
+      value.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throwType(o.Env(), where + name + ": expected a Float64Array");
   }
   Napi::Float64Array a = value.As<Napi::Float64Array>();
@@ -53,7 +60,8 @@ std::vector<double> arrayField(const Napi::Object& o, const std::string& where, 
 /** Copies one job out of JS (the worker threads never see a JS value). */
 Job readJob(const Napi::Value& value, const std::string& where, bool forTraining) {
   Napi::Env env = value.Env();
-  if (!value.IsObject()) throwType(env, where.substr(0, where.size() - 1) + ": expected a job object");
+  if (!value.IsObject())
+    throwType(env, where.substr(0, where.size() - 1) + ": expected a job object");
   Napi::Object o = value.As<Napi::Object>();
   Job job;
   job.n = (int)integerField(o, where, "n", 2, protomlp::kMaxN);
@@ -98,15 +106,18 @@ Napi::Object resultToJs(Napi::Env env, const Result& r) {
 
 /** The kernel named by an optional isa argument, else the active one. */
 const EpochKernel& kernelArgument(const Napi::CallbackInfo& info, size_t index) {
-  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull()) return protomlp::activeKernel();
+  if (info.Length() <= index || info[index].IsUndefined() || info[index].IsNull())
+    return protomlp::activeKernel();
   if (!info[index].IsString()) throwType(info.Env(), "isa: expected a string");
   std::string error;
-  const EpochKernel* kernel = protomlp::findKernel(info[index].As<Napi::String>().Utf8Value(), error);
+  const EpochKernel* kernel =
+      protomlp::findKernel(info[index].As<Napi::String>().Utf8Value(), error);
   if (kernel == nullptr) throwRange(info.Env(), error);
   return *kernel;
 }
 
-/** One batch in flight; owned by its ThreadSafeFunction, deleted by the finalizer on the main thread. */
+/** One batch in flight; owned by its ThreadSafeFunction, deleted by the finalizer on the main
+ * thread. */
 struct Batch {
   explicit Batch(Napi::Env env) : deferred(Napi::Promise::Deferred::New(env)) {}
   std::vector<Job> jobs;
@@ -135,7 +146,8 @@ Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
   if (!info[1].IsNumber()) throwType(env, "threads: expected a number");
   const double threads = info[1].As<Napi::Number>().DoubleValue();
   if (!(threads >= 1 && threads <= 1024) || std::floor(threads) != threads) {
-    throwRange(env, "threads: got " + info[1].ToString().Utf8Value() + ", expected an integer from 1 to 1024");
+    throwRange(env, "threads: got " + info[1].ToString().Utf8Value() +
+                        ", expected an integer from 1 to 1024");
   }
   batch->threads = (int)threads;
   batch->kernel = &kernelArgument(info, 3);
@@ -146,8 +158,10 @@ Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
 
   Batch* raw = batch.get();
   raw->tsfn = Napi::ThreadSafeFunction::New(
-      env, info[2].As<Napi::Function>(), "protomlp.trainBatch", 0, 1, raw, [](Napi::Env env, Batch* b) {
-        b->cancel->store(true);  // normally a no-op; at environment teardown it stops the runs early
+      env, info[2].As<Napi::Function>(), "protomlp.trainBatch", 0, 1, raw,
+      [](Napi::Env env, Batch* b) {
+        b->cancel->store(
+            true);  // normally a no-op; at environment teardown it stops the runs early
         if (b->runner.joinable()) b->runner.join();
         try {
           if (!b->error.empty()) {
@@ -167,14 +181,16 @@ Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
   batch.release();
   raw->runner = std::thread([raw] {
     try {
-      raw->error = protomlp::runBatch(raw->jobs, raw->results, raw->threads, *raw->kernel, *raw->cancel,
-                                      [raw](size_t index) {
-                                        raw->tsfn.NonBlockingCall(new size_t(index), [raw](Napi::Env env, Napi::Function onResult, size_t* slot) {
-                                          const size_t i = *slot;
-                                          delete slot;
-                                          onResult.Call({Napi::Number::New(env, (double)i), resultToJs(env, raw->results[i])});
-                                        });
-                                      });
+      raw->error = protomlp::runBatch(
+          raw->jobs, raw->results, raw->threads, *raw->kernel, *raw->cancel, [raw](size_t index) {
+            raw->tsfn.NonBlockingCall(new size_t(index), [raw](Napi::Env env,
+                                                               Napi::Function onResult,
+                                                               size_t* slot) {
+              const size_t i = *slot;
+              delete slot;
+              onResult.Call({Napi::Number::New(env, (double)i), resultToJs(env, raw->results[i])});
+            });
+          });
     } catch (const std::exception& e) {
       raw->error = e.what();
     }
@@ -184,7 +200,9 @@ Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
 
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", promise);
-  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  handle.Set("cancel",
+             Napi::Function::New(
+                 env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
   return handle;
 }
 
@@ -249,7 +267,8 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 /** vectorExp(values, isa?) -> the kernel's exp of each value (accuracy tests). */
 Napi::Value VectorExp(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throwType(env, "values: expected a Float64Array");
   }
   Napi::Float64Array in = info[0].As<Napi::Float64Array>();

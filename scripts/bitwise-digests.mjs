@@ -27,7 +27,9 @@ for (const slice of Object.values(BITWISE_SLICES)) {
   }
   const distinct = new Set(seen.values());
   if (distinct.size !== 1) {
-    console.error(`slice ${slice.name}: the instruction sets disagree: ${[...seen].map(([k, v]) => `${k} ${v.slice(0, 16)}`).join(', ')}`);
+    console.error(
+      `slice ${slice.name}: the instruction sets disagree: ${[...seen].map(([k, v]) => `${k} ${v.slice(0, 16)}`).join(', ')}`,
+    );
     process.exit(1);
   }
   digests[slice.name] = [...distinct][0];
@@ -41,7 +43,9 @@ writeFileSync(
 
 export const REFERENCE_DIGESTS = {
   numerics: ${JSON.stringify(numericsId('native'))},
-${Object.entries(digests).map(([k, v]) => `  ${k}: ${JSON.stringify(v)},`).join('\n')}
+${Object.entries(digests)
+  .map(([k, v]) => `  ${k}: ${JSON.stringify(v)},`)
+  .join('\n')}
 } as const;
 `,
 );

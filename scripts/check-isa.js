@@ -20,35 +20,130 @@ const ISA_TARGET = /^protomlp_(avx2|avx512)$/;
 // any ymm/zmm/opmask register, and the SSE3..SSE4.2, POPCNT, LZCNT, BMI1/2, MOVBE instructions a
 // -march flag would let the compiler pick. (tzcnt is left out: it decodes as bsf on older CPUs.)
 const EXTENDED_MNEMONICS = new Set([
-  'addsubpd', 'addsubps', 'haddpd', 'haddps', 'hsubpd', 'hsubps', 'lddqu', 'movddup', 'movshdup', 'movsldup',
-  'pabsb', 'pabsd', 'pabsw', 'palignr', 'phaddd', 'phaddsw', 'phaddw', 'phsubd', 'phsubsw', 'phsubw',
-  'pmaddubsw', 'pmulhrsw', 'pshufb', 'psignb', 'psignd', 'psignw',
-  'blendpd', 'blendps', 'blendvpd', 'blendvps', 'dppd', 'dpps', 'extractps', 'insertps', 'movntdqa', 'mpsadbw',
-  'packusdw', 'pblendvb', 'pblendw', 'pcmpeqq', 'pextrb', 'pextrd', 'pextrq', 'phminposuw', 'pinsrb', 'pinsrd',
-  'pinsrq', 'pmaxsb', 'pmaxsd', 'pmaxud', 'pmaxuw', 'pminsb', 'pminsd', 'pminud', 'pminuw', 'pmovsxbd',
-  'pmovsxbq', 'pmovsxbw', 'pmovsxdq', 'pmovsxwd', 'pmovsxwq', 'pmovzxbd', 'pmovzxbq', 'pmovzxbw', 'pmovzxdq',
-  'pmovzxwd', 'pmovzxwq', 'pmuldq', 'pmulld', 'ptest', 'roundpd', 'roundps', 'roundsd', 'roundss',
-  'crc32', 'pcmpestri', 'pcmpestrm', 'pcmpistri', 'pcmpistrm', 'pcmpgtq',
-  'popcnt', 'lzcnt', 'andn', 'bextr', 'blsi', 'blsmsk', 'blsr', 'bzhi', 'mulx', 'pdep', 'pext', 'rorx', 'sarx',
-  'shlx', 'shrx', 'movbe', 'adcx', 'adox',
+  'addsubpd',
+  'addsubps',
+  'haddpd',
+  'haddps',
+  'hsubpd',
+  'hsubps',
+  'lddqu',
+  'movddup',
+  'movshdup',
+  'movsldup',
+  'pabsb',
+  'pabsd',
+  'pabsw',
+  'palignr',
+  'phaddd',
+  'phaddsw',
+  'phaddw',
+  'phsubd',
+  'phsubsw',
+  'phsubw',
+  'pmaddubsw',
+  'pmulhrsw',
+  'pshufb',
+  'psignb',
+  'psignd',
+  'psignw',
+  'blendpd',
+  'blendps',
+  'blendvpd',
+  'blendvps',
+  'dppd',
+  'dpps',
+  'extractps',
+  'insertps',
+  'movntdqa',
+  'mpsadbw',
+  'packusdw',
+  'pblendvb',
+  'pblendw',
+  'pcmpeqq',
+  'pextrb',
+  'pextrd',
+  'pextrq',
+  'phminposuw',
+  'pinsrb',
+  'pinsrd',
+  'pinsrq',
+  'pmaxsb',
+  'pmaxsd',
+  'pmaxud',
+  'pmaxuw',
+  'pminsb',
+  'pminsd',
+  'pminud',
+  'pminuw',
+  'pmovsxbd',
+  'pmovsxbq',
+  'pmovsxbw',
+  'pmovsxdq',
+  'pmovsxwd',
+  'pmovsxwq',
+  'pmovzxbd',
+  'pmovzxbq',
+  'pmovzxbw',
+  'pmovzxdq',
+  'pmovzxwd',
+  'pmovzxwq',
+  'pmuldq',
+  'pmulld',
+  'ptest',
+  'roundpd',
+  'roundps',
+  'roundsd',
+  'roundss',
+  'crc32',
+  'pcmpestri',
+  'pcmpestrm',
+  'pcmpistri',
+  'pcmpistrm',
+  'pcmpgtq',
+  'popcnt',
+  'lzcnt',
+  'andn',
+  'bextr',
+  'blsi',
+  'blsmsk',
+  'blsr',
+  'bzhi',
+  'mulx',
+  'pdep',
+  'pext',
+  'rorx',
+  'sarx',
+  'shlx',
+  'shrx',
+  'movbe',
+  'adcx',
+  'adox',
 ]);
 const NOT_AVX = new Set(['verr', 'verw']);
 const WIDE_REGISTER = /%(ymm|zmm)\d+|%k[0-7]\b/;
 
 /** The first extended instruction of one disassembled line, or null. */
 export function extendedInstruction(line) {
-  const m = /^\s*[0-9a-f]+:\s+(?:(?:lock|rep[nez]*|notrack|bnd|data16|addr32|cs|ds|es|ss)\s+)*([a-z][a-z0-9.]*)\b(.*)$/.exec(line);
+  const m =
+    /^\s*[0-9a-f]+:\s+(?:(?:lock|rep[nez]*|notrack|bnd|data16|addr32|cs|ds|es|ss)\s+)*([a-z][a-z0-9.]*)\b(.*)$/.exec(
+      line,
+    );
   if (!m) return null;
   const mnemonic = m[1];
   const bare = mnemonic.replace(/[bwlq]$/, '');
-  if ((mnemonic.startsWith('v') && !NOT_AVX.has(mnemonic)) || WIDE_REGISTER.test(m[2])) return `${mnemonic}${m[2]}`.trim();
-  if (EXTENDED_MNEMONICS.has(mnemonic) || EXTENDED_MNEMONICS.has(bare)) return `${mnemonic}${m[2]}`.trim();
+  if ((mnemonic.startsWith('v') && !NOT_AVX.has(mnemonic)) || WIDE_REGISTER.test(m[2]))
+    return `${mnemonic}${m[2]}`.trim();
+  if (EXTENDED_MNEMONICS.has(mnemonic) || EXTENDED_MNEMONICS.has(bare))
+    return `${mnemonic}${m[2]}`.trim();
   return null;
 }
 
 /** function name -> extended instructions found in it, for one object or binary. */
 export function extendedByFunction(file) {
-  const text = execFileSync('objdump', ['-d', '--no-show-raw-insn', '-C', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const text = execFileSync('objdump', ['-d', '--no-show-raw-insn', '-C', file], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const found = new Map();
   let current = '(no symbol)';
   for (const line of text.split('\n')) {
@@ -101,43 +196,63 @@ export function elfMachine(file) {
 /** Runs every check on a node-gyp build folder; returns the list of problems (empty: all good). */
 export function checkBuild(releaseDir, binary = join(releaseDir, 'protomlp.node')) {
   const objRoot = join(releaseDir, 'obj.target');
-  if (!existsSync(objRoot)) return [`${objRoot} not found: give a node-gyp build folder (build/Release)`];
-  const targets = readdirSync(objRoot).filter((name) => statSync(join(objRoot, name)).isDirectory() && name.startsWith('protomlp'));
-  const isaObjects = targets.filter((t) => ISA_TARGET.test(t)).flatMap((t) => objectsUnder(join(objRoot, t)));
-  const baseObjects = targets.filter((t) => !ISA_TARGET.test(t)).flatMap((t) => objectsUnder(join(objRoot, t)));
+  if (!existsSync(objRoot))
+    return [`${objRoot} not found: give a node-gyp build folder (build/Release)`];
+  const targets = readdirSync(objRoot).filter(
+    (name) => statSync(join(objRoot, name)).isDirectory() && name.startsWith('protomlp'),
+  );
+  const isaObjects = targets
+    .filter((t) => ISA_TARGET.test(t))
+    .flatMap((t) => objectsUnder(join(objRoot, t)));
+  const baseObjects = targets
+    .filter((t) => !ISA_TARGET.test(t))
+    .flatMap((t) => objectsUnder(join(objRoot, t)));
   const problems = [];
   if (baseObjects.length === 0) return [`no baseline objects under ${objRoot}`];
   const machine = elfMachine(baseObjects[0]);
-  if (machine !== 'x86-64') return [`${releaseDir} holds a build for ${machine}; check-isa checks x86-64 builds`];
+  if (machine !== 'x86-64')
+    return [`${releaseDir} holds a build for ${machine}; check-isa checks x86-64 builds`];
 
   // 1. Baseline objects: nothing beyond x86-64 anywhere.
   for (const object of baseObjects) {
     for (const [fn, insns] of extendedByFunction(object)) {
-      problems.push(`${relative(releaseDir, object)}: ${fn} uses ${insns.length} instruction(s) beyond x86-64, e.g. ${insns[0]}`);
+      problems.push(
+        `${relative(releaseDir, object)}: ${fn} uses ${insns.length} instruction(s) beyond x86-64, e.g. ${insns[0]}`,
+      );
     }
   }
 
   // 2. No code shared between ISA objects and baseline objects (global or weak definitions).
-  const baseNames = new Set(baseObjects.flatMap((o) => definedSymbols(o, false).map((s) => s.name)));
+  const baseNames = new Set(
+    baseObjects.flatMap((o) => definedSymbols(o, false).map((s) => s.name)),
+  );
   for (const object of isaObjects) {
     for (const s of definedSymbols(object, false)) {
       if (/[TWVu]/.test(s.type) && baseNames.has(s.name)) {
-        problems.push(`${relative(releaseDir, object)}: ${s.name} is also defined by a baseline object; the linker may keep this AVX copy for both`);
+        problems.push(
+          `${relative(releaseDir, object)}: ${s.name} is also defined by a baseline object; the linker may keep this AVX copy for both`,
+        );
       }
     }
   }
 
   // 3. The linked binary: every function using extended instructions comes from an ISA object.
   if (existsSync(binary)) {
-    const isaFunctions = new Set(isaObjects.flatMap((o) => definedSymbols(o, true).map((s) => s.name)));
+    const isaFunctions = new Set(
+      isaObjects.flatMap((o) => definedSymbols(o, true).map((s) => s.name)),
+    );
     const extended = extendedByFunction(binary);
     if (extended.has('(no symbol)') || !execFileSync('nm', [binary], { encoding: 'utf8' }).trim()) {
-      problems.push(`${binary} has no symbol table (stripped?): its functions cannot be attributed`);
+      problems.push(
+        `${binary} has no symbol table (stripped?): its functions cannot be attributed`,
+      );
     }
     for (const [fn, insns] of extended) {
       const name = fn.replace(/@plt$|\.(cold|part\.\d+|isra\.\d+|constprop\.\d+)$/g, '');
       if (!isaFunctions.has(name)) {
-        problems.push(`protomlp.node: ${fn} uses ${insns.length} instruction(s) beyond x86-64 (e.g. ${insns[0]}) but is not ISA-specific code`);
+        problems.push(
+          `protomlp.node: ${fn} uses ${insns.length} instruction(s) beyond x86-64 (e.g. ${insns[0]}) but is not ISA-specific code`,
+        );
       }
     }
   }
@@ -153,5 +268,7 @@ if (invoked) {
     for (const p of problems) console.error(`  ${p}`);
     process.exit(1);
   }
-  console.log(`check-isa: ${dir}: baseline objects use x86-64 instructions only; AVX code is confined to the ISA kernels`);
+  console.log(
+    `check-isa: ${dir}: baseline objects use x86-64 instructions only; AVX code is confined to the ISA kernels`,
+  );
 }

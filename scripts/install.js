@@ -22,17 +22,30 @@ function probe() {
   } catch (error) {
     process.stdout.write(JSON.stringify({ error: String(error?.message ?? error).split('\\n')[0].trim() }));
   }`;
-  const r = spawnSync(process.execPath, ['-e', code, require.resolve('node-gyp-build'), root], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['-e', code, require.resolve('node-gyp-build'), root], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   try {
     return { path: null, error: null, ...JSON.parse(r.stdout) };
   } catch {
-    return { path: null, error: r.signal ? `loading the addon killed the process (${r.signal})` : r.stderr.trim().split('\n').at(-1) };
+    return {
+      path: null,
+      error: r.signal
+        ? `loading the addon killed the process (${r.signal})`
+        : r.stderr.trim().split('\n').at(-1),
+    };
   }
 }
 
 /** The line of a failed build's output that says why, if one does. */
 function buildFailure(output) {
-  const patterns = [/gyp ERR! stack Error: (.*)/, /^.*\berror: .*$/m, /make: \*\*\* .*/, /gyp ERR! (.*)/];
+  const patterns = [
+    /gyp ERR! stack Error: (.*)/,
+    /^.*\berror: .*$/m,
+    /make: \*\*\* .*/,
+    /gyp ERR! (.*)/,
+  ];
   for (const pattern of patterns) {
     const m = pattern.exec(output);
     if (m) return (m[1] ?? m[0]).trim();
@@ -44,20 +57,35 @@ const gypBuild = require.resolve('node-gyp-build/bin.js');
 // `npm rebuild protomlp --build-from-source` reaches node-gyp-build as npm_config_build_from_source,
 // which npm 11 warns it will stop passing on; PROTOMLP_BUILD_FROM_SOURCE=1 asks for the same.
 const env = { ...process.env };
-if (/^(1|true)$/i.test(env.PROTOMLP_BUILD_FROM_SOURCE ?? '')) env.npm_config_build_from_source = 'true';
+if (/^(1|true)$/i.test(env.PROTOMLP_BUILD_FROM_SOURCE ?? ''))
+  env.npm_config_build_from_source = 'true';
 // Output is passed through (npm shows it with --foreground-scripts or when an install fails).
-const built = spawnSync(process.execPath, [gypBuild], { cwd: root, env, encoding: 'utf8', maxBuffer: 1 << 26 });
+const built = spawnSync(process.execPath, [gypBuild], {
+  cwd: root,
+  env,
+  encoding: 'utf8',
+  maxBuffer: 1 << 26,
+});
 process.stdout.write(built.stdout ?? '');
 process.stderr.write(built.stderr ?? '');
-const failure = built.status === 0 ? null : (buildFailure(`${built.stderr}\n${built.stdout}`) ?? `exit code ${built.status ?? built.signal}`);
+const failure =
+  built.status === 0
+    ? null
+    : (buildFailure(`${built.stderr}\n${built.stdout}`) ??
+      `exit code ${built.status ?? built.signal}`);
 const loaded = probe();
 
 if (loaded.path) {
   const source = /[\\/]prebuilds[\\/]/.test(loaded.path) ? 'prebuilt' : 'built from source';
-  if (failure) console.warn(`protomlp: building the native addon from source failed (${failure}); keeping the prebuilt binary.`);
+  if (failure)
+    console.warn(
+      `protomlp: building the native addon from source failed (${failure}); keeping the prebuilt binary.`,
+    );
   console.log(`protomlp: native addon ready (${source}: ${loaded.path})`);
 } else {
-  const step = failure ? `building the native addon from source failed: ${failure}` : 'the native addon does not load';
+  const step = failure
+    ? `building the native addon from source failed: ${failure}`
+    : 'the native addon does not load';
   console.warn(
     [
       `protomlp: no prebuilt binary matches this machine (${process.platform}-${process.arch}) and ${step}.`,

@@ -39,7 +39,11 @@ export function sourcesHash(root = ROOT) {
   const hash = createHash('sha256');
   const sources = filesUnder(join(root, 'native')).filter((f) => /\.(cc|h|ver)$/.test(f));
   for (const file of [join(root, 'binding.gyp'), ...sources]) {
-    hash.update(relative(root, file).split('\\').join('/')).update('\0').update(readFileSync(file)).update('\0');
+    hash
+      .update(relative(root, file).split('\\').join('/'))
+      .update('\0')
+      .update(readFileSync(file))
+      .update('\0');
   }
   return hash.digest('hex');
 }
@@ -52,7 +56,8 @@ export function sha256(file) {
 export function compareVersions(a, b) {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  for (let i = 0; i < Math.max(x.length, y.length); i++)
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   return 0;
 }
 
@@ -75,9 +80,17 @@ export function systemRequirements(file, objdump = 'objdump') {
     .map((m) => m[3])
     .sort();
   const need = (prefix) => {
-    const found = [...text.matchAll(new RegExp(`\\(${prefix}_([0-9.]+)\\)\\s+(\\S+)`, 'g'))].map((m) => ({ version: m[1], symbol: m[2] }));
+    const found = [...text.matchAll(new RegExp(`\\(${prefix}_([0-9.]+)\\)\\s+(\\S+)`, 'g'))].map(
+      (m) => ({ version: m[1], symbol: m[2] }),
+    );
     const version = highest(found.map((f) => f.version));
-    return { version, symbols: found.filter((f) => f.version === version).map((f) => f.symbol).sort() };
+    return {
+      version,
+      symbols: found
+        .filter((f) => f.version === version)
+        .map((f) => f.symbol)
+        .sort(),
+    };
   };
   const libs = execFileSync(objdump, ['-p', file], { encoding: 'utf8' });
   return {
@@ -106,15 +119,22 @@ function tool(name) {
 
 /** Builds prebuilds/linux-<arch>/protomlp.glibc.node and records it in the manifest. */
 export function prebuild(arch) {
-  if (process.platform !== 'linux') throw new Error('this script builds the Linux prebuilds; see .github/workflows/release.yml for the others');
+  if (process.platform !== 'linux')
+    throw new Error(
+      'this script builds the Linux prebuilds; see .github/workflows/release.yml for the others',
+    );
   // the portable link (binding.gyp): libstdc++ linked in, glibc symbols held to the floor
-  const env = { ...process.env, GYP_DEFINES: [process.env.GYP_DEFINES, 'protomlp_portable=1'].filter(Boolean).join(' ') };
+  const env = {
+    ...process.env,
+    GYP_DEFINES: [process.env.GYP_DEFINES, 'protomlp_portable=1'].filter(Boolean).join(' '),
+  };
   let strip = 'strip';
   let objdump = 'objdump';
   let compiler = env.CXX || 'g++';
   if (arch !== hostArch()) {
     const cross = CROSS[arch];
-    if (!cross || hostArch() !== 'x64') throw new Error(`no cross toolchain known for ${hostArch()} -> ${arch}`);
+    if (!cross || hostArch() !== 'x64')
+      throw new Error(`no cross toolchain known for ${hostArch()} -> ${arch}`);
     const cxx = `${cross.prefix}g++`;
     if (!tool(cxx)) throw new Error(`${cxx} not found: apt-get install ${cross.apt}`);
     Object.assign(env, { CC: `${cross.prefix}gcc`, CXX: cxx, LINK: cxx, AR: `${cross.prefix}ar` });
@@ -124,10 +144,15 @@ export function prebuild(arch) {
   }
   // Node's own headers, so nothing is downloaded (npm passes nodedir when it runs this script).
   const nodePrefix = dirname(dirname(process.execPath));
-  if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = nodePrefix;
+  if (!env.npm_config_nodedir && existsSync(join(nodePrefix, 'include', 'node', 'node_api.h')))
+    env.npm_config_nodedir = nodePrefix;
 
   const prebuildify = join(ROOT, 'node_modules', 'prebuildify', 'bin.js');
-  run(process.execPath, [prebuildify, '--napi', '--tag-libc', `--target=${process.versions.node}`, `--arch=${arch}`], env);
+  run(
+    process.execPath,
+    [prebuildify, '--napi', '--tag-libc', `--target=${process.versions.node}`, `--arch=${arch}`],
+    env,
+  );
   const file = join(ROOT, 'prebuilds', `linux-${arch}`, 'protomlp.glibc.node');
   if (!existsSync(file)) throw new Error(`prebuildify did not produce ${file}`);
 
@@ -155,11 +180,17 @@ export function prebuild(arch) {
     gcc: requirements.gcc.version,
     needed: requirements.needed,
   };
-  manifest.binaries = Object.fromEntries(Object.entries(manifest.binaries).sort(([a], [b]) => a.localeCompare(b)));
+  manifest.binaries = Object.fromEntries(
+    Object.entries(manifest.binaries).sort(([a], [b]) => a.localeCompare(b)),
+  );
   writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
   writeDocsTable(manifest);
-  const libstdcxx = requirements.glibcxx.version ? `libstdc++ GLIBCXX_${requirements.glibcxx.version}` : 'no libstdc++';
-  console.log(`prebuild: ${relative(ROOT, file)}: needs glibc >= ${requirements.glibc.version}, ${libstdcxx}, libgcc_s GCC_${requirements.gcc.version}`);
+  const libstdcxx = requirements.glibcxx.version
+    ? `libstdc++ GLIBCXX_${requirements.glibcxx.version}`
+    : 'no libstdc++';
+  console.log(
+    `prebuild: ${relative(ROOT, file)}: needs glibc >= ${requirements.glibc.version}, ${libstdcxx}, libgcc_s GCC_${requirements.gcc.version}`,
+  );
 }
 
 export const INSTALL_DOC = join(ROOT, 'docs', 'install.md');
@@ -170,7 +201,10 @@ const DOCS_END = '<!-- prebuilds:end -->';
 export function requirementsTable(manifest) {
   const code = (values) => values.map((v) => `\`${v}\``).join(', ');
   // at an architecture's first glibc version (2.17 on arm64) every plain libc call is listed
-  const listed = (symbols) => (symbols.length <= 4 ? symbols.join(', ') : `${symbols.slice(0, 3).join(', ')} and ${symbols.length - 3} more`);
+  const listed = (symbols) =>
+    symbols.length <= 4
+      ? symbols.join(', ')
+      : `${symbols.slice(0, 3).join(', ')} and ${symbols.length - 3} more`;
   const rows = Object.entries(manifest.binaries).map(([file, b]) =>
     [
       `\`prebuilds/${file}\``,
@@ -193,13 +227,16 @@ export function requirementsTable(manifest) {
 export function docsWithTable(doc, manifest) {
   const from = doc.indexOf(DOCS_START);
   const to = doc.indexOf(DOCS_END);
-  if (from < 0 || to < from) throw new Error(`docs/install.md lacks the ${DOCS_START} ... ${DOCS_END} markers`);
+  if (from < 0 || to < from)
+    throw new Error(`docs/install.md lacks the ${DOCS_START} ... ${DOCS_END} markers`);
   return `${doc.slice(0, from + DOCS_START.length)}\n${requirementsTable(manifest)}\n${doc.slice(to)}`;
 }
 
 function writeDocsTable(manifest) {
   writeFileSync(INSTALL_DOC, docsWithTable(readFileSync(INSTALL_DOC, 'utf8'), manifest));
-  console.log(`prebuild: ${relative(ROOT, INSTALL_DOC)}: requirements table rewritten from the manifest`);
+  console.log(
+    `prebuild: ${relative(ROOT, INSTALL_DOC)}: requirements table rewritten from the manifest`,
+  );
 }
 
 // `node scripts/prebuild.js x64|arm64` builds one; `--docs` only rewrites the docs table.

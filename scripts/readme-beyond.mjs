@@ -15,13 +15,15 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { workers: { type: 'string' }, backend: { type: 'string' } },
 });
-const { runBeyond, beyondWeightsSnippet, tuneCheckSnippet, spliceSection } = await import('../dist/src/report/index.js');
+const { runBeyond, beyondWeightsSnippet, tuneCheckSnippet, spliceSection } =
+  await import('../dist/src/report/index.js');
 const dir = positionals[0] ?? 'results-beyond';
 
 /** Replaces the marked section of a file, saying so. */
 function splice(file, name, markdown) {
   const text = spliceSection(readFileSync(file, 'utf8'), name, markdown);
-  if (text === undefined) throw new Error(`${file} has no <!-- ${name}:start --> / <!-- ${name}:end --> markers`);
+  if (text === undefined)
+    throw new Error(`${file} has no <!-- ${name}:start --> / <!-- ${name}:end --> markers`);
   writeFileSync(file, text);
   process.stdout.write(`${file}: ${name} section replaced\n`);
 }
@@ -41,8 +43,13 @@ try {
       }
     },
   });
-  process.stdout.write(`${dir}: lambda sweep ${log.lambdaSweep.runs} runs, tune ${log.tune.trained} runs trained\n`);
-  writeFileSync('docs/beyond.md', `# Beyond the paper: other weights and tuning\n\n${await beyondWeightsSnippet(dir, { docsLink: '.' })}`);
+  process.stdout.write(
+    `${dir}: lambda sweep ${log.lambdaSweep.runs} runs, tune ${log.tune.trained} runs trained\n`,
+  );
+  writeFileSync(
+    'docs/beyond.md',
+    `# Beyond the paper: other weights and tuning\n\n${await beyondWeightsSnippet(dir, { docsLink: '.' })}`,
+  );
   process.stdout.write('docs/beyond.md written\n');
   splice('README.md', 'beyond-weights', await beyondWeightsSnippet(dir));
   splice('docs/tune.md', 'tune-check', await tuneCheckSnippet(dir));

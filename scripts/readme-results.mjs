@@ -16,7 +16,8 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { file: { type: 'string' }, images: { type: 'string' }, link: { type: 'string' } },
 });
-const { resultsSnippet, beyondDataSnippet, spliceSection, BEYOND_REPORT } = await import('../dist/src/report/index.js');
+const { resultsSnippet, beyondDataSnippet, spliceSection, BEYOND_REPORT } =
+  await import('../dist/src/report/index.js');
 const dir = positionals[0] ?? 'results';
 
 /** Replaces README.md's section between the `name` markers, saying so; a README without them is left alone. */
@@ -29,15 +30,25 @@ function splice(name, markdown) {
 }
 
 try {
-  const markdown = await resultsSnippet(dir, { file: values.file, imagesDir: values.images, linkBase: values.link });
-  process.stdout.write(`${values.file ?? 'docs/results.md'}: ${markdown.split('\n').length} lines from ${dir}\n`);
+  const markdown = await resultsSnippet(dir, {
+    file: values.file,
+    imagesDir: values.images,
+    linkBase: values.link,
+  });
+  process.stdout.write(
+    `${values.file ?? 'docs/results.md'}: ${markdown.split('\n').length} lines from ${dir}\n`,
+  );
   splice('results', markdown);
   if (existsSync(join(dir, BEYOND_REPORT, 'claims.json'))) {
     const beyond = await beyondDataSnippet(dir);
-    process.stdout.write(`docs/results-beyond.md: ${beyond.split('\n').length} lines from ${join(dir, BEYOND_REPORT)}\n`);
+    process.stdout.write(
+      `docs/results-beyond.md: ${beyond.split('\n').length} lines from ${join(dir, BEYOND_REPORT)}\n`,
+    );
     splice('beyond-data', beyond);
   } else {
-    process.stdout.write(`${join(dir, BEYOND_REPORT)} not found: the beyond-data section is left as it is (run protomlp reproduce --beyond)\n`);
+    process.stdout.write(
+      `${join(dir, BEYOND_REPORT)} not found: the beyond-data section is left as it is (run protomlp reproduce --beyond)\n`,
+    );
   }
 } catch (error) {
   process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);

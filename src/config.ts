@@ -3,7 +3,14 @@
 
 import { createHash } from 'node:crypto';
 import { ValidationError } from './errors.js';
-import { DATA_ALLOWED, checkData, dataIdentity, dataLabel, dataShape, type DataSpec } from './data-spec.js';
+import {
+  DATA_ALLOWED,
+  checkData,
+  dataIdentity,
+  dataLabel,
+  dataShape,
+  type DataSpec,
+} from './data-spec.js';
 
 /**
  * The eight masks of SPEC §2, in canonical order.
@@ -13,7 +20,16 @@ import { DATA_ALLOWED, checkData, dataIdentity, dataLabel, dataShape, type DataS
  * const records = await trainRuns(MASKS.map((mask) => resolveConfig({ n: 10, mask })));
  * ```
  */
-export const MASKS = ['base', 'cov', 'sep', 'ovl', 'cov+sep', 'cov+ovl', 'sep+ovl', 'cov+sep+ovl'] as const;
+export const MASKS = [
+  'base',
+  'cov',
+  'sep',
+  'ovl',
+  'cov+sep',
+  'cov+ovl',
+  'sep+ovl',
+  'cov+sep+ovl',
+] as const;
 /**
  * A set of active structural losses (`base` is the fit term alone).
  *
@@ -74,7 +90,13 @@ export const PROTOTYPE_EPS = 1e-12;
  * resolveConfig({ n: LIMITS.maxN + 1 }); // throws a ValidationError naming `n`
  * ```
  */
-export const LIMITS = { maxN: 10000, maxHidden: 10000, maxDim: 64, maxEpochs: 10_000_000, maxSeed: 2 ** 32 - 1 } as const;
+export const LIMITS = {
+  maxN: 10000,
+  maxHidden: 10000,
+  maxDim: 64,
+  maxEpochs: 10_000_000,
+  maxSeed: 2 ** 32 - 1,
+} as const;
 
 /**
  * One training run: everything that determines its result (SPEC §3). {@link resolveConfig}
@@ -113,7 +135,19 @@ export interface RunConfig {
 
 /** The key order of a config in records and in the canonical form hashed into a run id. */
 export const CONFIG_KEYS: readonly (keyof RunConfig)[] = [
-  'data', 'n', 'hidden', 'dim', 'target', 'init', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seed',
+  'data',
+  'n',
+  'hidden',
+  'dim',
+  'target',
+  'init',
+  'mask',
+  'lambda',
+  'tau',
+  'tauCov',
+  'lr',
+  'epochs',
+  'seed',
 ];
 
 /**
@@ -170,7 +204,8 @@ export function canonicalMask(text: string): Mask | undefined {
   if ((MASKS as readonly string[]).includes(text)) return text as Mask;
   const parts = text.split('+').map((p) => p.trim());
   const order = ['cov', 'sep', 'ovl'];
-  if (parts.some((p) => !order.includes(p)) || new Set(parts).size !== parts.length) return undefined;
+  if (parts.some((p) => !order.includes(p)) || new Set(parts).size !== parts.length)
+    return undefined;
   const name = order.filter((t) => parts.includes(t)).join('+');
   return (MASKS as readonly string[]).includes(name) ? (name as Mask) : undefined;
 }
@@ -186,12 +221,18 @@ export function maskTerms(mask: Mask): { cov: boolean; sep: boolean; ovl: boolea
 // refuse within 2x `node -e 0`; bench/cli-start.ts). Each check returns the canonical value, or
 // undefined when the value is not allowed.
 type FieldCheck<T> = (value: unknown) => T | undefined;
-const int = (min: number, max: number): FieldCheck<number> => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined;
-const finite = (allowed: (v: number) => boolean): FieldCheck<number> => (v) =>
-  typeof v === 'number' && Number.isFinite(v) && allowed(v) ? v : undefined;
-const oneOf = <T extends string>(values: readonly T[]): FieldCheck<T> => (v) =>
-  typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : undefined;
+const int =
+  (min: number, max: number): FieldCheck<number> =>
+  (v) =>
+    typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined;
+const finite =
+  (allowed: (v: number) => boolean): FieldCheck<number> =>
+  (v) =>
+    typeof v === 'number' && Number.isFinite(v) && allowed(v) ? v : undefined;
+const oneOf =
+  <T extends string>(values: readonly T[]): FieldCheck<T> =>
+  (v) =>
+    typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : undefined;
 
 const fieldChecks: { [K in keyof RunConfig]: FieldCheck<RunConfig[K]> } = {
   data: checkData,
@@ -213,7 +254,11 @@ const fieldChecks: { [K in keyof RunConfig]: FieldCheck<RunConfig[K]> } = {
  * Validates one config field and returns its canonical value; throws {@link ValidationError}
  * naming `label` (default: the field name) otherwise.
  */
-export function validateField<K extends keyof RunConfig>(key: K, value: unknown, label: string = key): RunConfig[K] {
+export function validateField<K extends keyof RunConfig>(
+  key: K,
+  value: unknown,
+  label: string = key,
+): RunConfig[K] {
   const checked = fieldChecks[key](value);
   if (checked === undefined) throw new ValidationError(label, value, ALLOWED[key]);
   return checked;
@@ -240,16 +285,22 @@ export function resolveConfig(
   }
   for (const key of Object.keys(partial)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) {
-      throw new ValidationError(`${where}${key}`, (partial as Record<string, unknown>)[key], `no such field (run fields: ${CONFIG_KEYS.join(', ')})`);
+      throw new ValidationError(
+        `${where}${key}`,
+        (partial as Record<string, unknown>)[key],
+        `no such field (run fields: ${CONFIG_KEYS.join(', ')})`,
+      );
     }
   }
   const out: Partial<RunConfig> = {};
   for (const key of CONFIG_KEYS) {
     let value = partial[key];
-    if (value === undefined) value = key === 'hidden' ? out.n : DEFAULTS[key as Exclude<keyof RunConfig, 'hidden'>];
+    if (value === undefined)
+      value = key === 'hidden' ? out.n : DEFAULTS[key as Exclude<keyof RunConfig, 'hidden'>];
     const fixed = out.data === undefined ? undefined : fixedByData(out.data, key);
     if (fixed !== undefined) {
-      if (partial[key] !== undefined && partial[key] !== fixed.value) throw new ValidationError(`${where}${fieldLabel(key)}`, partial[key], fixed.allowed);
+      if (partial[key] !== undefined && partial[key] !== fixed.value)
+        throw new ValidationError(`${where}${fieldLabel(key)}`, partial[key], fixed.allowed);
       value = fixed.value;
     }
     (out as Record<string, unknown>)[key] = validateField(key, value, `${where}${fieldLabel(key)}`);
@@ -261,12 +312,21 @@ export function resolveConfig(
  * The value a run's data imposes on a field (N and d of a data file or iris, d of moons; `target`,
  * meaningless when y comes from the data, stays the default), with what a config may say instead.
  */
-export function fixedByData(data: DataSpec, key: keyof RunConfig): { value: number | string; allowed: string } | undefined {
+export function fixedByData(
+  data: DataSpec,
+  key: keyof RunConfig,
+): { value: number | string; allowed: string } | undefined {
   const shape = dataShape(data);
   const label = dataLabel(data);
-  if (key === 'n' && shape.n !== undefined) return { value: shape.n, allowed: `${shape.n} or nothing (${label} has ${shape.n} rows)` };
-  if (key === 'dim' && shape.dim !== undefined) return { value: shape.dim, allowed: `${shape.dim} or nothing (${label} has ${shape.dim} input columns)` };
-  if (key === 'target' && shape.yFromData) return { value: DEFAULTS.target, allowed: `nothing (y comes from ${label})` };
+  if (key === 'n' && shape.n !== undefined)
+    return { value: shape.n, allowed: `${shape.n} or nothing (${label} has ${shape.n} rows)` };
+  if (key === 'dim' && shape.dim !== undefined)
+    return {
+      value: shape.dim,
+      allowed: `${shape.dim} or nothing (${label} has ${shape.dim} input columns)`,
+    };
+  if (key === 'target' && shape.yFromData)
+    return { value: DEFAULTS.target, allowed: `nothing (y comes from ${label})` };
   return undefined;
 }
 
@@ -326,7 +386,10 @@ export function runIdInput(config: RunConfig): Record<string, unknown> {
 
 /** First 16 hex digits of SHA-256 over the JSON of a config's {@link runIdInput}. */
 export function hashConfig(config: RunConfig): string {
-  return createHash('sha256').update(JSON.stringify(runIdInput(config))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(runIdInput(config)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**

@@ -131,7 +131,8 @@ export function compareData(a: DataSpec, b: DataSpec): number {
 // Hand-written rather than zod, as the other run fields in config.ts: importing zod costs about
 // 40 ms on every command (bench/cli-start.ts). Each check returns the canonical value (a fresh
 // object with its keys in the order below), or undefined when the value is not allowed.
-const isColumnName = (v: unknown): v is string => typeof v === 'string' && v.length >= 1 && v.length <= 200;
+const isColumnName = (v: unknown): v is string =>
+  typeof v === 'string' && v.length >= 1 && v.length <= 200;
 const FILE_KEYS = ['file', 'sha256', 'rows', 'xCols', 'yCol', 'scale'] as const;
 
 /** A resolved data file reference (as a config, a record or study.json holds it), or undefined. */
@@ -155,7 +156,8 @@ function checkDataFile(v: unknown): DataFileRef | undefined {
  * checked by the config.
  */
 export function checkData(v: unknown): DataSpec | undefined {
-  if (typeof v === 'string') return (DATASETS as readonly string[]).includes(v) ? (v as DatasetName) : undefined;
+  if (typeof v === 'string')
+    return (DATASETS as readonly string[]).includes(v) ? (v as DatasetName) : undefined;
   return checkDataFile(v);
 }
 

@@ -25,13 +25,19 @@ import { Rng, STREAMS } from './rng.js';
  * const moons = makeDataset(resolveConfig({ data: 'moons', n: 40 }));
  * ```
  */
-export function makeDataset(config: Pick<RunConfig, 'n' | 'dim' | 'target' | 'seed'> & Partial<Pick<RunConfig, 'data'>>): Dataset {
+export function makeDataset(
+  config: Pick<RunConfig, 'n' | 'dim' | 'target' | 'seed'> & Partial<Pick<RunConfig, 'data'>>,
+): Dataset {
   const { n, dim, target, seed } = config;
   const data = config.data ?? 'uniform';
   if (data === 'iris' || typeof data === 'object') {
     const real = realData(data).data;
     if (real.y.length !== n || real.x.length !== n * dim) {
-      throw new ValidationError('n, dim', `${n}, ${dim}`, `${real.y.length}, ${real.x.length / real.y.length} (the shape of ${dataLabel(data)})`);
+      throw new ValidationError(
+        'n, dim',
+        `${n}, ${dim}`,
+        `${real.y.length}, ${real.x.length / real.y.length} (the shape of ${dataLabel(data)})`,
+      );
     }
     return real;
   }
@@ -72,7 +78,9 @@ export function dataSource(config: Pick<RunConfig, 'data'>): DataSource | undefi
  * - `torch`: W as above, then b (H, each U(-1/sqrt d, 1/sqrt d)), then v, then c.
  * Depends only on (seed, hidden, dim, init).
  */
-export function makeInitialParams(config: Pick<RunConfig, 'hidden' | 'dim' | 'init' | 'seed'>): Params {
+export function makeInitialParams(
+  config: Pick<RunConfig, 'hidden' | 'dim' | 'init' | 'seed'>,
+): Params {
   const { hidden: h, dim, init, seed } = config;
   const rng = new Rng(seed, STREAMS.init);
   const wBound = 1 / Math.sqrt(dim);

@@ -37,7 +37,8 @@ export function describeValue(value: unknown): string {
     text = String(value);
   }
   // strings (paths, names) are shown whole unless absurdly long; arrays and objects only when short
-  if (typeof value === 'string') return value.length > 300 ? `${JSON.stringify(value.slice(0, 200))}...` : text;
+  if (typeof value === 'string')
+    return value.length > 300 ? `${JSON.stringify(value.slice(0, 200))}...` : text;
   if (text.length > 60) {
     if (Array.isArray(value)) return `an array of length ${value.length}`;
     return `an ${typeof value}`;

@@ -102,7 +102,12 @@ export function paramsToJson(p: Params, dim: number): ParamsJson {
  * ```
  */
 export function paramsFromJson(p: ParamsJson): Params {
-  return { W: Float64Array.from(p.W.flat()), b: Float64Array.from(p.b), v: Float64Array.from(p.v), c: p.c };
+  return {
+    W: Float64Array.from(p.W.flat()),
+    b: Float64Array.from(p.b),
+    v: Float64Array.from(p.v),
+    c: p.c,
+  };
 }
 
 /** Dataset to its JSON shape. */
@@ -137,22 +142,27 @@ function checkRows(field: string, rows: unknown, count: number, width: number): 
     throw new ValidationError(field, rows, `an array of ${count} rows`);
   }
   rows.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length !== width) throw new ValidationError(`${field}[${i}]`, row, `an array of ${width} finite numbers`);
+    if (!Array.isArray(row) || row.length !== width)
+      throw new ValidationError(`${field}[${i}]`, row, `an array of ${width} finite numbers`);
     row.forEach((value, k) => {
-      if (!Number.isFinite(value)) throw new ValidationError(`${field}[${i}][${k}]`, value, 'a finite number');
+      if (!Number.isFinite(value))
+        throw new ValidationError(`${field}[${i}][${k}]`, value, 'a finite number');
     });
   });
 }
 
 function checkVector(field: string, values: unknown, count: number): void {
-  if (!Array.isArray(values) || values.length !== count) throw new ValidationError(field, values, `an array of ${count} finite numbers`);
+  if (!Array.isArray(values) || values.length !== count)
+    throw new ValidationError(field, values, `an array of ${count} finite numbers`);
   values.forEach((value, i) => {
-    if (!Number.isFinite(value)) throw new ValidationError(`${field}[${i}]`, value, 'a finite number');
+    if (!Number.isFinite(value))
+      throw new ValidationError(`${field}[${i}]`, value, 'a finite number');
   });
 }
 
 function checkObject(field: string, value: unknown): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError(field, value, 'an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ValidationError(field, value, 'an object');
   return value as Record<string, unknown>;
 }
 
@@ -168,7 +178,11 @@ function checkObject(field: string, value: unknown): Record<string, unknown> {
 export function recordStart(value: unknown, source = ''): RecordStart {
   const record = checkObject(`${source}record`, value);
   const configJson = checkObject(`${source}config`, record.config);
-  const config = resolveConfig(configJson as Partial<Record<keyof RunConfig, unknown>>, (k) => k, `${source}config.`);
+  const config = resolveConfig(
+    configJson as Partial<Record<keyof RunConfig, unknown>>,
+    (k) => k,
+    `${source}config.`,
+  );
   const { n, hidden, dim } = config;
   const data = checkObject(`${source}data`, record.data);
   checkRows(`${source}data.x`, data.x, n, dim);

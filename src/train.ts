@@ -41,7 +41,12 @@ export interface PreparedJob extends TrainJob {
 /** The dataset and initial parameters a config fixes (its seed, its data file), as a job for a backend. */
 export function prepareJob(config: RunConfig): PreparedJob {
   const source = dataSource(config);
-  return { config, data: makeDataset(config), initial: makeInitialParams(config), ...(source ? { source } : {}) };
+  return {
+    config,
+    data: makeDataset(config),
+    initial: makeInitialParams(config),
+    ...(source ? { source } : {}),
+  };
 }
 
 /**
@@ -49,7 +54,11 @@ export function prepareJob(config: RunConfig): PreparedJob {
  * (and the terms evaluated with it) is the run's {@link identityConfig}: fields it ignores at
  * their defaults.
  */
-export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick<Backend, 'name' | 'isa' | 'numerics'>): RunRecord {
+export function buildRecord(
+  job: PreparedJob,
+  result: TrainResult,
+  backend: Pick<Backend, 'name' | 'isa' | 'numerics'>,
+): RunRecord {
   const { data, initial } = job;
   const config = identityConfig(job.config);
   const terms = computeTerms(config, data, result.final);
@@ -70,7 +79,10 @@ export function buildRecord(job: PreparedJob, result: TrainResult, backend: Pick
 /**
  * Trains prepared jobs (for instance from `--init-from`) and returns their records in job order.
  */
-export async function trainJobs(given: readonly PreparedJob[], options: TrainOptions = {}): Promise<RunRecord[]> {
+export async function trainJobs(
+  given: readonly PreparedJob[],
+  options: TrainOptions = {},
+): Promise<RunRecord[]> {
   const backend = selectBackend(options.backend);
   // train exactly what the record will say: a field the run ignores at its default
   const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));
@@ -96,7 +108,10 @@ export async function trainJobs(given: readonly PreparedJob[], options: TrainOpt
  * const records = await trainRuns(configs, { onRecord: (r) => console.log(r.id, r.metrics.recon) });
  * ```
  */
-export function trainRuns(configs: readonly RunConfig[], options: TrainOptions = {}): Promise<RunRecord[]> {
+export function trainRuns(
+  configs: readonly RunConfig[],
+  options: TrainOptions = {},
+): Promise<RunRecord[]> {
   return trainJobs(configs.map(prepareJob), options);
 }
 
@@ -109,7 +124,10 @@ export function trainRuns(configs: readonly RunConfig[], options: TrainOptions =
  * console.log(record.metrics.recon, record.metrics.spec);
  * ```
  */
-export async function trainRun(config: Partial<RunConfig>, options: TrainOptions = {}): Promise<RunRecord> {
+export async function trainRun(
+  config: Partial<RunConfig>,
+  options: TrainOptions = {},
+): Promise<RunRecord> {
   const [record] = await trainRuns([resolveConfig(config)], options);
   return record;
 }

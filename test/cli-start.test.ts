@@ -19,12 +19,19 @@ t.test('the trace sees what a command loads', async (t) => {
   const dir = t.testdir({ 'study.yaml': 'n: [3]\nmask: [base]\n' });
   const dry = packagesOf(['sweep', '--config', join(dir, 'study.yaml'), '--dry-run']);
   t.equal(dry.status, 0, dry.stderr);
-  t.same(dry.packages.filter((p) => HEAVY.includes(p)), ['yaml'], 'a YAML study file loads yaml');
+  t.same(
+    dry.packages.filter((p) => HEAVY.includes(p)),
+    ['yaml'],
+    'a YAML study file loads yaml',
+  );
   t.ok(dry.packages.includes('commander'), 'and the CLI its argument parser');
 });
 
 t.test('commands load only what their work needs', async (t) => {
-  const dir = t.testdir({ 'data.csv': 'x1,x2,y\n0,0,1\n1,0,2\n0,1,3\n', 'data.json': '{"x": [[0, 0], [1, 0], [0, 1]], "y": [1, 2, 3]}' });
+  const dir = t.testdir({
+    'data.csv': 'x1,x2,y\n0,0,1\n1,0,2\n0,1,3\n',
+    'data.json': '{"x": [[0, 0], [1, 0], [0, 1]], "y": [1, 2, 3]}',
+  });
   const cases: [string[], number, string[]][] = [
     [['--help'], 0, []],
     [['run', '--n', '1'], 2, []],
@@ -33,7 +40,20 @@ t.test('commands load only what their work needs', async (t) => {
     [['run', '--data', join(dir, 'data.json'), '--n', '5'], 2, ['jsonc-parser']],
     [['sweep', '--preset', 'dims', '--dry-run'], 0, []],
     [['sweep', '--preset', 'iris', '--dry-run'], 0, []],
-    [['sweep', '--dataset', 'moons,iris', '--data', join(dir, 'data.csv'), '--masks', 'base,cov', '--dry-run'], 0, ['csv-parse']],
+    [
+      [
+        'sweep',
+        '--dataset',
+        'moons,iris',
+        '--data',
+        join(dir, 'data.csv'),
+        '--masks',
+        'base,cov',
+        '--dry-run',
+      ],
+      0,
+      ['csv-parse'],
+    ],
     [['tune', '--sizes', '10', '--masks', 'cov', '--lambda', '0.01,0.1'], 2, []],
     [['reproduce', '--beyond', '--workers', '0'], 2, []],
     [['report', join(dir, 'no-such-study')], 2, []],
@@ -44,6 +64,10 @@ t.test('commands load only what their work needs', async (t) => {
   for (const [args, status, expected] of cases) {
     const r = packagesOf(args);
     t.equal(r.status, status, `${args.join(' ')}: exit ${status}`);
-    t.same(r.packages.filter((p) => HEAVY.includes(p)), expected, `${args.join(' ')}: ${expected.length ? expected.join(', ') : 'no heavy package'}`);
+    t.same(
+      r.packages.filter((p) => HEAVY.includes(p)),
+      expected,
+      `${args.join(' ')}: ${expected.length ? expected.join(', ') : 'no heavy package'}`,
+    );
   }
 });

@@ -10,12 +10,17 @@ t.test('defaults', async (t) => {
   t.equal(runId(c).length, 16);
 });
 t.test('bad', async (t) => {
-  t.throws(() => resolveConfig({ n: 1 }), { message: 'n: got 1, expected an integer from 2 to 10000' });
+  t.throws(() => resolveConfig({ n: 1 }), {
+    message: 'n: got 1, expected an integer from 2 to 10000',
+  });
 });
 
 t.test('values in messages: paths whole, huge values summarized', async (t) => {
   const path = `/tmp/${'deep/'.repeat(30)}study`;
-  t.equal(new ValidationError('--out', path, 'a folder').message, `--out: got ${JSON.stringify(path)}, expected a folder`);
+  t.equal(
+    new ValidationError('--out', path, 'a folder').message,
+    `--out: got ${JSON.stringify(path)}, expected a folder`,
+  );
   t.equal(describeValue('x'.repeat(400)), `${JSON.stringify('x'.repeat(200))}...`);
   t.equal(describeValue(Array.from({ length: 50 }, (_, i) => i)), 'an array of length 50');
   t.equal(describeValue(undefined), 'nothing');

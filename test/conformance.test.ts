@@ -22,17 +22,30 @@ const factories: { name: string; make: () => Backend }[] = [
     name: 'native',
     make: () => {
       const { binding, error } = loadNative();
-      if (!binding) throw new Error(`native addon did not load: ${error} (build it with npm run build:native)`);
+      if (!binding)
+        throw new Error(`native addon did not load: ${error} (build it with npm run build:native)`);
       return createNativeBackend(binding);
     },
   },
 ];
 
 interface Golden {
-  config: { n: number; hidden: number; dim: number; mask: string; lambda: number; tau: number; tauCov: number; lr: number };
+  config: {
+    n: number;
+    hidden: number;
+    dim: number;
+    mask: string;
+    lambda: number;
+    tau: number;
+    tauCov: number;
+    lr: number;
+  };
   data: { x: number[][]; y: number[] };
   initial: { W: number[][]; b: number[]; v: number[]; c: number };
-  atInitial: { terms: Record<string, number>; grads: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }> };
+  atInitial: {
+    terms: Record<string, number>;
+    grads: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }>;
+  };
   afterSteps: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }>;
 }
 
@@ -43,11 +56,26 @@ const goldens = readdirSync(goldenDir)
 
 function goldenJob(g: Golden, epochs: number): TrainJob {
   const c = g.config;
-  const config = resolveConfig({ n: c.n, hidden: c.hidden, dim: c.dim, mask: c.mask as Mask, lambda: c.lambda, tau: c.tau, tauCov: c.tauCov, lr: c.lr, epochs });
+  const config = resolveConfig({
+    n: c.n,
+    hidden: c.hidden,
+    dim: c.dim,
+    mask: c.mask as Mask,
+    lambda: c.lambda,
+    tau: c.tau,
+    tauCov: c.tauCov,
+    lr: c.lr,
+    epochs,
+  });
   return { config, data: dataFromJson(g.data), initial: paramsFromJson(g.initial) };
 }
 
-const flat = (p: { W: ArrayLike<number> | number[][]; b: ArrayLike<number>; v: ArrayLike<number>; c: number }): number[] => [
+const flat = (p: {
+  W: ArrayLike<number> | number[][];
+  b: ArrayLike<number>;
+  v: ArrayLike<number>;
+  c: number;
+}): number[] => [
   ...(Array.isArray(p.W) ? (p.W as number[][]).flat() : Array.from(p.W as ArrayLike<number>)),
   ...Array.from(p.b),
   ...Array.from(p.v),
@@ -64,7 +92,10 @@ for (const factory of factories) {
         const tg = backend.termsAndGrads(job.config, job.data, job.initial);
         for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
           const ref = g.atInitial.terms[term];
-          t.ok(Math.abs(tg.terms[term] - ref) <= 1e-12 * Math.abs(ref), `${file} ${term} = ${tg.terms[term]} (golden ${ref})`);
+          t.ok(
+            Math.abs(tg.terms[term] - ref) <= 1e-12 * Math.abs(ref),
+            `${file} ${term} = ${tg.terms[term]} (golden ${ref})`,
+          );
           const e = normwise(flat(tg.grads[term]), flat(g.atInitial.grads[term]));
           t.ok(e <= 1e-12, `${file} d${term}: ${e.toExponential(2)}`);
         }
@@ -74,7 +105,10 @@ for (const factory of factories) {
     t.test('golden parameters after 1, 2, 10 and 100 Adam steps', async (t) => {
       for (const { file, g } of goldens) {
         const steps = Object.keys(g.afterSteps).map(Number);
-        const results = await backend.trainBatch(steps.map((s) => goldenJob(g, s)), { threads: 2 });
+        const results = await backend.trainBatch(
+          steps.map((s) => goldenJob(g, s)),
+          { threads: 2 },
+        );
         steps.forEach((s, i) => {
           const tol = s >= 100 ? 1e-9 : 1e-12;
           const e = normwise(flat(results[i].final), flat(g.afterSteps[String(s)]), 1);
@@ -86,12 +120,26 @@ for (const factory of factories) {
     });
 
     t.test('gradients match central finite differences of the terms', async (t) => {
-      for (const [dim, tauCov] of [[1, 0], [2, 0.05], [3, 0]] as const) {
-        const { config, data, params } = randomPoint({ n: 6, hidden: 7, dim, tauCov, tau: 0.5 }, 40 + dim);
+      for (const [dim, tauCov] of [
+        [1, 0],
+        [2, 0.05],
+        [3, 0],
+      ] as const) {
+        const { config, data, params } = randomPoint(
+          { n: 6, hidden: 7, dim, tauCov, tau: 0.5 },
+          40 + dim,
+        );
         const tg = backend.termsAndGrads(config, data, params);
         for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
           let worst = 0;
-          const coords: [keyof Params, number][] = [['W', 0], ['W', dim * 3], ['b', 1], ['b', 6], ['v', 2], ['c', 0]];
+          const coords: [keyof Params, number][] = [
+            ['W', 0],
+            ['W', dim * 3],
+            ['b', 1],
+            ['b', 6],
+            ['v', 2],
+            ['c', 0],
+          ];
           for (const [field, i] of coords) {
             const shifted = (delta: number): number => {
               const p = cloneParams(params);
@@ -102,7 +150,8 @@ for (const factory of factories) {
             const value = field === 'c' ? params.c : (params[field] as Float64Array)[i];
             const h = 1e-6 * Math.max(1, Math.abs(value));
             const fd = (shifted(h) - shifted(-h)) / (2 * h);
-            const an = field === 'c' ? tg.grads[term].c : (tg.grads[term][field] as Float64Array)[i];
+            const an =
+              field === 'c' ? tg.grads[term].c : (tg.grads[term][field] as Float64Array)[i];
             worst = Math.max(worst, Math.abs(fd - an) / Math.max(1e-4, Math.abs(an)));
           }
           t.ok(worst < 1e-5, `d=${dim} tauCov=${tauCov} ${term}: ${worst.toExponential(2)}`);
@@ -115,7 +164,10 @@ for (const factory of factories) {
       const perm = Array.from({ length: 11 }, (_, j) => (j * 4) % 11);
       const d = 2;
       const permuted: Params = {
-        W: Float64Array.from({ length: 22 }, (_, q) => params.W[perm[Math.floor(q / d)] * d + (q % d)]),
+        W: Float64Array.from(
+          { length: 22 },
+          (_, q) => params.W[perm[Math.floor(q / d)] * d + (q % d)],
+        ),
         b: Float64Array.from(perm, (j) => params.b[j]),
         v: Float64Array.from(perm, (j) => params.v[j]),
         c: params.c,
@@ -123,7 +175,10 @@ for (const factory of factories) {
       const a = backend.termsAndGrads(config, data, params);
       const b = backend.termsAndGrads(config, data, permuted);
       for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
-        t.ok(Math.abs(a.terms[term] - b.terms[term]) <= 1e-12 * Math.abs(a.terms[term]), `${term} unchanged`);
+        t.ok(
+          Math.abs(a.terms[term] - b.terms[term]) <= 1e-12 * Math.abs(a.terms[term]),
+          `${term} unchanged`,
+        );
         const back = Float64Array.from(perm, (j, k) => b.grads[term].b[k]);
         const orig = Float64Array.from(perm, (j) => a.grads[term].b[j]);
         t.ok(normwise(back, orig) <= 1e-12, `d${term}/db permuted`);
@@ -133,35 +188,66 @@ for (const factory of factories) {
     t.test('terms are in range', async (t) => {
       const { config, data, params } = randomPoint({ n: 12, hidden: 12, dim: 1 }, 3);
       const { terms } = backend.termsAndGrads(config, data, params);
-      t.ok(terms.fit >= 0 && terms.cov >= 0 && terms.sep >= 0 && terms.sep <= 1 && terms.ovl >= 0 && terms.ovl <= 1, JSON.stringify(terms));
+      t.ok(
+        terms.fit >= 0 &&
+          terms.cov >= 0 &&
+          terms.sep >= 0 &&
+          terms.sep <= 1 &&
+          terms.ovl >= 0 &&
+          terms.ovl <= 1,
+        JSON.stringify(terms),
+      );
     });
 
     t.test('batches: job order, onResult once each, thread count does not matter', async (t) => {
       const jobs = (['base', 'cov', 'sep+ovl', 'cov+sep+ovl'] as Mask[]).flatMap((mask, k) =>
-        [4, 13].map((n) => prepareJob(resolveConfig({ n, hidden: n + k, mask, epochs: 60, seed: k }))),
+        [4, 13].map((n) =>
+          prepareJob(resolveConfig({ n, hidden: n + k, mask, epochs: 60, seed: k })),
+        ),
       );
       const seen: number[] = [];
       const one = await backend.trainBatch(jobs, { threads: 1, onResult: (i) => seen.push(i) });
       const two = await backend.trainBatch(jobs, { threads: 2 });
-      t.same([...seen].sort((a, b) => a - b), jobs.map((_, i) => i));
-      t.ok(one.every((r, i) => r.final.b.length === jobs[i].config.hidden), 'results in job order');
-      t.ok(one.every((r, i) => normwise(flat(r.final), flat(two[i].final)) === 0), '1 and 2 threads agree exactly');
+      t.same(
+        [...seen].sort((a, b) => a - b),
+        jobs.map((_, i) => i),
+      );
+      t.ok(
+        one.every((r, i) => r.final.b.length === jobs[i].config.hidden),
+        'results in job order',
+      );
+      t.ok(
+        one.every((r, i) => normwise(flat(r.final), flat(two[i].final)) === 0),
+        '1 and 2 threads agree exactly',
+      );
       t.same(await backend.trainBatch([], {}), [], 'an empty batch');
     });
 
-    t.test('a field the run ignores does not change its training (run ids rely on it)', async (t) => {
-      // lambda for base, tau without sep, tauCov without cov: each pair must train the same bits
-      const pairs: [Partial<RunConfig>, Partial<RunConfig>][] = [
-        [{ mask: 'base', lambda: 0.001, tau: 0.3, tauCov: 0.2 }, { mask: 'base' }],
-        [{ mask: 'cov+ovl', tau: 0.5 }, { mask: 'cov+ovl', tau: 1e-4 }],
-        [{ mask: 'sep+ovl', tauCov: 0.3 }, { mask: 'sep+ovl' }],
-      ];
-      const jobs = pairs.flat().map((c) => prepareJob(resolveConfig({ n: 13, dim: 2, epochs: 150, seed: 4, ...c })));
-      const results = await backend.trainBatch(jobs, { threads: 2 });
-      for (let k = 0; k < pairs.length; k++) {
-        t.equal(normwise(flat(results[2 * k].final), flat(results[2 * k + 1].final)), 0, `${JSON.stringify(pairs[k][0])}: the same parameters`);
-      }
-    });
+    t.test(
+      'a field the run ignores does not change its training (run ids rely on it)',
+      async (t) => {
+        // lambda for base, tau without sep, tauCov without cov: each pair must train the same bits
+        const pairs: [Partial<RunConfig>, Partial<RunConfig>][] = [
+          [{ mask: 'base', lambda: 0.001, tau: 0.3, tauCov: 0.2 }, { mask: 'base' }],
+          [
+            { mask: 'cov+ovl', tau: 0.5 },
+            { mask: 'cov+ovl', tau: 1e-4 },
+          ],
+          [{ mask: 'sep+ovl', tauCov: 0.3 }, { mask: 'sep+ovl' }],
+        ];
+        const jobs = pairs
+          .flat()
+          .map((c) => prepareJob(resolveConfig({ n: 13, dim: 2, epochs: 150, seed: 4, ...c })));
+        const results = await backend.trainBatch(jobs, { threads: 2 });
+        for (let k = 0; k < pairs.length; k++) {
+          t.equal(
+            normwise(flat(results[2 * k].final), flat(results[2 * k + 1].final)),
+            0,
+            `${JSON.stringify(pairs[k][0])}: the same parameters`,
+          );
+        }
+      },
+    );
 
     t.test('a diverging run is reported, not thrown', async (t) => {
       const config: RunConfig = resolveConfig({ n: 6, lr: 1e300, epochs: 50, mask: 'cov+sep+ovl' });
@@ -172,7 +258,9 @@ for (const factory of factories) {
 
     t.test('an aborted signal rejects with an AbortError', async (t) => {
       const controller = new AbortController();
-      const jobs = Array.from({ length: 4 }, (_, seed) => prepareJob(resolveConfig({ n: 60, epochs: 200_000, seed })));
+      const jobs = Array.from({ length: 4 }, (_, seed) =>
+        prepareJob(resolveConfig({ n: 60, epochs: 200_000, seed })),
+      );
       const p = backend.trainBatch(jobs, { threads: 2, signal: controller.signal });
       setTimeout(() => controller.abort(), 50);
       await t.rejects(p, { name: 'AbortError' });

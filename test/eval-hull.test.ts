@@ -47,11 +47,24 @@ function check(t: Tap.Test, x: number[][], query: number[], expected: number, la
   const d = x[0].length;
   const hull = new ConvexHull(Float64Array.from(x.flat()), x.length, d);
   const r = hull.distance(query);
-  const scale = hull.scale + Math.max(...query.map((v, k) => Math.abs(v - (Math.min(...x.map((p) => p[k])) + Math.max(...x.map((p) => p[k]))) / 2)));
-  if (Math.abs(r.distance - expected) > AGREE * Math.max(1, scale)) t.fail(`${label}: Wolfe ${r.distance} vs reference ${expected}`);
-  if (r.inside !== expected <= hull.tolerance && Math.abs(expected - hull.tolerance) > AGREE) t.fail(`${label}: inside ${r.inside}, reference distance ${expected}`);
-  if (!r.inside && !(r.lowerBound <= r.distance && r.distance - r.lowerBound <= HULL_ACCURACY * scale * 1.01)) {
-    t.fail(`${label}: certificate [${r.lowerBound}, ${r.distance}] wider than ${HULL_ACCURACY} x ${scale}`);
+  const scale =
+    hull.scale +
+    Math.max(
+      ...query.map((v, k) =>
+        Math.abs(v - (Math.min(...x.map((p) => p[k])) + Math.max(...x.map((p) => p[k]))) / 2),
+      ),
+    );
+  if (Math.abs(r.distance - expected) > AGREE * Math.max(1, scale))
+    t.fail(`${label}: Wolfe ${r.distance} vs reference ${expected}`);
+  if (r.inside !== expected <= hull.tolerance && Math.abs(expected - hull.tolerance) > AGREE)
+    t.fail(`${label}: inside ${r.inside}, reference distance ${expected}`);
+  if (
+    !r.inside &&
+    !(r.lowerBound <= r.distance && r.distance - r.lowerBound <= HULL_ACCURACY * scale * 1.01)
+  ) {
+    t.fail(
+      `${label}: certificate [${r.lowerBound}, ${r.distance}] wider than ${HULL_ACCURACY} x ${scale}`,
+    );
   }
 }
 
@@ -63,7 +76,13 @@ t.test('2-D: the hull polygon, point in polygon and segment distances agree', as
       const n = layout === 'few' ? 1 + (trial % 3) : 3 + (trial % 25);
       const x = points(rng, n, 2, layout);
       for (const q of queries(rng, x, 8)) {
-        check(t, x, q, polygonDistance(x as [number, number][], q as [number, number]), `${layout} n=${n} q=${q}`);
+        check(
+          t,
+          x,
+          q,
+          polygonDistance(x as [number, number][], q as [number, number]),
+          `${layout} n=${n} q=${q}`,
+        );
         cases++;
       }
     }
@@ -74,7 +93,16 @@ t.test('2-D: the hull polygon, point in polygon and segment distances agree', as
 t.test('3-D to 6-D: brute force over simplices agrees, degenerate inputs included', async (t) => {
   const rng = new Rng(2, 10);
   let cases = 0;
-  for (const [n, d] of [[4, 3], [7, 3], [2, 3], [3, 3], [6, 4], [8, 5], [4, 5], [7, 6]] as const) {
+  for (const [n, d] of [
+    [4, 3],
+    [7, 3],
+    [2, 3],
+    [3, 3],
+    [6, 4],
+    [8, 5],
+    [4, 5],
+    [7, 6],
+  ] as const) {
     for (const layout of ['random', 'collinear', 'repeated', 'flat'] as const) {
       for (let trial = 0; trial < 12; trial++) {
         const x = points(rng, n, d, layout);
@@ -88,21 +116,44 @@ t.test('3-D to 6-D: brute force over simplices agrees, degenerate inputs include
   t.pass(`${cases} cases`);
 });
 
-t.test('on a vertex, an edge, a facet: inside; just off a facet: outside by that much', async (t) => {
-  // the unit simplex in 3-D and a flat (coplanar) square
-  const simplex = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]];
-  const hull = new ConvexHull(Float64Array.from(simplex.flat()), 4, 3);
-  for (const p of [[0, 0, 0], [1, 0, 0], [0.5, 0.5, 0], [1 / 3, 1 / 3, 1 / 3], [0.25, 0.25, 0.25]]) t.ok(hull.distance(p).inside, `${p} inside`);
-  const off = 1e-6;
-  const r = hull.distance([1 / 3 + off, 1 / 3 + off, 1 / 3 + off]);
-  t.notOk(r.inside);
-  t.ok(Math.abs(r.distance - off * Math.sqrt(3)) < 1e-15, `distance ${r.distance}`);
-  const square = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]];
-  const flat = new ConvexHull(Float64Array.from(square.flat()), 4, 3);
-  t.ok(flat.distance([0.5, 0.5, 0]).inside, 'on the flat square');
-  t.equal(flat.distance([0.5, 0.5, 0.25]).distance, 0.25, 'above it: its height');
-  t.ok(Math.abs(flat.distance([2, 0.5, -1]).distance - Math.SQRT2) < 1e-15, 'beside it: to the edge');
-});
+t.test(
+  'on a vertex, an edge, a facet: inside; just off a facet: outside by that much',
+  async (t) => {
+    // the unit simplex in 3-D and a flat (coplanar) square
+    const simplex = [
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    const hull = new ConvexHull(Float64Array.from(simplex.flat()), 4, 3);
+    for (const p of [
+      [0, 0, 0],
+      [1, 0, 0],
+      [0.5, 0.5, 0],
+      [1 / 3, 1 / 3, 1 / 3],
+      [0.25, 0.25, 0.25],
+    ])
+      t.ok(hull.distance(p).inside, `${p} inside`);
+    const off = 1e-6;
+    const r = hull.distance([1 / 3 + off, 1 / 3 + off, 1 / 3 + off]);
+    t.notOk(r.inside);
+    t.ok(Math.abs(r.distance - off * Math.sqrt(3)) < 1e-15, `distance ${r.distance}`);
+    const square = [
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 1, 0],
+    ];
+    const flat = new ConvexHull(Float64Array.from(square.flat()), 4, 3);
+    t.ok(flat.distance([0.5, 0.5, 0]).inside, 'on the flat square');
+    t.equal(flat.distance([0.5, 0.5, 0.25]).distance, 0.25, 'above it: its height');
+    t.ok(
+      Math.abs(flat.distance([2, 0.5, -1]).distance - Math.SQRT2) < 1e-15,
+      'beside it: to the edge',
+    );
+  },
+);
 
 t.test('the tolerance: 1e-9 of the bounding-box diagonal', async (t) => {
   const x = Float64Array.of(0, 0, 4, 0, 0, 3); // a right triangle; diagonal of its box: 5
@@ -124,11 +175,18 @@ t.test('1-D: exactly the interval [min x, max x], bit for bit as before', async 
   for (let trial = 0; trial < 50; trial++) {
     const n = 2 + (trial % 9);
     const x = Float64Array.from({ length: n }, () => rng.uniform(-1, 1));
-    const protos = Float64Array.from({ length: 12 }, (_, j) => (j < 2 ? x[j] : j === 2 ? Math.max(...x) + 1e-17 : rng.uniform(-1.5, 1.5)));
+    const protos = Float64Array.from({ length: 12 }, (_, j) =>
+      j < 2 ? x[j] : j === 2 ? Math.max(...x) + 1e-17 : rng.uniform(-1.5, 1.5),
+    );
     const lo = Math.min(...x);
     const hi = Math.max(...x);
     const out = Array.from(protos).filter((p) => p < lo || p > hi);
-    const expected = { fraction: out.length / 12, meanDist: out.length ? out.reduce((s, p) => s + (p < lo ? lo - p : p - hi), 0) / out.length : 0 };
+    const expected = {
+      fraction: out.length / 12,
+      meanDist: out.length
+        ? out.reduce((s, p) => s + (p < lo ? lo - p : p - hi), 0) / out.length
+        : 0,
+    };
     t.same(outsideHull(x, protos, n, 12, 1), expected);
   }
 });
@@ -140,10 +198,18 @@ t.test('outsideHull: fraction and mean distance, far points, non-finite values',
   t.ok(Math.abs(r.meanDist - (0.25 * Math.SQRT2 + 5) / 2) < 1e-14, `${r.meanDist}`);
   const far = outsideHull(triangle, Float64Array.of(1e200, 1e200), 3, 1, 2);
   t.equal(far.fraction, 1);
-  t.ok(Math.abs(far.meanDist / (Math.SQRT2 * 1e200 - Math.SQRT1_2) - 1) < 1e-12, 'no overflow: the distance of a point at 1e200');
+  t.ok(
+    Math.abs(far.meanDist / (Math.SQRT2 * 1e200 - Math.SQRT1_2) - 1) < 1e-12,
+    'no overflow: the distance of a point at 1e200',
+  );
   t.same(outsideHull(triangle, Float64Array.of(NaN, 0), 3, 1, 2), { fraction: NaN, meanDist: NaN });
-  t.same(outsideHull(Float64Array.of(0, Infinity, 1, 0, 0, 1), Float64Array.of(0, 0), 3, 1, 2), { fraction: NaN, meanDist: NaN });
-  t.throws(() => outsideHull(triangle, Float64Array.of(0, 0, 0), 3, 1, 2), { message: 'protos.length: got 3, expected hidden * dim = 2' });
+  t.same(outsideHull(Float64Array.of(0, Infinity, 1, 0, 0, 1), Float64Array.of(0, 0), 3, 1, 2), {
+    fraction: NaN,
+    meanDist: NaN,
+  });
+  t.throws(() => outsideHull(triangle, Float64Array.of(0, 0, 0), 3, 1, 2), {
+    message: 'protos.length: got 3, expected hidden * dim = 2',
+  });
 });
 
 t.test('N = H = 100 at d = 5 and 10: every answer certified, within the step bound', async (t) => {
@@ -157,7 +223,8 @@ t.test('N = H = 100 at d = 5 and 10: every answer certified, within the step bou
       const p = Array.from({ length: d }, (_, k) => x[(j % 100) * d + k] * rng.uniform(0.3, 1.3));
       const r = hull.distance(p);
       if (r.inside) inside++;
-      else if (!(r.distance - r.lowerBound <= HULL_ACCURACY * (hull.scale + 3))) t.fail(`d=${d} j=${j}: gap ${r.distance - r.lowerBound}`);
+      else if (!(r.distance - r.lowerBound <= HULL_ACCURACY * (hull.scale + 3)))
+        t.fail(`d=${d} j=${j}: gap ${r.distance - r.lowerBound}`);
       steps = Math.max(steps, r.steps);
     }
     t.ok(steps < 50 * (d + 1) + 100, `d=${d}: at most ${steps} steps, none stopped by the bound`);

@@ -16,7 +16,8 @@ function mulberry32(seed: number): () => number {
 // Totals agree to 1e-12 relative: the same number of costs is summed, but a brute-force optimum
 // may sum them in another order, or (under ties) be a different, equally cheap set of pairs.
 const REL = 1e-12;
-const close = (a: number, b: number, scale: number, rel = REL) => Math.abs(a - b) <= rel * Math.max(1, scale);
+const close = (a: number, b: number, scale: number, rel = REL) =>
+  Math.abs(a - b) <= rel * Math.max(1, scale);
 
 const distributions: Record<string, (rand: () => number) => number> = {
   uniform: (rand) => rand(),
@@ -65,8 +66,10 @@ function invalidity(a: Assignment, cost: Float64Array, rows: number, cols: numbe
     matched++;
     sum += cost[i * cols + j];
   }
-  if (matched !== Math.min(rows, cols)) problems.push(`${matched} pairs, expected ${Math.min(rows, cols)}`);
-  if (a.colToRow.filter((i) => i >= 0).length !== matched) problems.push('colToRow has extra pairs');
+  if (matched !== Math.min(rows, cols))
+    problems.push(`${matched} pairs, expected ${Math.min(rows, cols)}`);
+  if (a.colToRow.filter((i) => i >= 0).length !== matched)
+    problems.push('colToRow has extra pairs');
   if (sum !== a.total) problems.push(`total ${a.total} is not the sum of its pairs ${sum}`);
   return problems;
 }
@@ -101,7 +104,8 @@ t.test('against brute force over all permutations, every shape up to 7 x 7', asy
           const scale = cost.reduce((s, c) => s + Math.abs(c), 0);
           const where = `${rows}x${cols} trial ${trial}`;
           for (const p of invalidity(a, cost, rows, cols)) failures.push(`${where}: ${p}`);
-          if (!close(a.total, expected, scale)) failures.push(`${where}: total ${a.total}, brute force ${expected}`);
+          if (!close(a.total, expected, scale))
+            failures.push(`${where}: total ${a.total}, brute force ${expected}`);
           cases++;
         }
       }
@@ -126,7 +130,10 @@ t.test('1-D |x - p| with N = H: sorted-to-sorted matching is optimal', async (t)
     const a = assignment(cost, n, n);
     t.same(invalidity(a, cost, n, n), [], `n = ${n}: a valid assignment`);
     // n terms summed in a different order: allow n ulps of the total
-    t.ok(close(a.total, expected, expected, n * 2.3e-16), `n = ${n}: total ${a.total} vs sorted ${expected}`);
+    t.ok(
+      close(a.total, expected, expected, n * 2.3e-16),
+      `n = ${n}: total ${a.total} vs sorted ${expected}`,
+    );
   }
 });
 
@@ -139,7 +146,8 @@ function sortedDp(x: Float64Array, p: Float64Array): number {
   let prev = new Float64Array(h + 1); // prev[j]: first i inputs matched within the first j prototypes
   for (let i = 1; i <= n; i++) {
     const cur = new Float64Array(h + 1).fill(Infinity);
-    for (let j = i; j <= h; j++) cur[j] = Math.min(cur[j - 1], prev[j - 1] + Math.abs(sx[i - 1] - sp[j - 1]));
+    for (let j = i; j <= h; j++)
+      cur[j] = Math.min(cur[j - 1], prev[j - 1] + Math.abs(sx[i - 1] - sp[j - 1]));
     prev = cur;
   }
   return prev[h];
@@ -147,7 +155,13 @@ function sortedDp(x: Float64Array, p: Float64Array): number {
 
 t.test('rectangular, 1-D: H > N and H < N against the monotone DP', async (t) => {
   const rand = mulberry32(42);
-  for (const [n, h] of [[60, 150], [150, 60], [1, 40], [40, 1], [99, 100]]) {
+  for (const [n, h] of [
+    [60, 150],
+    [150, 60],
+    [1, 40],
+    [40, 1],
+    [99, 100],
+  ]) {
     const x = Float64Array.from({ length: n }, () => rand() * 2 - 1);
     const p = Float64Array.from({ length: h }, () => rand() * 3 - 1.5);
     const cost = new Float64Array(n * h);
@@ -155,7 +169,10 @@ t.test('rectangular, 1-D: H > N and H < N against the monotone DP', async (t) =>
     const expected = n <= h ? sortedDp(x, p) : sortedDp(p, x);
     const a = assignment(cost, n, h);
     t.same(invalidity(a, cost, n, h), [], `${n} x ${h}: a valid assignment`);
-    t.ok(close(a.total, expected, expected, 1e-13 * Math.min(n, h)), `${n} x ${h}: total ${a.total} vs DP ${expected}`);
+    t.ok(
+      close(a.total, expected, expected, 1e-13 * Math.min(n, h)),
+      `${n} x ${h}: total ${a.total} vs DP ${expected}`,
+    );
   }
 });
 
@@ -165,7 +182,8 @@ t.test('a matrix and its transpose have the same optimum', async (t) => {
   const cols = 80;
   const cost = Float64Array.from({ length: rows * cols }, () => rand());
   const transposed = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j];
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j];
   const a = assignment(cost, rows, cols);
   const b = assignment(transposed, cols, rows);
   t.ok(close(a.total, b.total, a.total), `${a.total} vs ${b.total}`);
@@ -173,9 +191,19 @@ t.test('a matrix and its transpose have the same optimum', async (t) => {
 });
 
 t.test('bad input', async (t) => {
-  t.throws(() => assignment(Float64Array.of(1, NaN), 1, 2), { message: 'cost[1]: got NaN, expected a finite number' });
-  t.throws(() => assignment(Float64Array.of(Infinity), 1, 1), { message: 'cost[0]: got Infinity, expected a finite number' });
-  t.throws(() => assignment(new Float64Array(5), 2, 3), { message: 'cost.length: got 5, expected rows * cols = 6' });
-  t.throws(() => assignment(new Float64Array(0), -1, 0), { message: 'rows: got -1, expected an integer >= 0' });
-  t.throws(() => assignment(new Float64Array(0), 0, 1.5), { message: 'cols: got 1.5, expected an integer >= 0' });
+  t.throws(() => assignment(Float64Array.of(1, NaN), 1, 2), {
+    message: 'cost[1]: got NaN, expected a finite number',
+  });
+  t.throws(() => assignment(Float64Array.of(Infinity), 1, 1), {
+    message: 'cost[0]: got Infinity, expected a finite number',
+  });
+  t.throws(() => assignment(new Float64Array(5), 2, 3), {
+    message: 'cost.length: got 5, expected rows * cols = 6',
+  });
+  t.throws(() => assignment(new Float64Array(0), -1, 0), {
+    message: 'rows: got -1, expected an integer >= 0',
+  });
+  t.throws(() => assignment(new Float64Array(0), 0, 1.5), {
+    message: 'cols: got 1.5, expected an integer >= 0',
+  });
 });

@@ -14,19 +14,46 @@ const UNWANTED = [...HEAVY, 'commander'];
 
 /** The unwanted packages a fresh ES module process loads for `source` (run from the package folder, so `protomlp` resolves to it). */
 function heavyLoaded(source: string): string[] {
-  const r = spawnSync(process.execPath, [`--import=${TRACE}`, '--input-type=module', '-e', source], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const r = spawnSync(
+    process.execPath,
+    [`--import=${TRACE}`, '--input-type=module', '-e', source],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+  );
   if (r.status !== 0) throw new Error(`node -e ${source}: exit ${r.status}\n${r.stderr}`);
   return tracedPackages(r.stderr).filter((p) => UNWANTED.includes(p));
 }
 
-t.test('the report entry point loads its statistics and PCA packages (the trace sees imports)', async (t) => {
-  const loaded = heavyLoaded("await import('protomlp/report')");
-  for (const p of ['jstat', 'simple-statistics', 'ml-pca']) t.ok(loaded.includes(p), `protomlp/report loads ${p}`);
-  t.notOk(loaded.includes('vega') || loaded.includes('vega-lite'), 'and Vega only when a plot is drawn');
-});
+t.test(
+  'the report entry point loads its statistics and PCA packages (the trace sees imports)',
+  async (t) => {
+    const loaded = heavyLoaded("await import('protomlp/report')");
+    for (const p of ['jstat', 'simple-statistics', 'ml-pca'])
+      t.ok(loaded.includes(p), `protomlp/report loads ${p}`);
+    t.notOk(
+      loaded.includes('vega') || loaded.includes('vega-lite'),
+      'and Vega only when a plot is drawn',
+    );
+  },
+);
 
 t.test('the library and the studies load no heavy package at import', async (t) => {
-  t.same(heavyLoaded("import { trainRun } from 'protomlp'; if (typeof trainRun !== 'function') process.exit(3);"), [], "import { trainRun } from 'protomlp'");
-  t.same(heavyLoaded("import * as m from 'protomlp'; if (!m.resolveConfig) process.exit(3);"), [], "import * from 'protomlp'");
-  t.same(heavyLoaded("import { runStudy } from 'protomlp/study'; if (typeof runStudy !== 'function') process.exit(3);"), [], "import { runStudy } from 'protomlp/study'");
+  t.same(
+    heavyLoaded(
+      "import { trainRun } from 'protomlp'; if (typeof trainRun !== 'function') process.exit(3);",
+    ),
+    [],
+    "import { trainRun } from 'protomlp'",
+  );
+  t.same(
+    heavyLoaded("import * as m from 'protomlp'; if (!m.resolveConfig) process.exit(3);"),
+    [],
+    "import * from 'protomlp'",
+  );
+  t.same(
+    heavyLoaded(
+      "import { runStudy } from 'protomlp/study'; if (typeof runStudy !== 'function') process.exit(3);",
+    ),
+    [],
+    "import { runStudy } from 'protomlp/study'",
+  );
 });

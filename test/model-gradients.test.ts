@@ -3,7 +3,12 @@
 
 import t from 'tap';
 import { MASKS } from '../src/config.js';
-import { lossAndGradient, termsAndGradients, Workspace, zeroGradient } from '../src/model/losses.js';
+import {
+  lossAndGradient,
+  termsAndGradients,
+  Workspace,
+  zeroGradient,
+} from '../src/model/losses.js';
 import { trainingWeights } from '../src/model/train.js';
 import { cloneParams, type Params, type Terms } from '../src/model/types.js';
 import { randomPoint } from './helpers/random.js';
@@ -34,7 +39,8 @@ function checkGradient(
     for (let i = 0; i < count; i++) {
       const value = field === 'c' ? params.c : params[field][i];
       const step = 1e-6 * Math.max(1, Math.abs(value));
-      const fd = (f(perturbed(params, field, i, step)) - f(perturbed(params, field, i, -step))) / (2 * step);
+      const fd =
+        (f(perturbed(params, field, i, step)) - f(perturbed(params, field, i, -step))) / (2 * step);
       const an = field === 'c' ? analytic.c : analytic[field][i];
       const err = Math.abs(fd - an) / Math.max(1e-4, Math.abs(an), Math.abs(fd));
       if (err > worst) {
@@ -62,7 +68,13 @@ t.test('each term against finite differences', async (t) => {
       const { grads } = termsAndGradients(config, data, params);
       for (const term of ['fit', 'cov', 'sep', 'ovl'] as (keyof Terms)[]) {
         const f = (p: Params): number => termsAndGradients(config, data, p).terms[term];
-        checkGradient(t, `${term} N=${shape.n} H=${shape.hidden} d=${shape.dim} tauCov=${tauCov}`, f, grads[term], params);
+        checkGradient(
+          t,
+          `${term} N=${shape.n} H=${shape.hidden} d=${shape.dim} tauCov=${tauCov}`,
+          f,
+          grads[term],
+          params,
+        );
       }
     }
   }
@@ -80,7 +92,13 @@ t.test('every mask: total loss against finite differences', async (t) => {
       };
       const grad = zeroGradient(config.hidden, config.dim);
       lossAndGradient(ws, params, weights, grad, false);
-      checkGradient(t, `${mask} N=${shape.n} H=${shape.hidden} d=${shape.dim}`, total, grad, params);
+      checkGradient(
+        t,
+        `${mask} N=${shape.n} H=${shape.hidden} d=${shape.dim}`,
+        total,
+        grad,
+        params,
+      );
     }
   }
 });

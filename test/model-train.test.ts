@@ -15,9 +15,18 @@ t.test('Adam: three steps on one parameter, by hand', async (t) => {
   const params = { W: Float64Array.of(1), b: Float64Array.of(-2), v: Float64Array.of(0.5), c: 0 };
   const grad = { W: Float64Array.of(0.5), b: Float64Array.of(-4), v: Float64Array.of(1e-3), c: 0 };
   for (let step = 0; step < 3; step++) adam.step(params, grad);
-  t.ok(Math.abs(params.W[0] - (1 - 3 * ((0.1 * 0.5) / (0.5 + 1e-8)))) < 1e-15, 'W moved 3 lr steps against g > 0');
-  t.ok(Math.abs(params.b[0] - (-2 + 3 * ((0.1 * 4) / (4 + 1e-8)))) < 1e-15, 'b moved 3 lr steps against g < 0');
-  t.ok(Math.abs(params.v[0] - (0.5 - 3 * ((0.1 * 1e-3) / (1e-3 + 1e-8)))) < 1e-15, 'eps matters for small g');
+  t.ok(
+    Math.abs(params.W[0] - (1 - 3 * ((0.1 * 0.5) / (0.5 + 1e-8)))) < 1e-15,
+    'W moved 3 lr steps against g > 0',
+  );
+  t.ok(
+    Math.abs(params.b[0] - (-2 + 3 * ((0.1 * 4) / (4 + 1e-8)))) < 1e-15,
+    'b moved 3 lr steps against g < 0',
+  );
+  t.ok(
+    Math.abs(params.v[0] - (0.5 - 3 * ((0.1 * 1e-3) / (1e-3 + 1e-8)))) < 1e-15,
+    'eps matters for small g',
+  );
   t.equal(params.c, 0, 'a zero gradient does not move');
 });
 
@@ -51,7 +60,11 @@ t.test('training is deterministic for a seed', async (t) => {
 
 t.test('a diverging run stops and says so', async (t) => {
   const config = resolveConfig({ n: 5, epochs: 50, lr: 1e300 });
-  const result = trainRunSync({ config, data: makeDataset(config), initial: makeInitialParams(config) });
+  const result = trainRunSync({
+    config,
+    data: makeDataset(config),
+    initial: makeInitialParams(config),
+  });
   t.ok(result.diverged);
   t.ok(result.epochsRun < 50);
 });
@@ -61,7 +74,10 @@ t.test('the generator is pinned (xoshiro128** via splitmix32)', async (t) => {
   t.same([r.nextUint32(), r.nextUint32(), r.nextUint32()], [1292791899, 1284423797, 2013314966]);
   const r2 = new Rng(12345, STREAMS.init);
   t.equal(r2.nextDouble(), 0.15899291166412688);
-  t.same(Array.from(makeDataset({ n: 3, dim: 1, target: 'sine', seed: 0 }).x), [-0.3979968682072579, -0.06247715857129288, 0.7278535988152124]);
+  t.same(
+    Array.from(makeDataset({ n: 3, dim: 1, target: 'sine', seed: 0 }).x),
+    [-0.3979968682072579, -0.06247715857129288, 0.7278535988152124],
+  );
   const init = makeInitialParams({ hidden: 2, dim: 2, init: 'centers', seed: 7 });
   t.same(Array.from(init.b), [-0.6025258736365146, -0.1277994978637837]);
   t.equal(init.c, 0.45617949048707684);
@@ -76,8 +92,16 @@ t.test('data and init: ranges, targets and independence from the mask', async (t
   t.ok(random.y.every((v) => v >= -1 && v < 1));
   const centers = makeInitialParams({ hidden: 300, dim: 1, init: 'centers', seed: 2 });
   const protos = Array.from(centers.b, (b, j) => -b / centers.W[j]);
-  t.ok(protos.every((p) => p >= -1 - 1e-12 && p <= 1 + 1e-12), 'centers: start prototypes inside [-1, 1]');
+  t.ok(
+    protos.every((p) => p >= -1 - 1e-12 && p <= 1 + 1e-12),
+    'centers: start prototypes inside [-1, 1]',
+  );
   const torch = makeInitialParams({ hidden: 300, dim: 1, init: 'torch', seed: 2 });
-  const outside = Array.from(torch.b, (b, j) => -b / torch.W[j]).filter((p) => Math.abs(p) > 1).length;
-  t.ok(outside > 90 && outside < 210, `torch: about half the prototypes start outside (${outside}/300)`);
+  const outside = Array.from(torch.b, (b, j) => -b / torch.W[j]).filter(
+    (p) => Math.abs(p) > 1,
+  ).length;
+  t.ok(
+    outside > 90 && outside < 210,
+    `torch: about half the prototypes start outside (${outside}/300)`,
+  );
 });

@@ -17,8 +17,12 @@ if (!native.binding) {
 }
 const binding = native.binding;
 
-t.test('the pinned digests are those of this package\'s numerics', async (t) => {
-  t.equal(REFERENCE_DIGESTS.numerics, numericsId('native'), 'rerun scripts/bitwise-digests.mjs when the numerics version changes');
+t.test("the pinned digests are those of this package's numerics", async (t) => {
+  t.equal(
+    REFERENCE_DIGESTS.numerics,
+    numericsId('native'),
+    'rerun scripts/bitwise-digests.mjs when the numerics version changes',
+  );
 });
 
 t.test('small slice: every instruction set, 1 and 2 threads, the pinned bits', async (t) => {
@@ -27,19 +31,32 @@ t.test('small slice: every instruction set, 1 and 2 threads, the pinned bits', a
   for (const isa of binding.info().supported) {
     for (const threads of [1, 2]) {
       const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads });
-      const diff = results.map((r, i) => firstDifference(r, scalar[i])).find((d) => d !== undefined);
+      const diff = results
+        .map((r, i) => firstDifference(r, scalar[i]))
+        .find((d) => d !== undefined);
       t.equal(diff, undefined, `${isa}, ${threads} thread(s): the scalar kernel's bits`);
-      t.equal(resultsDigest(results), REFERENCE_DIGESTS.small, `${isa}, ${threads} thread(s): the pinned digest`);
+      t.equal(
+        resultsDigest(results),
+        REFERENCE_DIGESTS.small,
+        `${isa}, ${threads} thread(s): the pinned digest`,
+      );
     }
   }
 });
 
-t.test('paper slice (chaotic cells, 2000 epochs): the best instruction set gives the pinned bits', async (t) => {
-  const jobs = BITWISE_SLICES.paper.configs.map(prepareJob);
-  const isa = binding.info().isa;
-  const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads: 2 });
-  t.equal(resultsDigest(results), REFERENCE_DIGESTS.paper, `${isa}: ${jobs.length} runs, ${BITWISE_SLICES.paper.description}`);
-});
+t.test(
+  'paper slice (chaotic cells, 2000 epochs): the best instruction set gives the pinned bits',
+  async (t) => {
+    const jobs = BITWISE_SLICES.paper.configs.map(prepareJob);
+    const isa = binding.info().isa;
+    const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads: 2 });
+    t.equal(
+      resultsDigest(results),
+      REFERENCE_DIGESTS.paper,
+      `${isa}: ${jobs.length} runs, ${BITWISE_SLICES.paper.description}`,
+    );
+  },
+);
 
 t.test('the digest sees one bit', async (t) => {
   const jobs = BITWISE_SLICES.small.configs.slice(0, 1).map(prepareJob);

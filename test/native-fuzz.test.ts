@@ -21,7 +21,8 @@ const rand = (): number => {
 const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[int(0, xs.length - 1)];
 const SPECIAL = [0, -0, 1e-310, -1e-310, 1e300, -1e300, 1e154, Infinity, -Infinity, NaN];
-const value = (): number => (rand() < 0.1 ? pick(SPECIAL) : (rand() - 0.5) * (rand() < 0.2 ? 200 : 4));
+const value = (): number =>
+  rand() < 0.1 ? pick(SPECIAL) : (rand() - 0.5) * (rand() < 0.2 ? 200 : 4);
 const array = (length: number): Float64Array => Float64Array.from({ length }, value);
 
 function randomJob(): NativeJob {
@@ -30,7 +31,9 @@ function randomJob(): NativeJob {
   const d = int(1, 4);
   const off = (): number => (rand() < 0.08 ? pick([-1, 1, -d, d]) : 0);
   return {
-    n, h, d,
+    n,
+    h,
+    d,
     maskBits: int(0, 7),
     lambda: rand() < 0.05 ? pick(SPECIAL) : rand(),
     tau: rand() < 0.05 ? pick(SPECIAL) : pick([1e-4, 1e-3, 0.1, 1, 1e3]),
@@ -46,30 +49,42 @@ function randomJob(): NativeJob {
   };
 }
 
-t.test('about 600 random jobs: a clear refusal or a well-shaped result, never a crash', async (t) => {
-  let refused = 0;
-  let trained = 0;
-  let bad = 0;
-  const isas = binding.info().supported;
-  for (let round = 0; round < 300; round++) {
-    const jobs = Array.from({ length: int(1, 3) }, randomJob);
-    for (const job of jobs) {
+t.test(
+  'about 600 random jobs: a clear refusal or a well-shaped result, never a crash',
+  async (t) => {
+    let refused = 0;
+    let trained = 0;
+    let bad = 0;
+    const isas = binding.info().supported;
+    for (let round = 0; round < 300; round++) {
+      const jobs = Array.from({ length: int(1, 3) }, randomJob);
+      for (const job of jobs) {
+        try {
+          const tg = binding.termsAndGrads(job, pick(isas));
+          if (tg.grads.cov.W.length !== job.h * job.d || tg.grads.ovl.b.length !== job.h) bad++;
+        } catch (error) {
+          if (!(error instanceof TypeError || error instanceof RangeError)) bad++;
+        }
+      }
       try {
-        const tg = binding.termsAndGrads(job, pick(isas));
-        if (tg.grads.cov.W.length !== job.h * job.d || tg.grads.ovl.b.length !== job.h) bad++;
+        const results: unknown[] = [];
+        const { promise } = binding.trainBatch(
+          jobs,
+          int(1, 3),
+          (i, r) => (results[i] = r),
+          pick(isas),
+        );
+        await promise;
+        trained += results.length;
       } catch (error) {
-        if (!(error instanceof TypeError || error instanceof RangeError)) bad++;
+        if (error instanceof TypeError || error instanceof RangeError) refused++;
+        else bad++;
       }
     }
-    try {
-      const results: unknown[] = [];
-      const { promise } = binding.trainBatch(jobs, int(1, 3), (i, r) => (results[i] = r), pick(isas));
-      await promise;
-      trained += results.length;
-    } catch (error) {
-      if (error instanceof TypeError || error instanceof RangeError) refused++;
-      else bad++;
-    }
-  }
-  t.equal(bad, 0, `every call refused with a TypeError/RangeError or answered in shape (${trained} runs trained, ${refused} batches refused)`);
-});
+    t.equal(
+      bad,
+      0,
+      `every call refused with a TypeError/RangeError or answered in shape (${trained} runs trained, ${refused} batches refused)`,
+    );
+  },
+);

@@ -17,13 +17,18 @@
 import t from 'tap';
 import { MASKS, resolveConfig, type Mask } from '../src/config.js';
 import { loadNative, createNativeBackend, toNativeProblem } from '../src/backend/native.js';
-import { GRAD_TOL, overlapScales, paramsError, TRAIN_TOL, termsAndGradsError } from '../src/backend/agreement.js';
+import {
+  GRAD_TOL,
+  overlapScales,
+  paramsError,
+  TRAIN_TOL,
+  termsAndGradsError,
+} from '../src/backend/agreement.js';
 import { tsBackend } from '../src/backend/ts.js';
 import type { TermsAndGrads, TrainJob, TrainResult } from '../src/model/types.js';
 import { firstDifference } from '../src/backend/bitwise.js';
 import { prepareJob } from '../src/train.js';
 import { randomPoint } from './helpers/random.js';
-
 
 const native = loadNative();
 if (!native.binding) {
@@ -44,16 +49,27 @@ t.test('terms and per-term gradients at random points: every variant vs TS', asy
     for (const dim of DIMS)
       for (const hidden of widths(n))
         for (const tauCov of [0, 0.05]) {
-          const { config, data, params } = randomPoint({ n, hidden, dim, tauCov, tau: 0.5 }, seed++);
+          const { config, data, params } = randomPoint(
+            { n, hidden, dim, tauCov, tau: 0.5 },
+            seed++,
+          );
           const ref = tsBackend.termsAndGrads(config, data, params);
           for (const isa of isas) {
             const got = binding.termsAndGrads(toNativeProblem(config, data, params), isa);
-            const { worst: e, where } = termsAndGradsError(got, ref, overlapScales(config, data, params));
-            if (!(worst[isa]?.e >= e)) worst[isa] = { e, where: `${where} at n=${n} d=${dim} h=${hidden} tauCov=${tauCov}` };
+            const { worst: e, where } = termsAndGradsError(
+              got,
+              ref,
+              overlapScales(config, data, params),
+            );
+            if (!(worst[isa]?.e >= e))
+              worst[isa] = { e, where: `${where} at n=${n} d=${dim} h=${hidden} tauCov=${tauCov}` };
           }
         }
   for (const isa of isas) {
-    t.ok(worst[isa].e <= GRAD_TOL, `${isa}: worst normwise relative error ${worst[isa].e.toExponential(2)} (${worst[isa].where})`);
+    t.ok(
+      worst[isa].e <= GRAD_TOL,
+      `${isa}: worst normwise relative error ${worst[isa].e.toExponential(2)} (${worst[isa].where})`,
+    );
   }
 });
 
@@ -74,7 +90,15 @@ function nudged(jobs: readonly TrainJob[]): TrainJob[] {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       return value + (state & 1 ? 1 : -1) * Math.abs(value) * Number.EPSILON;
     });
-  return jobs.map((job) => ({ ...job, initial: { W: nudge(job.initial.W), b: nudge(job.initial.b), v: nudge(job.initial.v), c: job.initial.c } }));
+  return jobs.map((job) => ({
+    ...job,
+    initial: {
+      W: nudge(job.initial.W),
+      b: nudge(job.initial.b),
+      v: nudge(job.initial.v),
+      c: job.initial.c,
+    },
+  }));
 }
 
 /**
@@ -82,7 +106,14 @@ function nudged(jobs: readonly TrainJob[]): TrainJob[] {
  * sensitive runs, as a set, within 10x the largest distance the reference moves over that set
  * when its start moves by one ulp (`refNudged`, given in the order of the sensitive runs).
  */
-function checkTrained(t: Tap.Test, label: string, jobs: TrainJob[], ref: TrainResult[], refNudged: TrainResult[], got: TrainResult[]): void {
+function checkTrained(
+  t: Tap.Test,
+  label: string,
+  jobs: TrainJob[],
+  ref: TrainResult[],
+  refNudged: TrainResult[],
+  got: TrainResult[],
+): void {
   let mismatch = 0;
   const worst = { plain: 0, sensitive: 0, spread: 0 };
   const where = { plain: '', sensitive: '' };
@@ -92,15 +123,22 @@ function checkTrained(t: Tap.Test, label: string, jobs: TrainJob[], ref: TrainRe
     const e = paramsError(r.final, ref[i].final);
     const name = `${jobs[i].config.mask} n=${jobs[i].config.n} h=${jobs[i].config.hidden} d=${jobs[i].config.dim}`;
     const kind = sensitive(jobs[i]) ? 'sensitive' : 'plain';
-    if (kind === 'sensitive') worst.spread = Math.max(worst.spread, paramsError(refNudged[k++].final, ref[i].final));
+    if (kind === 'sensitive')
+      worst.spread = Math.max(worst.spread, paramsError(refNudged[k++].final, ref[i].final));
     if (e > worst[kind]) [worst[kind], where[kind]] = [e, name];
   });
   const count = jobs.filter(sensitive).length;
   t.equal(mismatch, 0, `${label}: diverged/epochsRun agree on all ${jobs.length} runs`);
-  t.ok(worst.plain <= TRAIN_TOL, `${label}: worst |got - ref| / max(1, |ref|) = ${worst.plain.toExponential(2)} (${where.plain}) over ${jobs.length - count} runs`);
+  t.ok(
+    worst.plain <= TRAIN_TOL,
+    `${label}: worst |got - ref| / max(1, |ref|) = ${worst.plain.toExponential(2)} (${where.plain}) over ${jobs.length - count} runs`,
+  );
   if (count > 0) {
     const bound = Math.max(TRAIN_TOL, 10 * worst.spread);
-    t.ok(worst.sensitive <= bound, `${label}: ${count} sensitive runs: worst ${worst.sensitive.toExponential(2)} (${where.sensitive}); the reference's own one-ulp spread ${worst.spread.toExponential(2)}`);
+    t.ok(
+      worst.sensitive <= bound,
+      `${label}: ${count} sensitive runs: worst ${worst.sensitive.toExponential(2)} (${where.sensitive}); the reference's own one-ulp spread ${worst.spread.toExponential(2)}`,
+    );
   }
 }
 
@@ -109,7 +147,12 @@ t.test('trained parameters after 300 epochs: every variant vs TS, every mask', a
   for (const n of SIZES)
     for (const dim of DIMS)
       for (const hidden of widths(n))
-        for (const mask of MASKS) jobs.push(prepareJob(resolveConfig({ n, hidden, dim, mask: mask as Mask, epochs: 300, seed: n + dim })));
+        for (const mask of MASKS)
+          jobs.push(
+            prepareJob(
+              resolveConfig({ n, hidden, dim, mask: mask as Mask, epochs: 300, seed: n + dim }),
+            ),
+          );
   const ref = await tsBackend.trainBatch(jobs, { threads: 2 });
   const refNudged = await tsBackend.trainBatch(nudged(jobs.filter(sensitive)), { threads: 2 });
   for (const isa of isas) {
@@ -121,42 +164,73 @@ t.test('trained parameters after 300 epochs: every variant vs TS, every mask', a
 /** The first place two terms-and-gradients differ in any bit (`grads.sep.W[3]`), or undefined. */
 function tgDifference(a: TermsAndGrads, b: TermsAndGrads): string | undefined {
   for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
-    if (!Object.is(a.terms[term], b.terms[term])) return `terms.${term}: ${a.terms[term]} vs ${b.terms[term]}`;
+    if (!Object.is(a.terms[term], b.terms[term]))
+      return `terms.${term}: ${a.terms[term]} vs ${b.terms[term]}`;
     for (const field of ['W', 'b', 'v'] as const) {
       const x = a.grads[term][field];
       const y = b.grads[term][field];
-      for (let i = 0; i < y.length; i++) if (!Object.is(x[i], y[i])) return `grads.${term}.${field}[${i}]: ${x[i]} vs ${y[i]}`;
+      for (let i = 0; i < y.length; i++)
+        if (!Object.is(x[i], y[i])) return `grads.${term}.${field}[${i}]: ${x[i]} vs ${y[i]}`;
     }
     if (!Object.is(a.grads[term].c, b.grads[term].c)) return `grads.${term}.c`;
   }
   return undefined;
 }
 
-t.test('every SIMD variant vs scalar: the same bits (terms, gradients, 300-epoch training; SPEC §10)', async (t) => {
-  const simd = isas.filter((i) => i !== 'scalar');
-  if (simd.length === 0) {
-    t.pass('this machine has no SIMD variant to compare');
-    return;
-  }
-  let seed = 1000;
-  const firstGrad: Record<string, string | undefined> = {};
-  for (const n of [1, 3, 7, 9, 17].map((k) => k + 1))
-    for (const dim of DIMS)
-      for (const hidden of [n, n + 1, n + 7]) {
-        const { config, data, params } = randomPoint({ n, hidden, dim, tauCov: seed % 2 ? 0.05 : 0, tau: 0.3 }, seed++);
-        const problem = toNativeProblem(config, data, params);
-        const ref = binding.termsAndGrads(problem, 'scalar');
-        for (const isa of simd) {
-          const diff = tgDifference(binding.termsAndGrads(problem, isa), ref);
-          if (diff && !firstGrad[isa]) firstGrad[isa] = `${diff} at n=${n} h=${hidden} d=${dim}`;
+t.test(
+  'every SIMD variant vs scalar: the same bits (terms, gradients, 300-epoch training; SPEC §10)',
+  async (t) => {
+    const simd = isas.filter((i) => i !== 'scalar');
+    if (simd.length === 0) {
+      t.pass('this machine has no SIMD variant to compare');
+      return;
+    }
+    let seed = 1000;
+    const firstGrad: Record<string, string | undefined> = {};
+    for (const n of [1, 3, 7, 9, 17].map((k) => k + 1))
+      for (const dim of DIMS)
+        for (const hidden of [n, n + 1, n + 7]) {
+          const { config, data, params } = randomPoint(
+            { n, hidden, dim, tauCov: seed % 2 ? 0.05 : 0, tau: 0.3 },
+            seed++,
+          );
+          const problem = toNativeProblem(config, data, params);
+          const ref = binding.termsAndGrads(problem, 'scalar');
+          for (const isa of simd) {
+            const diff = tgDifference(binding.termsAndGrads(problem, isa), ref);
+            if (diff && !firstGrad[isa]) firstGrad[isa] = `${diff} at n=${n} h=${hidden} d=${dim}`;
+          }
         }
-      }
-  const jobs = MASKS.flatMap((mask) => [5, 20, 50].flatMap((n) => [1, 2].map((dim) => prepareJob(resolveConfig({ n, dim, mask: mask as Mask, epochs: 300, seed: n, tauCov: n === 20 ? 0.05 : 0 })))));
-  const scalar = await createNativeBackend(binding, 'scalar').trainBatch(jobs, { threads: 2 });
-  for (const isa of simd) {
-    t.equal(firstGrad[isa], undefined, `${isa} vs scalar: terms and gradients bit for bit (odd and round sizes 2..25, H = N, N+1, N+7, d = 1..3)`);
-    const got = await createNativeBackend(binding, isa).trainBatch(jobs, { threads: 2 });
-    const index = got.findIndex((r, i) => firstDifference(r, scalar[i]) !== undefined);
-    t.equal(index, -1, `${isa} vs scalar: ${jobs.length} runs of 300 epochs bit for bit (every mask, N 5/20/50, d 1/2, softmin at N 20)${index >= 0 ? `; first: run ${index} ${firstDifference(got[index], scalar[index])}` : ''}`);
-  }
-});
+    const jobs = MASKS.flatMap((mask) =>
+      [5, 20, 50].flatMap((n) =>
+        [1, 2].map((dim) =>
+          prepareJob(
+            resolveConfig({
+              n,
+              dim,
+              mask: mask as Mask,
+              epochs: 300,
+              seed: n,
+              tauCov: n === 20 ? 0.05 : 0,
+            }),
+          ),
+        ),
+      ),
+    );
+    const scalar = await createNativeBackend(binding, 'scalar').trainBatch(jobs, { threads: 2 });
+    for (const isa of simd) {
+      t.equal(
+        firstGrad[isa],
+        undefined,
+        `${isa} vs scalar: terms and gradients bit for bit (odd and round sizes 2..25, H = N, N+1, N+7, d = 1..3)`,
+      );
+      const got = await createNativeBackend(binding, isa).trainBatch(jobs, { threads: 2 });
+      const index = got.findIndex((r, i) => firstDifference(r, scalar[i]) !== undefined);
+      t.equal(
+        index,
+        -1,
+        `${isa} vs scalar: ${jobs.length} runs of 300 epochs bit for bit (every mask, N 5/20/50, d 1/2, softmin at N 20)${index >= 0 ? `; first: run ${index} ${firstDifference(got[index], scalar[index])}` : ''}`,
+      );
+    }
+  },
+);

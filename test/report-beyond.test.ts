@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MASKS, maskTerms, type Mask } from '../src/config.js';
 import { analyseRecords, buildReport } from '../src/report/build.js';
-import { beyondWeightsSnippet, BEYOND_LOG, runTuneCheck, tuneCheckSnippet, type BeyondLog } from '../src/report/beyond.js';
+import {
+  beyondWeightsSnippet,
+  BEYOND_LOG,
+  runTuneCheck,
+  tuneCheckSnippet,
+  type BeyondLog,
+} from '../src/report/beyond.js';
 import { spliceSection } from '../src/report/readme.js';
 import { buildTuneReport } from '../src/report/tune.js';
 import { tune } from '../src/study/index.js';
@@ -17,24 +23,64 @@ const root = t.testdir({});
 const LAMBDAS = [0.01, 0.1, 1];
 // paper-like at lambda <= 0.1; at lambda 1 base reconstructs best (C1 not held there)
 const sweepRecords = fabricate({
-  masks: MASKS, sizes: [10, 50], seeds: 6, lambdas: LAMBDAS,
+  masks: MASKS,
+  sizes: [10, 50],
+  seeds: 6,
+  lambdas: LAMBDAS,
   metrics: (c, u) => {
     const terms = maskTerms(c.mask);
     const strong = c.mask !== 'base' && c.lambda === 1;
-    return { recon: strong ? 0.2 * (1 + u) : ((terms.cov ? 0.01 : 0.05) * (terms.ovl ? 3 : 1) * (1 + u)) / Math.sqrt(c.n), spec: (terms.cov ? 0.9 : 0.6) + 0.05 * u, outside: terms.ovl ? 0.3 + 0.1 * u : 0.02 * u };
+    return {
+      recon: strong
+        ? 0.2 * (1 + u)
+        : ((terms.cov ? 0.01 : 0.05) * (terms.ovl ? 3 : 1) * (1 + u)) / Math.sqrt(c.n),
+      spec: (terms.cov ? 0.9 : 0.6) + 0.05 * u,
+      outside: terms.ovl ? 0.3 + 0.1 * u : 0.02 * u,
+    };
   },
 });
 
 t.test('the beyond section and the tune check say what the runs say', async (t) => {
   await buildReport(sweepRecords, { out: join(root, 'lambda-sweep', 'report'), png: false });
-  const result = await tune({ n: 5, mask: ['base', 'cov', 'ovl', 'cov+ovl'], lambda: [0.01, 0.1, 1], seed: '0..3', epochs: 80 }, { out: join(root, 'tune'), budget: 1, backend: 'native' });
+  const result = await tune(
+    {
+      n: 5,
+      mask: ['base', 'cov', 'ovl', 'cov+ovl'],
+      lambda: [0.01, 0.1, 1],
+      seed: '0..3',
+      epochs: 80,
+    },
+    { out: join(root, 'tune'), budget: 1, backend: 'native' },
+  );
   const report = await buildTuneReport(result);
-  const check = await runTuneCheck(join(root, 'tune-check'), { n: 6, mask: ['cov'], lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], seed: '0..2', epochs: 60 }, [0.7, 1], { backend: 'native' });
+  const check = await runTuneCheck(
+    join(root, 'tune-check'),
+    {
+      n: 6,
+      mask: ['cov'],
+      lambda: [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1],
+      seed: '0..2',
+      epochs: 60,
+    },
+    [0.7, 1],
+    { backend: 'native' },
+  );
   t.equal(check.exhaustiveRunEpochs, (7 + 1) * 3 * 60);
-  t.same(check.rows.map((r) => r.budget), [0.7, 1]);
-  t.ok(check.rows.every((r) => r.masks[0].tune! >= r.masks[0].exhaustive!), 'tune never beats the exhaustive grid');
+  t.same(
+    check.rows.map((r) => r.budget),
+    [0.7, 1],
+  );
+  t.ok(
+    check.rows.every((r) => r.masks[0].tune! >= r.masks[0].exhaustive!),
+    'tune never beats the exhaustive grid',
+  );
   const log: BeyondLog = {
-    lambdaSweep: { runs: sweepRecords.length, points: 288, trained: sweepRecords.length, wallMs: 1234 },
+    lambdaSweep: {
+      runs: sweepRecords.length,
+      points: 288,
+      trained: sweepRecords.length,
+      wallMs: 1234,
+    },
     tune: { trained: result.trained, wallMs: 5678 },
     tuneCheck: check,
     machine: { cpu: 'Test CPU', cores: 2, platform: 'linux', arch: 'x64', node: 'v20' },
@@ -59,28 +105,58 @@ t.test('the beyond section and the tune check say what the runs say', async (t) 
     const b = result.json.best.find((y) => y.n === x.n && y.mask === x.lowest)!;
     t.match(md, `| ${x.n} | ${x.lowest} | ${b.lambda === null ? '' : `lambda ${b.lambda}`}`);
   }
-  t.match(md, `Coverage is active in the lowest-recon mask at ${report.tuned.perN.filter((x) => x.lowestHasCoverage).length} of 1 sizes`);
+  t.match(
+    md,
+    `Coverage is active in the lowest-recon mask at ${report.tuned.perN.filter((x) => x.lowestHasCoverage).length} of 1 sizes`,
+  );
   const expels = report.tuned.overlapExpels;
-  t.same(expels.map((p) => p.overlap), ['ovl', 'cov+ovl']);
-  t.match(md, `Overlap still expels at its own best: ${expels.filter((p) => p.higher).length} of 2 overlap masks`);
+  t.same(
+    expels.map((p) => p.overlap),
+    ['ovl', 'cov+ovl'],
+  );
+  t.match(
+    md,
+    `Overlap still expels at its own best: ${expels.filter((p) => p.higher).length} of 2 overlap masks`,
+  );
   t.match(md, `spent ${result.json.runEpochs} run-epochs`);
-  t.match(md, /`sep` vs `cov`; finalists are the candidates trained on every seed at the full epochs\): – vs [0-9.]+ at N=5\./, 'no sep tuned here: no finalists to count');
+  t.match(
+    md,
+    /`sep` vs `cov`; finalists are the candidates trained on every seed at the full epochs\): – vs [0-9.]+ at N=5\./,
+    'no sep tuned here: no finalists to count',
+  );
   t.ok(existsSync(join(images, 'tune-pareto.png')), 'the Pareto plot copied');
-  t.match(md, '![Tuning: fit against recon of every candidate at the full epochs](img/beyond/tune-pareto.png)');
+  t.match(
+    md,
+    '![Tuning: fit against recon of every candidate at the full epochs](img/beyond/tune-pareto.png)',
+  );
   t.match(md, '[docs/tune.md](img/tune.md)');
   t.notMatch(md, /lambda-recon\.png/, 'no PNG in a report written without PNGs, no link to one');
 
   const checkMd = await tuneCheckSnippet(root);
   t.match(checkMd, `the exhaustive grid is ${check.exhaustiveRunEpochs} run-epochs`);
-  for (const r of check.rows) t.match(checkMd, `| ${r.budget} | ${r.rungs.map((x) => `${x.epochs}x${x.seeds}`).join(', ')} | ${r.runEpochs} (`);
+  for (const r of check.rows)
+    t.match(
+      checkMd,
+      `| ${r.budget} | ${r.rungs.map((x) => `${x.epochs}x${x.seeds}`).join(', ')} | ${r.runEpochs} (`,
+    );
 });
 
-t.test('splicing touches only the marked section; a folder that is not one is refused', async (t) => {
-  const text = 'head\n<!-- beyond:start -->\nold\n<!-- beyond:end -->\ntail\n';
-  t.equal(spliceSection(text, 'beyond', 'new\n\n'), 'head\n<!-- beyond:start -->\nnew\n<!-- beyond:end -->\ntail\n');
-  t.equal(spliceSection(text, 'results', 'new'), undefined);
-  const empty = join(root, 'empty');
-  mkdirSync(empty);
-  await t.rejects(beyondWeightsSnippet(empty), { message: `folder: got ${JSON.stringify(empty)}, expected a folder written by scripts/readme-beyond.mjs (lambda-sweep/report/claims.json, tune/tune.json, tune/tune-report/claims.json)` });
-  await t.rejects(tuneCheckSnippet(empty), { message: `folder: got ${JSON.stringify(empty)}, expected a folder written by scripts/readme-beyond.mjs (beyond.json)` });
-});
+t.test(
+  'splicing touches only the marked section; a folder that is not one is refused',
+  async (t) => {
+    const text = 'head\n<!-- beyond:start -->\nold\n<!-- beyond:end -->\ntail\n';
+    t.equal(
+      spliceSection(text, 'beyond', 'new\n\n'),
+      'head\n<!-- beyond:start -->\nnew\n<!-- beyond:end -->\ntail\n',
+    );
+    t.equal(spliceSection(text, 'results', 'new'), undefined);
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    await t.rejects(beyondWeightsSnippet(empty), {
+      message: `folder: got ${JSON.stringify(empty)}, expected a folder written by scripts/readme-beyond.mjs (lambda-sweep/report/claims.json, tune/tune.json, tune/tune-report/claims.json)`,
+    });
+    await t.rejects(tuneCheckSnippet(empty), {
+      message: `folder: got ${JSON.stringify(empty)}, expected a folder written by scripts/readme-beyond.mjs (beyond.json)`,
+    });
+  },
+);

@@ -12,7 +12,9 @@ const SIZES = [3, 5, 10, 20, 50, 100];
 const TAUS = [1e-4, 1e-3, 0.01, 0.1, 1];
 
 /** Metrics shaped like the paper's findings; `change` overrides any of them for a test. */
-function paperLike(change: (c: RunConfig, m: Partial<Metrics>, u: number) => Partial<Metrics> = (_c, m) => m) {
+function paperLike(
+  change: (c: RunConfig, m: Partial<Metrics>, u: number) => Partial<Metrics> = (_c, m) => m,
+) {
   return (c: RunConfig, u: number): Partial<Metrics> => {
     const terms = maskTerms(c.mask);
     const m: Partial<Metrics> = {
@@ -26,7 +28,13 @@ function paperLike(change: (c: RunConfig, m: Partial<Metrics>, u: number) => Par
 }
 
 const sepSweep = (outside: (tau: number, u: number) => number) =>
-  fabricate({ masks: ['sep', 'cov+sep'], sizes: [20, 100], seeds: 10, taus: TAUS, metrics: (c, u) => ({ recon: 0.01 * (1 + u), outside: outside(c.tau, u) }) });
+  fabricate({
+    masks: ['sep', 'cov+sep'],
+    sizes: [20, 100],
+    seeds: 10,
+    taus: TAUS,
+    metrics: (c, u) => ({ recon: 0.01 * (1 + u), outside: outside(c.tau, u) }),
+  });
 const growing = sepSweep((tau, u) => Math.min(1, tau + 0.05 * u));
 
 function claims(records: ReturnType<typeof fabricate>): Record<ClaimResult['id'], ClaimResult> {
@@ -36,9 +44,17 @@ function claims(records: ReturnType<typeof fabricate>): Record<ClaimResult['id']
 }
 
 t.test('a study shaped like the paper: every claim held', async (t) => {
-  const c = claims([...fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike() }), ...growing]);
-  for (const id of ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'] as const) t.equal(c[id].status, 'held', `${id}: ${c[id].summary}`);
-  const c1 = c.C1.evidence.perN as { n: number; bestMask: Mask; covVsBase: { covBeatsBase: boolean } }[];
+  const c = claims([
+    ...fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike() }),
+    ...growing,
+  ]);
+  for (const id of ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'] as const)
+    t.equal(c[id].status, 'held', `${id}: ${c[id].summary}`);
+  const c1 = c.C1.evidence.perN as {
+    n: number;
+    bestMask: Mask;
+    covVsBase: { covBeatsBase: boolean };
+  }[];
   t.equal(c1.length, 6);
   t.ok(c1.every((x) => maskTerms(x.bestMask).cov && x.covVsBase.covBeatsBase));
   t.match(c.C2.summary, /higher at 6 of 6 sizes/);
@@ -46,66 +62,155 @@ t.test('a study shaped like the paper: every claim held', async (t) => {
   t.match(c.C4.summary, /^24 of 24 \(pair, N\) cells within the margin 0.01/);
   // C6 is tested on sep only, per N; both sizes grow
   const c6 = c.C6.evidence.perN as { n: number; rho: number; grows: boolean }[];
-  t.same(c6.map((x) => x.n), [20, 100]);
+  t.same(
+    c6.map((x) => x.n),
+    [20, 100],
+  );
   t.ok(c6.every((x) => x.grows && x.rho > 0.5));
 });
 
 t.test('each claim not held where the runs contradict it', async (t) => {
   // C1: at N = 10 the best mask is sep (no coverage)
-  let c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((cfg, m) => (cfg.n === 10 && cfg.mask === 'sep' ? { ...m, recon: 1e-5 } : m)) }));
+  let c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m) =>
+        cfg.n === 10 && cfg.mask === 'sep' ? { ...m, recon: 1e-5 } : m,
+      ),
+    }),
+  );
   t.equal(c.C1.status, 'not held');
   t.match(c.C1.summary, /N=10: sep/);
   t.equal(c.C3.status, 'held', 'the other claims are unaffected');
 
   // C2: coverage lowers spec
-  c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((cfg, m, u) => ({ ...m, spec: (cfg.mask === 'cov' ? 0.5 : 0.6) + 0.05 * u })) }));
+  c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m, u) => ({
+        ...m,
+        spec: (cfg.mask === 'cov' ? 0.5 : 0.6) + 0.05 * u,
+      })),
+    }),
+  );
   t.equal(c.C2.status, 'not held');
   // C2: a difference of noise only (no effect) is not held either
-  c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((_cfg, m, u) => ({ ...m, spec: 0.6 + 0.05 * u })) }));
+  c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((_cfg, m, u) => ({ ...m, spec: 0.6 + 0.05 * u })),
+    }),
+  );
   t.equal(c.C2.status, 'not held');
 
   // C3: one twin pair of four goes the other way
-  c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((cfg, m) => (cfg.mask === 'cov+sep+ovl' ? { ...m, recon: (m.recon as number) / 10 } : m)) }));
+  c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m) =>
+        cfg.mask === 'cov+sep+ovl' ? { ...m, recon: (m.recon as number) / 10 } : m,
+      ),
+    }),
+  );
   t.equal(c.C3.status, 'not held');
   t.match(c.C3.summary, /^3 of 4 pairs/);
 
   // C4: overlap masks fit worse by 0.05 MSE (beyond the 0.01 margin)
-  c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((cfg, m) => (maskTerms(cfg.mask).ovl ? { ...m, fit: (m.fit as number) + 0.05 } : m)) }));
+  c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m) =>
+        maskTerms(cfg.mask).ovl ? { ...m, fit: (m.fit as number) + 0.05 } : m,
+      ),
+    }),
+  );
   t.equal(c.C4.status, 'not held');
   t.match(c.C4.summary, /^0 of 24/);
 
   // C5: overlap masks expel no more than their twins
-  c = claims(fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((_cfg, m, u) => ({ ...m, outside: 0.02 * u })) }));
+  c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((_cfg, m, u) => ({ ...m, outside: 0.02 * u })),
+    }),
+  );
   t.equal(c.C5.status, 'not held');
 
   // C6: the outside fraction of sep falls with tau, or does not move
-  t.equal(claims(sepSweep((tau, u) => 0.5 - 0.1 * Math.log10(tau) + 0.05 * u)).C6.status, 'not held');
+  t.equal(
+    claims(sepSweep((tau, u) => 0.5 - 0.1 * Math.log10(tau) + 0.05 * u)).C6.status,
+    'not held',
+  );
   t.equal(claims(sepSweep((_tau, u) => 0.1 * u)).C6.status, 'not held');
 });
 
 t.test('C4 margin: the upper 95% bound decides, at the stated margin', async (t) => {
   // constant paired difference (zero spread): the bound is the difference itself
-  const study = (delta: number) => fabricate({ masks: MASKS, sizes: [10, 20], seeds: 5, metrics: paperLike((cfg, m) => ({ ...m, fit: 0.002 + (maskTerms(cfg.mask).ovl ? delta : 0) })) });
+  const study = (delta: number) =>
+    fabricate({
+      masks: MASKS,
+      sizes: [10, 20],
+      seeds: 5,
+      metrics: paperLike((cfg, m) => ({
+        ...m,
+        fit: 0.002 + (maskTerms(cfg.mask).ovl ? delta : 0),
+      })),
+    });
   t.equal(claims(study(0.009)).C4.status, 'held');
   t.equal(claims(study(0.011)).C4.status, 'not held');
   t.equal(analyseRecords(study(0.011), { fitMargin: 0.02 }).claims[3].status, 'held');
 });
 
 t.test('missing masks or no tau sweep: not testable with these runs', async (t) => {
-  const c = claims(fabricate({ masks: ['base', 'cov', 'sep'], sizes: [10, 20], seeds: 5, metrics: paperLike() }));
-  for (const id of ['C1', 'C3', 'C4', 'C5', 'C6'] as const) t.equal(c[id].status, 'not testable with these runs', id);
-  t.match(c.C1.summary, /Masks missing from the runs: ovl, cov\+sep, cov\+ovl, sep\+ovl, cov\+sep\+ovl/);
+  const c = claims(
+    fabricate({ masks: ['base', 'cov', 'sep'], sizes: [10, 20], seeds: 5, metrics: paperLike() }),
+  );
+  for (const id of ['C1', 'C3', 'C4', 'C5', 'C6'] as const)
+    t.equal(c[id].status, 'not testable with these runs', id);
+  t.match(
+    c.C1.summary,
+    /Masks missing from the runs: ovl, cov\+sep, cov\+ovl, sep\+ovl, cov\+sep\+ovl/,
+  );
   t.match(c.C6.summary, /No tau sweep/);
   t.equal(c.C2.status, 'held', 'cov and base are there, so C2 is tested');
   const none = claims(fabricate({ masks: ['sep'], sizes: [10], seeds: 3, metrics: paperLike() }));
   t.equal(none.C2.status, 'not testable with these runs');
   // a sweep of only two tau values is not enough for a trend
-  t.equal(claims(fabricate({ masks: ['sep'], sizes: [20], seeds: 5, taus: [1e-3, 1], metrics: () => ({}) })).C6.status, 'not testable with these runs');
+  t.equal(
+    claims(
+      fabricate({ masks: ['sep'], sizes: [20], seeds: 5, taus: [1e-3, 1], metrics: () => ({}) }),
+    ).C6.status,
+    'not testable with these runs',
+  );
 });
 
-t.test('diverged runs (null metrics) are left out of the tests, not counted as zeros', async (t) => {
-  const records = fabricate({ masks: MASKS, sizes: SIZES, seeds: 10, metrics: paperLike((cfg, m) => (cfg.mask === 'cov' && cfg.seed < 3 ? { recon: null, spec: null, fit: null, outside: null, diverged: true } : m)) });
-  const c = claims(records);
-  t.equal(c.C2.status, 'held');
-  t.equal((c.C2.evidence.pooled as { pairs: number }).pairs, 6 * 7);
-});
+t.test(
+  'diverged runs (null metrics) are left out of the tests, not counted as zeros',
+  async (t) => {
+    const records = fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m) =>
+        cfg.mask === 'cov' && cfg.seed < 3
+          ? { recon: null, spec: null, fit: null, outside: null, diverged: true }
+          : m,
+      ),
+    });
+    const c = claims(records);
+    t.equal(c.C2.status, 'held');
+    t.equal((c.C2.evidence.pooled as { pairs: number }).pairs, 6 * 7);
+  },
+);

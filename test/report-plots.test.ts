@@ -6,19 +6,41 @@ import { Resvg } from '@resvg/resvg-js';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
 import { findSweep, mainSlice } from '../src/report/cells.js';
-import { compileVega, positionsSpec, rasterize, renderSvg, runPoints, sizeCurveSpec, sweepCurveSpec, type RunPoint } from '../src/report/plots.js';
+import {
+  compileVega,
+  positionsSpec,
+  rasterize,
+  renderSvg,
+  runPoints,
+  sizeCurveSpec,
+  sweepCurveSpec,
+  type RunPoint,
+} from '../src/report/plots.js';
 import { toHtml } from '../src/report/document.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber, summaryTables, sweepPoints } from '../src/report/tables.js';
 import { fabricate } from './helpers/report-records.js';
 
 const paper = fabricate({
-  masks: MASKS, sizes: [3, 10, 100], seeds: 4,
-  metrics: (c, u) => ({ recon: (maskTerms(c.mask).cov ? 0.01 : 0.05) * (1 + u), spec: 0.5 + 0.1 * u, outside: maskTerms(c.mask).ovl ? 0.3 : 0 }),
+  masks: MASKS,
+  sizes: [3, 10, 100],
+  seeds: 4,
+  metrics: (c, u) => ({
+    recon: (maskTerms(c.mask).cov ? 0.01 : 0.05) * (1 + u),
+    spec: 0.5 + 0.1 * u,
+    outside: maskTerms(c.mask).ovl ? 0.3 : 0,
+  }),
   // overlap masks: every 4th prototype pushed to 1.5 (outside [min x, max x] within [-1, 1]), one far out at 40
-  prototypes: (c, x) => x.map((v, i) => (maskTerms(c.mask).ovl ? (i === 0 ? 40 : i % 4 === 0 ? 1.5 : v) : v)),
+  prototypes: (c, x) =>
+    x.map((v, i) => (maskTerms(c.mask).ovl ? (i === 0 ? 40 : i % 4 === 0 ? 1.5 : v) : v)),
 });
-const sweep = fabricate({ masks: ['sep', 'cov+sep'], sizes: [20, 100], seeds: 3, taus: [1e-4, 1e-2, 1], metrics: (c, u) => ({ recon: 0.01 + u, outside: c.tau }) });
+const sweep = fabricate({
+  masks: ['sep', 'cov+sep'],
+  sizes: [20, 100],
+  seeds: 3,
+  taus: [1e-4, 1e-2, 1],
+  metrics: (c, u) => ({ recon: 0.01 + u, outside: c.tau }),
+});
 
 /** Every text node of a parsed SVG (vega writes labels as <text> elements). */
 function texts(svg: string): string[] {
@@ -38,7 +60,11 @@ function texts(svg: string): string[] {
 
 /** The line series drawn: vega puts each in its own line-mark group, its path labelled `series: name`. */
 const lineSeries = (svg: string): string[] =>
-  [...svg.matchAll(/<g class="mark-line role-mark[^"]*"[^>]*><path aria-label="[^"]*series: ([^";]+)"/g)].map((m) => m[1]);
+  [
+    ...svg.matchAll(
+      /<g class="mark-line role-mark[^"]*"[^>]*><path aria-label="[^"]*series: ([^";]+)"/g,
+    ),
+  ].map((m) => m[1]);
 
 t.test('metric vs N plots: well-formed, one series per mask, labelled', async (t) => {
   const tables = summaryTables(mainSlice(paper)!);
@@ -48,7 +74,10 @@ t.test('metric vs N plots: well-formed, one series per mask, labelled', async (t
     t.doesNotThrow(() => new Resvg(svg), 'resvg parses it too');
     const words = texts(svg);
     t.ok(words.includes('N = H (log scale)'), 'x axis title');
-    t.ok(words.some((w) => w.startsWith(metric)), 'y axis title');
+    t.ok(
+      words.some((w) => w.startsWith(metric)),
+      'y axis title',
+    );
     t.ok(words.includes('mask'), 'legend title');
     for (const m of MASKS) t.ok(words.includes(m), `legend entry ${m}`);
     for (const n of ['3', '10', '100']) t.ok(words.includes(n), `x tick ${n}`);
@@ -66,22 +95,43 @@ t.test('sweep plots: a panel per N, a series per mask, log axis of the swept fie
     t.equal(XMLValidator.validate(svg), true);
     const words = texts(svg);
     t.ok(words.includes('tau (log scale)'));
-    for (const w of ['sep', 'cov+sep', 'N = 20', 'N = 100', '0.0001', '0.01', '1']) t.ok(words.includes(w), w);
-    t.same(lineSeries(svg).sort(), ['cov+sep, N=100', 'cov+sep, N=20', 'sep, N=100', 'sep, N=20'], 'sep and cov+sep at N = 20 and N = 100');
+    for (const w of ['sep', 'cov+sep', 'N = 20', 'N = 100', '0.0001', '0.01', '1'])
+      t.ok(words.includes(w), w);
+    t.same(
+      lineSeries(svg).sort(),
+      ['cov+sep, N=100', 'cov+sep, N=20', 'sep, N=100', 'sep, N=20'],
+      'sep and cov+sep at N = 20 and N = 100',
+    );
   }
   // a lambda sweep: base ignores lambda, so it is one run per N and seed, drawn flat at every lambda
-  const lambda = fabricate({ masks: ['base', 'cov', 'cov+ovl'], sizes: [10, 50], seeds: 3, lambdas: [0.01, 0.1, 1], metrics: (c, u) => ({ recon: 0.01 * (1 + u) * (c.mask === 'base' ? 5 : 1 / c.lambda) }) });
+  const lambda = fabricate({
+    masks: ['base', 'cov', 'cov+ovl'],
+    sizes: [10, 50],
+    seeds: 3,
+    lambdas: [0.01, 0.1, 1],
+    metrics: (c, u) => ({ recon: 0.01 * (1 + u) * (c.mask === 'base' ? 5 : 1 / c.lambda) }),
+  });
   t.equal(lambda.length, 2 * 3 * (1 + 2 * 3), 'base once per N and seed');
   const found = findSweep(lambda, 'lambda')!;
   t.same(found.values, [0.01, 0.1, 1]);
   const svg = await renderSvg(sweepCurveSpec('lambda', sweepPoints(found), 'recon'));
   t.ok(texts(svg).includes('lambda (log scale)'));
-  t.same(lineSeries(svg).sort(), ['base, N=10', 'base, N=50', 'cov+ovl, N=10', 'cov+ovl, N=50', 'cov, N=10', 'cov, N=50']);
+  t.same(lineSeries(svg).sort(), [
+    'base, N=10',
+    'base, N=50',
+    'cov+ovl, N=10',
+    'cov+ovl, N=50',
+    'cov, N=10',
+    'cov, N=50',
+  ]);
 });
 
 t.test('prototype positions: inputs, prototypes, hull and expelled marked per mask', async (t) => {
   const { spec, rows } = positionsSpec(paper, 100);
-  t.same(rows.map((r) => r.mask), [...MASKS]);
+  t.same(
+    rows.map((r) => r.mask),
+    [...MASKS],
+  );
   for (const r of rows) {
     t.equal(r.seed, 0);
     t.equal(r.prototypes.length, 100);
@@ -92,11 +142,20 @@ t.test('prototype positions: inputs, prototypes, hull and expelled marked per ma
   const svg = await renderSvg(spec);
   t.equal(XMLValidator.validate(svg), true);
   const words = texts(svg);
-  for (const w of ['Prototype positions at N = 100', 'training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs', ...MASKS]) {
+  for (const w of [
+    'Prototype positions at N = 100',
+    'training input',
+    'prototype (inside hull)',
+    'prototype (expelled)',
+    'convex hull of inputs',
+    ...MASKS,
+  ]) {
     t.ok(words.includes(w), w);
   }
   // symbols: 8 masks x (100 inputs + 100 prototypes), one path each
-  const symbols = /<g class="mark-symbol role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/.exec(svg)![1].match(/<path/g)!.length;
+  const symbols = /<g class="mark-symbol role-mark[^"]*"[^>]*>([\s\S]*?)<\/g>/
+    .exec(svg)![1]
+    .match(/<path/g)!.length;
   t.equal(symbols, 8 * 200);
 });
 
@@ -116,7 +175,11 @@ t.test('PNG renders, with its text', async (t) => {
   const svg = await renderSvg(sizeCurveSpec(summaryTables(mainSlice(paper)!), 'recon'));
   const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
   const raster = rasterize(svg, 2);
-  t.same([...raster.png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+  t.same(
+    [...raster.png.subarray(0, 8)],
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    'PNG signature',
+  );
   t.equal(raster.width, 2 * width);
   // the title sits in the top band, above the plot area: ink there is text and nothing else
   const band = 2 * 24;
@@ -125,57 +188,147 @@ t.test('PNG renders, with its text', async (t) => {
   t.ok(withText > 500, `title drawn: ${withText} dark pixels`);
   t.equal(withoutText, 0, 'no ink in the band without text');
   // and the text comes from the fonts rasterize loads: with no font at all, resvg draws none
-  const noFonts = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false, fontFiles: [] } }).render();
-  t.equal(darkPixels({ width: noFonts.width, pixels: noFonts.pixels }, 0, band), 0, 'without fonts the title is lost');
+  const noFonts = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: false, fontFiles: [] },
+  }).render();
+  t.equal(
+    darkPixels({ width: noFonts.width, pixels: noFonts.pixels }, 0, band),
+    0,
+    'without fonts the title is lost',
+  );
   // the whole picture: removing text removes a lot of ink (axis labels, legend, titles)
   const all = (r: typeof raster) => darkPixels(r, 0, r.pixels.length / 4 / r.width);
-  t.ok(all(raster) - all(rasterize(svg.replace(/<text[\s\S]*?<\/text>/g, ''), 2)) > 3000, 'labels and legend drawn');
+  t.ok(
+    all(raster) - all(rasterize(svg.replace(/<text[\s\S]*?<\/text>/g, ''), 2)) > 3000,
+    'labels and legend drawn',
+  );
 });
 
 /** The layers of a spec, faceted or not. */
-const layers = (spec: TopLevelSpec): { transform?: { filter: string }[]; encoding?: { tooltip?: { title: string }[] } }[] => {
+const layers = (
+  spec: TopLevelSpec,
+): { transform?: { filter: string }[]; encoding?: { tooltip?: { title: string }[] } }[] => {
   const s = spec as unknown as { layer?: unknown[]; spec?: { layer: unknown[] } };
   return (s.layer ?? s.spec!.layer) as ReturnType<typeof layers>;
 };
 /** The tooltip fields (titles) of every layer that has them. */
-const tooltipTitles = (spec: TopLevelSpec): string[][] => layers(spec).filter((l) => l.encoding?.tooltip).map((l) => l.encoding!.tooltip!.map((f) => f.title));
+const tooltipTitles = (spec: TopLevelSpec): string[][] =>
+  layers(spec)
+    .filter((l) => l.encoding?.tooltip)
+    .map((l) => l.encoding!.tooltip!.map((f) => f.title));
 type Datum = RunPoint & { kind: string; interval?: string; mean?: number };
-const data = (spec: TopLevelSpec): Datum[] => (spec as unknown as { data: { values: Datum[] } }).data.values;
+const data = (spec: TopLevelSpec): Datum[] =>
+  (spec as unknown as { data: { values: Datum[] } }).data.values;
 
-t.test('report.html specs: tooltips on points; with the runs, one point per run naming its id and seed', async (t) => {
-  const slice = mainSlice(paper)!;
-  const tables = summaryTables(slice);
-  const still = sizeCurveSpec(tables, 'recon');
-  const live = sizeCurveSpec(tables, 'recon', slice.records);
-  t.same(tooltipTitles(still), [['series', 'N = H (log scale)', 'mean', '95% interval', 'runs']], 'means: their numbers');
-  const cell = tables.cells.find((c) => c.mask === 'cov' && c.n === 10)!;
-  t.equal(data(still).find((d) => d.mask === 'cov' && d.x === 10)!.interval, `[${formatNumber(cell.stats.recon.ciLow)}, ${formatNumber(cell.stats.recon.ciHigh)}]`, 'the interval as computed, also where the log axis cuts the bar');
-  t.same(tooltipTitles(live)[0], ['run id', 'seed', 'mask', 'N = H (log scale)', 'recon (log scale)'], 'runs: id, seed, value');
-  const runs = data(live).filter((d) => d.kind === 'run');
-  t.equal(runs.length, slice.records.length, 'one point per run');
-  const first = slice.records[0];
-  t.same(runs[0], { series: first.config.mask, mask: first.config.mask, x: first.config.n, value: first.metrics.recon, seed: first.config.seed, id: first.id, n: first.config.n, kind: 'run' });
-  t.ok(layers(live).every((l) => l.transform?.[0].filter.startsWith('datum.kind')), 'each layer draws its own kind of datum');
-  t.notOk(data(still).some((d) => d.kind === 'run'), 'the static picture (SVG, PNG) has no runs');
-  t.equal(runPoints([{ ...first, metrics: { ...first.metrics, recon: null } }], 'recon', (r) => r.config.n, (r) => r.config.mask).length, 0, 'a run without a value has no point');
+t.test(
+  'report.html specs: tooltips on points; with the runs, one point per run naming its id and seed',
+  async (t) => {
+    const slice = mainSlice(paper)!;
+    const tables = summaryTables(slice);
+    const still = sizeCurveSpec(tables, 'recon');
+    const live = sizeCurveSpec(tables, 'recon', slice.records);
+    t.same(
+      tooltipTitles(still),
+      [['series', 'N = H (log scale)', 'mean', '95% interval', 'runs']],
+      'means: their numbers',
+    );
+    const cell = tables.cells.find((c) => c.mask === 'cov' && c.n === 10)!;
+    t.equal(
+      data(still).find((d) => d.mask === 'cov' && d.x === 10)!.interval,
+      `[${formatNumber(cell.stats.recon.ciLow)}, ${formatNumber(cell.stats.recon.ciHigh)}]`,
+      'the interval as computed, also where the log axis cuts the bar',
+    );
+    t.same(
+      tooltipTitles(live)[0],
+      ['run id', 'seed', 'mask', 'N = H (log scale)', 'recon (log scale)'],
+      'runs: id, seed, value',
+    );
+    const runs = data(live).filter((d) => d.kind === 'run');
+    t.equal(runs.length, slice.records.length, 'one point per run');
+    const first = slice.records[0];
+    t.same(runs[0], {
+      series: first.config.mask,
+      mask: first.config.mask,
+      x: first.config.n,
+      value: first.metrics.recon,
+      seed: first.config.seed,
+      id: first.id,
+      n: first.config.n,
+      kind: 'run',
+    });
+    t.ok(
+      layers(live).every((l) => l.transform?.[0].filter.startsWith('datum.kind')),
+      'each layer draws its own kind of datum',
+    );
+    t.notOk(
+      data(still).some((d) => d.kind === 'run'),
+      'the static picture (SVG, PNG) has no runs',
+    );
+    t.equal(
+      runPoints(
+        [{ ...first, metrics: { ...first.metrics, recon: null } }],
+        'recon',
+        (r) => r.config.n,
+        (r) => r.config.mask,
+      ).length,
+      0,
+      'a run without a value has no point',
+    );
 
-  const tau = findSweep(sweep, 'tau')!;
-  const tauLive = sweepCurveSpec('tau', sweepPoints(tau), 'outside', tau);
-  t.same(tooltipTitles(tauLive)[0], ['run id', 'seed', 'mask', 'tau (log scale)', 'outside'], 'sweep runs: id, seed, value');
-  const tauRuns = data(tauLive).filter((d) => d.kind === 'run');
-  t.equal(tauRuns.length, tau.series.reduce((a, s) => a + s.values.reduce((b, v) => b + tau.slices[tau.values.indexOf(v)].records.filter((r) => r.config.mask === s.mask && r.config.n === s.n).length, 0), 0), 'one point per run at each value it counts for');
-  t.ok(tauRuns.every((d) => d.n !== undefined), 'each in its panel (N)');
-  const { spec } = positionsSpec(paper, 100);
-  for (const fields of tooltipTitles(spec)) t.same(fields.slice(-3), ['mask', 'seed', 'run id'], 'positions: each mark names its run');
-  const compiled = (await compileVega(tauLive)) as { $schema: string };
-  t.match(compiled.$schema, /vega\/v\d/, 'compiled to Vega for the page');
-});
+    const tau = findSweep(sweep, 'tau')!;
+    const tauLive = sweepCurveSpec('tau', sweepPoints(tau), 'outside', tau);
+    t.same(
+      tooltipTitles(tauLive)[0],
+      ['run id', 'seed', 'mask', 'tau (log scale)', 'outside'],
+      'sweep runs: id, seed, value',
+    );
+    const tauRuns = data(tauLive).filter((d) => d.kind === 'run');
+    t.equal(
+      tauRuns.length,
+      tau.series.reduce(
+        (a, s) =>
+          a +
+          s.values.reduce(
+            (b, v) =>
+              b +
+              tau.slices[tau.values.indexOf(v)].records.filter(
+                (r) => r.config.mask === s.mask && r.config.n === s.n,
+              ).length,
+            0,
+          ),
+        0,
+      ),
+      'one point per run at each value it counts for',
+    );
+    t.ok(
+      tauRuns.every((d) => d.n !== undefined),
+      'each in its panel (N)',
+    );
+    const { spec } = positionsSpec(paper, 100);
+    for (const fields of tooltipTitles(spec))
+      t.same(fields.slice(-3), ['mask', 'seed', 'run id'], 'positions: each mark names its run');
+    const compiled = (await compileVega(tauLive)) as { $schema: string };
+    t.match(compiled.$schema, /vega\/v\d/, 'compiled to Vega for the page');
+  },
+);
 
 t.test('report.html: figure specs and the runtime cannot close their <script> early', async (t) => {
-  const figure = { kind: 'figure' as const, file: 'plots/a.svg', svg: '<svg xmlns="http://www.w3.org/2000/svg"/>', caption: 'a', vega: { description: '</script><b>' } };
+  const figure = {
+    kind: 'figure' as const,
+    file: 'plots/a.svg',
+    svg: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    caption: 'a',
+    vega: { description: '</script><b>' },
+  };
   const html = toHtml([figure], 'x', { vegaRuntime: 'var vega = "</script>";' });
   t.equal(html.match(/<\/script>/g)!.length, 3, 'only the three script elements close');
   t.match(html, '{"description":"\\u003c/script>\\u003cb>"}');
   t.match(html, 'var vega = "<\\/script>";');
-  t.notMatch(toHtml([figure], 'x'), /<script/, 'without a runtime, no script at all (the static images)');
+  t.notMatch(
+    toHtml([figure], 'x'),
+    /<script/,
+    'without a runtime, no script at all (the static images)',
+  );
 });

@@ -2,11 +2,20 @@
 // from scipy 1.17 (noted beside each value), and by enumerating all sign patterns.
 
 import t, { type Test } from 'tap';
-import { averageRanks, spearman, summarize, tQuantile, wilcoxonSignedRank } from '../src/report/stats.js';
+import {
+  averageRanks,
+  spearman,
+  summarize,
+  tQuantile,
+  wilcoxonSignedRank,
+} from '../src/report/stats.js';
 
 // Values printed to 6+ digits in tables or by scipy: compare to 1e-6 relative.
 const close = (t: Test, got: number | null, want: number, what: string) =>
-  t.ok(got !== null && Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)), `${what}: got ${got}, want ${want}`);
+  t.ok(
+    got !== null && Math.abs(got - want) <= 1e-6 * Math.max(1, Math.abs(want)),
+    `${what}: got ${got}, want ${want}`,
+  );
 
 t.test('mean, sd and 95% t-interval by hand', async (t) => {
   // [1..5]: mean 3, var = (4+1+0+1+4)/4 = 2.5, sd = 1.5811388; t(0.975, 4) = 2.776445 (t table)
@@ -21,7 +30,7 @@ t.test('mean, sd and 95% t-interval by hand', async (t) => {
   const s2 = summarize([2, 4, 4, 4, 5, 5, 7, 9]);
   t.equal(s2.mean, 5);
   close(t, s2.sd, Math.sqrt(32 / 7), 'sd2');
-  close(t, s2.ciHigh, 5 + 2.364624 * Math.sqrt(32 / 7) / Math.sqrt(8), 'ciHigh2');
+  close(t, s2.ciHigh, 5 + (2.364624 * Math.sqrt(32 / 7)) / Math.sqrt(8), 'ciHigh2');
 });
 
 t.test('null metrics (diverged runs) are left out; small n', async (t) => {
@@ -31,7 +40,13 @@ t.test('null metrics (diverged runs) are left out; small n', async (t) => {
 });
 
 t.test('t quantiles against the printed t table', async (t) => {
-  const table: [number, number][] = [[1, 12.706205], [2, 4.302653], [4, 2.776445], [9, 2.262157], [29, 2.045230]];
+  const table: [number, number][] = [
+    [1, 12.706205],
+    [2, 4.302653],
+    [4, 2.776445],
+    [9, 2.262157],
+    [29, 2.04523],
+  ];
   for (const [dof, want] of table) close(t, tQuantile(0.975, dof), want, `t(0.975, ${dof})`);
 });
 
@@ -74,17 +89,22 @@ t.test('Wilcoxon signed-rank: exact p against tables, scipy and enumeration', as
   t.equal(w.wMinus, 6.5);
   t.equal(w.p, bruteForceP(tied));
   t.equal(w.p, 32 / 1024);
-  for (const d of [[0.3, -0.1, 0.2, 0.2, -0.2, 0.5, 0.7, -0.7, 0.1], [2, -3, 4, -5, 6, 7, -8, 9, 1, 1, 1, -10, 11]]) {
+  for (const d of [
+    [0.3, -0.1, 0.2, 0.2, -0.2, 0.5, 0.7, -0.7, 0.1],
+    [2, -3, 4, -5, 6, 7, -8, 9, 1, 1, 1, -10, 11],
+  ]) {
     t.equal(wilcoxonSignedRank(d).p, bruteForceP(d), `enumeration ${d.join(',')}`);
   }
 });
 
 t.test('Wilcoxon signed-rank: normal approximation for n > 50 against scipy', async (t) => {
   // 60 differences; scipy.stats.wilcoxon(d, method='approx', correction=True): W = 584.5, p = 0.01512405249271012
-  const d = [0.65, 1.12, 0.63, -1.0, 1.21, 0.75, -0.24, 0.88, 0.66, 0.59, 0.33, 0.85, -0.44, 0.14, -0.18, 0.9, 0.34, 0.01,
-    -0.48, 0.04, 0.31, 0.02, 1.59, 1.31, -2.41, -1.59, 0.13, -0.12, 0.51, 0.52, 2.42, -0.81, -0.08, 2.34, 0.95, 0.96, -0.21,
-    -1.35, 0.47, 0.41, -0.93, -0.38, 0.23, -0.64, 0.2, 0.4, 0.34, -0.21, 0.89, 1.19, 0.62, -0.52, 1.03, -0.2, 1.18, -0.77,
-    1.21, 0.28, -0.95, -0.01];
+  const d = [
+    0.65, 1.12, 0.63, -1.0, 1.21, 0.75, -0.24, 0.88, 0.66, 0.59, 0.33, 0.85, -0.44, 0.14, -0.18,
+    0.9, 0.34, 0.01, -0.48, 0.04, 0.31, 0.02, 1.59, 1.31, -2.41, -1.59, 0.13, -0.12, 0.51, 0.52,
+    2.42, -0.81, -0.08, 2.34, 0.95, 0.96, -0.21, -1.35, 0.47, 0.41, -0.93, -0.38, 0.23, -0.64, 0.2,
+    0.4, 0.34, -0.21, 0.89, 1.19, 0.62, -0.52, 1.03, -0.2, 1.18, -0.77, 1.21, 0.28, -0.95, -0.01,
+  ];
   const w = wilcoxonSignedRank(d);
   t.equal(w.method, 'normal');
   t.equal(w.wMinus, 584.5);

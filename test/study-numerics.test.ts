@@ -13,7 +13,13 @@ import { describeNumerics, numericsId, recordNumerics } from '../src/numerics.js
 import { cli } from './helpers/cli.js';
 
 const root = t.testdir({});
-const study = resolveStudy({ name: 'numerics', n: [3], mask: ['base', 'cov'], seed: '0..1', epochs: 20 });
+const study = resolveStudy({
+  name: 'numerics',
+  n: [3],
+  mask: ['base', 'cov'],
+  seed: '0..1',
+  epochs: 20,
+});
 const runsOf = (dir: string): string => readFileSync(join(dir, 'runs.jsonl'), 'utf8');
 
 /** Rewrites a folder's records as protomlp 0.1.0 wrote them (no numerics field). */
@@ -32,7 +38,10 @@ t.test('records name their numerics; 0.1.0 records are version 1 of their backen
   const out = join(root, 'named');
   await runStudy(study, { out, backend: 'ts' });
   const { records, numerics } = await readStudy(out);
-  t.ok(records.every((r) => r.numerics === 'ts/1'), 'TS records say ts/1');
+  t.ok(
+    records.every((r) => r.numerics === 'ts/1'),
+    'TS records say ts/1',
+  );
   t.equal(numerics, 'ts/1');
   t.equal(numericsId('native'), 'native/2');
   t.equal(recordNumerics({ backend: 'native' }), 'native/1');
@@ -51,37 +60,70 @@ t.test('a study folder that mixes numerics is refused when read', async (t) => {
   });
 });
 
-t.test('sweep refuses a folder of 0.1.0 runs, and --retrain sets them aside and trains again', async (t) => {
-  const out = join(root, 'old');
-  await runStudy(study, { out, backend: 'native' });
-  makeOld(out);
-  const before = runsOf(out);
-  const args = ['sweep', '--sizes', '3', '--masks', 'base,cov', '--seeds', '2', '--epochs', '20', '--name', 'numerics', '--out', out, '--backend', 'native'];
-  const refused = cli(args);
-  t.equal(refused.status, 2, 'exit code 2');
-  t.equal(
-    refused.stderr.trim(),
-    `error: --out: got ${JSON.stringify(out)}, expected a folder of runs made with native/2, the numerics of this protomlp's native backend ` +
-      '(a study never mixes numerics); it holds 4 runs made with numerics native/1 (protomlp 0.1.0): choose another --out, or add --retrain to set the old runs aside and train the study again',
-  );
-  t.equal(runsOf(out), before, 'nothing written on refusal');
-  const retrained = cli([...args, '--retrain']);
-  t.equal(retrained.status, 0, retrained.stderr);
-  t.match(retrained.stderr, `warning: ${out}: its 4 runs made with numerics native/1 (protomlp 0.1.0), not native/2: set aside in runs.native-1.jsonl; the study is trained again`);
-  t.equal(readFileSync(join(out, 'runs.native-1.jsonl'), 'utf8'), before, 'the old runs are kept, byte for byte');
-  const { records, numerics } = await readStudy(out);
-  t.equal(records.length, 4);
-  t.equal(numerics, 'native/2');
-});
+t.test(
+  'sweep refuses a folder of 0.1.0 runs, and --retrain sets them aside and trains again',
+  async (t) => {
+    const out = join(root, 'old');
+    await runStudy(study, { out, backend: 'native' });
+    makeOld(out);
+    const before = runsOf(out);
+    const args = [
+      'sweep',
+      '--sizes',
+      '3',
+      '--masks',
+      'base,cov',
+      '--seeds',
+      '2',
+      '--epochs',
+      '20',
+      '--name',
+      'numerics',
+      '--out',
+      out,
+      '--backend',
+      'native',
+    ];
+    const refused = cli(args);
+    t.equal(refused.status, 2, 'exit code 2');
+    t.equal(
+      refused.stderr.trim(),
+      `error: --out: got ${JSON.stringify(out)}, expected a folder of runs made with native/2, the numerics of this protomlp's native backend ` +
+        '(a study never mixes numerics); it holds 4 runs made with numerics native/1 (protomlp 0.1.0): choose another --out, or add --retrain to set the old runs aside and train the study again',
+    );
+    t.equal(runsOf(out), before, 'nothing written on refusal');
+    const retrained = cli([...args, '--retrain']);
+    t.equal(retrained.status, 0, retrained.stderr);
+    t.match(
+      retrained.stderr,
+      `warning: ${out}: its 4 runs made with numerics native/1 (protomlp 0.1.0), not native/2: set aside in runs.native-1.jsonl; the study is trained again`,
+    );
+    t.equal(
+      readFileSync(join(out, 'runs.native-1.jsonl'), 'utf8'),
+      before,
+      'the old runs are kept, byte for byte',
+    );
+    const { records, numerics } = await readStudy(out);
+    t.equal(records.length, 4);
+    t.equal(numerics, 'native/2');
+  },
+);
 
 t.test('reproduce into an old results folder says what it does', async (t) => {
   const out = join(root, 'reproduce');
-  const first = cli(['reproduce', '--out', out, '--backend', 'native'], { PROTOMLP_REPRODUCE_SCALE: 'tiny' });
+  const first = cli(['reproduce', '--out', out, '--backend', 'native'], {
+    PROTOMLP_REPRODUCE_SCALE: 'tiny',
+  });
   t.equal(first.status, 0, first.stderr);
   makeOld(join(out, 'paper'));
-  const again = cli(['reproduce', '--out', out, '--backend', 'native'], { PROTOMLP_REPRODUCE_SCALE: 'tiny' });
+  const again = cli(['reproduce', '--out', out, '--backend', 'native'], {
+    PROTOMLP_REPRODUCE_SCALE: 'tiny',
+  });
   t.equal(again.status, 0, again.stderr);
-  t.match(again.stderr, /warning: .*paper: its \d+ runs made with numerics native\/1 \(protomlp 0\.1\.0\), not native\/2: set aside in runs\.native-1\.jsonl; the study is trained again/);
+  t.match(
+    again.stderr,
+    /warning: .*paper: its \d+ runs made with numerics native\/1 \(protomlp 0\.1\.0\), not native\/2: set aside in runs\.native-1\.jsonl; the study is trained again/,
+  );
   t.ok(readdirSync(join(out, 'paper')).includes('runs.native-1.jsonl'));
   t.equal((await readStudy(join(out, 'paper'))).numerics, 'native/2');
 });
@@ -96,7 +138,8 @@ t.test('merge and report refuse to mix numerics', async (t) => {
   });
   const records = [...(await readStudy(a)).records, ...(await readStudy(b)).records];
   await t.rejects(buildReport(records, { out: join(root, 'report') }), {
-    message: 'records: got "runs made with numerics native/2 and ts/1", expected runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)',
+    message:
+      'records: got "runs made with numerics native/2 and ts/1", expected runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)',
   });
 });
 

@@ -35,7 +35,13 @@ t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
     spawnSync('bash', [join(dir, 'sweep.sbatch')], {
       cwd: repo,
       encoding: 'utf8',
-      env: { ...env, SLURM_ARRAY_TASK_ID: String(id), SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '2', SLURM_CPUS_PER_TASK: '1' },
+      env: {
+        ...env,
+        SLURM_ARRAY_TASK_ID: String(id),
+        SLURM_ARRAY_TASK_MIN: '1',
+        SLURM_ARRAY_TASK_COUNT: '2',
+        SLURM_CPUS_PER_TASK: '1',
+      },
     });
   for (const id of [1, 2]) {
     const run = task(id);
@@ -45,12 +51,19 @@ t.test('the sweep array and the merge job of docs/slurm.md', async (t) => {
   const requeued = task(1);
   t.equal(requeued.status, 0, requeued.stderr);
   t.match(requeued.stdout, 'done: 0 runs trained, 16 skipped', 'a requeued task resumes');
-  const merge = spawnSync('bash', [join(dir, 'merge.sbatch')], { cwd: repo, encoding: 'utf8', env });
+  const merge = spawnSync('bash', [join(dir, 'merge.sbatch')], {
+    cwd: repo,
+    encoding: 'utf8',
+    env,
+  });
   t.equal(merge.status, 0, merge.stderr);
   t.match(merge.stdout, 'study paper, 32 of 32 runs, 0 duplicates dropped');
   t.equal(readFileSync(join(out, 'all/runs.csv'), 'utf8').trimEnd().split('\n').length, 33);
 
   const study = resolveStudy({ preset: 'paper', n: [3, 5], epochs: 20, seed: [0, 1] });
   await runStudy(study, { out: join(dir, 'reference'), backend: 'ts' });
-  t.same(strip((await readStudy(join(out, 'all'))).records), strip((await readStudy(join(dir, 'reference'))).records));
+  t.same(
+    strip((await readStudy(join(out, 'all'))).records),
+    strip((await readStudy(join(dir, 'reference'))).records),
+  );
 });

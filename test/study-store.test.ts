@@ -21,7 +21,13 @@ import {
 const strip = (records: readonly RunRecord[]) => records.map(({ wallMs: _, ...rest }) => rest);
 const lines = (dir: string) => readFileSync(join(dir, 'runs.jsonl'), 'utf8').split('\n');
 
-const study = resolveStudy({ name: 'small', n: [3, 5], mask: ['base', 'cov+sep'], seed: '0..2', epochs: 30 });
+const study = resolveStudy({
+  name: 'small',
+  n: [3, 5],
+  mask: ['base', 'cov+sep'],
+  seed: '0..2',
+  epochs: 30,
+});
 const root = t.testdir({});
 const reference = join(root, 'reference');
 
@@ -29,29 +35,54 @@ t.before(async () => {
   await runStudy(study, { out: reference, backend: 'ts', workers: 2 });
 });
 
-t.test('a study runs into its folder, reads back in canonical order, and a rerun skips it all', async (t) => {
-  const { records, missing, notices, study: read } = await readStudy(reference);
-  t.equal(read.studyId, study.studyId);
-  t.equal(records.length, 12);
-  t.same(records.map((r) => r.id), study.ids, 'canonical order whatever the completion order');
-  t.same(missing, []);
-  t.same(notices, []);
-  t.ok(records.every((r) => r.backend === 'ts'));
-  const progress: StudyProgress[] = [];
-  const again = await runStudy(study, { out: reference, backend: 'ts', onProgress: (p) => progress.push(p) });
-  t.match(again, { done: 0, skipped: 12, studyRuns: 12, shardRuns: 12, diverged: 0 });
-  t.match(progress, [{ done: 0, total: 0, skipped: 12 }]);
-  t.equal(lines(reference).length, 13, '12 lines and the final newline: nothing appended');
-});
+t.test(
+  'a study runs into its folder, reads back in canonical order, and a rerun skips it all',
+  async (t) => {
+    const { records, missing, notices, study: read } = await readStudy(reference);
+    t.equal(read.studyId, study.studyId);
+    t.equal(records.length, 12);
+    t.same(
+      records.map((r) => r.id),
+      study.ids,
+      'canonical order whatever the completion order',
+    );
+    t.same(missing, []);
+    t.same(notices, []);
+    t.ok(records.every((r) => r.backend === 'ts'));
+    const progress: StudyProgress[] = [];
+    const again = await runStudy(study, {
+      out: reference,
+      backend: 'ts',
+      onProgress: (p) => progress.push(p),
+    });
+    t.match(again, { done: 0, skipped: 12, studyRuns: 12, shardRuns: 12, diverged: 0 });
+    t.match(progress, [{ done: 0, total: 0, skipped: 12 }]);
+    t.equal(lines(reference).length, 13, '12 lines and the final newline: nothing appended');
+  },
+);
 
 t.test('runs shared with another study folder are copied, not retrained', async (t) => {
-  const wider = resolveStudy({ name: 'wider', n: [3, 5, 7], mask: ['base', 'cov+sep'], seed: '0..2', epochs: 30 });
+  const wider = resolveStudy({
+    name: 'wider',
+    n: [3, 5, 7],
+    mask: ['base', 'cov+sep'],
+    seed: '0..2',
+    epochs: 30,
+  });
   const out = join(root, 'reuse');
-  const summary = await runStudy(wider, { out, backend: 'ts', reuse: [join(root, 'no-such-folder'), reference] });
+  const summary = await runStudy(wider, {
+    out,
+    backend: 'ts',
+    reuse: [join(root, 'no-such-folder'), reference],
+  });
   t.match(summary, { reused: 12, done: 6, skipped: 0, studyRuns: 18 });
   const { records } = await readStudy(out);
   const fromReference = (await readStudy(reference)).records;
-  t.same(records.filter((r) => r.config.n !== 7), fromReference, 'the shared records, bit for bit (wallMs too)');
+  t.same(
+    records.filter((r) => r.config.n !== 7),
+    fromReference,
+    'the shared records, bit for bit (wallMs too)',
+  );
   const again = await runStudy(wider, { out, backend: 'ts', reuse: [reference] });
   t.match(again, { reused: 0, done: 0, skipped: 18 });
 });
@@ -59,9 +90,17 @@ t.test('runs shared with another study folder are copied, not retrained', async 
 t.test('progress: once at the start, then after every run', async (t) => {
   const out = join(root, 'progress');
   const progress: StudyProgress[] = [];
-  const summary = await runStudy(study, { out, backend: 'ts', workers: 2, onProgress: (p) => progress.push({ ...p, record: undefined }) });
+  const summary = await runStudy(study, {
+    out,
+    backend: 'ts',
+    workers: 2,
+    onProgress: (p) => progress.push({ ...p, record: undefined }),
+  });
   t.equal(summary.done, 12);
-  t.same(progress.map((p) => p.done), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  t.same(
+    progress.map((p) => p.done),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+  );
   t.ok(progress.every((p) => p.total === 12 && p.skipped === 0));
   t.equal(progress[0].etaMs, undefined);
   t.equal(progress[12].etaMs, 0);
@@ -78,7 +117,10 @@ t.test('a truncated last line is reported, ignored, cut off and its run redone',
   mkdirSync(out);
   writeFileSync(join(out, 'study.json'), readFileSync(join(reference, 'study.json')));
   const whole = lines(reference).slice(0, 12);
-  writeFileSync(join(out, 'runs.jsonl'), `${whole.slice(0, 11).join('\n')}\n${whole[11].slice(0, 200)}`);
+  writeFileSync(
+    join(out, 'runs.jsonl'),
+    `${whole.slice(0, 11).join('\n')}\n${whole[11].slice(0, 200)}`,
+  );
   const read = await readStudy(out);
   t.equal(read.records.length, 11);
   t.same(read.missing, [whole[11].slice(7, 23)], 'the run of the cut line is missing');
@@ -92,7 +134,10 @@ t.test('a truncated last line is reported, ignored, cut off and its run redone',
   const after = lines(out);
   t.equal(after.length, 13);
   t.equal(after[12], '', 'ends with a newline');
-  t.ok(after.slice(0, 12).every((line) => JSON.parse(line).id), 'every line is a whole record');
+  t.ok(
+    after.slice(0, 12).every((line) => JSON.parse(line).id),
+    'every line is a whole record',
+  );
   t.same(strip((await readStudy(out)).records), strip((await readStudy(reference)).records));
 });
 
@@ -114,7 +159,9 @@ t.test('an aborted study keeps its finished runs and resumes to the same records
   t.same(strip((await readStudy(out)).records), strip((await readStudy(reference)).records));
   const pre = new AbortController();
   pre.abort();
-  await t.rejects(runStudy(study, { out: join(root, 'never'), signal: pre.signal }), { name: 'AbortError' });
+  await t.rejects(runStudy(study, { out: join(root, 'never'), signal: pre.signal }), {
+    name: 'AbortError',
+  });
 });
 
 t.test('shards 0/3, 1/3, 2/3 merged equal the unsharded study', async (t) => {
@@ -122,13 +169,22 @@ t.test('shards 0/3, 1/3, 2/3 merged equal the unsharded study', async (t) => {
   for (const [index, out] of shards.entries()) {
     const s = await runStudy(study, { out, backend: 'ts', shard: { index, count: 3 } });
     t.match(s, { done: 4, shardRuns: 4, studyRuns: 12 });
-    t.same((await readStudy(out)).records.map((r) => r.id), [index, index + 3, index + 6, index + 9].map((i) => study.ids[i]));
+    t.same(
+      (await readStudy(out)).records.map((r) => r.id),
+      [index, index + 3, index + 6, index + 9].map((i) => study.ids[i]),
+    );
   }
   const merged = join(root, 'merged');
   const summary = await mergeStudies([shards[2], shards[0], shards[1], shards[0]], merged);
   t.match(summary, { records: 12, duplicates: 4, missing: 0 });
   t.same(strip((await readStudy(merged)).records), strip((await readStudy(reference)).records));
-  t.same(lines(merged).slice(0, 12).map((l) => JSON.parse(l).id), study.ids, 'merged file in canonical order');
+  t.same(
+    lines(merged)
+      .slice(0, 12)
+      .map((l) => JSON.parse(l).id),
+    study.ids,
+    'merged file in canonical order',
+  );
   const partial = await mergeStudies([shards[1]], join(root, 'partial'));
   t.match(partial, { records: 4, missing: 8 });
   const resumed = await runStudy(study, { out: join(root, 'partial'), backend: 'ts' });
@@ -165,14 +221,20 @@ t.test('a folder holding another study, or no study of ours, is refused', async 
   await t.rejects(readStudy(join(dir, 'foreign')), {
     message: `${file('foreign')}: format: got nothing, expected "protomlp-study" (a study.json written by protomlp sweep)`,
   });
-  await t.rejects(runStudy(study, { out: join(dir, 'foreign') }), { message: /format: got nothing, expected "protomlp-study"/ });
-  await t.rejects(readStudy(join(dir, 'version')), { message: `${file('version')}: version: got 7, expected 1` });
+  await t.rejects(runStudy(study, { out: join(dir, 'foreign') }), {
+    message: /format: got nothing, expected "protomlp-study"/,
+  });
+  await t.rejects(readStudy(join(dir, 'version')), {
+    message: `${file('version')}: version: got 7, expected 1`,
+  });
   t.chdir(dir);
   await t.rejects(readStudy('empty'), {
-    message: 'study folder: got "empty", expected a folder holding study.json and runs.jsonl (written by protomlp sweep)',
+    message:
+      'study folder: got "empty", expected a folder holding study.json and runs.jsonl (written by protomlp sweep)',
   });
   await t.rejects(runStudy(study, { out: 'no-study' }), {
-    message: 'out: got "no-study", expected a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)',
+    message:
+      'out: got "no-study", expected a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)',
   });
 });
 
@@ -187,27 +249,37 @@ t.test('an edited study.json or a line that is not a run of the study is refused
   };
   const edited = copy('edited', (s, r) => [s.replace('"seed": [0,1,2]', '"seed": [0,1,2,3]'), r]);
   await t.rejects(readStudy(edited), {
-    message: new RegExp(`study.json: studyId: got "${study.studyId}", expected "[0-9a-f]{16}", the id of its grid \\(the file was edited, or written by another version of protomlp\\)$`),
+    message: new RegExp(
+      `study.json: studyId: got "${study.studyId}", expected "[0-9a-f]{16}", the id of its grid \\(the file was edited, or written by another version of protomlp\\)$`,
+    ),
   });
   const garbage = copy('garbage', (s, r) => [s, [r[0], 'not json', ...r.slice(1)]]);
   await t.rejects(readStudy(garbage), {
     message: `${join(garbage, 'runs.jsonl')} line 2: got "not json", expected one run record (JSON) per line (invalid JSON: Unexpected token 'o', "not json" is not valid JSON)`,
   });
   const foreignRun = { ...JSON.parse(lines(reference)[0]), id: 'ffffffffffffffff' };
-  const foreign = copy('foreign-line', (s, r) => [s, [...r.slice(0, 12), JSON.stringify(foreignRun), '']]);
+  const foreign = copy('foreign-line', (s, r) => [
+    s,
+    [...r.slice(0, 12), JSON.stringify(foreignRun), ''],
+  ]);
   await t.rejects(readStudy(foreign), {
     message: `${join(foreign, 'runs.jsonl')} line 13: id: got "ffffffffffffffff", expected the id of a run of study "small" (${study.studyId})`,
   });
   const mislabelled = structuredClone((await readStudy(reference)).records[0]);
   mislabelled.config.seed = 2;
-  const wrongId = copy('wrong-id', (s, r) => [s, [...r.slice(1, 12), JSON.stringify(mislabelled), '']]);
+  const wrongId = copy('wrong-id', (s, r) => [
+    s,
+    [...r.slice(1, 12), JSON.stringify(mislabelled), ''],
+  ]);
   await t.rejects(readStudy(wrongId), {
     message: `${join(wrongId, 'runs.jsonl')} line 12: id: got "${mislabelled.id}", expected "${study.ids[2]}", the id of its config`,
   });
   const duplicated = copy('duplicated', (s, r) => [s, [...r.slice(0, 12), r[0], '']]);
   const read = await readStudy(duplicated);
   t.equal(read.records.length, 12);
-  t.same(read.notices, [`${join(duplicated, 'runs.jsonl')}: 1 duplicate run lines ignored (the first of each id is kept)`]);
+  t.same(read.notices, [
+    `${join(duplicated, 'runs.jsonl')}: 1 duplicate run lines ignored (the first of each id is kept)`,
+  ]);
 });
 
 t.test('a diverged run is recorded and the study goes on', async (t) => {
@@ -216,7 +288,15 @@ t.test('a diverged run is recorded and the study goes on', async (t) => {
   const summary = await runStudy(s, { out, backend: 'ts' });
   t.match(summary, { done: 4, diverged: 2 });
   const { records } = await readStudy(out);
-  t.same(records.map((r) => [r.config.lr, r.metrics.diverged]), [[0.01, false], [0.01, false], [1e300, true], [1e300, true]]);
+  t.same(
+    records.map((r) => [r.config.lr, r.metrics.diverged]),
+    [
+      [0.01, false],
+      [0.01, false],
+      [1e300, true],
+      [1e300, true],
+    ],
+  );
 });
 
 t.test('CSV export of the flat metrics', async (t) => {
@@ -225,7 +305,10 @@ t.test('CSV export of the flat metrics', async (t) => {
   t.equal(readFileSync(file, 'utf8'), csv);
   const rows = csv.trimEnd().split('\n');
   t.equal(rows[0], CSV_COLUMNS.join(','));
-  t.equal(rows[0], 'id,data,n,hidden,dim,target,init,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs');
+  t.equal(
+    rows[0],
+    'id,data,n,hidden,dim,target,init,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs',
+  );
   t.equal(rows.length, 13);
   const r = content.records[5];
   const cells = rows[6].split(',');

@@ -18,7 +18,8 @@ std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results,
   results.assign(jobs.size(), Result{});
   std::vector<size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return runCost(jobs[a]) > runCost(jobs[b]); });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return runCost(jobs[a]) > runCost(jobs[b]); });
 
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};

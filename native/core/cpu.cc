@@ -34,8 +34,8 @@ X86Features detectX86() {
   const bool fma = ecx & (1u << 12);
   if (!osxsave || !avx) return f;
   const unsigned long long xcr0 = readXcr0();
-  const bool ymmState = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
-  const bool zmmState = (xcr0 & 0xE6) == 0xE6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool ymmState = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
+  const bool zmmState = (xcr0 & 0xE6) == 0xE6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (__get_cpuid_max(0, nullptr) < 7) return f;
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   const bool avx2 = ebx & (1u << 5);
@@ -80,12 +80,16 @@ const EpochKernel* findKernel(const std::string& isa, std::string& error) {
   for (const EpochKernel* k : supportedKernels())
     if (isa == k->isa) return k;
   std::string compiled, supported;
-  for (const EpochKernel* k : compiledKernels()) compiled += std::string(compiled.empty() ? "" : ", ") + k->isa;
-  for (const EpochKernel* k : supportedKernels()) supported += std::string(supported.empty() ? "" : ", ") + k->isa;
+  for (const EpochKernel* k : compiledKernels())
+    compiled += std::string(compiled.empty() ? "" : ", ") + k->isa;
+  for (const EpochKernel* k : supportedKernels())
+    supported += std::string(supported.empty() ? "" : ", ") + k->isa;
   bool known = false;
   for (const EpochKernel* k : compiledKernels()) known = known || isa == k->isa;
-  error = known ? "instruction set '" + isa + "' is not supported by this CPU/OS (supported here: " + supported + ")"
-                : "unknown instruction set '" + isa + "' (this binary has: " + compiled + "; supported here: " + supported + ")";
+  error = known ? "instruction set '" + isa +
+                      "' is not supported by this CPU/OS (supported here: " + supported + ")"
+                : "unknown instruction set '" + isa + "' (this binary has: " + compiled +
+                      "; supported here: " + supported + ")";
   return nullptr;
 }
 

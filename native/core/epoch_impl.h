@@ -9,8 +9,8 @@
 // Algorithm (SPEC §1-2), per epoch, O(N*H*d + H^2*d), memory O(H*d):
 //   for each pair of samples (rows are independent, so forward and backward fuse per row; the z
 //   and h of two rows stay in L1): pass A over neurons j computes z, h = exp(-z^2) and the row sums
-//   of v*h (yhat), h and h^2 (overlap); pass B turns each row's dL/dh into dL/dz and accumulates the
-//   gradients of W, b, v; then each row's coverage min (or softmin) over the prototypes.
+//   of v*h (yhat), h and h^2 (overlap); pass B turns each row's dL/dh into dL/dz and accumulates
+//   the gradients of W, b, v; then each row's coverage min (or softmin) over the prototypes.
 //   Separation is a triangular loop over pairs, two rows at a time, vectorized over the second
 //   index. Then the chain rule from the prototypes to W and b; Adam is adamStep, per array.
 //
@@ -22,7 +22,8 @@
 //   with entries whose terms are exactly +0, which leaves every partial sum unchanged;
 // - fused multiply-add only where madd/nmadd say so, and the same there at every width (no
 //   contraction by the compiler: every kernel file is compiled with -ffp-contract=off);
-// - sums over samples, per-neuron gradients and Adam are element-wise, so their order never depended
+// - sums over samples, per-neuron gradients and Adam are element-wise, so their order never
+// depended
 //   on the width; the softmin's log and Adam's bias-correction powers come from numerics.h.
 // The TS backend (src/model/losses.ts) fuses nothing and uses V8's exp, so it agrees with these
 // kernels within the tolerances of src/backend/agreement.ts, not to the bit (docs/native.md).
@@ -41,9 +42,11 @@ namespace protomlp {
 namespace {
 
 // vector_size cannot depend on a template parameter, so one specialization per width
-template <int W> struct VectorTypes;
+template <int W>
+struct VectorTypes;
 #define PROTOMLP_VECTOR_TYPES(W)                                      \
-  template <> struct VectorTypes<W> {                                 \
+  template <>                                                         \
+  struct VectorTypes<W> {                                             \
     typedef double D __attribute__((vector_size(8 * W)));             \
     typedef decltype(D{} < D{}) I; /* what a comparison gives */      \
     typedef unsigned long long U __attribute__((vector_size(8 * W))); \
@@ -78,7 +81,8 @@ struct Lanes {
     return any != 0;
   }
 
-  /** a * b + c: two roundings, or one where the build fuses (PROTOMLP_FMA, the same at every width) */
+  /** a * b + c: two roundings, or one where the build fuses (PROTOMLP_FMA, the same at every width)
+   */
   static inline D madd(D a, D b, D c) {
 #if PROTOMLP_FMA
     if constexpr (W == 8) {
@@ -102,9 +106,9 @@ struct Lanes {
 #endif
   }
   /**
-   * -(z * z). Where fused multiply-adds are instructions this is one fnmadd with c = -0, whose single
-   * rounding of -(z^2) - 0 equals -(round(z^2)): the same bits as the product and the negation that
-   * the other widths do, so the choice is per width.
+   * -(z * z). Where fused multiply-adds are instructions this is one fnmadd with c = -0, whose
+   * single rounding of -(z^2) - 0 equals -(round(z^2)): the same bits as the product and the
+   * negation that the other widths do, so the choice is per width.
    */
   static inline D negSquare(D z) {
 #if PROTOMLP_FMA
@@ -167,19 +171,20 @@ struct VirtualSum {
 };
 
 /**
- * 2^(i/4), i = 0..3, each correctly rounded. Four entries, not more: on AVX2 a 4-entry lookup is one
- * register permute (vpermd) where 8 entries take two and a blend, and a wider table would save
+ * 2^(i/4), i = 0..3, each correctly rounded. Four entries, not more: on AVX2 a 4-entry lookup is
+ * one register permute (vpermd) where 8 entries take two and a blend, and a wider table would save
  * AVX-512 one fused multiply-add per exp at AVX2's expense.
  */
-constexpr double kExpTable[4] = {0x1p+0, 0x1.306fe0a31b715p+0, 0x1.6a09e667f3bcdp+0, 0x1.ae89f995ad3adp+0};
+constexpr double kExpTable[4] = {0x1p+0, 0x1.306fe0a31b715p+0, 0x1.6a09e667f3bcdp+0,
+                                 0x1.ae89f995ad3adp+0};
 
 /** Below this argument the kernels' exp returns exactly 0 (e^-708 = 3.3e-308). */
 constexpr double kExpMinArg = -708.0;
 
 /**
- * kExpTable[K mod 4] per lane, from the low bits of t's bit pattern. The only width-specific part of
- * the exp: a register permute where GCC has one (vpermpd on AVX-512, vpermd on AVX2), one load per
- * lane otherwise; the values are the same either way.
+ * kExpTable[K mod 4] per lane, from the low bits of t's bit pattern. The only width-specific part
+ * of the exp: a register permute where GCC has one (vpermpd on AVX-512, vpermd on AVX2), one load
+ * per lane otherwise; the values are the same either way.
  */
 template <int W>
 inline typename Lanes<W>::D expTableLookup(typename Lanes<W>::D t) {
@@ -259,13 +264,14 @@ void expImpl(const double* in, double* out, int n) {
 }
 
 /**
- * One Adam step on contiguous arrays, PyTorch semantics: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
- * p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), with bc1 = 1 - b1^t, bc2 = 1 - b2^t.
- * A plain element-wise loop the compiler vectorizes with each file's instruction set; never fused
+ * One Adam step on contiguous arrays, PyTorch semantics: m = b1 m + (1-b1) g; v = b2 v + (1-b2)
+ * g^2; p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), with bc1 = 1 - b1^t, bc2 = 1 -
+ * b2^t. A plain element-wise loop the compiler vectorizes with each file's instruction set; never
+ * fused
  * (-ffp-contract=off), and sqrt is correctly rounded everywhere: the same bits on every width.
  */
-void adamStep(double* __restrict p, const double* __restrict g, double* __restrict m, double* __restrict v,
-              int count, double lr, double bc1, double bc2) {
+void adamStep(double* __restrict p, const double* __restrict g, double* __restrict m,
+              double* __restrict v, int count, double lr, double bc1, double bc2) {
   const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // src/config.ts ADAM
   for (int i = 0; i < count; i++) {
     m[i] = beta1 * m[i] + (1 - beta1) * g[i];
@@ -420,8 +426,8 @@ void epochBody(EpochArgs& a) {
     }
     // Coverage: the nearest prototype (ties: lowest j) or the softmin over the row's squared
     // distances. The min is exact, so neither its lane grouping nor its two independent chains
-    // (a single chain is latency-bound on compare + blend) change the result; the winner is then the
-    // first j whose distance equals it, as TS's strict-less scan finds it.
+    // (a single chain is latency-bound on compare + blend) change the result; the winner is then
+    // the first j whose distance equals it, as TS's strict-less scan finds it.
     auto distances = [&](int j) {
       D diff = L::splat(xi[0]) - L::load(pT + j);
       D av = diff * diff;  // = 0 + diff^2 exactly (a square is never -0)
@@ -665,7 +671,8 @@ void epochBody(EpochArgs& a) {
     }
     if (sepGrad)
       for (int k = 0; k < d; k++)
-        for (int s = 0; s < h; s++) gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
+        for (int s = 0; s < h; s++)
+          gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
     sepTotal = accE.total();
   }
 
@@ -678,7 +685,8 @@ void epochBody(EpochArgs& a) {
       const double bj = b[j];
       gb[j] += -gw / nj;
       const double cross = (2 * bj * gw) / (nj * nj);
-      for (int k = 0; k < d; k++) gWT[k * ha + j] += (-bj * gpT[k * ha + j]) / nj + cross * wT[k * ha + j];
+      for (int k = 0; k < d; k++)
+        gWT[k * ha + j] += (-bj * gpT[k * ha + j]) / nj + cross * wT[k * ha + j];
     }
   }
 

@@ -33,18 +33,19 @@ struct EpochArgs {
   double gc;
   double fit, cov, sep, ovl;
   // scratch
-  double* pT;   // d*ha prototypes (padding: kFar)
-  double* gpT;  // d*ha
+  double* pT;       // d*ha prototypes (padding: kFar)
+  double* gpT;      // d*ha
   double* gpSelfT;  // d*ha: separation's dL/dp of each row from its own pairs (sorted positions)
-  double* pS;   // d*ha: prototypes in sorted order (padding: kFar)
-  double* gpS;  // d*ha: separation's dL/dp in sorted order
-  int* order;   // h: neuron indices sorted by the prototypes' first coordinate; kept between epochs
-                //    (the workspace starts it at 0..h-1) because it changes little from one to the next
-  int* bandEnd; // h: per sorted position a, the first b > a whose pair is beyond exp's range
-  double* norm; // ha: |w_j|^2 + eps
-  double* zRow; // 2*ha: z of two rows
-  double* hRow; // 2*ha: h of two rows
-  double* aRow; // ha
+  double* pS;       // d*ha: prototypes in sorted order (padding: kFar)
+  double* gpS;      // d*ha: separation's dL/dp in sorted order
+  int* order;  // h: neuron indices sorted by the prototypes' first coordinate; kept between epochs
+               //    (the workspace starts it at 0..h-1) because it changes little from one to the
+               //    next
+  int* bandEnd;  // h: per sorted position a, the first b > a whose pair is beyond exp's range
+  double* norm;  // ha: |w_j|^2 + eps
+  double* zRow;  // 2*ha: z of two rows
+  double* hRow;  // 2*ha: h of two rows
+  double* aRow;  // ha
 };
 
 struct EpochKernel {
@@ -54,8 +55,10 @@ struct EpochKernel {
   void (*epoch)(EpochArgs& args);
   /** the kernel's exp on n values (accuracy tests) */
   void (*exp)(const double* in, double* out, int n);
-  /** one Adam step on `count` contiguous parameters (PyTorch semantics; adamStep in epoch_impl.h) */
-  void (*adam)(double* p, const double* g, double* m, double* v, int count, double lr, double bc1, double bc2);
+  /** one Adam step on `count` contiguous parameters (PyTorch semantics; adamStep in epoch_impl.h)
+   */
+  void (*adam)(double* p, const double* g, double* m, double* v, int count, double lr, double bc1,
+               double bc2);
 };
 
 extern const EpochKernel kEpochScalar;

@@ -18,7 +18,8 @@ constexpr int kMaxHidden = 10000;
 constexpr int kMaxDim = 64;
 constexpr double kMaxEpochs = 10000000;
 
-/** One training run, copied out of JS before it goes to a worker thread. Row-major like the TS side. */
+/** One training run, copied out of JS before it goes to a worker thread. Row-major like the TS
+ * side. */
 struct Job {
   int n = 0, h = 0, d = 0;
   unsigned maskBits = 0;

@@ -1,8 +1,8 @@
 // The scalar half of the native numerics every kernel variant shares (SPEC §10): the version
 // number, the fused-multiply-add switch, the reduction tree, the bias-correction power of Adam and
-// the logarithm of the coverage softmin, written out so that no libm transcendental (whose last bits
-// differ between glibc versions and architectures) is on the training path.
-// Header-only with internal linkage (no STL): every kernel file may include it.
+// the logarithm of the coverage softmin, written out so that no libm transcendental (whose last
+// bits differ between glibc versions and architectures) is on the training path. Header-only with
+// internal linkage (no STL): every kernel file may include it.
 #pragma once
 
 #include <cstdint>
@@ -24,14 +24,17 @@ namespace {
  */
 constexpr int kNumericsVersion = 2;
 
-/** The fixed virtual width of every reduction over neurons: 8 partial sums, whatever the registers. */
+/** The fixed virtual width of every reduction over neurons: 8 partial sums, whatever the registers.
+ */
 constexpr int kVirtualWidth = 8;
 
 /**
  * The 8 partial sums of a reduction over neurons combined in one fixed tree (the order AVX-512's
  * halving reduction takes; every width and TS use it): ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).
  */
-inline double treeSum8(const double* l) { return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7])); }
+inline double treeSum8(const double* l) {
+  return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
 
 /**
  * base^e for e >= 0 by binary exponentiation (right to left): at most 2 log2(e) roundings, and the

@@ -30,8 +30,8 @@ std::string describe(double value) {
 }
 
 std::string lengthError(const char* field, size_t got, const char* expected, size_t want) {
-  return std::string(field) + ".length: got " + std::to_string(got) + ", expected " + expected + " = " +
-         std::to_string(want);
+  return std::string(field) + ".length: got " + std::to_string(got) + ", expected " + expected +
+         " = " + std::to_string(want);
 }
 
 /** Parameters, gradients and scratch of one run in the kernel's padded, transposed layout. */
@@ -43,11 +43,29 @@ struct Workspace {
 
   /** every width pads to the same multiple of kVirtualWidth (the reductions' virtual lanes) */
   explicit Workspace(const Job& job)
-      : n(job.n), h(job.h), d(job.d), hp((job.h + kVirtualWidth - 1) / kVirtualWidth * kVirtualWidth), ha(hp + kVirtualWidth),
-        wT((size_t)d * ha, 0.0), b(ha, kFar), v(ha, 0.0), gWT((size_t)d * ha, 0.0), gb(ha, 0.0), gv(ha, 0.0),
-        pT((size_t)d * ha, kFar), gpT((size_t)d * ha, 0.0), gpSelfT((size_t)d * ha, 0.0),
-        pS((size_t)d * ha, kFar), gpS((size_t)d * ha, 0.0), norm(ha, 1.0), zRow(2 * (size_t)ha, 0.0),
-        hRow(2 * (size_t)ha, 0.0), aRow(ha, 0.0), order(h), bandEnd(h), c(job.c) {
+      : n(job.n),
+        h(job.h),
+        d(job.d),
+        hp((job.h + kVirtualWidth - 1) / kVirtualWidth * kVirtualWidth),
+        ha(hp + kVirtualWidth),
+        wT((size_t)d * ha, 0.0),
+        b(ha, kFar),
+        v(ha, 0.0),
+        gWT((size_t)d * ha, 0.0),
+        gb(ha, 0.0),
+        gv(ha, 0.0),
+        pT((size_t)d * ha, kFar),
+        gpT((size_t)d * ha, 0.0),
+        gpSelfT((size_t)d * ha, 0.0),
+        pS((size_t)d * ha, kFar),
+        gpS((size_t)d * ha, 0.0),
+        norm(ha, 1.0),
+        zRow(2 * (size_t)ha, 0.0),
+        hRow(2 * (size_t)ha, 0.0),
+        aRow(ha, 0.0),
+        order(h),
+        bandEnd(h),
+        c(job.c) {
     for (int j = 0; j < h; j++) {
       order[j] = j;
       for (int k = 0; k < d; k++) wT[(size_t)k * ha + j] = job.W[(size_t)j * d + k];
@@ -76,7 +94,9 @@ struct Workspace {
       for (int k = 0; k < d; k++) out[(size_t)j * d + k] = mT[(size_t)k * ha + j];
     return out;
   }
-  std::vector<double> head(const std::vector<double>& a) const { return std::vector<double>(a.begin(), a.begin() + h); }
+  std::vector<double> head(const std::vector<double>& a) const {
+    return std::vector<double>(a.begin(), a.begin() + h);
+  }
 };
 
 bool finiteNeurons(const std::vector<double>& a, const Workspace& ws, int rows) {
@@ -91,26 +111,38 @@ struct AdamMoments {
   explicit AdamMoments(size_t size) : m(size, 0.0), v(size, 0.0) {}
 };
 
-
 }  // namespace
 
 std::string validateJob(const Job& job, bool forTraining) {
-  if (job.n < 2 || job.n > kMaxN) return "n: got " + std::to_string(job.n) + ", expected an integer from 2 to " + std::to_string(kMaxN);
-  if (job.h < 2 || job.h > kMaxHidden) return "h: got " + std::to_string(job.h) + ", expected an integer from 2 to " + std::to_string(kMaxHidden);
-  if (job.d < 1 || job.d > kMaxDim) return "d: got " + std::to_string(job.d) + ", expected an integer from 1 to " + std::to_string(kMaxDim);
+  if (job.n < 2 || job.n > kMaxN)
+    return "n: got " + std::to_string(job.n) + ", expected an integer from 2 to " +
+           std::to_string(kMaxN);
+  if (job.h < 2 || job.h > kMaxHidden)
+    return "h: got " + std::to_string(job.h) + ", expected an integer from 2 to " +
+           std::to_string(kMaxHidden);
+  if (job.d < 1 || job.d > kMaxDim)
+    return "d: got " + std::to_string(job.d) + ", expected an integer from 1 to " +
+           std::to_string(kMaxDim);
   const size_t n = job.n, h = job.h, d = job.d;
   if (job.x.size() != n * d) return lengthError("x", job.x.size(), "n*d", n * d);
   if (job.y.size() != n) return lengthError("y", job.y.size(), "n", n);
   if (job.W.size() != h * d) return lengthError("W", job.W.size(), "h*d", h * d);
   if (job.b.size() != h) return lengthError("b", job.b.size(), "h", h);
   if (job.v.size() != h) return lengthError("v", job.v.size(), "h", h);
-  if (job.maskBits > 7) return "maskBits: got " + std::to_string(job.maskBits) + ", expected an integer from 0 to 7";
-  if (!std::isfinite(job.lambda) || job.lambda < 0) return "lambda: got " + describe(job.lambda) + ", expected a finite number >= 0";
-  if (!std::isfinite(job.tau) || job.tau <= 0) return "tau: got " + describe(job.tau) + ", expected a finite number > 0";
-  if (!std::isfinite(job.tauCov) || job.tauCov < 0) return "tauCov: got " + describe(job.tauCov) + ", expected a finite number >= 0";
+  if (job.maskBits > 7)
+    return "maskBits: got " + std::to_string(job.maskBits) + ", expected an integer from 0 to 7";
+  if (!std::isfinite(job.lambda) || job.lambda < 0)
+    return "lambda: got " + describe(job.lambda) + ", expected a finite number >= 0";
+  if (!std::isfinite(job.tau) || job.tau <= 0)
+    return "tau: got " + describe(job.tau) + ", expected a finite number > 0";
+  if (!std::isfinite(job.tauCov) || job.tauCov < 0)
+    return "tauCov: got " + describe(job.tauCov) + ", expected a finite number >= 0";
   if (forTraining) {
-    if (!std::isfinite(job.lr) || job.lr <= 0) return "lr: got " + describe(job.lr) + ", expected a finite number > 0";
-    if (job.epochs < 1 || job.epochs > kMaxEpochs) return "epochs: got " + std::to_string(job.epochs) + ", expected an integer from 1 to 10000000";
+    if (!std::isfinite(job.lr) || job.lr <= 0)
+      return "lr: got " + describe(job.lr) + ", expected a finite number > 0";
+    if (job.epochs < 1 || job.epochs > kMaxEpochs)
+      return "epochs: got " + std::to_string(job.epochs) +
+             ", expected an integer from 1 to 10000000";
   }
   return "";
 }
@@ -119,12 +151,14 @@ Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<boo
   const auto started = std::chrono::steady_clock::now();
   Workspace ws(job);
   EpochArgs a = ws.args(job);
-  const bool cov = job.maskBits & kMaskCov, sep = job.maskBits & kMaskSep, ovl = job.maskBits & kMaskOvl;
+  const bool cov = job.maskBits & kMaskCov, sep = job.maskBits & kMaskSep,
+             ovl = job.maskBits & kMaskOvl;
   a.wFit = 1;
   a.wCov = cov ? job.lambda : 0;
   a.wSep = sep ? job.lambda : 0;
   a.wOvl = ovl ? job.lambda : 0;
-  a.doCov = a.wCov != 0, a.doSep = a.wSep != 0, a.doOvl = a.wOvl != 0;  // as TS: a zero weight skips a term
+  a.doCov = a.wCov != 0, a.doSep = a.wSep != 0,
+  a.doOvl = a.wOvl != 0;  // as TS: a zero weight skips a term
 
   const size_t neurons = (size_t)ws.d * ws.ha;
   AdamMoments mW(neurons), mb(ws.ha), mv(ws.ha);
@@ -164,7 +198,8 @@ Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<boo
   result.b = ws.head(ws.b);
   result.v = ws.head(ws.v);
   result.c = ws.c;
-  result.wallMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  result.wallMs =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   return result;
 }
 

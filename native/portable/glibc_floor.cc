@@ -40,12 +40,15 @@ PROTOMLP_HIDDEN char __libc_single_threaded = 0;
 
 int protomlp_pthread_create_base(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
 __asm__(".symver protomlp_pthread_create_base, pthread_create@" PROTOMLP_GLIBC_BASE);
-PROTOMLP_HIDDEN int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*), void* arg) noexcept {
+PROTOMLP_HIDDEN int pthread_create(pthread_t* thread, const pthread_attr_t* attr,
+                                   void* (*start)(void*), void* arg) noexcept {
   return protomlp_pthread_create_base(thread, attr, start, arg);
 }
 
 int protomlp_pthread_join_base(pthread_t, void**);
 __asm__(".symver protomlp_pthread_join_base, pthread_join@" PROTOMLP_GLIBC_BASE);
-PROTOMLP_HIDDEN int pthread_join(pthread_t thread, void** result) { return protomlp_pthread_join_base(thread, result); }
+PROTOMLP_HIDDEN int pthread_join(pthread_t thread, void** result) {
+  return protomlp_pthread_join_base(thread, result);
+}
 
 }  // extern "C"

@@ -28,7 +28,11 @@ export function normwise(a: ArrayLike<number>, b: ArrayLike<number>, floor = 0):
  * dominates a row). So the overlap term is compared against (1/N) sum_i S_i^2 / (H(H-1)) and its
  * gradient against max_j sum_i 2 S_i |2 z_ij h_ij| max(1, |x_i|) / (N H(H-1)).
  */
-export function overlapScales(config: RunConfig, data: Dataset, params: Params): { term: number; grad: number } {
+export function overlapScales(
+  config: RunConfig,
+  data: Dataset,
+  params: Params,
+): { term: number; grad: number } {
   const { n, hidden: h, dim: d } = config;
   const norm = n * h * (h - 1);
   let term = 0;
@@ -56,7 +60,11 @@ export function overlapScales(config: RunConfig, data: Dataset, params: Params):
  * overlap against {@link overlapScales}) and their gradients (normwise: an entry can be a
  * cancellation of much larger contributions, so entry-wise error would measure that, not the code).
  */
-export function termsAndGradsError(got: TermsAndGrads, ref: TermsAndGrads, ovl: { term: number; grad: number }): { worst: number; where: string } {
+export function termsAndGradsError(
+  got: TermsAndGrads,
+  ref: TermsAndGrads,
+  ovl: { term: number; grad: number },
+): { worst: number; where: string } {
   let worst = 0;
   let where = '';
   const note = (e: number, label: string): void => {
@@ -68,7 +76,14 @@ export function termsAndGradsError(got: TermsAndGrads, ref: TermsAndGrads, ovl: 
     note(r === got.terms[term] ? 0 : Math.abs(got.terms[term] - r) / scale, `term ${term}`);
     const g = got.grads[term];
     const gr = ref.grads[term];
-    note(normwise([...g.W, ...g.b, ...g.v, g.c], [...gr.W, ...gr.b, ...gr.v, gr.c], term === 'ovl' ? ovl.grad : 0), `grad ${term}`);
+    note(
+      normwise(
+        [...g.W, ...g.b, ...g.v, g.c],
+        [...gr.W, ...gr.b, ...gr.v, gr.c],
+        term === 'ovl' ? ovl.grad : 0,
+      ),
+      `grad ${term}`,
+    );
   }
   return { worst, where };
 }
@@ -83,6 +98,7 @@ export function paramsError(a: Params, b: Params): number {
     [[a.c], [b.c]],
   ] as const;
   for (const [x, y] of fields)
-    for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i])));
+    for (let i = 0; i < y.length; i++)
+      worst = Math.max(worst, Math.abs(x[i] - y[i]) / Math.max(1, Math.abs(y[i])));
   return worst;
 }

@@ -2,7 +2,7 @@
 // trained bits of each slice under these numerics, on every CPU and instruction set.
 
 export const REFERENCE_DIGESTS = {
-  numerics: "native/2",
-  paper: "651039106d0ae89a4ddab20d20aff94148762ec4e99625ca6768053128f7f572",
-  small: "08b3b0a5f4c2251cd59692be3c540996250d347df236c2da0cddc5320730c93b",
+  numerics: 'native/2',
+  paper: '651039106d0ae89a4ddab20d20aff94148762ec4e99625ca6768053128f7f572',
+  small: '08b3b0a5f4c2251cd59692be3c540996250d347df236c2da0cddc5320730c93b',
 } as const;

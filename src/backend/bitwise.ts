@@ -17,8 +17,16 @@ export interface BitwiseSlice {
 
 const CHAOTIC_MASKS: readonly Mask[] = ['base', 'cov', 'sep', 'cov+sep'];
 
-function slice(name: BitwiseSlice['name'], description: string, sizes: number[], seeds: number[], epochs: number): BitwiseSlice {
-  const configs = sizes.flatMap((n) => CHAOTIC_MASKS.flatMap((mask) => seeds.map((seed) => resolveConfig({ n, mask, seed, epochs }))));
+function slice(
+  name: BitwiseSlice['name'],
+  description: string,
+  sizes: number[],
+  seeds: number[],
+  epochs: number,
+): BitwiseSlice {
+  const configs = sizes.flatMap((n) =>
+    CHAOTIC_MASKS.flatMap((mask) => seeds.map((seed) => resolveConfig({ n, mask, seed, epochs }))),
+  );
   return { name, description, configs };
 }
 
@@ -28,7 +36,13 @@ function slice(name: BitwiseSlice['name'], description: string, sizes: number[],
  * smaller one for emulated CPUs and `protomlp selftest`.
  */
 export const BITWISE_SLICES: Readonly<Record<BitwiseSlice['name'], BitwiseSlice>> = {
-  paper: slice('paper', 'N = 50 and 100; base, cov, sep, cov+sep; seeds 0 and 1; 2000 epochs', [50, 100], [0, 1], 2000),
+  paper: slice(
+    'paper',
+    'N = 50 and 100; base, cov, sep, cov+sep; seeds 0 and 1; 2000 epochs',
+    [50, 100],
+    [0, 1],
+    2000,
+  ),
   small: slice('small', 'N = 20; base, cov, sep, cov+sep; seed 0; 300 epochs', [20], [0], 300),
 };
 
@@ -36,7 +50,8 @@ export const BITWISE_SLICES: Readonly<Record<BitwiseSlice['name'], BitwiseSlice>
 export function resultsDigest(results: readonly TrainResult[]): string {
   const hash = createHash('sha256');
   for (const r of results) {
-    for (const a of [r.final.W, r.final.b, r.final.v, Float64Array.of(r.final.c)]) hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    for (const a of [r.final.W, r.final.b, r.final.v, Float64Array.of(r.final.c)])
+      hash.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     hash.update(`${r.diverged ? 1 : 0}:${r.epochsRun};`);
   }
   return hash.digest('hex');
@@ -49,7 +64,8 @@ export function firstDifference(a: TrainResult, b: TrainResult): string | undefi
   for (const field of ['W', 'b', 'v'] as const) {
     const x = a.final[field];
     const y = b.final[field];
-    for (let i = 0; i < y.length; i++) if (!Object.is(x[i], y[i])) return `${field}[${i}]: ${x[i]} vs ${y[i]}`;
+    for (let i = 0; i < y.length; i++)
+      if (!Object.is(x[i], y[i])) return `${field}[${i}]: ${x[i]} vs ${y[i]}`;
   }
   return Object.is(a.final.c, b.final.c) ? undefined : `c: ${a.final.c} vs ${b.final.c}`;
 }

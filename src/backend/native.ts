@@ -71,8 +71,18 @@ export interface NativeBinding {
     onResult: (index: number, result: NativeResult) => void,
     isa?: string,
   ): { promise: Promise<{ cancelled: boolean }>; cancel(): void };
-  termsAndGrads(job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>, isa?: string): TermsAndGrads;
-  info(): { isa: string; supported: string[]; compiled: string[]; threads: number; numerics: number; fma: boolean };
+  termsAndGrads(
+    job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>,
+    isa?: string,
+  ): TermsAndGrads;
+  info(): {
+    isa: string;
+    supported: string[];
+    compiled: string[];
+    threads: number;
+    numerics: number;
+    fma: boolean;
+  };
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
 }
@@ -93,9 +103,13 @@ let cached: NativeLoad | undefined;
  * Why a loaded binary may not be used: its kernels compute other numerics than this package's (a
  * binary built from other sources, or with the other multiply-add design); undefined when they match.
  */
-export function numericsMismatch(info: { numerics?: unknown; fma?: unknown }, path: string): string | undefined {
+export function numericsMismatch(
+  info: { numerics?: unknown; fma?: unknown },
+  path: string,
+): string | undefined {
   if (info.numerics === NATIVE_NUMERICS_VERSION && info.fma === NATIVE_FMA) return undefined;
-  const design = (version: unknown, fused: unknown): string => `numerics ${String(version)} ${fused ? 'with' : 'without'} fused multiply-adds`;
+  const design = (version: unknown, fused: unknown): string =>
+    `numerics ${String(version)} ${fused ? 'with' : 'without'} fused multiply-adds`;
   return `${path} computes ${design(info.numerics, info.fma)}, this protomlp ${design(NATIVE_NUMERICS_VERSION, NATIVE_FMA)} (a binary built from other sources: npm rebuild protomlp)`;
 }
 
@@ -138,7 +152,11 @@ export function toNativeJob(job: TrainJob): NativeJob {
 }
 
 /** The addon's problem (data, parameters, loss settings) for termsAndGrads; a job without lr/epochs. */
-export function toNativeProblem(config: RunConfig, data: Dataset, params: Params): Omit<NativeJob, 'lr' | 'epochs'> {
+export function toNativeProblem(
+  config: RunConfig,
+  data: Dataset,
+  params: Params,
+): Omit<NativeJob, 'lr' | 'epochs'> {
   const on = maskTerms(config.mask);
   return {
     n: config.n,
@@ -158,7 +176,12 @@ export function toNativeProblem(config: RunConfig, data: Dataset, params: Params
 }
 
 function fromNative(r: NativeResult): TrainResult {
-  return { final: { W: r.W, b: r.b, v: r.v, c: r.c }, diverged: r.diverged, epochsRun: r.epochsRun, wallMs: r.wallMs };
+  return {
+    final: { W: r.W, b: r.b, v: r.v, c: r.c },
+    diverged: r.diverged,
+    epochsRun: r.epochsRun,
+    wallMs: r.wallMs,
+  };
 }
 
 /**
@@ -180,7 +203,10 @@ export function createNativeBackend(binding: NativeBinding, isa?: string): Backe
     get isa() {
       return isa ?? binding.info().isa;
     },
-    async trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Promise<TrainResult[]> {
+    async trainBatch(
+      jobs: readonly TrainJob[],
+      options: BatchOptions = {},
+    ): Promise<TrainResult[]> {
       const { signal, onResult } = options;
       if (signal?.aborted) throw abortError(signal.reason);
       if (jobs.length === 0) return [];

@@ -27,7 +27,11 @@ export function effectiveChoice(choice: BackendChoice = 'auto'): BackendChoice {
   const env = process.env.PROTOMLP_BACKEND;
   const wanted = env ? env : choice;
   if (!(BACKEND_CHOICES as readonly string[]).includes(wanted)) {
-    throw new ValidationError(env ? 'PROTOMLP_BACKEND' : 'backend', wanted, `one of ${BACKEND_CHOICES.join(', ')}`);
+    throw new ValidationError(
+      env ? 'PROTOMLP_BACKEND' : 'backend',
+      wanted,
+      `one of ${BACKEND_CHOICES.join(', ')}`,
+    );
   }
   return wanted as BackendChoice;
 }
@@ -43,13 +47,22 @@ export function effectiveChoice(choice: BackendChoice = 'auto'): BackendChoice {
  * const { backend, fallbackReason } = resolveBackend('auto');
  * ```
  */
-export function resolveBackend(choice: BackendChoice = 'auto', load: () => NativeLoad = loadNative): BackendSelection {
+export function resolveBackend(
+  choice: BackendChoice = 'auto',
+  load: () => NativeLoad = loadNative,
+): BackendSelection {
   const wanted = effectiveChoice(choice);
-  if (wanted === 'ts') return { backend: tsBackend, choice: wanted, fallbackReason: null, native: null };
+  if (wanted === 'ts')
+    return { backend: tsBackend, choice: wanted, fallbackReason: null, native: null };
   const native = load();
   if (native.binding) {
     nativeBackend ??= createNativeBackend(native.binding);
-    return { backend: load === loadNative ? nativeBackend : createNativeBackend(native.binding), choice: wanted, fallbackReason: null, native };
+    return {
+      backend: load === loadNative ? nativeBackend : createNativeBackend(native.binding),
+      choice: wanted,
+      fallbackReason: null,
+      native,
+    };
   }
   const reason = native.error ?? 'the native addon did not load';
   if (wanted === 'native' || reason.startsWith('PROTOMLP_SIMD')) {

@@ -8,5 +8,9 @@ import type { TrainJob } from '../model/types.js';
 parentPort?.on('message', (message: { index: number; job: TrainJob }) => {
   const result = trainRunSync(message.job);
   const { W, b, v } = result.final;
-  parentPort?.postMessage({ index: message.index, result }, [W.buffer as ArrayBuffer, b.buffer as ArrayBuffer, v.buffer as ArrayBuffer]);
+  parentPort?.postMessage({ index: message.index, result }, [
+    W.buffer as ArrayBuffer,
+    b.buffer as ArrayBuffer,
+    v.buffer as ArrayBuffer,
+  ]);
 });

@@ -17,7 +17,10 @@ export function abortError(reason?: unknown): Error {
 }
 
 // Under a TypeScript loader (tests) this module is a .ts file and so is its worker.
-const workerUrl = new URL(import.meta.url.endsWith('.ts') ? './ts-worker.ts' : './ts-worker.js', import.meta.url);
+const workerUrl = new URL(
+  import.meta.url.endsWith('.ts') ? './ts-worker.ts' : './ts-worker.js',
+  import.meta.url,
+);
 
 /**
  * Workers left idle by earlier batches, reused by the next: a batch does not pay a worker start
@@ -49,7 +52,9 @@ function trainBatch(jobs: readonly TrainJob[], options: BatchOptions = {}): Prom
   const { signal, onResult } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal.reason));
   if (jobs.length === 0) return Promise.resolve([]);
-  const order = jobs.map((_, i) => i).sort((a, b) => runCost(jobs[b].config) - runCost(jobs[a].config) || a - b);
+  const order = jobs
+    .map((_, i) => i)
+    .sort((a, b) => runCost(jobs[b].config) - runCost(jobs[a].config) || a - b);
   const poolSize = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));
   const results: TrainResult[] = new Array(jobs.length);
   return new Promise<TrainResult[]>((resolve, reject) => {

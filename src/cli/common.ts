@@ -9,12 +9,19 @@ import { ValidationError } from '../errors.js';
 import { BACKEND_CHOICES, type BackendChoice } from '../backend/types.js';
 
 /** The data file flags, as {@link dataFile} names them in messages. */
-const FLAG_LABELS: DataFileLabels = { file: '--data', xCols: '--x-cols', yCol: '--y-col', scale: '--scale' };
+const FLAG_LABELS: DataFileLabels = {
+  file: '--data',
+  xCols: '--x-cols',
+  yCol: '--y-col',
+  scale: '--scale',
+};
 
 /** A flag's text as a number when it reads as one, else the text itself (so messages show it). */
 export function numberOrText(text: string): number | string {
   const trimmed = text.trim();
-  return trimmed !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed) ? Number(trimmed) : text;
+  return trimmed !== '' && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(trimmed)
+    ? Number(trimmed)
+    : text;
 }
 
 /** A config field's value from a flag's text: text fields as they are, the others as numbers where they read as one. */
@@ -34,7 +41,8 @@ export interface DataFlags {
 /** A comma-separated flag value as its non-empty items. */
 export function splitList(flag: string, text: string, allowed: string): string[] {
   const items = text.split(',').map((s) => s.trim());
-  if (items.some((s) => s === '')) throw new ValidationError(flag, text, `a comma-separated list of ${allowed}`);
+  if (items.some((s) => s === ''))
+    throw new ValidationError(flag, text, `a comma-separated list of ${allowed}`);
   return items;
 }
 
@@ -44,26 +52,49 @@ export function splitList(flag: string, text: string, allowed: string): string[]
  * crosses files with scales; otherwise (run) one dataset. Undefined when no data flag is given.
  */
 export function dataFromFlags(flags: DataFlags, list: boolean): DataSpec[] | undefined {
-  const items = (flag: string, text: string, allowed: string) => (list ? splitList(flag, text, allowed) : [text]);
+  const items = (flag: string, text: string, allowed: string) =>
+    list ? splitList(flag, text, allowed) : [text];
   const files = flags.data === undefined ? [] : items('--data', flags.data, 'data files');
-  const names = flags.dataset === undefined ? [] : items('--dataset', flags.dataset, 'dataset names');
+  const names =
+    flags.dataset === undefined ? [] : items('--dataset', flags.dataset, 'dataset names');
   for (const name of names) {
-    if (!(DATASETS as readonly string[]).includes(name)) throw new ValidationError('--dataset', name, `one of ${DATASETS.join(', ')} (a file of your own: --data FILE)`);
+    if (!(DATASETS as readonly string[]).includes(name))
+      throw new ValidationError(
+        '--dataset',
+        name,
+        `one of ${DATASETS.join(', ')} (a file of your own: --data FILE)`,
+      );
   }
-  if (!list && files.length && names.length) throw new ValidationError('--dataset', flags.dataset, 'nothing with --data (a run trains on one dataset)');
-  const scales = flags.scale === undefined ? [undefined] : items('--scale', flags.scale, 'scalings');
+  if (!list && files.length && names.length)
+    throw new ValidationError(
+      '--dataset',
+      flags.dataset,
+      'nothing with --data (a run trains on one dataset)',
+    );
+  const scales =
+    flags.scale === undefined ? [undefined] : items('--scale', flags.scale, 'scalings');
   for (const scale of scales) {
-    if (scale !== undefined && !(SCALES as readonly string[]).includes(scale)) throw new ValidationError('--scale', scale, `one of ${SCALES.join(', ')}`);
+    if (scale !== undefined && !(SCALES as readonly string[]).includes(scale))
+      throw new ValidationError('--scale', scale, `one of ${SCALES.join(', ')}`);
   }
   if (!files.length) {
     const given = (['xCols', 'yCol', 'scale'] as const).find((k) => flags[k] !== undefined);
     if (given) {
-      throw new ValidationError(FLAG_LABELS[given], flags[given], 'nothing without --data (it chooses the columns and the scaling of a data file)');
+      throw new ValidationError(
+        FLAG_LABELS[given],
+        flags[given],
+        'nothing without --data (it chooses the columns and the scaling of a data file)',
+      );
     }
   }
-  const xCols = flags.xCols === undefined ? undefined : splitList('--x-cols', flags.xCols, 'column names');
+  const xCols =
+    flags.xCols === undefined ? undefined : splitList('--x-cols', flags.xCols, 'column names');
   const refs = files.flatMap((file) => {
-    const ref = dataFile(file, { xCols, yCol: flags.yCol, scale: scales[0] as Scale | undefined }, FLAG_LABELS);
+    const ref = dataFile(
+      file,
+      { xCols, yCol: flags.yCol, scale: scales[0] as Scale | undefined },
+      FLAG_LABELS,
+    );
     return scales.map((scale) => ({ ...ref, scale: (scale ?? ref.scale) as Scale }));
   });
   const all: DataSpec[] = [...(names as DataSpec[]), ...refs];
@@ -74,11 +105,23 @@ export function dataFromFlags(flags: DataFlags, list: boolean): DataSpec[] | und
 export function dataOptions(command: Command, list: boolean): Command {
   const many = list ? 's' : '';
   return command
-    .option(`--dataset <name${many}>`, `named dataset${list ? 's' : ''}: ${DATASETS.join(', ')} (default uniform)`)
-    .option(`--data <file${many}>`, `train on data file${many}: CSV with a header (columns x1..xd and y) or JSON {"x": [[...]], "y": [...]}; N and d come from the file`)
-    .option('--x-cols <names>', 'input columns of a CSV data file, comma-separated (default x1, x2, ...)')
+    .option(
+      `--dataset <name${many}>`,
+      `named dataset${list ? 's' : ''}: ${DATASETS.join(', ')} (default uniform)`,
+    )
+    .option(
+      `--data <file${many}>`,
+      `train on data file${many}: CSV with a header (columns x1..xd and y) or JSON {"x": [[...]], "y": [...]}; N and d come from the file`,
+    )
+    .option(
+      '--x-cols <names>',
+      'input columns of a CSV data file, comma-separated (default x1, x2, ...)',
+    )
     .option('--y-col <name>', 'target column of a CSV data file (default y)')
-    .option(`--scale <scale${many}>`, `scaling of a data file's input columns: ${SCALES.join(', ')} (default minmax: each to [-1, 1])`);
+    .option(
+      `--scale <scale${many}>`,
+      `scaling of a data file's input columns: ${SCALES.join(', ')} (default minmax: each to [-1, 1])`,
+    );
 }
 
 /** Validates `--backend`. */
@@ -91,7 +134,13 @@ export function parseBackend(value: string | undefined): BackendChoice | undefin
 }
 
 /** A number flag in (lo, hi]; `allowed` says so in the message. */
-export function parseNumberFlag(flag: string, text: string | undefined, lo: number, hi: number, allowed: string): number | undefined {
+export function parseNumberFlag(
+  flag: string,
+  text: string | undefined,
+  lo: number,
+  hi: number,
+  allowed: string,
+): number | undefined {
   if (text === undefined) return undefined;
   const v = numberOrText(text);
   if (typeof v !== 'number' || !(v > lo && v <= hi)) throw new ValidationError(flag, v, allowed);
@@ -99,7 +148,11 @@ export function parseNumberFlag(flag: string, text: string | undefined, lo: numb
 }
 
 /** Validates a positive integer flag such as `--threads`. */
-export function parsePositiveInt(flag: string, value: string | undefined, max = 1024): number | undefined {
+export function parsePositiveInt(
+  flag: string,
+  value: string | undefined,
+  max = 1024,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = numberOrText(value);
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > max) {
@@ -109,7 +162,11 @@ export function parsePositiveInt(flag: string, value: string | undefined, max = 
 }
 
 /** The library's option names (a field, or `name` in backticks in a message) and the flags that set them. */
-const FLAG_OF: Readonly<Record<string, string>> = { out: '--out', 'retrain: true': '--retrain', shard: '--shard' };
+const FLAG_OF: Readonly<Record<string, string>> = {
+  out: '--out',
+  'retrain: true': '--retrain',
+  shard: '--shard',
+};
 
 /**
  * A library error as the CLI says it: the option names of the API (`out`, `retrain: true`) become
@@ -124,8 +181,13 @@ const FLAG_OF: Readonly<Record<string, string>> = { out: '--out', 'retrain: true
  */
 export function inFlags(error: ValidationError): ValidationError {
   const field = FLAG_OF[error.field] ?? error.field;
-  const allowed = error.allowed.replace(/`([^`]+)`/g, (text, name: string) => FLAG_OF[name] ?? text);
-  return field === error.field && allowed === error.allowed ? error : new ValidationError(field, error.value, allowed);
+  const allowed = error.allowed.replace(
+    /`([^`]+)`/g,
+    (text, name: string) => FLAG_OF[name] ?? text,
+  );
+  return field === error.field && allowed === error.allowed
+    ? error
+    : new ValidationError(field, error.value, allowed);
 }
 
 /**
@@ -133,7 +195,11 @@ export function inFlags(error: ValidationError): ValidationError {
  * lets {@link runProgram} map errors to exit codes is set here, before any registration.
  */
 export function newProgram(name: string, description: string, version: string): Command {
-  return new Command(name).description(description).version(version).exitOverride().showHelpAfterError('(run with --help for usage)');
+  return new Command(name)
+    .description(description)
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
 }
 
 /**
@@ -149,7 +215,12 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
       return;
     }
     const debug = process.env.PROTOMLP_DEBUG === '1';
-    const message = error instanceof ValidationError ? inFlags(error).message : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof ValidationError
+        ? inFlags(error).message
+        : error instanceof Error
+          ? error.message
+          : String(error);
     process.stderr.write(`error: ${message}\n`);
     if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = error instanceof ValidationError ? 2 : 1;
@@ -162,7 +233,10 @@ export async function runProgram(program: Command, argv: string[]): Promise<void
  * `stopped(signal)` is printed on stderr and the process exits 130 (SIGINT) or 143 (SIGTERM). A
  * second signal exits at once. Other errors propagate.
  */
-export async function stoppableBySignals<T>(work: (signal: AbortSignal) => Promise<T>, stopped: (by: NodeJS.Signals) => string): Promise<T> {
+export async function stoppableBySignals<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  stopped: (by: NodeJS.Signals) => string,
+): Promise<T> {
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const exitCode = (s: NodeJS.Signals): number => (s === 'SIGINT' ? 130 : 143);

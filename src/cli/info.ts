@@ -38,7 +38,10 @@ export async function infoReport(choice: BackendChoice = 'auto'): Promise<InfoRe
     backend: selection.backend.name,
     isa: selection.backend.isa,
     numerics: selection.backend.numerics,
-    threads: binding && selection.backend.name === 'native' ? binding.info().threads : availableParallelism(),
+    threads:
+      binding && selection.backend.name === 'native'
+        ? binding.info().threads
+        : availableParallelism(),
     binary: { source: selection.native?.source ?? null, path: selection.native?.path ?? null },
     fallbackReason: selection.fallbackReason,
   };
@@ -50,7 +53,10 @@ export function register(program: Command): void {
     .description('version, backend, instruction set, threads and where the native binary came from')
     .option('--backend <name>', 'auto | native | ts (default auto; PROTOMLP_BACKEND overrides)')
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExample:\n  protomlp info --json\n  PROTOMLP_SIMD=scalar protomlp info')
+    .addHelpText(
+      'after',
+      '\nExample:\n  protomlp info --json\n  PROTOMLP_SIMD=scalar protomlp info',
+    )
     .action(async (flags: { backend?: string; json?: boolean }) => {
       const report = await infoReport(parseBackend(flags.backend));
       if (flags.json) {

@@ -18,7 +18,11 @@ import { register as registerInfo } from './info.js';
 import { register as registerSelftest } from './selftest.js';
 
 /** The `protomlp` program (tests run it in-process: commander resets its state on every parse). */
-export const program = newProgram('protomlp', 'Explainable specialization in minimal MLPs: train, sweep, report.', packageVersion());
+export const program = newProgram(
+  'protomlp',
+  'Explainable specialization in minimal MLPs: train, sweep, report.',
+  packageVersion(),
+);
 
 registerRun(program);
 registerSweep(program);
@@ -31,7 +35,9 @@ registerInfo(program);
 registerSelftest(program);
 
 /** True when this file is the process's entry point (`protomlp ...`, also through npm's bin link). */
-const isEntryPoint = (): boolean => process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+const isEntryPoint = (): boolean =>
+  process.argv[1] !== undefined &&
+  import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 
 // not awaited: no top-level await anywhere in the package (require(esm) loads no module that has one)
 if (isEntryPoint()) void runProgram(program, process.argv);

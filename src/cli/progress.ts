@@ -7,7 +7,8 @@ import type { StudyProgress } from '../study/runner.js';
  * The progress bar class, loaded on a terminal only (synchronously, so progressView stays so):
  * logs and pipes never pay for it, nor does a command that ends before any progress.
  */
-const singleBar = (): typeof import('cli-progress').SingleBar => (createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')).SingleBar;
+const singleBar = (): typeof import('cli-progress').SingleBar =>
+  (createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress')).SingleBar;
 
 /** A duration for people: `42s`, `3m07s`, `2h05m`. */
 export const formatDuration = (ms: number): string => {
@@ -21,7 +22,10 @@ export const formatDuration = (ms: number): string => {
  * Shows a study's progress: a bar on a terminal, a plain line every few seconds otherwise, each
  * starting with `label` (`sweep`, `tune rung 2/3`).
  */
-export function progressView(stream: NodeJS.WriteStream, label: string): { update(p: StudyProgress): void; stop(): void } {
+export function progressView(
+  stream: NodeJS.WriteStream,
+  label: string,
+): { update(p: StudyProgress): void; stop(): void } {
   const rate = (p: StudyProgress): string => p.runsPerSecond.toFixed(p.runsPerSecond < 10 ? 2 : 1);
   const eta = (p: StudyProgress): string => (p.etaMs === undefined ? '?' : formatDuration(p.etaMs));
   if (stream.isTTY) {
@@ -50,7 +54,9 @@ export function progressView(stream: NodeJS.WriteStream, label: string): { updat
       if (p.done === 0 || (p.done < p.total && p.elapsedMs - last < PERIOD_MS)) return;
       last = p.elapsedMs;
       const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
-      stream.write(`${label}: ${p.done}/${p.total} runs (${pct}%), ${rate(p)} runs/s, ETA ${eta(p)}, ${p.diverged} diverged\n`);
+      stream.write(
+        `${label}: ${p.done}/${p.total} runs (${pct}%), ${rate(p)} runs/s, ETA ${eta(p)}, ${p.diverged} diverged\n`,
+      );
     },
     stop() {},
   };

@@ -9,7 +9,8 @@ import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
 import { finiteOrNull } from '../eval/checks.js';
 import { outsideHull, prototypes, reconstructionError } from '../eval/index.js';
 
-const fmt = (v: number | null | undefined, digits = 4): string => (v === null || v === undefined ? 'n/a' : Number(v.toPrecision(digits)).toString());
+const fmt = (v: number | null | undefined, digits = 4): string =>
+  v === null || v === undefined ? 'n/a' : Number(v.toPrecision(digits)).toString();
 
 /** A one-line picture of a 1-D run: inputs `|`, prototypes `o` (or `*` where on an input), [-1.5, 1.5]. */
 export function positionStrip(record: RunRecord, width = 72): string {
@@ -47,7 +48,8 @@ function fileUnitLines(record: RunRecord): string[] {
   const protos = prototypes(paramsFromJson(record.final), d);
   const xFile = unscale(data.x, d, source.transform);
   const pFile = unscale(protos, d, source.transform);
-  const point = (p: Float64Array, j: number) => `(${Array.from(p.subarray(j * d, j * d + d), (v) => fmt(v)).join(', ')})`;
+  const point = (p: Float64Array, j: number) =>
+    `(${Array.from(p.subarray(j * d, j * d + d), (v) => fmt(v)).join(', ')})`;
   const hull = outsideHull(xFile, pFile, n, h, d);
   const lines = [
     '',
@@ -55,7 +57,8 @@ function fileUnitLines(record: RunRecord): string[] {
     `in the file's units: reconstruction error ${fmt(finiteOrNull(reconstructionError(xFile, pFile, n, h, d)))}, mean distance of the outside prototypes to the hull ${fmt(finiteOrNull(hull.meanDist))}`,
     `first ${Math.min(SHOWN_PROTOTYPES, h)} of ${h} prototypes, training units -> file units:`,
   ];
-  for (let j = 0; j < Math.min(SHOWN_PROTOTYPES, h); j++) lines.push(`  p${j}: ${point(protos, j)} -> ${point(pFile, j)}`);
+  for (let j = 0; j < Math.min(SHOWN_PROTOTYPES, h); j++)
+    lines.push(`  p${j}: ${point(protos, j)} -> ${point(pFile, j)}`);
   return lines;
 }
 
@@ -63,7 +66,8 @@ function fileUnitLines(record: RunRecord): string[] {
 export function summarize(record: RunRecord): string {
   const c = record.config;
   const m = record.metrics;
-  const field = (key: 'lambda' | 'tau' | 'tauCov'): string => `${key}=${usesField(c, key) ? c[key] : `unused by ${c.mask}`}`;
+  const field = (key: 'lambda' | 'tau' | 'tauCov'): string =>
+    `${key}=${usesField(c, key) ? c[key] : `unused by ${c.mask}`}`;
   const target = dataShape(c.data).yFromData ? `y from the data` : `target=${c.target}`;
   const lines = [
     `run ${record.id}: data=${dataLabel(c.data)} n=${c.n} hidden=${c.hidden} dim=${c.dim} ${target} init=${c.init} mask=${c.mask}`,
@@ -74,9 +78,15 @@ export function summarize(record: RunRecord): string {
     `outside the convex hull (exact${c.dim > 1 ? ', Wolfe' : ''}): ${fmt(m.outside)} of prototypes, mean distance ${fmt(m.outsideDist)}`,
   ];
   if (c.dim === 1) {
-    lines.push('', 'inputs | and prototypes o (* where one sits on an input):', positionStrip(record));
+    lines.push(
+      '',
+      'inputs | and prototypes o (* where one sits on an input):',
+      positionStrip(record),
+    );
   } else {
-    lines.push(`outside the bounding box (outsideBox): ${fmt(m.outsideBox)} of prototypes, mean distance ${fmt(m.outsideBoxDist)}`);
+    lines.push(
+      `outside the bounding box (outsideBox): ${fmt(m.outsideBox)} of prototypes, mean distance ${fmt(m.outsideBoxDist)}`,
+    );
   }
   lines.push(...fileUnitLines(record));
   return lines.join('\n');

@@ -6,16 +6,41 @@ import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { recordStart } from '../record.js';
 import type { PreparedJob } from '../train.js';
-import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, type DataFlags } from './common.js';
+import {
+  dataFromFlags,
+  dataOptions,
+  fieldFromFlag,
+  parseBackend,
+  type DataFlags,
+} from './common.js';
 
 /** The flag of each config field. */
 export const FLAG: Record<keyof RunConfig, string> = {
-  data: '--data', n: '--n', hidden: '--hidden', dim: '--dim', target: '--target', init: '--init', mask: '--mask',
-  lambda: '--lambda', tau: '--tau', tauCov: '--tau-cov', lr: '--lr', epochs: '--epochs', seed: '--seed',
+  data: '--data',
+  n: '--n',
+  hidden: '--hidden',
+  dim: '--dim',
+  target: '--target',
+  init: '--init',
+  mask: '--mask',
+  lambda: '--lambda',
+  tau: '--tau',
+  tauCov: '--tau-cov',
+  lr: '--lr',
+  epochs: '--epochs',
+  seed: '--seed',
 };
 
 /** Fields a record fixes: with --init-from they come from the record, not from flags. */
-const START_FIELDS: readonly (keyof RunConfig)[] = ['data', 'n', 'hidden', 'dim', 'target', 'init', 'seed'];
+const START_FIELDS: readonly (keyof RunConfig)[] = [
+  'data',
+  'n',
+  'hidden',
+  'dim',
+  'target',
+  'init',
+  'seed',
+];
 
 interface RunFlags extends DataFlags {
   json?: boolean;
@@ -29,12 +54,20 @@ function readRecordFile(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ValidationError('--init-from', file, `a readable run record file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ValidationError(
+      '--init-from',
+      file,
+      `a readable run record file (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ValidationError('--init-from', file, `a JSON run record (${(error as Error).message})`);
+    throw new ValidationError(
+      '--init-from',
+      file,
+      `a JSON run record (${(error as Error).message})`,
+    );
   }
 }
 
@@ -42,11 +75,15 @@ function readRecordFile(file: string): unknown {
  * Builds the job of `protomlp run` from its flags. Flags are validated before the training code is
  * loaded, so a refused command starts nothing heavy.
  */
-export async function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig) => boolean): Promise<PreparedJob> {
+export async function jobFromFlags(
+  flags: RunFlags,
+  given: (key: keyof RunConfig) => boolean,
+): Promise<PreparedJob> {
   const fromFlags: Partial<Record<keyof RunConfig, unknown>> = {};
   for (const key of CONFIG_KEYS) {
     const text = flags[key];
-    if (key !== 'data' && given(key) && typeof text === 'string') fromFlags[key] = fieldFromFlag(key, text);
+    if (key !== 'data' && given(key) && typeof text === 'string')
+      fromFlags[key] = fieldFromFlag(key, text);
   }
   const data = dataFromFlags(flags, false);
   if (data) fromFlags.data = data[0];
@@ -58,12 +95,21 @@ export async function jobFromFlags(flags: RunFlags, given: (key: keyof RunConfig
   for (const key of START_FIELDS) {
     if (key in fromFlags) {
       const flag = key === 'data' && flags.data === undefined ? '--dataset' : FLAG[key];
-      throw new ValidationError(flag, key === 'data' ? (flags.data ?? flags.dataset) : fromFlags[key], `no value with --init-from (the record fixes ${START_FIELDS.join(', ')})`);
+      throw new ValidationError(
+        flag,
+        key === 'data' ? (flags.data ?? flags.dataset) : fromFlags[key],
+        `no value with --init-from (the record fixes ${START_FIELDS.join(', ')})`,
+      );
     }
   }
   const start = recordStart(readRecordFile(flags.initFrom), `${flags.initFrom}: `);
   const config = resolveConfig({ ...start.config, ...fromFlags }, (k) => FLAG[k]);
-  return { config, data: start.data, initial: start.initial, ...(start.source ? { source: start.source } : {}) };
+  return {
+    config,
+    data: start.data,
+    initial: start.initial,
+    ...(start.source ? { source: start.source } : {}),
+  };
 }
 
 /** Registers `protomlp run`. */
@@ -77,7 +123,10 @@ export function register(program: Command): void {
     .option('--dim <int>', 'input dimension d (default 1)')
     .option('--target <name>', 'sine | random (default sine)')
     .option('--init <name>', 'centers | torch (default centers)')
-    .option('--mask <mask>', 'base | cov | sep | ovl | cov+sep | cov+ovl | sep+ovl | cov+sep+ovl (default base)')
+    .option(
+      '--mask <mask>',
+      'base | cov | sep | ovl | cov+sep | cov+ovl | sep+ovl | cov+sep+ovl (default base)',
+    )
     .option('--lambda <x>', 'weight of the structural losses (default 0.1)')
     .option('--tau <x>', 'separation temperature (default 0.001)')
     .option('--tau-cov <x>', 'coverage softmin temperature, 0 = plain min (default 0)')
@@ -87,11 +136,17 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto | native | ts (default auto; PROTOMLP_BACKEND overrides)')
     .option('--init-from <file>', "re-train from a run record's data and initial parameters")
     .option('--json', 'print the whole run record as JSON')
-    .addHelpText('after', '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov',
+    )
     .action(async (flags: RunFlags) => {
       const job = await jobFromFlags(flags, (key) => cmd.getOptionValueSource(key) === 'cli');
       const backend = parseBackend(flags.backend);
-      const [{ trainJobs }, { summarize }] = await Promise.all([import('../train.js'), import('./run-summary.js')]);
+      const [{ trainJobs }, { summarize }] = await Promise.all([
+        import('../train.js'),
+        import('./run-summary.js'),
+      ]);
       const [record] = await trainJobs([job], { backend, threads: 1 });
       process.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : `${summarize(record)}\n`);
     });

@@ -31,19 +31,44 @@ const SHORT_TRAIN_TOL = 1e-9;
  */
 export async function selftest(): Promise<SelftestCheck[]> {
   // the backends and the training code are loaded when the check runs, not when the CLI starts
-  const [{ makeDataset, makeInitialParams }, { createNativeBackend, loadNative }, agreement, bitwise, { REFERENCE_DIGESTS }, { tsBackend }, { prepareJob }] = await Promise.all([
-    import('../data.js'), import('../backend/native.js'), import('../backend/agreement.js'), import('../backend/bitwise.js'),
-    import('../backend/bitwise-reference.js'), import('../backend/ts.js'), import('../train.js'),
+  const [
+    { makeDataset, makeInitialParams },
+    { createNativeBackend, loadNative },
+    agreement,
+    bitwise,
+    { REFERENCE_DIGESTS },
+    { tsBackend },
+    { prepareJob },
+  ] = await Promise.all([
+    import('../data.js'),
+    import('../backend/native.js'),
+    import('../backend/agreement.js'),
+    import('../backend/bitwise.js'),
+    import('../backend/bitwise-reference.js'),
+    import('../backend/ts.js'),
+    import('../train.js'),
   ]);
   const { GRAD_TOL, overlapScales, paramsError, termsAndGradsError } = agreement;
   const { BITWISE_SLICES, firstDifference, resultsDigest } = bitwise;
   const native = loadNative();
-  if (!native.binding) return [{ name: 'native addon loads', ok: false, detail: native.error ?? 'unknown error' }];
+  if (!native.binding)
+    return [{ name: 'native addon loads', ok: false, detail: native.error ?? 'unknown error' }];
   const binding = native.binding;
-  const checks: SelftestCheck[] = [{ name: 'native addon loads', ok: true, detail: `${native.source}: ${native.path}` }];
+  const checks: SelftestCheck[] = [
+    { name: 'native addon loads', ok: true, detail: `${native.source}: ${native.path}` },
+  ];
   const configs: RunConfig[] = [];
-  for (const [n, dim, tauCov] of [[3, 1, 0], [17, 1, 0.05], [40, 1, 0], [9, 2, 0], [12, 3, 0.05]] as const) {
-    for (const mask of MASKS) configs.push(resolveConfig({ n, hidden: n + 1, dim, tauCov, mask: mask as Mask, epochs: 20, seed: n }));
+  for (const [n, dim, tauCov] of [
+    [3, 1, 0],
+    [17, 1, 0.05],
+    [40, 1, 0],
+    [9, 2, 0],
+    [12, 3, 0.05],
+  ] as const) {
+    for (const mask of MASKS)
+      configs.push(
+        resolveConfig({ n, hidden: n + 1, dim, tauCov, mask: mask as Mask, epochs: 20, seed: n }),
+      );
   }
   for (const isa of binding.info().supported) {
     const backend = createNativeBackend(binding, isa);
@@ -51,10 +76,18 @@ export async function selftest(): Promise<SelftestCheck[]> {
     for (const config of configs.filter((c) => c.mask === 'base')) {
       const data = makeDataset(config);
       const params = makeInitialParams(config);
-      const error = termsAndGradsError(backend.termsAndGrads(config, data, params), tsBackend.termsAndGrads(config, data, params), overlapScales(config, data, params));
+      const error = termsAndGradsError(
+        backend.termsAndGrads(config, data, params),
+        tsBackend.termsAndGrads(config, data, params),
+        overlapScales(config, data, params),
+      );
       worst = Math.max(worst, error.worst);
     }
-    checks.push({ name: `${isa}: loss terms and gradients vs TS`, ok: worst <= GRAD_TOL, detail: `worst relative error ${worst.toExponential(2)} (tolerance ${GRAD_TOL})` });
+    checks.push({
+      name: `${isa}: loss terms and gradients vs TS`,
+      ok: worst <= GRAD_TOL,
+      detail: `worst relative error ${worst.toExponential(2)} (tolerance ${GRAD_TOL})`,
+    });
   }
   const slice = BITWISE_SLICES.small;
   const sliceJobs = slice.configs.map(prepareJob);
@@ -70,7 +103,11 @@ export async function selftest(): Promise<SelftestCheck[]> {
         : index >= 0
           ? `differs from ${first.isa}: run ${index} (N=${slice.configs[index].n} ${slice.configs[index].mask} seed ${slice.configs[index].seed}) ${firstDifference(results[index], first.results[index])}`
           : `differs from the reference bits of ${REFERENCE_DIGESTS.numerics} (digest ${digest.slice(0, 16)}, expected ${REFERENCE_DIGESTS.small.slice(0, 16)}); every instruction set here agrees`;
-    checks.push({ name: `${isa}: the same bits as every other CPU`, ok: digest === REFERENCE_DIGESTS.small, detail });
+    checks.push({
+      name: `${isa}: the same bits as every other CPU`,
+      ok: digest === REFERENCE_DIGESTS.small,
+      detail,
+    });
   }
   const jobs = configs.map(prepareJob);
   const ref = await tsBackend.trainBatch(jobs, {});
@@ -79,9 +116,19 @@ export async function selftest(): Promise<SelftestCheck[]> {
     const one = await backend.trainBatch(jobs, { threads: 1 });
     const two = await backend.trainBatch(jobs, { threads: 2 });
     const worst = Math.max(...one.map((r, i) => paramsError(r.final, ref[i].final)));
-    checks.push({ name: `${isa}: ${jobs.length} runs of 20 epochs vs TS`, ok: worst <= SHORT_TRAIN_TOL, detail: `worst parameter difference ${worst.toExponential(2)} (tolerance ${SHORT_TRAIN_TOL})` });
-    const same = one.every((r, i) => paramsError(r.final, two[i].final) === 0 && r.epochsRun === two[i].epochsRun);
-    checks.push({ name: `${isa}: 1 and 2 threads give identical runs`, ok: same, detail: same ? 'bitwise equal' : 'results differ' });
+    checks.push({
+      name: `${isa}: ${jobs.length} runs of 20 epochs vs TS`,
+      ok: worst <= SHORT_TRAIN_TOL,
+      detail: `worst parameter difference ${worst.toExponential(2)} (tolerance ${SHORT_TRAIN_TOL})`,
+    });
+    const same = one.every(
+      (r, i) => paramsError(r.final, two[i].final) === 0 && r.epochsRun === two[i].epochsRun,
+    );
+    checks.push({
+      name: `${isa}: 1 and 2 threads give identical runs`,
+      ok: same,
+      detail: same ? 'bitwise equal' : 'results differ',
+    });
   }
   return checks;
 }
@@ -89,7 +136,9 @@ export async function selftest(): Promise<SelftestCheck[]> {
 export function register(program: Command): void {
   program
     .command('selftest')
-    .description('check the native backend on this machine (every supported instruction set): the same bits as every other CPU, and within tolerance of the TS reference')
+    .description(
+      'check the native backend on this machine (every supported instruction set): the same bits as every other CPU, and within tolerance of the TS reference',
+    )
     .option('--json', 'print the checks as JSON')
     .addHelpText('after', '\nExample:\n  protomlp selftest')
     .action(async (flags: { json?: boolean }) => {
@@ -97,7 +146,8 @@ export function register(program: Command): void {
       const ok = checks.every((c) => c.ok);
       if (flags.json) process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
       else {
-        for (const c of checks) process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
+        for (const c of checks)
+          process.stdout.write(`${c.ok ? 'pass' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
         process.stdout.write(ok ? 'selftest passed\n' : 'selftest FAILED\n');
       }
       if (!ok) process.exitCode = 1;

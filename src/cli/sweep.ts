@@ -6,18 +6,44 @@ import { ALLOWED, validateField, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 // grid, shard and spec-file are light; the runner (training, the store) and the progress bar are
 // imported when a sweep starts, so a refused or --dry-run command does not load them.
-import { MAX_STUDY_RUNS, parseSeedRange, PRESET_NAMES, resolveStudy, type Study, type StudySpec } from '../study/grid.js';
+import {
+  MAX_STUDY_RUNS,
+  parseSeedRange,
+  PRESET_NAMES,
+  resolveStudy,
+  type Study,
+  type StudySpec,
+} from '../study/grid.js';
 import { parseShard, shardFromEnv, shardPositions, type Shard } from '../study/shard.js';
 import { readStudySpec } from '../study/spec-file.js';
 import type { StudyProgress } from '../study/runner.js';
 import { dataLabel } from '../data-spec.js';
-import { dataFromFlags, dataOptions, fieldFromFlag, parseBackend, parsePositiveInt, splitList, stoppableBySignals, type DataFlags } from './common.js';
+import {
+  dataFromFlags,
+  dataOptions,
+  fieldFromFlag,
+  parseBackend,
+  parsePositiveInt,
+  splitList,
+  stoppableBySignals,
+  type DataFlags,
+} from './common.js';
 import { formatDuration, progressView } from './progress.js';
 
 /** Grid flags: each takes a comma-separated list of one run field's values. */
-export const GRID_FLAGS: readonly { flag: string; option: string; key: keyof RunConfig; help: string }[] = [
+export const GRID_FLAGS: readonly {
+  flag: string;
+  option: string;
+  key: keyof RunConfig;
+  help: string;
+}[] = [
   { flag: '--sizes', option: 'sizes', key: 'n', help: 'numbers of samples N, e.g. 3,5,10' },
-  { flag: '--hidden', option: 'hidden', key: 'hidden', help: 'hidden widths H (default: H = N for each run)' },
+  {
+    flag: '--hidden',
+    option: 'hidden',
+    key: 'hidden',
+    help: 'hidden widths H (default: H = N for each run)',
+  },
   { flag: '--dim', option: 'dim', key: 'dim', help: 'input dimensions d' },
   { flag: '--target', option: 'target', key: 'target', help: 'targets: sine, random' },
   { flag: '--init', option: 'init', key: 'init', help: 'initializations: centers, torch' },
@@ -47,7 +73,9 @@ interface SweepFlags extends DataFlags {
 
 /** One grid flag's comma-separated values, each validated under the flag's name. */
 function parseList(flag: string, key: keyof RunConfig, text: string): unknown[] {
-  return splitList(flag, text, `values, each ${ALLOWED[key]}`).map((item) => validateField(key, fieldFromFlag(key, item), flag));
+  return splitList(flag, text, `values, each ${ALLOWED[key]}`).map((item) =>
+    validateField(key, fieldFromFlag(key, item), flag),
+  );
 }
 
 /** `--seeds`: a count K (0..K-1), a list, or a range a..b. */
@@ -70,7 +98,11 @@ export function parseSeeds(text: string): number[] {
 /** The study a sweep's flags describe: `--preset` or `--config`, with grid flags laid over it. */
 export function studyFromFlags(flags: SweepFlags): Study {
   if (flags.preset !== undefined && flags.config !== undefined) {
-    throw new ValidationError('--config', flags.config, 'no --config together with --preset (a study file can say `preset: paper`)');
+    throw new ValidationError(
+      '--config',
+      flags.config,
+      'no --config together with --preset (a study file can say `preset: paper`)',
+    );
   }
   let base: StudySpec = {};
   let where = '';
@@ -93,19 +125,31 @@ export function studyFromFlags(flags: SweepFlags): Study {
   const data = dataFromFlags(flags, true);
   if (data) overrides.data = data;
   if (flags.name !== undefined) overrides.name = flags.name;
-  if (flags.preset === undefined && flags.config === undefined && !Object.keys(overrides).some((k) => k !== 'name')) {
-    throw new ValidationError('--preset', undefined, `one of ${PRESET_NAMES.join(', ')} (or --config FILE, or grid flags such as --sizes 3,5,10)`);
+  if (
+    flags.preset === undefined &&
+    flags.config === undefined &&
+    !Object.keys(overrides).some((k) => k !== 'name')
+  ) {
+    throw new ValidationError(
+      '--preset',
+      undefined,
+      `one of ${PRESET_NAMES.join(', ')} (or --config FILE, or grid flags such as --sizes 3,5,10)`,
+    );
   }
   try {
     return resolveStudy({ ...base, ...overrides } as StudySpec, '');
   } catch (e) {
-    if (e instanceof ValidationError && e.field === 'name') throw new ValidationError('--name', e.value, e.allowed);
+    if (e instanceof ValidationError && e.field === 'name')
+      throw new ValidationError('--name', e.value, e.allowed);
     throw e;
   }
 }
 
 /** The shard to run: `--shard` when given, else the SLURM array task's, else none. */
-export function shardFromFlags(text: string | undefined, env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+export function shardFromFlags(
+  text: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Shard | undefined {
   return text !== undefined ? parseShard(text) : shardFromEnv(env);
 }
 
@@ -114,14 +158,22 @@ const describeRun = (c: RunConfig): string =>
     .map(([k, v]) => `${k}=${k === 'data' ? dataLabel(c.data) : v}`)
     .join(' ');
 
-const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`);
+const shellQuote = (arg: string): string =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 
 /** The command line that resumes this sweep: the same one. */
 const resumeCommand = (): string => `protomlp ${process.argv.slice(2).map(shellQuote).join(' ')}`;
 
-async function dryRun(study: Study, shard: Shard | undefined, out: string | undefined): Promise<void> {
+async function dryRun(
+  study: Study,
+  shard: Shard | undefined,
+  out: string | undefined,
+): Promise<void> {
   const positions = shardPositions(study.runs.length, shard);
-  const folded = study.points > study.runs.length ? ` (${study.points} grid points: points that differ only in a field the run ignores are one run)` : '';
+  const folded =
+    study.points > study.runs.length
+      ? ` (${study.points} grid points: points that differ only in a field the run ignores are one run)`
+      : '';
   const lines = [`study ${study.name} (id ${study.studyId}): ${study.runs.length} runs${folded}`];
   if (shard) lines.push(`shard ${shard.index}/${shard.count}: ${positions.length} runs`);
   let todo = positions;
@@ -133,7 +185,8 @@ async function dryRun(study: Study, shard: Shard | undefined, out: string | unde
   }
   const SHOW = 10;
   if (todo.length) lines.push(`first runs to train (of ${todo.length}, canonical order):`);
-  for (const i of todo.slice(0, SHOW)) lines.push(`  #${i} ${study.ids[i]} ${describeRun(study.runs[i])}`);
+  for (const i of todo.slice(0, SHOW))
+    lines.push(`  #${i} ${study.ids[i]} ${describeRun(study.runs[i])}`);
   if (todo.length > SHOW) lines.push(`  ... and ${todo.length - SHOW} more`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -142,7 +195,9 @@ async function dryRun(study: Study, shard: Shard | undefined, out: string | unde
 export function register(program: Command): void {
   const command = program
     .command('sweep')
-    .description('run a study (a preset, a JSON/YAML study file, or a grid from flags) into a folder; resumes by default')
+    .description(
+      'run a study (a preset, a JSON/YAML study file, or a grid from flags) into a folder; resumes by default',
+    )
     .option('--preset <name>', `a built-in study: ${PRESET_NAMES.join(', ')}`)
     .option('--config <file>', 'a JSON or YAML study file (see docs/studies.md)')
     .option('--name <name>', 'the study name (default: the preset name, else "grid")');
@@ -153,9 +208,15 @@ export function register(program: Command): void {
     .option('--out <dir>', 'the study folder: study.json + runs.jsonl (required unless --dry-run)')
     .option('--workers <k>', 'worker threads (default: every core)')
     .option('--backend <backend>', 'auto, native or ts (default: auto; PROTOMLP_BACKEND overrides)')
-    .option('--shard <i/n>', 'run only runs i, i+n, i+2n, ... (default: from SLURM_ARRAY_TASK_ID/COUNT when set)')
+    .option(
+      '--shard <i/n>',
+      'run only runs i, i+n, i+2n, ... (default: from SLURM_ARRAY_TASK_ID/COUNT when set)',
+    )
     .option('--dry-run', 'print the run count and the first runs, train nothing')
-    .option('--retrain', 'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again')
+    .option(
+      '--retrain',
+      'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again',
+    )
     .addHelpText(
       'after',
       '\nFlags override the preset or file. Ctrl-C stops cleanly; the same command resumes.\n' +
@@ -170,18 +231,41 @@ export function register(program: Command): void {
       const workers = parsePositiveInt('--workers', flags.workers);
       const backend = parseBackend(flags.backend);
       if (flags.dryRun) return dryRun(study, shard, flags.out);
-      if (flags.out === undefined) throw new ValidationError('--out', undefined, 'a folder for the study (study.json and runs.jsonl)');
-      await sweep(study, { out: flags.out, shard, workers, backend, retrain: flags.retrain === true });
+      if (flags.out === undefined)
+        throw new ValidationError(
+          '--out',
+          undefined,
+          'a folder for the study (study.json and runs.jsonl)',
+        );
+      await sweep(study, {
+        out: flags.out,
+        shard,
+        workers,
+        backend,
+        retrain: flags.retrain === true,
+      });
     });
 }
 
-async function sweep(study: Study, options: { out: string; shard?: Shard; workers?: number; backend?: 'auto' | 'native' | 'ts'; retrain: boolean }): Promise<void> {
+async function sweep(
+  study: Study,
+  options: {
+    out: string;
+    shard?: Shard;
+    workers?: number;
+    backend?: 'auto' | 'native' | 'ts';
+    retrain: boolean;
+  },
+): Promise<void> {
   const { out, shard } = options;
   const { runStudy } = await import('../study/runner.js');
   const view = progressView(process.stderr, 'sweep');
   let last: StudyProgress | undefined;
   const where = shard ? `shard ${shard.index}/${shard.count} of ` : '';
-  const saved = (): string => (last ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}` : `nothing new in ${out}`);
+  const saved = (): string =>
+    last
+      ? `${last.skipped + last.done} of ${last.skipped + last.total} runs are in ${out}`
+      : `nothing new in ${out}`;
   try {
     const summary = await stoppableBySignals(
       (signal) =>
@@ -190,7 +274,10 @@ async function sweep(study: Study, options: { out: string; shard?: Shard; worker
           signal,
           onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
           onProgress: (p) => {
-            if (!last) process.stderr.write(`sweep ${where}${study.name}: ${p.total} runs to train, ${p.skipped} already in ${out}\n`);
+            if (!last)
+              process.stderr.write(
+                `sweep ${where}${study.name}: ${p.total} runs to train, ${p.skipped} already in ${out}\n`,
+              );
             last = p;
             view.update(p);
           },
@@ -209,7 +296,8 @@ async function sweep(study: Study, options: { out: string; shard?: Shard; worker
     );
   } catch (error) {
     view.stop();
-    if (!(error instanceof ValidationError)) process.stderr.write(`sweep failed: ${saved()}; rerun the same command to resume\n`);
+    if (!(error instanceof ValidationError))
+      process.stderr.write(`sweep failed: ${saved()}; rerun the same command to resume\n`);
     throw error;
   }
 }

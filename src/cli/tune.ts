@@ -43,19 +43,33 @@ const seedsText = (r: RungStart) => `${r.seeds} seed${r.seeds > 1 ? 's' : ''}`;
 export function register(program: Command): void {
   const command = program
     .command('tune')
-    .description('for each N and mask, the weights with the lowest mean recon under a fit bound, by successive halving; resumes by default')
+    .description(
+      'for each N and mask, the weights with the lowest mean recon under a fit bound, by successive halving; resumes by default',
+    )
     .option('--preset <name>', `start from a built-in study's grid: ${PRESET_NAMES.join(', ')}`)
     .option('--config <file>', 'a JSON or YAML study file (see docs/studies.md)')
     .option('--name <name>', 'a label for the tune (default "tune")');
   for (const { flag, help } of GRID_FLAGS) command.option(`${flag} <list>`, help);
   command
-    .option('--seeds <seeds>', 'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19 (default: seed 0)')
-    .option('--budget <fraction>', `fraction of the exhaustive grid's run-epochs to spend, in (0, 1] (default ${DEFAULT_BUDGET})`)
-    .option('--max-fit <mse>', 'fit bound on the mean fit at the full epochs (default: 2x the mean fit of base at that N and lr)')
+    .option(
+      '--seeds <seeds>',
+      'a count K (seeds 0..K-1), a list like 0,3,5 or a range like 10..19 (default: seed 0)',
+    )
+    .option(
+      '--budget <fraction>',
+      `fraction of the exhaustive grid's run-epochs to spend, in (0, 1] (default ${DEFAULT_BUDGET})`,
+    )
+    .option(
+      '--max-fit <mse>',
+      'fit bound on the mean fit at the full epochs (default: 2x the mean fit of base at that N and lr)',
+    )
     .option('--out <dir>', 'the tune folder: its runs, tune.json and tune-report/ (required)')
     .option('--workers <k>', 'worker threads (default: every core)')
     .option('--backend <backend>', 'auto, native or ts (default: auto; PROTOMLP_BACKEND overrides)')
-    .option('--retrain', 'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again')
+    .option(
+      '--retrain',
+      'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again',
+    )
     .option('--no-png', 'write the Pareto plot as SVG only')
     .addHelpText(
       'after',
@@ -71,10 +85,21 @@ export function register(program: Command): void {
 async function runTune(flags: TuneFlags): Promise<void> {
   const study = studyFromFlags({ ...flags, name: flags.name ?? 'tune' });
   const budget = parseNumberFlag('--budget', flags.budget, 0, 1, 'a number > 0 and <= 1');
-  const maxFit = parseNumberFlag('--max-fit', flags.maxFit, 0, Number.MAX_VALUE, 'a finite number > 0');
+  const maxFit = parseNumberFlag(
+    '--max-fit',
+    flags.maxFit,
+    0,
+    Number.MAX_VALUE,
+    'a finite number > 0',
+  );
   const workers = parsePositiveInt('--workers', flags.workers);
   const backend = parseBackend(flags.backend);
-  if (flags.out === undefined) throw new ValidationError('--out', undefined, 'a folder for the tune (its runs, tune.json, tune-report/)');
+  if (flags.out === undefined)
+    throw new ValidationError(
+      '--out',
+      undefined,
+      'a folder for the tune (its runs, tune.json, tune-report/)',
+    );
   const out = flags.out;
   const title = study.name === 'tune' ? 'tune' : `tune ${study.name}`;
   let view: ReturnType<typeof progressView> | undefined;
@@ -83,15 +108,32 @@ async function runTune(flags: TuneFlags): Promise<void> {
     if (current?.rung !== rung) {
       view?.stop();
       current = { rung };
-      process.stderr.write(`${title} rung ${rung.index + 1}/${rung.count} (${rung.epochs} epochs x ${seedsText(rung)}): ${p.total} runs to train, ${p.skipped} already in ${out}\n`);
+      process.stderr.write(
+        `${title} rung ${rung.index + 1}/${rung.count} (${rung.epochs} epochs x ${seedsText(rung)}): ${p.total} runs to train, ${p.skipped} already in ${out}\n`,
+      );
       view = progressView(process.stderr, `tune rung ${rung.index + 1}/${rung.count}`);
     }
     current.last = p;
     view!.update(p);
   };
-  const [{ tune }, { buildTuneReport, describeWeights }] = await Promise.all([import('../study/tune.js'), import('../report/tune.js')]);
+  const [{ tune }, { buildTuneReport, describeWeights }] = await Promise.all([
+    import('../study/tune.js'),
+    import('../report/tune.js'),
+  ]);
   const result = await stoppableBySignals(
-    (signal) => tune(study, { out, budget, maxFit, workers, backend, retrain: flags.retrain === true, signal, label: flagOf, onProgress, onNotice: (m) => process.stderr.write(`warning: ${m}\n`) }),
+    (signal) =>
+      tune(study, {
+        out,
+        budget,
+        maxFit,
+        workers,
+        backend,
+        retrain: flags.retrain === true,
+        signal,
+        label: flagOf,
+        onProgress,
+        onNotice: (m) => process.stderr.write(`warning: ${m}\n`),
+      }),
     (by) => {
       view?.stop();
       return `tune stopped by ${by} in rung ${current ? current.rung.index + 1 : 1}: every finished run is in ${out}; resume with the same command`;
@@ -103,7 +145,13 @@ async function runTune(flags: TuneFlags): Promise<void> {
 }
 
 /** What a finished tune prints: its cost, each cell's chosen weights, the claims, where the files are. */
-function summaryLines(title: string, out: string, result: TuneResult, report: TuneReport, describeWeights: typeof DescribeWeights): string[] {
+function summaryLines(
+  title: string,
+  out: string,
+  result: TuneResult,
+  report: TuneReport,
+  describeWeights: typeof DescribeWeights,
+): string[] {
   const { json } = result;
   return [
     `${title} done: ${result.trained} runs trained, wall ${formatDuration(result.wallMs)}; ` +
@@ -112,7 +160,10 @@ function summaryLines(title: string, out: string, result: TuneResult, report: Tu
       const b = json.best.find((x) => x.n === c.n && x.mask === c.mask)!;
       return `  N=${c.n} ${c.mask}: ${describeWeights(b)}: recon ${b.recon?.toPrecision(4) ?? 'n/a'}, fit ${b.fit?.toPrecision(3) ?? 'n/a'}${c.feasible ? '' : ' (no candidate met the fit bound)'}`;
     }),
-    ...report.tuned.perN.map((x) => `  N=${x.n}: lowest recon ${x.lowest ?? 'n/a'} (coverage ${x.lowestHasCoverage ? 'active' : 'not active'})`),
+    ...report.tuned.perN.map(
+      (x) =>
+        `  N=${x.n}: lowest recon ${x.lowest ?? 'n/a'} (coverage ${x.lowestHasCoverage ? 'active' : 'not active'})`,
+    ),
     `${out}/${TUNE_FILE}; report: ${report.out} (tune.md, tune.html, claims.json, candidates.csv, plots/pareto.svg)`,
   ];
 }

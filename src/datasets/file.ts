@@ -48,11 +48,18 @@ export interface DataFileLabels {
 // command imports the data flags' code, and a command that reads no data file should not pay for
 // them (bench/cli-start.ts). Synchronous (their CommonJS builds), so dataFile() stays synchronous.
 const load = createRequire(import.meta.url);
-const csvParser = (): typeof import('csv-parse/sync') => load('csv-parse/sync') as typeof import('csv-parse/sync');
-const jsonParser = (): typeof import('jsonc-parser') => load('jsonc-parser') as typeof import('jsonc-parser');
+const csvParser = (): typeof import('csv-parse/sync') =>
+  load('csv-parse/sync') as typeof import('csv-parse/sync');
+const jsonParser = (): typeof import('jsonc-parser') =>
+  load('jsonc-parser') as typeof import('jsonc-parser');
 
 /** How messages name a data file's options by default: as {@link dataFile} takes them (the CLI passes its flags). */
-export const FIELD_LABELS: DataFileLabels = { file: 'file', xCols: 'xCols', yCol: 'yCol', scale: 'scale' };
+export const FIELD_LABELS: DataFileLabels = {
+  file: 'file',
+  xCols: 'xCols',
+  yCol: 'yCol',
+  scale: 'scale',
+};
 
 /** Files larger than this are refused before they are read (N <= 10000 rows fit in far less). */
 export const MAX_DATA_FILE_BYTES = 256 * 1024 * 1024;
@@ -70,12 +77,23 @@ function readBytes(file: string, label: string): { bytes: Buffer; sha256: string
   let bytes: Buffer;
   try {
     const size = fs.statSync(file).size;
-    if (size > MAX_DATA_FILE_BYTES) throw new ValidationError(label, file, `a data file of at most ${MAX_DATA_FILE_BYTES / 2 ** 20} MiB (it has ${(size / 2 ** 20).toFixed(0)} MiB)`);
+    if (size > MAX_DATA_FILE_BYTES)
+      throw new ValidationError(
+        label,
+        file,
+        `a data file of at most ${MAX_DATA_FILE_BYTES / 2 ** 20} MiB (it has ${(size / 2 ** 20).toFixed(0)} MiB)`,
+      );
     bytes = fs.readFileSync(file);
   } catch (e) {
     if (e instanceof ValidationError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ValidationError(label, file, code === 'ENOENT' ? 'an existing data file (no such file)' : `a readable data file (${code ?? (e as Error).message})`);
+    throw new ValidationError(
+      label,
+      file,
+      code === 'ENOENT'
+        ? 'an existing data file (no such file)'
+        : `a readable data file (${code ?? (e as Error).message})`,
+    );
   }
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -110,8 +128,15 @@ function decodeUtf8(file: string, bytes: Buffer): string {
       break;
     }
     const column = new TextDecoder().decode(bytes.subarray(lineStart, at)).length + 1;
-    const shown = at < bytes.length ? `0x${bytes[at].toString(16).padStart(2, '0')}` : 'a truncated character at the end';
-    throw new ValidationError(`${file} line ${line}, column ${column}`, shown, 'UTF-8 text (this byte starts or continues no valid UTF-8 character)');
+    const shown =
+      at < bytes.length
+        ? `0x${bytes[at].toString(16).padStart(2, '0')}`
+        : 'a truncated character at the end';
+    throw new ValidationError(
+      `${file} line ${line}, column ${column}`,
+      shown,
+      'UTF-8 text (this byte starts or continues no valid UTF-8 character)',
+    );
   }
 }
 
@@ -125,27 +150,54 @@ function parseCell(text: string, where: string): number {
 
 function checkRowCount(file: string, rows: number): void {
   if (rows < 2) throw new ValidationError(`${file}: data rows`, rows, 'at least 2');
-  if (rows > LIMITS.maxN) throw new ValidationError(`${file}: data rows`, rows, `at most ${LIMITS.maxN} (the N limit)`);
+  if (rows > LIMITS.maxN)
+    throw new ValidationError(`${file}: data rows`, rows, `at most ${LIMITS.maxN} (the N limit)`);
 }
 
 function checkInputCount(file: string, d: number): void {
-  if (d > LIMITS.maxDim) throw new ValidationError(`${file}: input columns`, d, `at most ${LIMITS.maxDim} (the d limit)`);
+  if (d > LIMITS.maxDim)
+    throw new ValidationError(
+      `${file}: input columns`,
+      d,
+      `at most ${LIMITS.maxDim} (the d limit)`,
+    );
 }
 
-function csvTable(file: string, text: string, options: DataFileOptions, labels: DataFileLabels): DataTable {
+function csvTable(
+  file: string,
+  text: string,
+  options: DataFileOptions,
+  labels: DataFileLabels,
+): DataTable {
   let parsed: { record: string[]; info: { lines: number } }[];
   try {
-    parsed = csvParser().parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true, record_delimiter: ['\r\n', '\n', '\r'] }) as unknown as typeof parsed;
+    parsed = csvParser().parse(text, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      record_delimiter: ['\r\n', '\n', '\r'],
+    }) as unknown as typeof parsed;
   } catch (e) {
     const err = e as Error & { lines?: number };
-    throw new ValidationError(`${file} line ${err.lines ?? '?'}`, err.message.split(':')[0], 'well-formed CSV (quotes only around a whole cell, and closed)');
+    throw new ValidationError(
+      `${file} line ${err.lines ?? '?'}`,
+      err.message.split(':')[0],
+      'well-formed CSV (quotes only around a whole cell, and closed)',
+    );
   }
-  if (parsed.length === 0) throw new ValidationError(file, text, 'a CSV file: a header line, then at least 2 data rows');
+  if (parsed.length === 0)
+    throw new ValidationError(file, text, 'a CSV file: a header line, then at least 2 data rows');
   const header = parsed[0].record.map((h) => h.trim());
   const headerLine = parsed[0].info.lines;
   const seen = new Set<string>();
   header.forEach((name, c) => {
-    if (seen.has(name)) throw new ValidationError(`${file} line ${headerLine}, column ${c + 1}`, name, 'a column name not used before in the header');
+    if (seen.has(name))
+      throw new ValidationError(
+        `${file} line ${headerLine}, column ${c + 1}`,
+        name,
+        'a column name not used before in the header',
+      );
     seen.add(name);
   });
   const shownHeader = header.join(', ');
@@ -153,18 +205,37 @@ function csvTable(file: string, text: string, options: DataFileOptions, labels: 
   if (options.xCols !== undefined) {
     xCols = [...options.xCols];
     for (const name of xCols) {
-      if (!seen.has(name)) throw new ValidationError(labels.xCols, name, `a column of ${file} (its header: ${shownHeader})`);
+      if (!seen.has(name))
+        throw new ValidationError(
+          labels.xCols,
+          name,
+          `a column of ${file} (its header: ${shownHeader})`,
+        );
     }
   } else {
     xCols = [];
     while (seen.has(`x${xCols.length + 1}`)) xCols.push(`x${xCols.length + 1}`);
   }
   const yCol = options.yCol ?? 'y';
-  if (options.yCol !== undefined && !seen.has(yCol)) throw new ValidationError(labels.yCol, yCol, `a column of ${file} (its header: ${shownHeader})`);
+  if (options.yCol !== undefined && !seen.has(yCol))
+    throw new ValidationError(
+      labels.yCol,
+      yCol,
+      `a column of ${file} (its header: ${shownHeader})`,
+    );
   if (xCols.length === 0 || !seen.has(yCol)) {
-    throw new ValidationError(`${file} line ${headerLine}: columns`, header, `x1..xd and y in the header (or choose columns with ${labels.xCols} and ${labels.yCol})`);
+    throw new ValidationError(
+      `${file} line ${headerLine}: columns`,
+      header,
+      `x1..xd and y in the header (or choose columns with ${labels.xCols} and ${labels.yCol})`,
+    );
   }
-  if (xCols.includes(yCol)) throw new ValidationError(labels.yCol, yCol, `a column that is not also an input column (${labels.xCols}: ${xCols.join(', ')})`);
+  if (xCols.includes(yCol))
+    throw new ValidationError(
+      labels.yCol,
+      yCol,
+      `a column that is not also an input column (${labels.xCols}: ${xCols.join(', ')})`,
+    );
   checkInputCount(file, xCols.length);
   const rows = parsed.length - 1;
   checkRowCount(file, rows);
@@ -175,10 +246,18 @@ function csvTable(file: string, text: string, options: DataFileOptions, labels: 
   const y = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const { record, info } = parsed[i + 1];
-    if (record.length !== header.length) throw new ValidationError(`${file} line ${info.lines}: cells`, record.length, `${header.length} (as many as the header)`);
-    const cell = (c: number) => parseCell(record[c], `${file} line ${info.lines}, column ${c + 1} (${header[c]})`);
+    if (record.length !== header.length)
+      throw new ValidationError(
+        `${file} line ${info.lines}: cells`,
+        record.length,
+        `${header.length} (as many as the header)`,
+      );
+    const cell = (c: number) =>
+      parseCell(record[c], `${file} line ${info.lines}, column ${c + 1} (${header[c]})`);
     // cells left to right, so the first bad cell of a row is the one reported
-    const used = [...xIndex.map((c, k) => [c, k] as const), [yIndex, -1] as const].sort((a, b) => a[0] - b[0]);
+    const used = [...xIndex.map((c, k) => [c, k] as const), [yIndex, -1] as const].sort(
+      (a, b) => a[0] - b[0],
+    );
     for (const [c, k] of used) {
       if (k < 0) y[i] = cell(c);
       else x[i * d + k] = cell(c);
@@ -204,53 +283,119 @@ function jsonTable(file: string, text: string): DataTable {
   if (text.trim() === '') throw new ValidationError(file, text, `a JSON data file ${JSON_SHAPE}`);
   const { parseTree, printParseErrorCode } = jsonParser();
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const root = parseTree(text, errors, {
+    disallowComments: true,
+    allowTrailingComma: false,
+    allowEmptyContent: false,
+  });
   if (errors.length) {
     const e = errors[0];
     const token = text.slice(e.offset, e.offset + Math.max(1, e.length));
-    throw new ValidationError(`${file} ${position(text, e.offset)}`, token, `valid JSON (${printParseErrorCode(e.error)}; NaN and Infinity are not JSON numbers)`);
+    throw new ValidationError(
+      `${file} ${position(text, e.offset)}`,
+      token,
+      `valid JSON (${printParseErrorCode(e.error)}; NaN and Infinity are not JSON numbers)`,
+    );
   }
   const at = (node: Node, what: string) => `${file} ${position(text, node.offset)} (${what})`;
-  if (!root || root.type !== 'object') throw new ValidationError(root ? at(root, 'the top level') : file, root?.type ?? 'nothing', `an object ${JSON_SHAPE}`);
+  if (!root || root.type !== 'object')
+    throw new ValidationError(
+      root ? at(root, 'the top level') : file,
+      root?.type ?? 'nothing',
+      `an object ${JSON_SHAPE}`,
+    );
   const property = (key: string): Node => {
     const prop = root.children?.find((p) => p.children?.[0].value === key);
-    if (!prop?.children?.[1]) throw new ValidationError(`${file}: "${key}"`, undefined, `a key "${key}" in the top-level object ${JSON_SHAPE}`);
+    if (!prop?.children?.[1])
+      throw new ValidationError(
+        `${file}: "${key}"`,
+        undefined,
+        `a key "${key}" in the top-level object ${JSON_SHAPE}`,
+      );
     return prop.children[1];
   };
   const xNode = property('x');
   const yNode = property('y');
-  if (xNode.type !== 'array') throw new ValidationError(at(xNode, 'x'), xNode.type, 'an array of rows, each an array of numbers');
+  if (xNode.type !== 'array')
+    throw new ValidationError(
+      at(xNode, 'x'),
+      xNode.type,
+      'an array of rows, each an array of numbers',
+    );
   const rowNodes = xNode.children ?? [];
   checkRowCount(file, rowNodes.length);
   const number = (node: Node, what: string): number => {
-    if (node.type !== 'number' || !Number.isFinite(node.value)) throw new ValidationError(at(node, what), node.type === 'number' ? text.slice(node.offset, node.offset + node.length) : node.value ?? node.type, 'a finite number');
+    if (node.type !== 'number' || !Number.isFinite(node.value))
+      throw new ValidationError(
+        at(node, what),
+        node.type === 'number'
+          ? text.slice(node.offset, node.offset + node.length)
+          : (node.value ?? node.type),
+        'a finite number',
+      );
     return node.value as number;
   };
   const first = rowNodes[0];
-  if (first.type !== 'array' || !first.children?.length) throw new ValidationError(at(first, 'x[0]'), first.type === 'array' ? 'an empty array' : first.type, 'an array of numbers (the inputs of row 0)');
+  if (first.type !== 'array' || !first.children?.length)
+    throw new ValidationError(
+      at(first, 'x[0]'),
+      first.type === 'array' ? 'an empty array' : first.type,
+      'an array of numbers (the inputs of row 0)',
+    );
   const d = first.children.length;
   checkInputCount(file, d);
   const rows = rowNodes.length;
   const x = new Float64Array(rows * d);
   rowNodes.forEach((row, i) => {
-    if (row.type !== 'array') throw new ValidationError(at(row, `x[${i}]`), row.type, `an array of ${d} numbers (as many as x[0])`);
+    if (row.type !== 'array')
+      throw new ValidationError(
+        at(row, `x[${i}]`),
+        row.type,
+        `an array of ${d} numbers (as many as x[0])`,
+      );
     const cells = row.children ?? [];
-    if (cells.length !== d) throw new ValidationError(`${at(row, `x[${i}]`)}: numbers`, cells.length, `${d} (as many as x[0])`);
+    if (cells.length !== d)
+      throw new ValidationError(
+        `${at(row, `x[${i}]`)}: numbers`,
+        cells.length,
+        `${d} (as many as x[0])`,
+      );
     cells.forEach((cell, k) => (x[i * d + k] = number(cell, `x[${i}][${k}]`)));
   });
-  if (yNode.type !== 'array') throw new ValidationError(at(yNode, 'y'), yNode.type, 'an array of numbers, one per row of x');
+  if (yNode.type !== 'array')
+    throw new ValidationError(at(yNode, 'y'), yNode.type, 'an array of numbers, one per row of x');
   const yCells = yNode.children ?? [];
-  if (yCells.length !== rows) throw new ValidationError(`${at(yNode, 'y')}: values`, yCells.length, `${rows} (one per row of x)`);
+  if (yCells.length !== rows)
+    throw new ValidationError(
+      `${at(yNode, 'y')}: values`,
+      yCells.length,
+      `${rows} (one per row of x)`,
+    );
   const y = Float64Array.from(yCells, (cell, i) => number(cell, `y[${i}]`));
   return { x, y, rows, xCols: Array.from({ length: d }, (_, k) => `x${k + 1}`), yCol: 'y' };
 }
 
-function readTable(file: string, bytes: Buffer, options: DataFileOptions, labels: DataFileLabels): DataTable {
+function readTable(
+  file: string,
+  bytes: Buffer,
+  options: DataFileOptions,
+  labels: DataFileLabels,
+): DataTable {
   const format = formatOf(file, labels.file);
   const text = decodeUtf8(file, bytes);
   if (format === 'json') {
-    if (options.xCols !== undefined) throw new ValidationError(labels.xCols, options.xCols.join(','), 'nothing for a JSON data file (its inputs are "x")');
-    if (options.yCol !== undefined) throw new ValidationError(labels.yCol, options.yCol, 'nothing for a JSON data file (its target is "y")');
+    if (options.xCols !== undefined)
+      throw new ValidationError(
+        labels.xCols,
+        options.xCols.join(','),
+        'nothing for a JSON data file (its inputs are "x")',
+      );
+    if (options.yCol !== undefined)
+      throw new ValidationError(
+        labels.yCol,
+        options.yCol,
+        'nothing for a JSON data file (its target is "y")',
+      );
     return jsonTable(file, text);
   }
   return csvTable(file, text, options, labels);
@@ -269,10 +414,16 @@ function readTable(file: string, bytes: Buffer, options: DataFileOptions, labels
  * const record = await trainRun({ data, mask: 'cov' }); // N and d come from the file
  * ```
  */
-export function dataFile(file: string, options: DataFileOptions = {}, labels: DataFileLabels = FIELD_LABELS): DataFileRef {
-  if (typeof file !== 'string' || file === '') throw new ValidationError(labels.file, file, 'a path to a .csv or .json data file');
+export function dataFile(
+  file: string,
+  options: DataFileOptions = {},
+  labels: DataFileLabels = FIELD_LABELS,
+): DataFileRef {
+  if (typeof file !== 'string' || file === '')
+    throw new ValidationError(labels.file, file, 'a path to a .csv or .json data file');
   const scale = options.scale ?? 'minmax';
-  if (!(SCALES as readonly string[]).includes(scale)) throw new ValidationError(labels.scale, scale, `one of ${SCALES.join(', ')}`);
+  if (!(SCALES as readonly string[]).includes(scale))
+    throw new ValidationError(labels.scale, scale, `one of ${SCALES.join(', ')}`);
   formatOf(file, labels.file);
   const { bytes, sha256 } = readBytes(file, labels.file);
   const table = readTable(file, bytes, options, labels);
@@ -291,7 +442,11 @@ export function readDataTable(ref: DataFileRef): DataTable {
 }
 
 /** The message for a data file whose content is not the one a run or study was made with. */
-export function dataFileChanged(ref: Pick<DataFileRef, 'file' | 'sha256'>, now: string, remedy = 'restore it, or start a new study (another `out`) for the new content'): ValidationError {
+export function dataFileChanged(
+  ref: Pick<DataFileRef, 'file' | 'sha256'>,
+  now: string,
+  remedy = 'restore it, or start a new study (another `out`) for the new content',
+): ValidationError {
   return new ValidationError(
     `data file ${ref.file}`,
     `content with sha256 ${now.slice(0, 16)}...`,

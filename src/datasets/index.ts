@@ -74,16 +74,35 @@ export function realData(spec: 'iris' | DataFileRef): RealData {
     const table: DataTable = spec === 'iris' ? irisTable() : readDataTable(spec);
     const scale: Scale = spec === 'iris' ? 'minmax' : spec.scale;
     const { x, transform } = scaleColumns(table.x, table.rows, table.xCols.length, scale);
-    const origin = spec === 'iris' ? { dataset: 'iris', package: irisPackage() } : { path: spec.file, sha256: spec.sha256 };
+    const origin =
+      spec === 'iris'
+        ? { dataset: 'iris', package: irisPackage() }
+        : { path: spec.file, sha256: spec.sha256 };
     entry = {
       data: { x, y: table.y },
-      source: { ...origin, rows: table.rows, columns: { x: table.xCols, y: table.yCol }, scale, transform },
+      source: {
+        ...origin,
+        rows: table.rows,
+        columns: { x: table.xCols, y: table.yCol },
+        scale,
+        transform,
+      },
     };
-    if (spec !== 'iris' && (table.rows !== spec.rows || table.xCols.join('\n') !== spec.xCols.join('\n'))) {
-      throw new ValidationError(`data file ${spec.file}`, `${table.rows} rows of ${table.xCols.join(', ')}`, `${spec.rows} rows of ${spec.xCols.join(', ')}, as its reference says`);
+    if (
+      spec !== 'iris' &&
+      (table.rows !== spec.rows || table.xCols.join('\n') !== spec.xCols.join('\n'))
+    ) {
+      throw new ValidationError(
+        `data file ${spec.file}`,
+        `${table.rows} rows of ${table.xCols.join(', ')}`,
+        `${spec.rows} rows of ${spec.xCols.join(', ')}, as its reference says`,
+      );
     }
     loaded.set(key, entry);
   }
   // copies: a caller may keep or change its arrays without touching the next run's
-  return { data: { x: entry.data.x.slice(), y: entry.data.y.slice() }, source: structuredClone(entry.source) };
+  return {
+    data: { x: entry.data.x.slice(), y: entry.data.y.slice() },
+    source: structuredClone(entry.source),
+  };
 }

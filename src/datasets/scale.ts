@@ -30,7 +30,12 @@ export interface ColumnTransform {
  * // { x: [-1, -1, 1, 1], transform: { shift: [2, 20], factor: [2, 10] } }
  * ```
  */
-export function scaleColumns(x: Float64Array, n: number, d: number, scale: Scale): { x: Float64Array; transform: ColumnTransform } {
+export function scaleColumns(
+  x: Float64Array,
+  n: number,
+  d: number,
+  scale: Scale,
+): { x: Float64Array; transform: ColumnTransform } {
   const shift = new Array<number>(d).fill(0);
   const factor = new Array<number>(d).fill(1);
   for (let k = 0; k < d; k++) {
@@ -55,7 +60,8 @@ export function scaleColumns(x: Float64Array, n: number, d: number, scale: Scale
     }
   }
   const out = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) out[i * d + k] = (x[i * d + k] - shift[k]) / factor[k];
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < d; k++) out[i * d + k] = (x[i * d + k] - shift[k]) / factor[k];
   return { x: out, transform: { shift, factor } };
 }
 
@@ -71,6 +77,7 @@ export function scaleColumns(x: Float64Array, n: number, d: number, scale: Scale
  */
 export function unscale(points: Float64Array, d: number, transform: ColumnTransform): Float64Array {
   const out = new Float64Array(points.length);
-  for (let i = 0; i < points.length; i++) out[i] = transform.shift[i % d] + transform.factor[i % d] * points[i];
+  for (let i = 0; i < points.length; i++)
+    out[i] = transform.shift[i % d] + transform.factor[i % d] * points[i];
   return out;
 }

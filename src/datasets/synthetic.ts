@@ -14,7 +14,9 @@ export const MOONS = { noise: 0.1, scale: 1.5 } as const;
  * coordinate ({@link Rng.normal}). N x d, row-major.
  */
 export function gaussianBlobs(rng: Rng, n: number, d: number): Float64Array {
-  const centers = Float64Array.from({ length: BLOBS.count * d }, () => rng.uniform(-BLOBS.centerRange, BLOBS.centerRange));
+  const centers = Float64Array.from({ length: BLOBS.count * d }, () =>
+    rng.uniform(-BLOBS.centerRange, BLOBS.centerRange),
+  );
   const x = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     const b = i % BLOBS.count;

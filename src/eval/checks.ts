@@ -18,7 +18,11 @@ export function norm(v: Float64Array): number {
 }
 
 /** Per coordinate, the least and the greatest of the N rows of x (N x d, row-major). */
-export function boundingBox(x: Float64Array, n: number, d: number): { lo: Float64Array; hi: Float64Array } {
+export function boundingBox(
+  x: Float64Array,
+  n: number,
+  d: number,
+): { lo: Float64Array; hi: Float64Array } {
   const lo = new Float64Array(d).fill(Infinity);
   const hi = new Float64Array(d).fill(-Infinity);
   for (let i = 0; i < n; i++) {
@@ -39,7 +43,12 @@ export function checkSizes(n: number, h: number, d: number): void {
 }
 
 /** An array has the length its shape implies. */
-export function checkLength(field: string, actual: number, expression: string, expected: number): void {
+export function checkLength(
+  field: string,
+  actual: number,
+  expression: string,
+  expected: number,
+): void {
   if (actual !== expected) throw new ValidationError(field, actual, `${expression} = ${expected}`);
 }
 

@@ -161,7 +161,8 @@ export class ConvexHull {
     let steps = 0;
     const maxSteps = 50 * (d + 1) + n;
     for (;;) {
-      if (Math.sqrt(norm2) <= tol) return { distance: Math.sqrt(norm2) * sigma, lowerBound: -Infinity, inside: true, steps };
+      if (Math.sqrt(norm2) <= tol)
+        return { distance: Math.sqrt(norm2) * sigma, lowerBound: -Infinity, inside: true, steps };
       // the input most opposed to the current point: if none is below the point's plane, it is optimal
       // (the scan is the O(N d) cost of a step: written out, not through dot(), for speed)
       const point = this.point;
@@ -179,7 +180,12 @@ export class ConvexHull {
       const lowerBound = (m / norm) * sigma;
       if (norm2 - m <= gapTol * norm || steps >= maxSteps || this.inCorral(j)) {
         const distance = norm * sigma;
-        return { distance, lowerBound: Math.min(lowerBound, distance), inside: distance <= this.tolerance, steps };
+        return {
+          distance,
+          lowerBound: Math.min(lowerBound, distance),
+          inside: distance <= this.tolerance,
+          steps,
+        };
       }
       steps++;
       this.corral[this.size] = j;
@@ -188,13 +194,23 @@ export class ConvexHull {
       if (!this.minorCycle()) {
         // the new input is (numerically) in the corral's affine hull: no further progress possible
         const distance = norm * sigma;
-        return { distance, lowerBound: Math.min(lowerBound, distance), inside: distance <= this.tolerance, steps };
+        return {
+          distance,
+          lowerBound: Math.min(lowerBound, distance),
+          inside: distance <= this.tolerance,
+          steps,
+        };
       }
       const next = dot(this.point, 0, this.point, 0, d);
       if (!(next < norm2)) {
         // Wolfe's point strictly decreases in exact arithmetic; no decrease means rounding has won
         const distance = Math.sqrt(Math.min(next, norm2)) * sigma;
-        return { distance, lowerBound: Math.min(lowerBound, distance), inside: distance <= this.tolerance, steps };
+        return {
+          distance,
+          lowerBound: Math.min(lowerBound, distance),
+          inside: distance <= this.tolerance,
+          steps,
+        };
       }
       norm2 = next;
     }
@@ -327,7 +343,13 @@ export class ConvexHull {
  * // { fraction: 0.5, meanDist: 0.3535... }
  * ```
  */
-export function outsideHull(x: Float64Array, protos: Float64Array, n: number, h: number, d: number): Outside {
+export function outsideHull(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Outside {
   checkSizes(n, h, d);
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);

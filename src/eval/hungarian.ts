@@ -45,13 +45,16 @@ export interface Assignment {
  * ```
  */
 export function assignment(cost: Float64Array, rows: number, cols: number): Assignment {
-  if (!Number.isInteger(rows) || rows < 0) throw new ValidationError('rows', rows, 'an integer >= 0');
-  if (!Number.isInteger(cols) || cols < 0) throw new ValidationError('cols', cols, 'an integer >= 0');
+  if (!Number.isInteger(rows) || rows < 0)
+    throw new ValidationError('rows', rows, 'an integer >= 0');
+  if (!Number.isInteger(cols) || cols < 0)
+    throw new ValidationError('cols', cols, 'an integer >= 0');
   if (cost.length !== rows * cols) {
     throw new ValidationError('cost.length', cost.length, `rows * cols = ${rows * cols}`);
   }
   for (let e = 0; e < cost.length; e++) {
-    if (!Number.isFinite(cost[e])) throw new ValidationError(`cost[${e}]`, cost[e], 'a finite number');
+    if (!Number.isFinite(cost[e]))
+      throw new ValidationError(`cost[${e}]`, cost[e], 'a finite number');
   }
 
   const rowToCol = new Int32Array(rows).fill(-1);
@@ -121,7 +124,8 @@ function assignShortSide(cost: Float64Array, n: number, m: number): Int32Array {
       }
       // Finite costs keep every reduced cost finite unless the potentials overflow (costs near
       // 1e308); stop with a clear message rather than loop on NaN.
-      if (next < 0) throw new RangeError('assignment: costs too large to assign (the potentials overflowed)');
+      if (next < 0)
+        throw new RangeError('assignment: costs too large to assign (the potentials overflowed)');
       for (let j = 0; j <= m; j++) {
         if (done[j]) {
           rowPot[owner[j]] += delta;

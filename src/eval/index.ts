@@ -11,4 +11,11 @@ export {
   winningNeurons,
   type Shape,
 } from './metrics.js';
-export { ConvexHull, outsideHull, HULL_TOLERANCE, HULL_ACCURACY, type HullDistance, type Outside } from './hull.js';
+export {
+  ConvexHull,
+  outsideHull,
+  HULL_TOLERANCE,
+  HULL_ACCURACY,
+  type HullDistance,
+  type Outside,
+} from './hull.js';

@@ -27,7 +27,13 @@ export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
  * reconstructionError(x, protos, 3, 3, 1); // (0.25 + 0.25 + 0) / 3
  * ```
  */
-export function reconstructionError(x: Float64Array, protos: Float64Array, n: number, h: number, d: number): number {
+export function reconstructionError(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): number {
   checkSizes(n, h, d);
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
@@ -132,7 +138,13 @@ export function specializationRatio(shape: Shape, data: Dataset, params: Params)
  * // { fraction: 1 / 3, meanDist: 0.375 }
  * ```
  */
-export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: number, h: number, d: number): Outside {
+export function outsideBoundingBox(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Outside {
   checkSizes(n, h, d);
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
@@ -172,7 +184,13 @@ export function outsideBoundingBox(x: Float64Array, protos: Float64Array, n: num
  * //   outside: 0, outsideDist: 0, diverged: false }
  * ```
  */
-export function evaluateRun(config: RunConfig, data: Dataset, final: Params, diverged: boolean, terms: Terms): Metrics {
+export function evaluateRun(
+  config: RunConfig,
+  data: Dataset,
+  final: Params,
+  diverged: boolean,
+  terms: Terms,
+): Metrics {
   const { n, hidden: h, dim: d } = config;
   checkSizes(n, h, d);
   checkLength('data.x.length', data.x.length, 'n * dim', n * d);
@@ -184,7 +202,8 @@ export function evaluateRun(config: RunConfig, data: Dataset, final: Params, div
   const protos = prototypes(final, d);
   const hull = outsideHull(data.x, protos, n, h, d);
   const box = d > 1 ? outsideBoundingBox(data.x, protos, n, h, d) : undefined;
-  const paramsFinite = allFinite(final.W) && allFinite(final.b) && allFinite(final.v) && Number.isFinite(final.c);
+  const paramsFinite =
+    allFinite(final.W) && allFinite(final.b) && allFinite(final.v) && Number.isFinite(final.c);
   const termsFinite = [terms.fit, terms.cov, terms.sep, terms.ovl].every(Number.isFinite);
   return {
     recon: finiteOrNull(reconstructionError(data.x, protos, n, h, d)),
@@ -195,7 +214,9 @@ export function evaluateRun(config: RunConfig, data: Dataset, final: Params, div
     ovl: finiteOrNull(terms.ovl),
     outside: finiteOrNull(hull.fraction),
     outsideDist: finiteOrNull(hull.meanDist),
-    ...(box ? { outsideBox: finiteOrNull(box.fraction), outsideBoxDist: finiteOrNull(box.meanDist) } : {}),
+    ...(box
+      ? { outsideBox: finiteOrNull(box.fraction), outsideBoxDist: finiteOrNull(box.meanDist) }
+      : {}),
     diverged: diverged || !paramsFinite || !termsFinite,
   };
 }

@@ -69,7 +69,12 @@ function clearGradient(g: Gradient): void {
  * Prototypes p_j = -b_j w_j / (|w_j|^2 + eps) into `p` (H x d), and |w_j|^2 + eps into `norm`.
  * The one implementation of the formula: evaluation (src/eval/prototypes.ts) calls it too.
  */
-export function prototypesInto(params: Params, d: number, p: Float64Array, norm: Float64Array): void {
+export function prototypesInto(
+  params: Params,
+  d: number,
+  p: Float64Array,
+  norm: Float64Array,
+): void {
   const h = params.b.length;
   for (let j = 0; j < h; j++) {
     let s = 0;
@@ -201,7 +206,13 @@ function overlap(ws: Workspace): number {
  * fit part (wFit * dL_fit/dyhat_i * v_j) and an overlap part (wOvl * 2 (S_i - h_ij) / (N H (H-1))).
  * Adds into grad (W, b, v, c).
  */
-function backwardActivations(ws: Workspace, params: Params, wFit: number, wOvl: number, grad: Gradient): void {
+function backwardActivations(
+  ws: Workspace,
+  params: Params,
+  wFit: number,
+  wOvl: number,
+  grad: Gradient,
+): void {
   const { n, h, d, x, z, act, rowSum, fitWeight } = ws;
   const ovlScale = (wOvl * 2) / (n * h * (h - 1));
   for (let i = 0; i < n; i++) {
@@ -232,7 +243,8 @@ function backwardPrototypes(ws: Workspace, params: Params, grad: Gradient): void
     const bj = params.b[j];
     grad.b[j] += -gw / nj;
     const cross = (2 * bj * gw) / (nj * nj);
-    for (let k = 0; k < d; k++) grad.W[j * d + k] += (-bj * gp[j * d + k]) / nj + cross * params.W[j * d + k];
+    for (let k = 0; k < d; k++)
+      grad.W[j * d + k] += (-bj * gp[j * d + k]) / nj + cross * params.W[j * d + k];
   }
 }
 

@@ -3,7 +3,13 @@
 
 import { ADAM, maskTerms } from '../config.js';
 import { lossAndGradient, Workspace, zeroGradient } from './losses.js';
-import { cloneParams, type Gradient, type Params, type TrainJob, type TrainResult } from './types.js';
+import {
+  cloneParams,
+  type Gradient,
+  type Params,
+  type TrainJob,
+  type TrainResult,
+} from './types.js';
 import type { TermWeights } from './losses.js';
 
 /**
@@ -46,7 +52,14 @@ export class Adam {
     params.c = this.cParam[0];
   }
 
-  private update(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, bc1: number, bc2: number): void {
+  private update(
+    p: Float64Array,
+    g: Float64Array,
+    m: Float64Array,
+    v: Float64Array,
+    bc1: number,
+    bc2: number,
+  ): void {
     const { beta1, beta2, lr, eps } = this;
     for (let i = 0; i < p.length; i++) {
       m[i] = beta1 * m[i] + (1 - beta1) * g[i];
@@ -68,7 +81,8 @@ export function trainingWeights(config: TrainJob['config']): TermWeights {
 }
 
 function allFinite(...arrays: Float64Array[]): boolean {
-  for (const a of arrays) for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  for (const a of arrays)
+    for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
   return true;
 }
 
@@ -95,7 +109,8 @@ export function trainRunSync(job: TrainJob): TrainResult {
   let epochsRun = 0;
   for (let t = 1; t <= config.epochs; t++) {
     const terms = lossAndGradient(ws, params, weights, grad, false);
-    const loss = terms.fit + weights.cov * terms.cov + weights.sep * terms.sep + weights.ovl * terms.ovl;
+    const loss =
+      terms.fit + weights.cov * terms.cov + weights.sep * terms.sep + weights.ovl * terms.ovl;
     if (!Number.isFinite(loss) || !Number.isFinite(grad.c) || !allFinite(grad.W, grad.b, grad.v)) {
       diverged = true;
       break;

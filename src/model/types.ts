@@ -94,5 +94,10 @@ export interface TermsAndGrads {
 
 /** Copies parameters (so a backend never writes into its caller's arrays). */
 export function cloneParams(p: Params): Params {
-  return { W: Float64Array.from(p.W), b: Float64Array.from(p.b), v: Float64Array.from(p.v), c: p.c };
+  return {
+    W: Float64Array.from(p.W),
+    b: Float64Array.from(p.b),
+    v: Float64Array.from(p.v),
+    c: p.c,
+  };
 }

@@ -9,17 +9,53 @@ import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import {
-  describeSetting, findSweep, panels, REPORT_METRICS, slices, SWEEP_FIELDS, type Panel, type ReportMetric, type Slice, type Sweep, type SweepField,
+  describeSetting,
+  findSweep,
+  panels,
+  REPORT_METRICS,
+  slices,
+  SWEEP_FIELDS,
+  type Panel,
+  type ReportMetric,
+  type Slice,
+  type Sweep,
+  type SweepField,
 } from './cells.js';
 import {
-  checkClaims, claimsBlocks, claimsGrid, claimsGridBlock, claimsGridJson, panelClaimsBlocks, resolveClaimOptions,
-  type ClaimOptions, type ClaimResult, type ClaimsGrid,
+  checkClaims,
+  claimsBlocks,
+  claimsGrid,
+  claimsGridBlock,
+  claimsGridJson,
+  panelClaimsBlocks,
+  resolveClaimOptions,
+  type ClaimOptions,
+  type ClaimResult,
+  type ClaimsGrid,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
-import { compileVega, positionsSpec, renderCompiledSvg, sizeCurveSpec, svgToPng, sweepCurveSpec, vegaRuntimeFile, type PositionsRow } from './plots.js';
+import {
+  compileVega,
+  positionsSpec,
+  renderCompiledSvg,
+  sizeCurveSpec,
+  svgToPng,
+  sweepCurveSpec,
+  vegaRuntimeFile,
+  type PositionsRow,
+} from './plots.js';
 import { WILCOXON_EXACT_MAX } from './stats.js';
 import {
-  metricCsv, metricTable, overviewTable, summaryTables, SWEEP_METRICS, sweepCsv, sweepPoints, sweepTable, type SummaryTables, type SweepPoint,
+  metricCsv,
+  metricTable,
+  overviewTable,
+  summaryTables,
+  SWEEP_METRICS,
+  sweepCsv,
+  sweepPoints,
+  sweepTable,
+  type SummaryTables,
+  type SweepPoint,
 } from './tables.js';
 
 /** Options of {@link buildReport}. */
@@ -76,13 +112,20 @@ function analysePanel(records: readonly RunRecord[], options: ClaimOptions): Pan
   const sweeps: PanelAnalysis['sweeps'] = {};
   for (const field of SWEEP_FIELDS) {
     const sweep = findSweep(records, field, all);
-    if (sweep) sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
+    if (sweep)
+      sweeps[field] = { sweep, points: sweepPoints(sweep), grid: claimsGrid(sweep, options) };
   }
-  return { main, tables: main ? summaryTables(main) : undefined, sweeps, claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options) };
+  return {
+    main,
+    tables: main ? summaryTables(main) : undefined,
+    sweeps,
+    claims: checkClaims({ main, sweep: sweeps.tau?.sweep }, options),
+  };
 }
 
 /** The sweeps of a panel, in {@link SWEEP_FIELDS} order. */
-const sweepList = (p: PanelAnalysis): SweepAnalysis[] => SWEEP_FIELDS.flatMap((f) => (p.sweeps[f] ? [p.sweeps[f]] : []));
+const sweepList = (p: PanelAnalysis): SweepAnalysis[] =>
+  SWEEP_FIELDS.flatMap((f) => (p.sweeps[f] ? [p.sweeps[f]] : []));
 
 /** What {@link buildReport} wrote. */
 export interface ReportResult {
@@ -102,10 +145,19 @@ export interface ReportResult {
  * for (const c of claims) console.log(c.id, c.status, c.summary);
  * ```
  */
-export function analyseRecords(records: readonly RunRecord[], options: ClaimOptions = {}): ReportAnalysis {
+export function analyseRecords(
+  records: readonly RunRecord[],
+  options: ClaimOptions = {},
+): ReportAnalysis {
   const unique = uniqueRecords(records);
-  const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({ panel: { ...panel, runs: panelRecords.length }, ...analysePanel(panelRecords, options) }));
-  const largest = analysed.reduce<(typeof analysed)[number] | undefined>((a, b) => (!a || (b.main?.records.length ?? 0) > (a.main?.records.length ?? 0) ? b : a), undefined);
+  const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({
+    panel: { ...panel, runs: panelRecords.length },
+    ...analysePanel(panelRecords, options),
+  }));
+  const largest = analysed.reduce<(typeof analysed)[number] | undefined>(
+    (a, b) => (!a || (b.main?.records.length ?? 0) > (a.main?.records.length ?? 0) ? b : a),
+    undefined,
+  );
   const { panel: _, ...primary } = largest ?? { panel: undefined, ...analysePanel([], options) };
   return { records: unique, ...primary, panels: analysed };
 }
@@ -113,7 +165,10 @@ export function analyseRecords(records: readonly RunRecord[], options: ClaimOpti
 /** One line per claim for a terminal: its status, per panel when there are several. */
 export function claimLines(analysis: ReportAnalysis): string[] {
   if (analysis.panels.length <= 1) return analysis.claims.map((c) => `${c.id}: ${c.status}`);
-  return analysis.claims.map((c, i) => `${c.id}: ${analysis.panels.map((p) => `${p.claims[i].status} (${p.panel.label})`).join(', ')}`);
+  return analysis.claims.map(
+    (c, i) =>
+      `${c.id}: ${analysis.panels.map((p) => `${p.claims[i].status} (${p.panel.label})`).join(', ')}`,
+  );
 }
 
 /**
@@ -131,14 +186,24 @@ export function claimLines(analysis: ReportAnalysis): string[] {
  * console.log(analysis.claims.map((c) => `${c.id}: ${c.status}`).join('\n'));
  * ```
  */
-export async function buildReport(records: readonly RunRecord[], options: ReportOptions): Promise<ReportResult> {
-  if (!Array.isArray(records) || records.length === 0) throw new ValidationError('records', records, 'at least one run record');
-  if (typeof options?.out !== 'string' || !options.out) throw new ValidationError('out', options?.out, 'a folder path');
+export async function buildReport(
+  records: readonly RunRecord[],
+  options: ReportOptions,
+): Promise<ReportResult> {
+  if (!Array.isArray(records) || records.length === 0)
+    throw new ValidationError('records', records, 'at least one run record');
+  if (typeof options?.out !== 'string' || !options.out)
+    throw new ValidationError('out', options?.out, 'a folder path');
   const pngScale = options.pngScale ?? 2;
-  if (!(Number.isFinite(pngScale) && pngScale > 0 && pngScale <= 8)) throw new ValidationError('pngScale', pngScale, 'a number > 0 and <= 8');
+  if (!(Number.isFinite(pngScale) && pngScale > 0 && pngScale <= 8))
+    throw new ValidationError('pngScale', pngScale, 'a number > 0 and <= 8');
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   if (numerics.length > 1) {
-    throw new ValidationError('records', `runs made with numerics ${numerics.map(describeNumerics).join(' and ')}`, 'runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)');
+    throw new ValidationError(
+      'records',
+      `runs made with numerics ${numerics.map(describeNumerics).join(' and ')}`,
+      'runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)',
+    );
   }
   const claimOptions = resolveClaimOptions({ alpha: options.alpha, fitMargin: options.fitMargin });
   const analysis = analyseRecords(records, claimOptions);
@@ -151,12 +216,23 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     files.push(rel);
   };
   /** A plot: `spec` drawn to SVG (and PNG) files; `live` (default `spec`) drawn in report.html. */
-  const figure = async (name: string, spec: TopLevelSpec, caption: string, live: TopLevelSpec = spec): Promise<Block> => {
+  const figure = async (
+    name: string,
+    spec: TopLevelSpec,
+    caption: string,
+    live: TopLevelSpec = spec,
+  ): Promise<Block> => {
     const compiled = await compileVega(spec);
     const svg = await renderCompiledSvg(compiled);
     await write(`plots/${name}.svg`, svg);
     if (options.png !== false) await write(`plots/${name}.png`, svgToPng(svg, pngScale));
-    return { kind: 'figure', file: `plots/${name}.svg`, svg, caption, vega: live === spec ? compiled : await compileVega(live) };
+    return {
+      kind: 'figure',
+      file: `plots/${name}.svg`,
+      svg,
+      caption,
+      vega: live === spec ? compiled : await compileVega(live),
+    };
   };
 
   const title = options.title ?? 'protomlp report';
@@ -169,7 +245,9 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   const describeSweep = ({ sweep }: SweepAnalysis): string =>
     `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
   const settingLines = (p: PanelAnalysis, prefix: string) => [
-    p.main ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.` : '',
+    p.main
+      ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.`
+      : '',
     ...sweepList(p).map((a) => `${prefix}${describeSweep(a)}`),
     p.sweeps.tau ? '' : `${prefix}No tau sweep among the runs (C6 not testable).`,
   ];
@@ -177,19 +255,30 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   const intro = [
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
     ...(multi
-      ? [`${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
-        ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `))]
+      ? [
+          `${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
+          ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `)),
+        ]
       : settingLines(analysis, '')),
-    anySweep ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.' : '',
+    anySweep
+      ? 'Runs that ignore a swept field (`base` for lambda; masks without `sep` for tau) are one run each, counted at every value of it.'
+      : '',
     `Numerics: ${describeNumerics(numerics[0])} (${numerics[0].startsWith('native/') ? 'the native kernels give these bits on every CPU and instruction set' : 'the TypeScript backend'}).`,
     ...(options.notes ?? []),
   ].filter(Boolean);
   blocks.push({ kind: 'list', items: intro });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Claims check' });
-  blocks.push({ kind: 'paragraph', text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel; the deciding numbers follow each verdict, on hover in the HTML report, and in full per panel below)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.` });
+  blocks.push({
+    kind: 'paragraph',
+    text: `Each claim of the paper, tested on the runs above${multi ? ', in each panel on its own (a column per panel; the deciding numbers follow each verdict, on hover in the HTML report, and in full per panel below)' : ''}. Significance level ${claimOptions.alpha} (two-sided, no correction for multiple comparisons); fit margin for C4: ${claimOptions.fitMargin} (MSE). \`outside\` (C5, C6) is the exact convex hull in every dimension.`,
+  });
   if (multi) {
-    blocks.push(...panelClaimsBlocks(analysis.panels.map((p) => ({ label: p.panel.label, claims: p.claims }))));
+    blocks.push(
+      ...panelClaimsBlocks(
+        analysis.panels.map((p) => ({ label: p.panel.label, claims: p.claims })),
+      ),
+    );
     for (const p of analysis.panels) {
       blocks.push({ kind: 'heading', level: 3, text: `Claims: ${p.panel.label}` });
       blocks.push(claimsBlocks(p.claims)[0]);
@@ -199,30 +288,79 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   }
   for (const p of analysis.panels) {
     for (const { sweep, grid } of sweepList(p)) {
-      blocks.push({ kind: 'heading', level: 3, text: `Claims at each ${sweep.field}${ofPanel(p)}` });
-      blocks.push({ kind: 'paragraph', text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).` });
+      blocks.push({
+        kind: 'heading',
+        level: 3,
+        text: `Claims at each ${sweep.field}${ofPanel(p)}`,
+      });
+      blocks.push({
+        kind: 'paragraph',
+        text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).`,
+      });
       blocks.push(claimsGridBlock(grid));
     }
   }
-  const gridsJson = (p: PanelAnalysis) => Object.fromEntries(sweepList(p).map((a) => [a.sweep.field, claimsGridJson(a.grid)]));
-  await write('claims.json', JSON.stringify({
-    alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, runs: analysis.records.length, mainSetting: analysis.main?.setting ?? null, claims: analysis.claims,
-    grids: gridsJson(analysis),
-    panels: analysis.panels.map((p) => ({ ...p.panel, mainSetting: p.main?.setting ?? null, claims: p.claims, grids: gridsJson(p) })),
-  }, null, 2) + '\n');
+  const gridsJson = (p: PanelAnalysis) =>
+    Object.fromEntries(sweepList(p).map((a) => [a.sweep.field, claimsGridJson(a.grid)]));
+  await write(
+    'claims.json',
+    JSON.stringify(
+      {
+        alpha: claimOptions.alpha,
+        fitMargin: claimOptions.fitMargin,
+        runs: analysis.records.length,
+        mainSetting: analysis.main?.setting ?? null,
+        claims: analysis.claims,
+        grids: gridsJson(analysis),
+        panels: analysis.panels.map((p) => ({
+          ...p.panel,
+          mainSetting: p.main?.setting ?? null,
+          claims: p.claims,
+          grids: gridsJson(p),
+        })),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
-  const withTables = analysis.panels.filter((p) => p.tables && p.main).map((p) => ({ label: p.panel.label, tables: p.tables!, records: p.main!.records }));
+  const withTables = analysis.panels
+    .filter((p) => p.tables && p.main)
+    .map((p) => ({ label: p.panel.label, tables: p.tables!, records: p.main!.records }));
   if (withTables.length) {
     // in report.html the curves also show each run as a small point (run id and seed in its tooltip)
-    const spec = (metric: ReportMetric, live: boolean) => (multi
-      ? sizeCurveSpec(withTables.map((p) => ({ ...p, records: live ? p.records : undefined })), metric)
-      : sizeCurveSpec(withTables[0].tables, metric, live ? withTables[0].records : undefined));
-    const curve = (metric: ReportMetric, name: string, caption: string) => figure(name, spec(metric, false), caption, spec(metric, true));
+    const spec = (metric: ReportMetric, live: boolean) =>
+      multi
+        ? sizeCurveSpec(
+            withTables.map((p) => ({ ...p, records: live ? p.records : undefined })),
+            metric,
+          )
+        : sizeCurveSpec(withTables[0].tables, metric, live ? withTables[0].records : undefined);
+    const curve = (metric: ReportMetric, name: string, caption: string) =>
+      figure(name, spec(metric, false), caption, spec(metric, true));
     const per = multi ? ', one chart per panel' : '';
-    blocks.push(await curve('recon', 'recon-vs-n', `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`));
-    blocks.push(await curve('spec', 'spec-vs-n', `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`));
-    blocks.push(await curve('outside', 'outside-vs-n', `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`));
+    blocks.push(
+      await curve(
+        'recon',
+        'recon-vs-n',
+        `Reconstruction error vs N per mask (log y)${per}; bars: 95% t-interval over seeds.`,
+      ),
+    );
+    blocks.push(
+      await curve(
+        'spec',
+        'spec-vs-n',
+        `Specialization ratio vs N per mask${per}; bars: 95% t-interval over seeds.`,
+      ),
+    );
+    blocks.push(
+      await curve(
+        'outside',
+        'outside-vs-n',
+        `Fraction of prototypes outside the convex hull of the inputs vs N per mask${per}.`,
+      ),
+    );
     blocks.push(await curve('fit', 'fit-vs-n', `Fit loss (MSE) vs N per mask (log y)${per}.`));
   }
   for (const p of analysis.panels) {
@@ -230,9 +368,14 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     const of = ofPanel(p);
     for (const { sweep, points } of sweepList(p)) {
       for (const metric of SWEEP_METRICS) {
-        blocks.push(await figure(`${sweep.field}-${metric}${suffix}`, sweepCurveSpec(sweep.field, points, metric),
-          `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
-          sweepCurveSpec(sweep.field, points, metric, sweep)));
+        blocks.push(
+          await figure(
+            `${sweep.field}-${metric}${suffix}`,
+            sweepCurveSpec(sweep.field, points, metric),
+            `${metric} vs ${sweep.field} (log x) per mask, one chart per N${of}; bars: 95% t-interval over seeds${sweep.series.some((s) => s.mask === 'base') ? `; \`base\` ignores ${sweep.field}: the same runs at every value` : ''}.`,
+            sweepCurveSpec(sweep.field, points, metric, sweep),
+          ),
+        );
       }
     }
     const main = p.main;
@@ -245,11 +388,25 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       const pos = positionsSpec(main.records, n);
       const positions: PositionsRow[] = pos.rows;
       const clipped = positions.reduce((a, r) => a + r.clipped, 0);
-      blocks.push(await figure(`positions-n${n}${suffix}`, pos.spec,
-        `Prototype positions at N = ${n}${missing}${of}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`));
+      blocks.push(
+        await figure(
+          `positions-n${n}${suffix}`,
+          pos.spec,
+          `Prototype positions at N = ${n}${missing}${of}: inputs (circles) above, prototypes (diamonds; expelled ones as red crosses) below, the hull [min x, max x] as a grey bar.${clipped ? ` ${clipped} prototypes lie beyond the axis and are drawn at its edge.` : ''}`,
+        ),
+      );
       blocks.push({
-        kind: 'table', header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'], align: ['l', 'r', 'l', 'r', 'r', 'r'],
-        rows: positions.map((r) => [r.mask, String(r.seed), `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`, String(r.prototypes.length), String(r.expelled), String(r.clipped)]),
+        kind: 'table',
+        header: ['mask', 'seed', 'hull', 'prototypes', 'expelled', 'beyond the axis'],
+        align: ['l', 'r', 'l', 'r', 'r', 'r'],
+        rows: positions.map((r) => [
+          r.mask,
+          String(r.seed),
+          `[${r.hull[0].toFixed(3)}, ${r.hull[1].toFixed(3)}]`,
+          String(r.prototypes.length),
+          String(r.expelled),
+          String(r.clipped),
+        ]),
       });
     } else {
       // PCA and the polygon hull are loaded only for a report with a panel of d >= 2
@@ -260,11 +417,24 @@ export async function buildReport(records: readonly RunRecord[], options: Report
       const how = picture.explained
         ? `projected onto the first two principal components of the inputs (${(100 * (picture.explained[0] + picture.explained[1])).toFixed(0)}% of their variance); expelled means outside the exact ${p.panel.dim}-dimensional hull, so an expelled prototype can lie inside the projected polygon`
         : 'the convex hull polygon in grey';
-      blocks.push(await figure(`hull-${p.panel.key}-n${n}`, picture.spec,
-        `Inputs (dots), their convex hull and the prototypes (diamonds inside, red crosses expelled) at N = ${n}${missing}${of}, one panel per mask: ${how}.${clipped ? ` ${clipped} prototypes lie beyond the frame and are drawn at its edge.` : ''}`));
+      blocks.push(
+        await figure(
+          `hull-${p.panel.key}-n${n}`,
+          picture.spec,
+          `Inputs (dots), their convex hull and the prototypes (diamonds inside, red crosses expelled) at N = ${n}${missing}${of}, one panel per mask: ${how}.${clipped ? ` ${clipped} prototypes lie beyond the frame and are drawn at its edge.` : ''}`,
+        ),
+      );
       blocks.push({
-        kind: 'table', header: ['mask', 'seed', 'prototypes', 'expelled (exact hull)', 'beyond the frame'], align: ['l', 'r', 'r', 'r', 'r'],
-        rows: picture.rows.map((r) => [r.mask, String(r.seed), String(r.prototypes), String(r.expelled), String(r.clipped)]),
+        kind: 'table',
+        header: ['mask', 'seed', 'prototypes', 'expelled (exact hull)', 'beyond the frame'],
+        align: ['l', 'r', 'r', 'r', 'r'],
+        rows: picture.rows.map((r) => [
+          r.mask,
+          String(r.seed),
+          String(r.prototypes),
+          String(r.expelled),
+          String(r.clipped),
+        ]),
       });
     }
   }
@@ -273,25 +443,46 @@ export async function buildReport(records: readonly RunRecord[], options: Report
     const { tables } = p;
     const suffix = suffixOf(p);
     if (tables) {
-      blocks.push({ kind: 'heading', level: 2, text: multi ? `Tables: ${p.panel.label}` : 'Tables' });
-      blocks.push({ kind: 'paragraph', text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}` });
+      blocks.push({
+        kind: 'heading',
+        level: 2,
+        text: multi ? `Tables: ${p.panel.label}` : 'Tables',
+      });
+      blocks.push({
+        kind: 'paragraph',
+        text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
+      });
       for (const metric of REPORT_METRICS) {
         blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
         blocks.push(overviewTable(tables, metric));
         const detail = metricTable(tables, metric);
-        blocks.push({ kind: 'paragraph', text: `Detail: \`tables/${metric}${suffix}.md\`, \`tables/${metric}${suffix}.csv\`.` });
-        await write(`tables/${metric}${suffix}.md`, toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${ofPanel(p)}` }, detail]));
+        blocks.push({
+          kind: 'paragraph',
+          text: `Detail: \`tables/${metric}${suffix}.md\`, \`tables/${metric}${suffix}.csv\`.`,
+        });
+        await write(
+          `tables/${metric}${suffix}.md`,
+          toMarkdown([{ kind: 'heading', level: 3, text: `${metric}${ofPanel(p)}` }, detail]),
+        );
         await write(`tables/${metric}${suffix}.csv`, metricCsv(tables, metric));
       }
       if (!multi) {
         for (const metric of REPORT_METRICS) {
-          blocks.push({ kind: 'heading', level: 3, text: `${metric} — per N and mask, against base` });
+          blocks.push({
+            kind: 'heading',
+            level: 3,
+            text: `${metric} — per N and mask, against base`,
+          });
           blocks.push(metricTable(tables, metric));
         }
       }
     }
     for (const { sweep, points } of sweepList(p)) {
-      blocks.push({ kind: 'heading', level: 3, text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep${ofPanel(p)}` });
+      blocks.push({
+        kind: 'heading',
+        level: 3,
+        text: `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep${ofPanel(p)}`,
+      });
       blocks.push({ kind: 'paragraph', text: `Setting: ${describeSetting(sweep.setting)}.` });
       const table = sweepTable(sweep.field, points);
       blocks.push(table);
@@ -302,7 +493,8 @@ export async function buildReport(records: readonly RunRecord[], options: Report
 
   blocks.push({ kind: 'heading', level: 2, text: 'Methods' });
   blocks.push({
-    kind: 'list', items: [
+    kind: 'list',
+    items: [
       'Interval: mean ± t(0.975, n−1)·sd/√n over the seeds of a cell (sd with n−1); runs with a null metric (diverged) are left out.',
       `Paired test: Wilcoxon signed-rank on the per-seed differences, zero differences dropped, tied |d| given average ranks; exact (the permutation distribution of W+ over all sign patterns of the observed ranks) up to ${WILCOXON_EXACT_MAX} non-zero pairs, normal approximation with tie-corrected variance and continuity correction above. Chosen over the paired t-test because the metrics (fractions, errors spanning decades) are far from normal with 10 seeds.`,
       'Effect size: matched-pairs rank-biserial correlation r = (W+ − W−)/(W+ + W−), from −1 (every difference negative) to +1 (every difference positive); the mean and median difference are given beside it.',
@@ -312,6 +504,9 @@ export async function buildReport(records: readonly RunRecord[], options: Report
   });
 
   await write('report.md', toMarkdown(blocks));
-  await write('report.html', toHtml(blocks, title, { vegaRuntime: await readFile(vegaRuntimeFile(), 'utf8') }));
+  await write(
+    'report.html',
+    toHtml(blocks, title, { vegaRuntime: await readFile(vegaRuntimeFile(), 'utf8') }),
+  );
   return { out, files, analysis };
 }

@@ -1,14 +1,26 @@
 // Groups run records into the cells a report talks about: per mask and N within one setting of
 // the other run fields (a "slice"), paired across masks by seed. No statistics, no I/O here.
 
-import { DEFAULTS, IGNORABLE_FIELDS, MASKS, usesField, type Mask, type RunConfig } from '../config.js';
+import {
+  DEFAULTS,
+  IGNORABLE_FIELDS,
+  MASKS,
+  usesField,
+  type Mask,
+  type RunConfig,
+} from '../config.js';
 import { compareData, dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
 
 /** The metrics the tables and tests cover, and which direction is better for each. */
 export const REPORT_METRICS = ['recon', 'spec', 'fit', 'outside'] as const;
 export type ReportMetric = (typeof REPORT_METRICS)[number];
-export const LOWER_IS_BETTER: Record<ReportMetric, boolean> = { recon: true, spec: false, fit: true, outside: true };
+export const LOWER_IS_BETTER: Record<ReportMetric, boolean> = {
+  recon: true,
+  spec: false,
+  fit: true,
+  outside: true,
+};
 export const METRIC_LABELS: Record<ReportMetric, string> = {
   recon: 'reconstruction error',
   spec: 'specialization ratio',
@@ -21,7 +33,18 @@ export const METRIC_LABELS: Record<ReportMetric, string> = {
  * it equals n (the paper's H = N), as the number otherwise, so a size sweep with H = N is one slice;
  * `data` enters as its label (a dataset name or `file PATH`).
  */
-export const SLICE_FIELDS = ['data', 'hidden', 'dim', 'target', 'init', 'lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const;
+export const SLICE_FIELDS = [
+  'data',
+  'hidden',
+  'dim',
+  'target',
+  'init',
+  'lambda',
+  'tau',
+  'tauCov',
+  'lr',
+  'epochs',
+] as const;
 export type SliceField = (typeof SLICE_FIELDS)[number];
 /** The fixed settings of a slice, `hidden` as `'N'` or a number. */
 export type SliceSetting = Record<SliceField, string | number>;
@@ -34,7 +57,12 @@ export function runSetting(config: RunConfig): Partial<SliceSetting> {
   const out: Partial<SliceSetting> = {};
   for (const f of SLICE_FIELDS) {
     if (!usesField(config, f)) continue;
-    out[f] = f === 'hidden' && config.hidden === config.n ? 'N' : f === 'data' ? dataLabel(config.data) : config[f];
+    out[f] =
+      f === 'hidden' && config.hidden === config.n
+        ? 'N'
+        : f === 'data'
+          ? dataLabel(config.data)
+          : config[f];
   }
   return out;
 }
@@ -60,7 +88,9 @@ export function makeSlice(setting: SliceSetting, records: RunRecord[]): Slice {
 
 /** How many of a setting's fields sit at the SPEC §3 default (ties between slices go to the paper's setting). */
 function defaultFields(setting: SliceSetting): number {
-  return (['lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const).filter((f) => setting[f] === DEFAULTS[f]).length;
+  return (['lambda', 'tau', 'tauCov', 'lr', 'epochs'] as const).filter(
+    (f) => setting[f] === DEFAULTS[f],
+  ).length;
 }
 
 /**
@@ -75,7 +105,11 @@ export function slices(records: readonly RunRecord[]): Slice[] {
   const groups = new Map<string, { records: RunRecord[]; settings: Partial<SliceSetting>[] }>();
   for (const r of records) {
     const setting = runSetting(r.config);
-    const fixed = keyOf(Object.fromEntries(Object.entries(setting).filter(([f]) => !(IGNORABLE_FIELDS as string[]).includes(f))));
+    const fixed = keyOf(
+      Object.fromEntries(
+        Object.entries(setting).filter(([f]) => !(IGNORABLE_FIELDS as string[]).includes(f)),
+      ),
+    );
     const g = groups.get(fixed) ?? { records: [], settings: [] };
     g.records.push(r);
     g.settings.push(setting);
@@ -85,24 +119,36 @@ export function slices(records: readonly RunRecord[]): Slice[] {
   for (const g of groups.values()) {
     let candidates: Partial<SliceSetting>[] = [{ ...g.settings[0] }];
     for (const f of IGNORABLE_FIELDS) {
-      const seen = [...new Set(g.settings.map((s) => s[f]).filter((v) => v !== undefined))] as number[];
+      const seen = [
+        ...new Set(g.settings.map((s) => s[f]).filter((v) => v !== undefined)),
+      ] as number[];
       const values = seen.length ? seen.sort((a, b) => a - b) : [DEFAULTS[f]];
       candidates = candidates.flatMap((c) => values.map((v) => ({ ...c, [f]: v })));
     }
     const bySet = new Map<string, Slice>();
     for (const candidate of candidates) {
-      const setting = Object.fromEntries(SLICE_FIELDS.map((f) => [f, candidate[f]])) as SliceSetting;
-      const members = g.records.filter((_, i) => Object.entries(g.settings[i]).every(([f, v]) => setting[f as SliceField] === v));
+      const setting = Object.fromEntries(
+        SLICE_FIELDS.map((f) => [f, candidate[f]]),
+      ) as SliceSetting;
+      const members = g.records.filter((_, i) =>
+        Object.entries(g.settings[i]).every(([f, v]) => setting[f as SliceField] === v),
+      );
       if (!members.length) continue;
       const key = members.map((r) => r.id).join();
       const held = bySet.get(key);
-      if (!held || defaultFields(setting) > defaultFields(held.setting)) bySet.set(key, makeSlice(setting, members));
+      if (!held || defaultFields(setting) > defaultFields(held.setting))
+        bySet.set(key, makeSlice(setting, members));
     }
     out.push(...bySet.values());
   }
   return out
     .map((s, i) => ({ s, i }))
-    .sort((a, b) => b.s.records.length - a.s.records.length || defaultFields(b.s.setting) - defaultFields(a.s.setting) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        b.s.records.length - a.s.records.length ||
+        defaultFields(b.s.setting) - defaultFields(a.s.setting) ||
+        a.i - b.i,
+    )
     .map(({ s }) => s);
 }
 
@@ -131,13 +177,24 @@ export function metricValue(record: RunRecord, metric: keyof Metrics): number | 
  * and b with the same seed share data and init (SPEC §3). Pairs where either value is null are
  * dropped; the seeds kept are returned beside them.
  */
-export function pairedDifferences(slice: Slice, a: Mask, b: Mask, n: number, metric: ReportMetric): { seeds: number[]; diffs: number[]; a: number[]; b: number[] } {
+export function pairedDifferences(
+  slice: Slice,
+  a: Mask,
+  b: Mask,
+  n: number,
+  metric: ReportMetric,
+): { seeds: number[]; diffs: number[]; a: number[]; b: number[] } {
   const bySeed = new Map<number, number>();
   for (const r of cellRecords(slice, b, n)) {
     const v = metricValue(r, metric);
     if (v !== null) bySeed.set(r.config.seed, v);
   }
-  const out = { seeds: [] as number[], diffs: [] as number[], a: [] as number[], b: [] as number[] };
+  const out = {
+    seeds: [] as number[],
+    diffs: [] as number[],
+    a: [] as number[],
+    b: [] as number[],
+  };
   const runsA = cellRecords(slice, a, n).sort((x, y) => x.config.seed - y.config.seed);
   for (const r of runsA) {
     const va = metricValue(r, metric);
@@ -178,7 +235,11 @@ export interface Sweep {
  * the one whose series hold most runs. Undefined when no run that uses the field takes two values.
  * `all` is {@link slices} of the records, for a caller that has it already.
  */
-export function findSweep(records: readonly RunRecord[], field: SweepField, all: readonly Slice[] = slices(records)): Sweep | undefined {
+export function findSweep(
+  records: readonly RunRecord[],
+  field: SweepField,
+  all: readonly Slice[] = slices(records),
+): Sweep | undefined {
   const groups = new Map<string, { setting: Partial<SliceSetting>; slices: Slice[] }>();
   for (const slice of all) {
     const setting: Partial<SliceSetting> = { ...slice.setting };
@@ -190,10 +251,13 @@ export function findSweep(records: readonly RunRecord[], field: SweepField, all:
   }
   let best: Sweep | undefined;
   for (const g of groups.values()) {
-    const ordered = [...g.slices].sort((a, b) => (a.setting[field] as number) - (b.setting[field] as number));
+    const ordered = [...g.slices].sort(
+      (a, b) => (a.setting[field] as number) - (b.setting[field] as number),
+    );
     const values = ordered.map((s) => s.setting[field] as number);
     // the values at which a mask has runs at N: a series when there are at least two
-    const valuesWith = (mask: Mask, n: number): number[] => values.filter((_, i) => cellRecords(ordered[i], mask, n).length > 0);
+    const valuesWith = (mask: Mask, n: number): number[] =>
+      values.filter((_, i) => cellRecords(ordered[i], mask, n).length > 0);
     const series: Sweep['series'] = [];
     const sizes = [...new Set(ordered.flatMap((s) => s.sizes))].sort((a, b) => a - b);
     for (const mask of MASKS.filter((m) => usesField({ mask: m }, field))) {
@@ -211,8 +275,18 @@ export function findSweep(records: readonly RunRecord[], field: SweepField, all:
       series.sort((a, b) => MASKS.indexOf(a.mask) - MASKS.indexOf(b.mask) || a.n - b.n);
     }
     const kept = new Map<string, RunRecord>();
-    for (const s of series) for (const slice of ordered) for (const r of cellRecords(slice, s.mask, s.n)) kept.set(r.id, r);
-    if (!best || kept.size > best.records.length) best = { field, setting: g.setting, values, slices: ordered, series, records: [...kept.values()] };
+    for (const s of series)
+      for (const slice of ordered)
+        for (const r of cellRecords(slice, s.mask, s.n)) kept.set(r.id, r);
+    if (!best || kept.size > best.records.length)
+      best = {
+        field,
+        setting: g.setting,
+        values,
+        slices: ordered,
+        series,
+        records: [...kept.values()],
+      };
   }
   return best;
 }
@@ -221,7 +295,8 @@ export function findSweep(records: readonly RunRecord[], field: SweepField, all:
 export function describeSetting(setting: Partial<SliceSetting>): string {
   const parts: string[] = [];
   if (setting.data !== undefined && setting.data !== 'uniform') parts.push(`data ${setting.data}`);
-  if (setting.hidden !== undefined) parts.push(setting.hidden === 'N' ? 'H = N' : `H = ${setting.hidden}`);
+  if (setting.hidden !== undefined)
+    parts.push(setting.hidden === 'N' ? 'H = N' : `H = ${setting.hidden}`);
   if (setting.dim !== undefined) parts.push(`d = ${setting.dim}`);
   if (setting.target !== undefined) parts.push(`target ${setting.target}`);
   if (setting.init !== undefined) parts.push(`init ${setting.init}`);
@@ -253,13 +328,24 @@ export function panels(records: readonly RunRecord[]): Panel[] {
   const groups = new Map<string, Panel>();
   for (const r of records) {
     const data = dataLabel(r.config.data);
-    const key = data === 'uniform' ? `d${r.config.dim}` : `${data.replace(/[^\w.+-]+/g, '-')}-d${r.config.dim}`;
+    const key =
+      data === 'uniform'
+        ? `d${r.config.dim}`
+        : `${data.replace(/[^\w.+-]+/g, '-')}-d${r.config.dim}`;
     let panel = groups.get(key);
     if (!panel) {
-      panel = { key, label: data === 'uniform' ? `d = ${r.config.dim}` : `${data} (d = ${r.config.dim})`, data, dim: r.config.dim, records: [] };
+      panel = {
+        key,
+        label: data === 'uniform' ? `d = ${r.config.dim}` : `${data} (d = ${r.config.dim})`,
+        data,
+        dim: r.config.dim,
+        records: [],
+      };
       groups.set(key, panel);
     }
     panel.records.push(r);
   }
-  return [...groups.values()].sort((a, b) => compareData(a.records[0].config.data, b.records[0].config.data) || a.dim - b.dim);
+  return [...groups.values()].sort(
+    (a, b) => compareData(a.records[0].config.data, b.records[0].config.data) || a.dim - b.dim,
+  );
 }

@@ -5,7 +5,12 @@
 import { MASKS, maskTerms, type Mask } from '../config.js';
 import { ValidationError } from '../errors.js';
 import {
-  cellRecords, metricValue, pairedDifferences, type ReportMetric, type Slice, type Sweep,
+  cellRecords,
+  metricValue,
+  pairedDifferences,
+  type ReportMetric,
+  type Slice,
+  type Sweep,
 } from './cells.js';
 import type { Block, TableBlock } from './document.js';
 import { spearman, summarize, wilcoxonSignedRank, type WilcoxonResult } from './stats.js';
@@ -46,14 +51,19 @@ export const CLAIM_DEFAULTS: Required<ClaimOptions> = { alpha: 0.05, fitMargin: 
 export function resolveClaimOptions(options: ClaimOptions = {}): Required<ClaimOptions> {
   const alpha = options.alpha ?? CLAIM_DEFAULTS.alpha;
   const fitMargin = options.fitMargin ?? CLAIM_DEFAULTS.fitMargin;
-  if (!(typeof alpha === 'number' && alpha > 0 && alpha <= 0.5)) throw new ValidationError('alpha', alpha, 'a number > 0 and <= 0.5');
-  if (!(typeof fitMargin === 'number' && Number.isFinite(fitMargin) && fitMargin > 0)) throw new ValidationError('fitMargin', fitMargin, 'a finite number > 0');
+  if (!(typeof alpha === 'number' && alpha > 0 && alpha <= 0.5))
+    throw new ValidationError('alpha', alpha, 'a number > 0 and <= 0.5');
+  if (!(typeof fitMargin === 'number' && Number.isFinite(fitMargin) && fitMargin > 0))
+    throw new ValidationError('fitMargin', fitMargin, 'a finite number > 0');
   return { alpha, fitMargin };
 }
 
 /** Every overlap-active mask beside its overlap-free twin. */
 export const OVERLAP_TWINS: readonly (readonly [Mask, Mask])[] = [
-  ['ovl', 'base'], ['cov+ovl', 'cov'], ['sep+ovl', 'sep'], ['cov+sep+ovl', 'cov+sep'],
+  ['ovl', 'base'],
+  ['cov+ovl', 'cov'],
+  ['sep+ovl', 'sep'],
+  ['cov+sep+ovl', 'cov+sep'],
 ];
 
 const CLAIMS: Record<ClaimResult['id'], string> = {
@@ -84,11 +94,28 @@ export function checkClaims(inputs: ClaimInputs, options: ClaimOptions = {}): Cl
   ];
 }
 
-const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || !Number.isFinite(v) ? '–' : Number(v.toPrecision(digits)).toString());
-const fmtP = (p: number): string => (p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
+const fmt = (v: number | null | undefined, digits = 3): string =>
+  v === null || v === undefined || !Number.isFinite(v)
+    ? '–'
+    : Number(v.toPrecision(digits)).toString();
+const fmtP = (p: number): string =>
+  p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
 
-function notTestable(id: ClaimResult['id'], test: string, why: string, evidence: Record<string, unknown> = {}): ClaimResult {
-  return { id, claim: CLAIMS[id], test, status: 'not testable with these runs', summary: why, brief: why, evidence };
+function notTestable(
+  id: ClaimResult['id'],
+  test: string,
+  why: string,
+  evidence: Record<string, unknown> = {},
+): ClaimResult {
+  return {
+    id,
+    claim: CLAIMS[id],
+    test,
+    status: 'not testable with these runs',
+    summary: why,
+    brief: why,
+    evidence,
+  };
 }
 
 function missingMasks(slice: Slice | undefined, needed: readonly Mask[]): Mask[] {
@@ -104,17 +131,29 @@ const meanOf = (slice: Slice, mask: Mask, n: number, metric: ReportMetric) =>
   summarize(cellRecords(slice, mask, n).map((r) => metricValue(r, metric))).mean;
 
 function testSummary(w: WilcoxonResult) {
-  return { pairs: w.pairs, meanDiff: w.meanDiff, medianDiff: w.medianDiff, rankBiserial: w.effect, p: w.p, method: w.method };
+  return {
+    pairs: w.pairs,
+    meanDiff: w.meanDiff,
+    medianDiff: w.medianDiff,
+    rankBiserial: w.effect,
+    p: w.p,
+    method: w.method,
+  };
 }
 
 function claimC1(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
   const test = `At each N where all ${MASKS.length} masks have runs, the mask with the lowest mean recon over seeds must have coverage active; held when that is so at every such N. Beside it: cov vs base, mean recon and a paired Wilcoxon signed-rank test (two-sided, alpha ${opts.alpha}).`;
   const missing = missingMasks(slice, MASKS);
-  if (!slice || missing.length) return notTestable('C1', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  if (!slice || missing.length)
+    return notTestable('C1', test, `Masks missing from the runs: ${missing.join(', ')}.`, {
+      missingMasks: missing,
+    });
   const sizes = sizesWith(slice, MASKS);
   if (!sizes.length) return notTestable('C1', test, 'No size has runs of every mask.');
   const perN = sizes.map((n) => {
-    const means = MASKS.map((m) => ({ mask: m, mean: meanOf(slice, m, n, 'recon') })).filter((x) => x.mean !== null) as { mask: Mask; mean: number }[];
+    const means = MASKS.map((m) => ({ mask: m, mean: meanOf(slice, m, n, 'recon') })).filter(
+      (x) => x.mean !== null,
+    ) as { mask: Mask; mean: number }[];
     means.sort((a, b) => a.mean - b.mean);
     const best = means[0];
     const bestNonCov = means.find((x) => !maskTerms(x.mask).cov);
@@ -122,9 +161,18 @@ function claimC1(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
     const covMean = meanOf(slice, 'cov', n, 'recon');
     const baseMean = meanOf(slice, 'base', n, 'recon');
     return {
-      n, bestMask: best?.mask ?? null, bestMean: best?.mean ?? null, bestHasCoverage: best ? maskTerms(best.mask).cov : false,
+      n,
+      bestMask: best?.mask ?? null,
+      bestMean: best?.mean ?? null,
+      bestHasCoverage: best ? maskTerms(best.mask).cov : false,
       bestWithoutCoverage: bestNonCov ?? null,
-      covVsBase: { covMean, baseMean, covBeatsBase: covMean !== null && baseMean !== null && covMean < baseMean, significant: w.p < opts.alpha && (w.meanDiff ?? 0) < 0, ...testSummary(w) },
+      covVsBase: {
+        covMean,
+        baseMean,
+        covBeatsBase: covMean !== null && baseMean !== null && covMean < baseMean,
+        significant: w.p < opts.alpha && (w.meanDiff ?? 0) < 0,
+        ...testSummary(w),
+      },
     };
   });
   const failing = perN.filter((x) => !x.bestHasCoverage);
@@ -139,22 +187,39 @@ function claimC1(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
 function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
   const test = `Paired differences spec(cov) - spec(base) over seeds, pooled over all N: held when the mean difference is > 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha}, and the mean difference is > 0 at at least half of the sizes.`;
   const missing = missingMasks(slice, ['base', 'cov']);
-  if (!slice || missing.length) return notTestable('C2', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
+  if (!slice || missing.length)
+    return notTestable('C2', test, `Masks missing from the runs: ${missing.join(', ')}.`, {
+      missingMasks: missing,
+    });
   const sizes = sizesWith(slice, ['base', 'cov']);
   const pooled: number[] = [];
   const perN = sizes.map((n) => {
     const d = pairedDifferences(slice, 'cov', 'base', n, 'spec');
     pooled.push(...d.diffs);
     const w = wilcoxonSignedRank(d.diffs);
-    return { n, covMean: meanOf(slice, 'cov', n, 'spec'), baseMean: meanOf(slice, 'base', n, 'spec'), ...testSummary(w) };
+    return {
+      n,
+      covMean: meanOf(slice, 'cov', n, 'spec'),
+      baseMean: meanOf(slice, 'base', n, 'spec'),
+      ...testSummary(w),
+    };
   });
-  if (!pooled.length) return notTestable('C2', test, 'No seed has finite spec for both cov and base.', { perN });
+  if (!pooled.length)
+    return notTestable('C2', test, 'No seed has finite spec for both cov and base.', { perN });
   const w = wilcoxonSignedRank(pooled);
   const up = perN.filter((x) => (x.meanDiff ?? 0) > 0).length;
   const held = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha && up * 2 >= perN.length;
   const summary = `spec(cov) - spec(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs (rank-biserial r = ${fmt(w.effect)}, p = ${fmtP(w.p)}); higher at ${up} of ${perN.length} sizes.`;
   const brief = `Δspec ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`;
-  return { id: 'C2', claim: CLAIMS.C2, test, status: held ? 'held' : 'not held', summary, brief, evidence: { pooled: testSummary(w), sizesHigher: up, perN } };
+  return {
+    id: 'C2',
+    claim: CLAIMS.C2,
+    test,
+    status: held ? 'held' : 'not held',
+    summary,
+    brief,
+    evidence: { pooled: testSummary(w), sizesHigher: up, perN },
+  };
 }
 
 /** Two masks compared on one metric (an overlap mask and its twin, or `sep` and `base`): paired differences over seeds, pooled over N. */
@@ -164,7 +229,9 @@ export interface TwinComparison {
   /** mean difference > 0 with a two-sided Wilcoxon signed-rank p < alpha */
   higher: boolean;
   pooled: ReturnType<typeof testSummary>;
-  perN: ({ n: number; overlapMean: number | null; twinMean: number | null } & ReturnType<typeof testSummary>)[];
+  perN: ({ n: number; overlapMean: number | null; twinMean: number | null } & ReturnType<
+    typeof testSummary
+  >)[];
 }
 
 /**
@@ -172,79 +239,209 @@ export interface TwinComparison {
  * where both have runs, each N tested and all pooled; `higher` when the pooled mean difference is
  * > 0 with a two-sided Wilcoxon signed-rank p < alpha.
  */
-export function comparePair(slice: Slice, a: Mask, b: Mask, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison {
+export function comparePair(
+  slice: Slice,
+  a: Mask,
+  b: Mask,
+  metric: 'recon' | 'outside',
+  options: ClaimOptions = {},
+): TwinComparison {
   const opts = resolveClaimOptions(options);
   const pooled: number[] = [];
   const perN = sizesWith(slice, [a, b]).map((n) => {
     const d = pairedDifferences(slice, a, b, n, metric);
     pooled.push(...d.diffs);
-    return { n, overlapMean: meanOf(slice, a, n, metric), twinMean: meanOf(slice, b, n, metric), ...testSummary(wilcoxonSignedRank(d.diffs)) };
+    return {
+      n,
+      overlapMean: meanOf(slice, a, n, metric),
+      twinMean: meanOf(slice, b, n, metric),
+      ...testSummary(wilcoxonSignedRank(d.diffs)),
+    };
   });
   const w = wilcoxonSignedRank(pooled);
-  return { overlap: a, twin: b, higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha, pooled: testSummary(w), perN };
+  return {
+    overlap: a,
+    twin: b,
+    higher: w.pairs > 0 && (w.meanDiff ?? 0) > 0 && w.p < opts.alpha,
+    pooled: testSummary(w),
+    perN,
+  };
 }
 
 /** The twin pairs of {@link OVERLAP_TWINS} whose two masks both have runs in the slice, compared on `metric`. */
-export function compareTwins(slice: Slice, metric: 'recon' | 'outside', options: ClaimOptions = {}): TwinComparison[] {
-  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(([a, b]) => comparePair(slice, a, b, metric, options));
+export function compareTwins(
+  slice: Slice,
+  metric: 'recon' | 'outside',
+  options: ClaimOptions = {},
+): TwinComparison[] {
+  return OVERLAP_TWINS.filter(([a, b]) => slice.masks.includes(a) && slice.masks.includes(b)).map(
+    ([a, b]) => comparePair(slice, a, b, metric, options),
+  );
 }
 
 /** C3 and C5: the overlap-active mask is worse (higher) than its twin, for every twin pair. */
-function claimTwins(id: 'C3' | 'C5', metric: 'recon' | 'outside', slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+function claimTwins(
+  id: 'C3' | 'C5',
+  metric: 'recon' | 'outside',
+  slice: Slice | undefined,
+  opts: Required<ClaimOptions>,
+): ClaimResult {
   const test = `For each twin pair (${OVERLAP_TWINS.map(([a, b]) => `${a} vs ${b}`).join(', ')}): paired differences ${metric}(overlap mask) - ${metric}(twin) over seeds, pooled over all N; held when every pair has a mean difference > 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha}.`;
   const needed = OVERLAP_TWINS.flat();
   const missing = missingMasks(slice, needed);
-  if (!slice || missing.length) return notTestable(id, test, `Masks missing from the runs: ${[...new Set(missing)].join(', ')}.`, { missingMasks: [...new Set(missing)] });
+  if (!slice || missing.length)
+    return notTestable(
+      id,
+      test,
+      `Masks missing from the runs: ${[...new Set(missing)].join(', ')}.`,
+      { missingMasks: [...new Set(missing)] },
+    );
   const pairs = compareTwins(slice, metric, opts);
-  if (pairs.every((p) => p.pooled.pairs === 0)) return notTestable(id, test, `No seed has finite ${metric} for a twin pair.`, { pairs });
+  if (pairs.every((p) => p.pooled.pairs === 0))
+    return notTestable(id, test, `No seed has finite ${metric} for a twin pair.`, { pairs });
   const ok = pairs.filter((p) => p.higher).length;
-  const summary = `${ok} of ${pairs.length} pairs significantly higher: ` + pairs.map((p) => `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`).join('; ') + '.';
+  const summary =
+    `${ok} of ${pairs.length} pairs significantly higher: ` +
+    pairs
+      .map(
+        (p) =>
+          `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`,
+      )
+      .join('; ') +
+    '.';
   const brief = `${ok}/${pairs.length} pairs higher; Δ${metric} ${pairs.map((p) => fmt(p.pooled.meanDiff, 2)).join(', ')}`;
-  return { id, claim: CLAIMS[id], test, status: ok === pairs.length ? 'held' : 'not held', summary, brief, evidence: { pairs } };
+  return {
+    id,
+    claim: CLAIMS[id],
+    test,
+    status: ok === pairs.length ? 'held' : 'not held',
+    summary,
+    brief,
+    evidence: { pairs },
+  };
 }
 
 function claimC4(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
   const test = `For each twin pair and each N: paired differences fit(overlap mask) - fit(twin) over seeds; held when the upper end of the 95% t-interval of the mean difference is at most the margin ${opts.fitMargin} (MSE; 2% of Var(y) = 1/2 for the sine target) at every pair and N (with a single pair, its difference itself).`;
   const needed = OVERLAP_TWINS.flat();
   const missing = [...new Set(missingMasks(slice, needed))];
-  if (!slice || missing.length) return notTestable('C4', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing });
-  const rows: { overlap: Mask; twin: Mask; n: number; pairs: number; meanDiff: number | null; upper95: number | null; within: boolean }[] = [];
+  if (!slice || missing.length)
+    return notTestable('C4', test, `Masks missing from the runs: ${missing.join(', ')}.`, {
+      missingMasks: missing,
+    });
+  const rows: {
+    overlap: Mask;
+    twin: Mask;
+    n: number;
+    pairs: number;
+    meanDiff: number | null;
+    upper95: number | null;
+    within: boolean;
+  }[] = [];
   for (const [a, b] of OVERLAP_TWINS) {
     for (const n of sizesWith(slice, [a, b])) {
       const s = summarize(pairedDifferences(slice, a, b, n, 'fit').diffs);
       if (!s.n) continue;
       const upper = s.ciHigh ?? s.mean;
-      rows.push({ overlap: a, twin: b, n, pairs: s.n, meanDiff: s.mean, upper95: upper, within: upper !== null && upper <= opts.fitMargin });
+      rows.push({
+        overlap: a,
+        twin: b,
+        n,
+        pairs: s.n,
+        meanDiff: s.mean,
+        upper95: upper,
+        within: upper !== null && upper <= opts.fitMargin,
+      });
     }
   }
   if (!rows.length) return notTestable('C4', test, 'No seed has finite fit for a twin pair.');
-  const worst = rows.reduce((a, b) => ((b.upper95 ?? -Infinity) > (a.upper95 ?? -Infinity) ? b : a));
+  const worst = rows.reduce((a, b) =>
+    (b.upper95 ?? -Infinity) > (a.upper95 ?? -Infinity) ? b : a,
+  );
   const outside = rows.filter((r) => !r.within);
   const summary = `${rows.length - outside.length} of ${rows.length} (pair, N) cells within the margin ${opts.fitMargin}; the largest upper bound is ${fmt(worst.upper95)} (${worst.overlap} − ${worst.twin} at N=${worst.n}, mean difference ${fmt(worst.meanDiff)}).`;
   const brief = `${rows.length - outside.length}/${rows.length} within; max bound ${fmt(worst.upper95)}`;
-  return { id: 'C4', claim: CLAIMS.C4, test, status: outside.length ? 'not held' : 'held', summary, brief, evidence: { margin: opts.fitMargin, cells: rows } };
+  return {
+    id: 'C4',
+    claim: CLAIMS.C4,
+    test,
+    status: outside.length ? 'not held' : 'held',
+    summary,
+    brief,
+    evidence: { margin: opts.fitMargin, cells: rows },
+  };
 }
 
-function claimC6(sweep: Sweep | undefined, main: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+function claimC6(
+  sweep: Sweep | undefined,
+  main: Slice | undefined,
+  opts: Required<ClaimOptions>,
+): ClaimResult {
   const test = `On the tau sweep of mask \`sep\`, at each N with at least 3 tau values: Spearman's rank correlation between tau and the outside fraction over all runs; held when at every such N rho > 0 with p < ${opts.alpha} and the mean outside fraction at the largest tau exceeds the one at the smallest.`;
   const series = sweep?.series.filter((s) => s.mask === 'sep' && s.values.length >= 3) ?? [];
-  if (!sweep || !series.length) return notTestable('C6', test, 'No tau sweep of the `sep` mask with at least 3 tau values among the runs.');
+  if (!sweep || !series.length)
+    return notTestable(
+      'C6',
+      test,
+      'No tau sweep of the `sep` mask with at least 3 tau values among the runs.',
+    );
   const perN = series.map((s) => {
-    const runs = sweep.records.filter((r) => r.config.mask === 'sep' && r.config.n === s.n && metricValue(r, 'outside') !== null);
-    const sp = spearman(runs.map((r) => r.config.tau), runs.map((r) => metricValue(r, 'outside') as number));
-    const at = (tau: number) => summarize(runs.filter((r) => r.config.tau === tau).map((r) => metricValue(r, 'outside'))).mean;
+    const runs = sweep.records.filter(
+      (r) => r.config.mask === 'sep' && r.config.n === s.n && metricValue(r, 'outside') !== null,
+    );
+    const sp = spearman(
+      runs.map((r) => r.config.tau),
+      runs.map((r) => metricValue(r, 'outside') as number),
+    );
+    const at = (tau: number) =>
+      summarize(runs.filter((r) => r.config.tau === tau).map((r) => metricValue(r, 'outside')))
+        .mean;
     const lo = at(s.values[0]);
     const hi = at(s.values[s.values.length - 1]);
     const meanByTau = s.values.map((tau) => ({ tau, outside: at(tau) }));
-    const grows = sp.rho !== null && sp.p !== null && sp.rho > 0 && sp.p < opts.alpha && lo !== null && hi !== null && hi > lo;
+    const grows =
+      sp.rho !== null &&
+      sp.p !== null &&
+      sp.rho > 0 &&
+      sp.p < opts.alpha &&
+      lo !== null &&
+      hi !== null &&
+      hi > lo;
     // beside it, for "only at large tau": the baseline's outside fraction at this N (main setting)
-    const baseOutside = main && main.sizes.includes(s.n) && main.masks.includes('base') ? meanOf(main, 'base', s.n, 'outside') : null;
-    return { n: s.n, runs: runs.length, rho: sp.rho, p: sp.p, outsideAtSmallestTau: lo, outsideAtLargestTau: hi, baseOutside, meanByTau, grows };
+    const baseOutside =
+      main && main.sizes.includes(s.n) && main.masks.includes('base')
+        ? meanOf(main, 'base', s.n, 'outside')
+        : null;
+    return {
+      n: s.n,
+      runs: runs.length,
+      rho: sp.rho,
+      p: sp.p,
+      outsideAtSmallestTau: lo,
+      outsideAtLargestTau: hi,
+      baseOutside,
+      meanByTau,
+      grows,
+    };
   });
   const ok = perN.filter((x) => x.grows).length;
-  const summary = perN.map((x) => `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.values[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.values.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`).join('; ') + '.';
+  const summary =
+    perN
+      .map(
+        (x) =>
+          `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.values[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.values.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`,
+      )
+      .join('; ') + '.';
   const brief = perN.map((x) => `rho ${fmt(x.rho, 2)} (N=${x.n})`).join(', ');
-  return { id: 'C6', claim: CLAIMS.C6, test, status: ok === perN.length ? 'held' : 'not held', summary, brief, evidence: { perN } };
+  return {
+    id: 'C6',
+    claim: CLAIMS.C6,
+    test,
+    status: ok === perN.length ? 'held' : 'not held',
+    summary,
+    brief,
+    evidence: { perN },
+  };
 }
 
 /** One row of a claims grid: a claim checked on the slice at each value of a swept field. */
@@ -263,7 +460,8 @@ export interface ClaimsGrid {
   rows: ClaimsGridRow[];
 }
 
-const SEP_EXPELS_TEST = (alpha: number) => `Paired differences outside(sep) - outside(base) over seeds, pooled over the sizes present: \`sep\` expels at this value when the mean difference is > 0 with a two-sided Wilcoxon signed-rank p < ${alpha} (C6 says: at large tau only).`;
+const SEP_EXPELS_TEST = (alpha: number) =>
+  `Paired differences outside(sep) - outside(base) over seeds, pooled over the sizes present: \`sep\` expels at this value when the mean difference is > 0 with a two-sided Wilcoxon signed-rank p < ${alpha} (C6 says: at large tau only).`;
 
 /** Does `sep` put more prototypes outside the hull than `base`, on one slice? (C6, one value at a time.) */
 export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult {
@@ -271,14 +469,29 @@ export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult
   const test = SEP_EXPELS_TEST(opts.alpha);
   const claim = 'Separation expels here: outside(sep) > outside(base) (C6 at one setting).';
   const missing = missingMasks(slice, ['sep', 'base']);
-  if (missing.length) return { ...notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, { missingMasks: missing }), claim };
+  if (missing.length)
+    return {
+      ...notTestable('C6', test, `Masks missing from the runs: ${missing.join(', ')}.`, {
+        missingMasks: missing,
+      }),
+      claim,
+    };
   const c = comparePair(slice, 'sep', 'base', 'outside', opts);
   const w = c.pooled;
-  if (!w.pairs) return { ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'), claim };
+  if (!w.pairs)
+    return {
+      ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'),
+      claim,
+    };
   const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${c.perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.rankBiserial)}, p = ${fmtP(w.p)}).`;
   return {
-    id: 'C6', claim, test, status: c.higher ? 'held' : 'not held',
-    summary, brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`, evidence: { pooled: w },
+    id: 'C6',
+    claim,
+    test,
+    status: c.higher ? 'held' : 'not held',
+    summary,
+    brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`,
+    evidence: { pooled: w },
   };
 }
 
@@ -291,9 +504,15 @@ export function claimsGrid(sweep: Sweep, options: ClaimOptions = {}): ClaimsGrid
   const opts = resolveClaimOptions(options);
   const perValue = sweep.slices.map((slice) => checkClaims({ main: slice }, opts));
   const rows: ClaimsGridRow[] = (['C1', 'C2', 'C3', 'C4', 'C5'] as const).map((id, k) => ({
-    id, label: CLAIM_LABELS[id], cells: perValue.map((claims) => claims[k]),
+    id,
+    label: CLAIM_LABELS[id],
+    cells: perValue.map((claims) => claims[k]),
   }));
-  rows.push({ id: 'sep-expels', label: 'sep expels (C6 at one value)', cells: sweep.slices.map((slice) => sepExpels(slice, opts)) });
+  rows.push({
+    id: 'sep-expels',
+    label: 'sep expels (C6 at one value)',
+    cells: sweep.slices.map((slice) => sepExpels(slice, opts)),
+  });
   return { field: sweep.field, values: sweep.values, rows };
 }
 
@@ -301,14 +520,23 @@ export function claimsGrid(sweep: Sweep, options: ClaimOptions = {}): ClaimsGrid
 export interface ClaimsGridJson {
   field: ClaimsGrid['field'];
   values: number[];
-  rows: { id: ClaimsGridRow['id']; label: string; cells: { status: ClaimStatus; brief: string; summary: string }[] }[];
+  rows: {
+    id: ClaimsGridRow['id'];
+    label: string;
+    cells: { status: ClaimStatus; brief: string; summary: string }[];
+  }[];
 }
 
 /** A claims grid in its claims.json form. */
 export function claimsGridJson(grid: ClaimsGrid): ClaimsGridJson {
   return {
-    field: grid.field, values: grid.values,
-    rows: grid.rows.map((r) => ({ id: r.id, label: r.label, cells: r.cells.map((c) => ({ status: c.status, brief: c.brief, summary: c.summary })) })),
+    field: grid.field,
+    values: grid.values,
+    rows: grid.rows.map((r) => ({
+      id: r.id,
+      label: r.label,
+      cells: r.cells.map((c) => ({ status: c.status, brief: c.brief, summary: c.summary })),
+    })),
   };
 }
 
@@ -320,9 +548,17 @@ const CLAIM_LABELS: Record<'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
   C5: 'overlap expels',
 };
 
-const STATUS_CLASS: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not-held', 'not testable with these runs': 'untestable' };
+const STATUS_CLASS: Record<ClaimStatus, string> = {
+  held: 'held',
+  'not held': 'not-held',
+  'not testable with these runs': 'untestable',
+};
 /** A claim's status as a table cell writes it: `not testable with these runs` as n/t. */
-export const STATUS_SHORT: Record<ClaimStatus, string> = { held: 'held', 'not held': 'not held', 'not testable with these runs': 'n/t' };
+export const STATUS_SHORT: Record<ClaimStatus, string> = {
+  held: 'held',
+  'not held': 'not held',
+  'not testable with these runs': 'n/t',
+};
 
 /**
  * Claims side by side: a row per claim (`head` names it), a column per setting (`header`: a value
@@ -345,7 +581,10 @@ export function claimsColumnsBlock(
 
 /** A claims grid as a table: a row per claim, a column per value of the swept field. */
 export function claimsGridBlock(grid: ClaimsGrid): TableBlock {
-  return claimsColumnsBlock(grid.values.map((v) => `${grid.field} ${v}`), grid.rows.map((row) => ({ head: `**${row.id}** ${row.label}`, cells: row.cells })));
+  return claimsColumnsBlock(
+    grid.values.map((v) => `${grid.field} ${v}`),
+    grid.rows.map((row) => ({ head: `**${row.id}** ${row.label}`, cells: row.cells })),
+  );
 }
 
 /**
@@ -357,10 +596,18 @@ export function claimsGridBlock(grid: ClaimsGrid): TableBlock {
  * const blocks = panelClaimsBlocks(analyseRecords(records).panels.map((p) => ({ label: p.panel.label, claims: p.claims })));
  * ```
  */
-export function panelClaimsBlocks(panels: readonly { label: string; claims: readonly ClaimResult[] }[]): Block[] {
+export function panelClaimsBlocks(
+  panels: readonly { label: string; claims: readonly ClaimResult[] }[],
+): Block[] {
   const first = panels[0].claims;
   return [
-    claimsColumnsBlock(panels.map((p) => p.label), first.map((c, i) => ({ head: `**${c.id}** ${c.claim}`, cells: panels.map((p) => p.claims[i]) }))),
+    claimsColumnsBlock(
+      panels.map((p) => p.label),
+      first.map((c, i) => ({
+        head: `**${c.id}** ${c.claim}`,
+        cells: panels.map((p) => p.claims[i]),
+      })),
+    ),
     claimsBlocks(first)[1],
   ];
 }
@@ -369,7 +616,9 @@ export function panelClaimsBlocks(panels: readonly { label: string; claims: read
 export function claimsBlocks(claims: readonly ClaimResult[]): Block[] {
   return [
     {
-      kind: 'table', header: ['claim', 'status', 'numbers'], align: ['l', 'l', 'l'],
+      kind: 'table',
+      header: ['claim', 'status', 'numbers'],
+      align: ['l', 'l', 'l'],
       rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
     },
     { kind: 'list', items: claims.map((c) => `**${c.id}** — how it was tested: ${c.test}`) },

@@ -5,11 +5,21 @@
 // the static image stays where the script does not run. Nothing is loaded from outside the file.
 
 /** A heading. */
-export interface HeadingBlock { kind: 'heading'; level: 1 | 2 | 3; text: string }
+export interface HeadingBlock {
+  kind: 'heading';
+  level: 1 | 2 | 3;
+  text: string;
+}
 /** A paragraph; `**bold**` and `` `code` `` are the only inline marks. */
-export interface ParagraphBlock { kind: 'paragraph'; text: string }
+export interface ParagraphBlock {
+  kind: 'paragraph';
+  text: string;
+}
 /** A bulleted list. */
-export interface ListBlock { kind: 'list'; items: string[] }
+export interface ListBlock {
+  kind: 'list';
+  items: string[];
+}
 /**
  * A table; cells use the same inline marks as paragraphs. `notes[i][j]`, when given, are the
  * numbers behind cell (i, j): in parentheses after it in Markdown, on hover (`title`) in HTML.
@@ -27,7 +37,13 @@ export interface TableBlock {
  * A figure: the SVG (inlined in HTML) and its file path relative to the report (Markdown);
  * `vega`, a compiled Vega spec, is what report.html draws live in place of the SVG.
  */
-export interface FigureBlock { kind: 'figure'; file: string; svg: string; caption: string; vega?: object }
+export interface FigureBlock {
+  kind: 'figure';
+  file: string;
+  svg: string;
+  caption: string;
+  vega?: object;
+}
 export type Block = HeadingBlock | ParagraphBlock | ListBlock | TableBlock | FigureBlock;
 
 const escapeCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -38,17 +54,30 @@ export function toMarkdown(blocks: readonly Block[]): string {
   const out: string[] = [];
   for (const b of blocks) {
     switch (b.kind) {
-      case 'heading': out.push(`${'#'.repeat(b.level)} ${b.text}`); break;
-      case 'paragraph': out.push(b.text); break;
-      case 'list': out.push(b.items.map((i) => `- ${i}`).join('\n')); break;
-      case 'table':
-        out.push([
-          `| ${b.header.map(escapeCell).join(' | ')} |`,
-          `|${b.align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`,
-          ...b.rows.map((r, i) => `| ${r.map((c, j) => escapeCell(withNote(c, b.notes?.[i]?.[j]))).join(' | ')} |`),
-        ].join('\n'));
+      case 'heading':
+        out.push(`${'#'.repeat(b.level)} ${b.text}`);
         break;
-      case 'figure': out.push(`![${b.caption}](${b.file})\n\n*${b.caption}*`); break;
+      case 'paragraph':
+        out.push(b.text);
+        break;
+      case 'list':
+        out.push(b.items.map((i) => `- ${i}`).join('\n'));
+        break;
+      case 'table':
+        out.push(
+          [
+            `| ${b.header.map(escapeCell).join(' | ')} |`,
+            `|${b.align.map((a) => (a === 'r' ? '---:' : ':---')).join('|')}|`,
+            ...b.rows.map(
+              (r, i) =>
+                `| ${r.map((c, j) => escapeCell(withNote(c, b.notes?.[i]?.[j]))).join(' | ')} |`,
+            ),
+          ].join('\n'),
+        );
+        break;
+      case 'figure':
+        out.push(`![${b.caption}](${b.file})\n\n*${b.caption}*`);
+        break;
     }
   }
   return out.join('\n\n') + '\n';
@@ -56,11 +85,17 @@ export function toMarkdown(blocks: readonly Block[]): string {
 
 /** Escapes text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
 }
 
 function inline(text: string): string {
-  return escapeHtml(text).replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>').replace(/`([^`]+)`/g, '<code>$1</code>');
+  return escapeHtml(text)
+    .replace(/\*\*(.+?)\*\*/g, '<strong>$1</strong>')
+    .replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 const STYLE = `body{font-family:"DejaVu Sans",Verdana,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
@@ -98,31 +133,52 @@ export function toHtml(blocks: readonly Block[], title: string, options: HtmlOpt
   const out: string[] = [];
   for (const b of blocks) {
     switch (b.kind) {
-      case 'heading': out.push(`<h${b.level}>${inline(b.text)}</h${b.level}>`); break;
-      case 'paragraph': out.push(`<p>${inline(b.text)}</p>`); break;
-      case 'list': out.push(`<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`); break;
+      case 'heading':
+        out.push(`<h${b.level}>${inline(b.text)}</h${b.level}>`);
+        break;
+      case 'paragraph':
+        out.push(`<p>${inline(b.text)}</p>`);
+        break;
+      case 'list':
+        out.push(`<ul>${b.items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`);
+        break;
       case 'table': {
         const cls = (j: number, extra?: string) => {
           const names = [b.align[j] === 'r' ? 'r' : '', extra ?? ''].filter(Boolean);
           return names.length ? ` class="${escapeHtml(names.join(' '))}"` : '';
         };
         const title = (note: string | undefined) => (note ? ` title="${escapeHtml(note)}"` : '');
-        out.push(`<table><thead><tr>${b.header.map((h, j) => `<th${cls(j)}>${inline(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
-          .map((r, i) => `<tr>${r.map((c, j) => `<td${cls(j, b.classes?.[i]?.[j])}${title(b.notes?.[i]?.[j])}>${inline(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+        out.push(
+          `<table><thead><tr>${b.header.map((h, j) => `<th${cls(j)}>${inline(h)}</th>`).join('')}</tr></thead><tbody>${b.rows
+            .map(
+              (r, i) =>
+                `<tr>${r.map((c, j) => `<td${cls(j, b.classes?.[i]?.[j])}${title(b.notes?.[i]?.[j])}>${inline(c)}</td>`).join('')}</tr>`,
+            )
+            .join('')}</tbody></table>`,
+        );
         break;
       }
       case 'figure': {
         const uri = `data:image/svg+xml;base64,${Buffer.from(b.svg).toString('base64')}`;
-        const id = `figure-${b.file.replace(/^.*\//, '').replace(/\.[^.]*$/, '').replace(/[^\w-]/g, '-')}`;
-        const spec = b.vega && options.vegaRuntime ? `<script type="application/json" class="figure-spec">${scriptJson(b.vega)}</script>` : '';
-        out.push(`<figure class="figure" id="${id}"><div class="figure-view"><img src="${uri}" alt="${escapeHtml(b.caption)}"></div>${spec}<figcaption>${inline(b.caption)}</figcaption></figure>`);
+        const id = `figure-${b.file
+          .replace(/^.*\//, '')
+          .replace(/\.[^.]*$/, '')
+          .replace(/[^\w-]/g, '-')}`;
+        const spec =
+          b.vega && options.vegaRuntime
+            ? `<script type="application/json" class="figure-spec">${scriptJson(b.vega)}</script>`
+            : '';
+        out.push(
+          `<figure class="figure" id="${id}"><div class="figure-view"><img src="${uri}" alt="${escapeHtml(b.caption)}"></div>${spec}<figcaption>${inline(b.caption)}</figcaption></figure>`,
+        );
         break;
       }
     }
   }
   // the runtime's text never holds "</script" today; escaped all the same, as the JSON above is
-  const scripts = options.vegaRuntime && blocks.some((b) => b.kind === 'figure' && b.vega)
-    ? `\n<script>${options.vegaRuntime.replace(/<\/script/gi, '<\\/script')}</script>\n<script>${DRAW_FIGURES}</script>`
-    : '';
+  const scripts =
+    options.vegaRuntime && blocks.some((b) => b.kind === 'figure' && b.vega)
+      ? `\n<script>${options.vegaRuntime.replace(/<\/script/gi, '<\\/script')}</script>\n<script>${DRAW_FIGURES}</script>`
+      : '';
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n${out.join('\n')}${scripts}\n</body></html>\n`;
 }

@@ -11,15 +11,35 @@ import type { TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
 import { prototypes } from '../eval/prototypes.js';
 import { paramsFromJson, type RunRecord } from '../record.js';
-import { cellRecords, LOWER_IS_BETTER, METRIC_LABELS, metricValue, type ReportMetric, type Sweep, type SweepField } from './cells.js';
+import {
+  cellRecords,
+  LOWER_IS_BETTER,
+  METRIC_LABELS,
+  metricValue,
+  type ReportMetric,
+  type Sweep,
+  type SweepField,
+} from './cells.js';
 import { formatNumber, type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
 export const PLOT_FONT = 'DejaVu Sans';
 
 /** One color per mask, fixed by the mask's canonical index, so a mask looks the same everywhere. */
-const MASK_COLORS = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2', '#9d755d', '#eeca3b'];
-const maskColorScale = (masks: readonly Mask[]) => ({ domain: [...masks], range: masks.map((m) => MASK_COLORS[MASKS.indexOf(m)]) });
+const MASK_COLORS = [
+  '#4c78a8',
+  '#f58518',
+  '#54a24b',
+  '#e45756',
+  '#72b7b2',
+  '#b279a2',
+  '#9d755d',
+  '#eeca3b',
+];
+const maskColorScale = (masks: readonly Mask[]) => ({
+  domain: [...masks],
+  range: masks.map((m) => MASK_COLORS[MASKS.indexOf(m)]),
+});
 
 const BASE_CONFIG = {
   font: PLOT_FONT,
@@ -71,7 +91,10 @@ export async function renderCompiledSvg(compiled: vega.Spec): Promise<string> {
 
 /** The TTF files loaded into resvg: DejaVu Sans regular and bold (vega titles are bold). */
 export function fontFiles(): string[] {
-  const dir = path.join(path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+  const dir = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/package.json')),
+    'ttf',
+  );
   return [path.join(dir, 'DejaVuSans.ttf'), path.join(dir, 'DejaVuSans-Bold.ttf')];
 }
 
@@ -92,7 +115,12 @@ export function rasterize(svg: string, scale = 2): Raster {
   const resvg = new Resvg(svg, {
     background: 'white',
     fitTo: { mode: 'zoom', value: scale },
-    font: { fontFiles: fontFiles(), loadSystemFonts: false, defaultFontFamily: PLOT_FONT, sansSerifFamily: PLOT_FONT },
+    font: {
+      fontFiles: fontFiles(),
+      loadSystemFonts: false,
+      defaultFontFamily: PLOT_FONT,
+      sansSerifFamily: PLOT_FONT,
+    },
   });
   const image = resvg.render();
   return { png: image.asPng(), width: image.width, height: image.height, pixels: image.pixels };
@@ -134,12 +162,25 @@ export interface RunPoint {
  * One {@link RunPoint} per run of `records` with a finite `metric`, at `x(record)`, in the series
  * `series(record)`.
  */
-export function runPoints(records: readonly RunRecord[], metric: ReportMetric, x: (r: RunRecord) => number, series: (r: RunRecord) => string): RunPoint[] {
+export function runPoints(
+  records: readonly RunRecord[],
+  metric: ReportMetric,
+  x: (r: RunRecord) => number,
+  series: (r: RunRecord) => string,
+): RunPoint[] {
   const points: RunPoint[] = [];
   for (const r of records) {
     const value = metricValue(r, metric);
     if (value === null) continue;
-    points.push({ series: series(r), mask: r.config.mask, x: x(r), value, seed: r.config.seed, id: r.id, n: r.config.n });
+    points.push({
+      series: series(r),
+      mask: r.config.mask,
+      x: x(r),
+      value,
+      seed: r.config.seed,
+      id: r.id,
+      n: r.config.n,
+    });
   }
   return points;
 }
@@ -149,7 +190,8 @@ export function runPoints(records: readonly RunRecord[], metric: ReportMetric, x
  * points carry `panel`; a shared y axis, so the panels compare) or per N (points carry `n`; each
  * chart its own y scale, as a metric's range changes with N).
  */
-type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
+type Facet =
+  { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
 
 /**
  * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
@@ -157,42 +199,88 @@ type Facet = { field: 'panel'; order: readonly string[] } | { field: 'n'; order:
  * layer of small points, one per run (tooltip: run id, seed, value).
  */
 function curveSpec(opts: {
-  title: string; subtitle: string; points: SeriesPoint[]; masks: readonly Mask[]; xTitle: string; yTitle: string;
-  logY: boolean; xValues?: number[]; facet?: Facet; runs?: RunPoint[];
+  title: string;
+  subtitle: string;
+  points: SeriesPoint[];
+  masks: readonly Mask[];
+  xTitle: string;
+  yTitle: string;
+  logY: boolean;
+  xValues?: number[];
+  facet?: Facet;
+  runs?: RunPoint[];
 }): TopLevelSpec {
   const means = opts.points.map((p) => ({
     ...p,
     kind: 'mean',
     // a log axis cannot show an interval end at or below 0: the bar then stops at the mean
-    lo: opts.logY && (p.lo === null || p.lo <= 0) ? p.mean : p.lo ?? p.mean,
+    lo: opts.logY && (p.lo === null || p.lo <= 0) ? p.mean : (p.lo ?? p.mean),
     hi: p.hi ?? p.mean,
     // for tooltips: the interval as computed (the bar above may be cut at the mean)
-    interval: p.lo === null || p.hi === null ? 'none (fewer than 2 runs)' : `[${formatNumber(p.lo)}, ${formatNumber(p.hi)}]`,
+    interval:
+      p.lo === null || p.hi === null
+        ? 'none (fewer than 2 runs)'
+        : `[${formatNumber(p.lo)}, ${formatNumber(p.hi)}]`,
   }));
   const values = [...means, ...(opts.runs ?? []).map((r) => ({ ...r, kind: 'run' }))];
-  const x = { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { type: 'log', nice: false, padding: 14 }, axis: opts.xValues ? { values: opts.xValues, labelOverlap: false } : {} } as const;
-  const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(opts.masks), sort: [...opts.masks] } as const;
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    title: opts.xTitle,
+    scale: { type: 'log', nice: false, padding: 14 },
+    axis: opts.xValues ? { values: opts.xValues, labelOverlap: false } : {},
+  } as const;
+  const color = {
+    field: 'mask',
+    type: 'nominal',
+    title: 'mask',
+    scale: maskColorScale(opts.masks),
+    sort: [...opts.masks],
+  } as const;
   const yScale = opts.logY ? { type: 'log' } : { zero: false };
   const mean = { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: yScale };
   // the runs share the data (a faceted chart has one data set): each layer keeps its kind
-  const only = (kind: string) => (opts.runs ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {});
+  const only = (kind: string) =>
+    opts.runs ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {};
   const layer = [
-    { ...only('mean'), mark: { type: 'rule', opacity: 0.7 }, encoding: { x, y: { field: 'lo', type: 'quantitative', scale: yScale }, y2: { field: 'hi' }, color, detail: { field: 'series' } } },
-    { ...only('mean'), mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y: mean, color, detail: { field: 'series' } } },
+    {
+      ...only('mean'),
+      mark: { type: 'rule', opacity: 0.7 },
+      encoding: {
+        x,
+        y: { field: 'lo', type: 'quantitative', scale: yScale },
+        y2: { field: 'hi' },
+        color,
+        detail: { field: 'series' },
+      },
+    },
+    {
+      ...only('mean'),
+      mark: { type: 'line', strokeWidth: 2 },
+      encoding: { x, y: mean, color, detail: { field: 'series' } },
+    },
     // above the bars and lines (so that each run can be pointed at), under the means
     ...(opts.runs
-      ? [{
-        ...only('run'),
-        mark: { type: 'point', filled: true, size: 14 },
-        encoding: {
-          // faint through an encoding, not the mark's opacity, which the shared legend would take on
-          x, y: { field: 'value', type: 'quantitative', scale: yScale }, color, opacity: { value: 0.35 },
-          tooltip: [
-            { field: 'id', title: 'run id' }, { field: 'seed', title: 'seed' }, { field: 'mask', title: 'mask' },
-            { field: 'x', title: opts.xTitle }, { field: 'value', title: opts.yTitle, format: '.4~g' },
-          ],
-        },
-      }]
+      ? [
+          {
+            ...only('run'),
+            mark: { type: 'point', filled: true, size: 14 },
+            encoding: {
+              // faint through an encoding, not the mark's opacity, which the shared legend would take on
+              x,
+              y: { field: 'value', type: 'quantitative', scale: yScale },
+              color,
+              opacity: { value: 0.35 },
+              tooltip: [
+                { field: 'id', title: 'run id' },
+                { field: 'seed', title: 'seed' },
+                { field: 'mask', title: 'mask' },
+                { field: 'x', title: opts.xTitle },
+                { field: 'value', title: opts.yTitle, format: '.4~g' },
+              ],
+            },
+          },
+        ]
       : []),
     {
       // the points of the lines (vega-lite's `point: true`), drawn as their own layer so that the
@@ -200,21 +288,37 @@ function curveSpec(opts: {
       ...only('mean'),
       mark: { type: 'point', filled: true, opacity: 1 },
       encoding: {
-        x, y: mean, color, detail: { field: 'series' },
+        x,
+        y: mean,
+        color,
+        detail: { field: 'series' },
         tooltip: [
-          { field: 'series', title: 'series' }, { field: 'x', title: opts.xTitle }, { field: 'mean', title: 'mean', format: '.4~g' },
-          { field: 'interval', title: '95% interval' }, { field: 'runs', title: 'runs' },
+          { field: 'series', title: 'series' },
+          { field: 'x', title: opts.xTitle },
+          { field: 'mean', title: 'mean', format: '.4~g' },
+          { field: 'interval', title: '95% interval' },
+          { field: 'runs', title: 'runs' },
         ],
       },
     },
   ];
   const title = { text: opts.title, subtitle: opts.subtitle };
   const facet = opts.facet;
-  if (!facet) return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
+  if (!facet)
+    return { title, width: 460, height: 300, data: { values }, layer } as unknown as TopLevelSpec;
   return {
     title,
     data: { values },
-    facet: { field: facet.field, type: 'ordinal', title: null, sort: [...facet.order], header: { labelFontSize: 13, ...(facet.field === 'n' ? { labelExpr: "'N = ' + datum.value" } : {}) } },
+    facet: {
+      field: facet.field,
+      type: 'ordinal',
+      title: null,
+      sort: [...facet.order],
+      header: {
+        labelFontSize: 13,
+        ...(facet.field === 'n' ? { labelExpr: "'N = ' + datum.value" } : {}),
+      },
+    },
     columns: Math.min(facet.order.length, 3),
     spec: { width: 300, height: 240, layer },
     ...(facet.field === 'n' ? { resolve: { scale: { y: 'independent' } } } : {}),
@@ -234,14 +338,29 @@ export interface CurvePanel {
  * panels (one per d or dataset), one chart per panel side by side, on a shared y axis. `records`
  * (the runs of the tables, for report.html) adds one point per run; panels carry their own.
  */
-export function sizeCurveSpec(tables: SummaryTables | readonly CurvePanel[], metric: ReportMetric, records?: readonly RunRecord[]): TopLevelSpec {
-  const panels: readonly CurvePanel[] = Array.isArray(tables) ? tables : [{ label: '', tables: tables as SummaryTables, records }];
+export function sizeCurveSpec(
+  tables: SummaryTables | readonly CurvePanel[],
+  metric: ReportMetric,
+  records?: readonly RunRecord[],
+): TopLevelSpec {
+  const panels: readonly CurvePanel[] = Array.isArray(tables)
+    ? tables
+    : [{ label: '', tables: tables as SummaryTables, records }];
   const points: SeriesPoint[] = [];
   for (const { label, tables: t } of panels) {
     for (const c of t.cells) {
       const s = c.stats[metric];
       if (s.mean === null) continue;
-      points.push({ series: c.mask, panel: label, mask: c.mask, x: c.n, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n });
+      points.push({
+        series: c.mask,
+        panel: label,
+        mask: c.mask,
+        x: c.n,
+        mean: s.mean,
+        lo: s.ciLow,
+        hi: s.ciHigh,
+        runs: s.n,
+      });
     }
   }
   const logY = metric === 'recon' || metric === 'fit';
@@ -251,42 +370,82 @@ export function sizeCurveSpec(tables: SummaryTables | readonly CurvePanel[], met
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs N`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
-    points, masks, xTitle: 'N = H (log scale)',
+    points,
+    masks,
+    xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: sizes,
-    facet: Array.isArray(tables) ? { field: 'panel', order: panels.map((p) => p.label) } : undefined,
+    logY,
+    xValues: sizes,
+    facet: Array.isArray(tables)
+      ? { field: 'panel', order: panels.map((p) => p.label) }
+      : undefined,
     runs: panels.some((p) => p.records)
-      ? panels.flatMap((p) => runPoints(p.records ?? [], metric, (r) => r.config.n, (r) => r.config.mask).map((r) => (Array.isArray(tables) ? { ...r, panel: p.label } : r)))
+      ? panels.flatMap((p) =>
+          runPoints(
+            p.records ?? [],
+            metric,
+            (r) => r.config.n,
+            (r) => r.config.mask,
+          ).map((r) => (Array.isArray(tables) ? { ...r, panel: p.label } : r)),
+        )
       : undefined,
   });
 }
 
 /** How a swept field is named on an axis. */
-const FIELD_LABELS: Record<SweepField, string> = { lambda: 'structural loss weight lambda', tau: 'separation temperature tau' };
+const FIELD_LABELS: Record<SweepField, string> = {
+  lambda: 'structural loss weight lambda',
+  tau: 'separation temperature tau',
+};
 
 /**
  * A sweep's curve: the mean of `metric` against the swept field (log x), one line per mask, one
  * panel per N; masks that ignore the field (`base`) are flat reference lines. `sweep` (its runs,
  * for report.html) adds one point per run at each value it counts for.
  */
-export function sweepCurveSpec(field: SweepField, points: readonly SweepPoint[], metric: SweepMetric, sweep?: Sweep): TopLevelSpec {
+export function sweepCurveSpec(
+  field: SweepField,
+  points: readonly SweepPoint[],
+  metric: SweepMetric,
+  sweep?: Sweep,
+): TopLevelSpec {
   const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
   const series: SeriesPoint[] = [];
   for (const p of points) {
     const s = p.stats[metric];
     if (s.mean === null) continue;
-    series.push({ series: `${p.mask}, N=${p.n}`, mask: p.mask, x: p.value, mean: s.mean, lo: s.ciLow, hi: s.ciHigh, runs: s.n, n: p.n });
+    series.push({
+      series: `${p.mask}, N=${p.n}`,
+      mask: p.mask,
+      x: p.value,
+      mean: s.mean,
+      lo: s.ciLow,
+      hi: s.ciHigh,
+      runs: s.n,
+      n: p.n,
+    });
   }
   const logY = metric === 'recon';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
-  const runs = sweep?.series.flatMap((s) => s.values.flatMap((value) =>
-    runPoints(cellRecords(sweep.slices[sweep.values.indexOf(value)], s.mask, s.n), metric, () => value, (r) => `${r.config.mask}, N=${r.config.n}`)));
+  const runs = sweep?.series.flatMap((s) =>
+    s.values.flatMap((value) =>
+      runPoints(
+        cellRecords(sweep.slices[sweep.values.indexOf(value)], s.mask, s.n),
+        metric,
+        () => value,
+        (r) => `${r.config.mask}, N=${r.config.n}`,
+      ),
+    ),
+  );
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs ${FIELD_LABELS[field]}`,
     subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
-    points: series, masks, xTitle: `${field} (log scale)`,
+    points: series,
+    masks,
+    xTitle: `${field} (log scale)`,
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
-    logY, xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
+    logY,
+    xValues: [...new Set(points.map((p) => p.value))].sort((a, b) => a - b),
     facet: { field: 'n', order: [...new Set(points.map((p) => p.n))].sort((a, b) => a - b) },
     runs,
   });
@@ -309,27 +468,79 @@ export interface ParetoPoint {
  * reached the full epochs, one color per mask, one panel per N; the chosen candidate of each
  * (N, mask) as a large outlined diamond; the fit bound of each N as a dashed vertical rule.
  */
-export function paretoSpec(points: readonly ParetoPoint[], bounds: readonly { n: number; maxFit: number }[]): TopLevelSpec {
+export function paretoSpec(
+  points: readonly ParetoPoint[],
+  bounds: readonly { n: number; maxFit: number }[],
+): TopLevelSpec {
   const masks = MASKS.filter((m) => points.some((p) => p.mask === m));
   const values = [
     ...points.map((p) => ({ ...p, kind: p.chosen ? 'chosen' : 'candidate' })),
     ...bounds.map((b) => ({ n: b.n, maxFit: b.maxFit, kind: 'bound' })),
   ];
-  const color = { field: 'mask', type: 'nominal', title: 'mask', scale: maskColorScale(masks), sort: [...masks] };
-  const x = { field: 'fit', type: 'quantitative', title: 'mean fit (MSE, log scale)', scale: { type: 'log', nice: false, padding: 10 } };
-  const y = { field: 'recon', type: 'quantitative', title: 'mean recon (log scale)', scale: { type: 'log', nice: false, padding: 10 } };
+  const color = {
+    field: 'mask',
+    type: 'nominal',
+    title: 'mask',
+    scale: maskColorScale(masks),
+    sort: [...masks],
+  };
+  const x = {
+    field: 'fit',
+    type: 'quantitative',
+    title: 'mean fit (MSE, log scale)',
+    scale: { type: 'log', nice: false, padding: 10 },
+  };
+  const y = {
+    field: 'recon',
+    type: 'quantitative',
+    title: 'mean recon (log scale)',
+    scale: { type: 'log', nice: false, padding: 10 },
+  };
   const only = (kind: string) => ({ filter: `datum.kind === '${kind}'` });
   return {
-    title: { text: 'Tuning: fit against reconstruction error', subtitle: ['every candidate at the full epochs, mean over seeds', 'diamond: chosen; dashed: fit bound; lower left is better'] },
+    title: {
+      text: 'Tuning: fit against reconstruction error',
+      subtitle: [
+        'every candidate at the full epochs, mean over seeds',
+        'diamond: chosen; dashed: fit bound; lower left is better',
+      ],
+    },
     data: { values },
-    facet: { column: { field: 'n', type: 'ordinal', title: null, sort: 'ascending', header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 } } },
+    facet: {
+      column: {
+        field: 'n',
+        type: 'ordinal',
+        title: null,
+        sort: 'ascending',
+        header: { labelExpr: "'N = ' + datum.value", labelFontSize: 13 },
+      },
+    },
     spec: {
       width: 300,
       height: 260,
       layer: [
-        { transform: [only('bound')], mark: { type: 'rule', strokeDash: [6, 4], color: '#777777' }, encoding: { x: { ...x, field: 'maxFit' } } },
-        { transform: [only('candidate')], mark: { type: 'point', filled: true, size: 40, opacity: 0.75 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
-        { transform: [only('chosen')], mark: { type: 'point', shape: 'diamond', filled: true, size: 220, stroke: '#000000', strokeWidth: 1.5 }, encoding: { x, y, color, tooltip: [{ field: 'label' }] } },
+        {
+          transform: [only('bound')],
+          mark: { type: 'rule', strokeDash: [6, 4], color: '#777777' },
+          encoding: { x: { ...x, field: 'maxFit' } },
+        },
+        {
+          transform: [only('candidate')],
+          mark: { type: 'point', filled: true, size: 40, opacity: 0.75 },
+          encoding: { x, y, color, tooltip: [{ field: 'label' }] },
+        },
+        {
+          transform: [only('chosen')],
+          mark: {
+            type: 'point',
+            shape: 'diamond',
+            filled: true,
+            size: 220,
+            stroke: '#000000',
+            strokeWidth: 1.5,
+          },
+          encoding: { x, y, color, tooltip: [{ field: 'label' }] },
+        },
       ],
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },
@@ -357,26 +568,49 @@ export interface PositionsRow {
 export function positionsRows(records: readonly RunRecord[], n: number): PositionsRow[] {
   const rows: PositionsRow[] = [];
   for (const mask of MASKS) {
-    const runs = records.filter((r) => r.config.mask === mask && r.config.n === n && r.config.dim === 1).sort((a, b) => a.config.seed - b.config.seed);
+    const runs = records
+      .filter((r) => r.config.mask === mask && r.config.n === n && r.config.dim === 1)
+      .sort((a, b) => a.config.seed - b.config.seed);
     const run = runs[0];
     if (!run) continue;
     const xs = run.data.x.map((row) => row[0]);
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
     const protos = Array.from(prototypes(paramsFromJson(run.final), 1)).filter(Number.isFinite);
-    rows.push({ mask, seed: run.config.seed, id: run.id, n, hull: [lo, hi], prototypes: protos, expelled: protos.filter((p) => p < lo || p > hi).length, clipped: 0 });
+    rows.push({
+      mask,
+      seed: run.config.seed,
+      id: run.id,
+      n,
+      hull: [lo, hi],
+      prototypes: protos,
+      expelled: protos.filter((p) => p < lo || p > hi).length,
+      clipped: 0,
+    });
   }
   return rows;
 }
 
 /** The marks of the prototype pictures (positions here, hulls in hull-plot.ts): one legend domain and its shapes. */
-export const MARK_KINDS = ['training input', 'prototype (inside hull)', 'prototype (expelled)', 'convex hull of inputs'] as const;
+export const MARK_KINDS = [
+  'training input',
+  'prototype (inside hull)',
+  'prototype (expelled)',
+  'convex hull of inputs',
+] as const;
 export const MARK_SHAPES = ['circle', 'diamond', 'cross', 'stroke'] as const;
 /** What a mark's tooltip says of its run. */
-export const RUN_TOOLTIP = [{ field: 'mask', title: 'mask' }, { field: 'seed', title: 'seed' }, { field: 'id', title: 'run id' }];
+export const RUN_TOOLTIP = [
+  { field: 'mask', title: 'mask' },
+  { field: 'seed', title: 'seed' },
+  { field: 'id', title: 'run id' },
+];
 
 /** The positions picture: per mask a line with the inputs, the hull interval and the prototypes. */
-export function positionsSpec(records: readonly RunRecord[], n: number): { spec: TopLevelSpec; rows: PositionsRow[] } {
+export function positionsSpec(
+  records: readonly RunRecord[],
+  n: number,
+): { spec: TopLevelSpec; rows: PositionsRow[] } {
   const rows = positionsRows(records, n);
   const lo = Math.min(...rows.map((r) => r.hull[0]));
   const hi = Math.max(...rows.map((r) => r.hull[1]));
@@ -384,9 +618,25 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
   // wide enough to show expulsion, narrow enough that the inputs stay readable
   const domain: [number, number] = [lo - 0.75 * width, hi + 0.75 * width];
   // `at` is the true position (`pos` is clamped to the axis); mask, seed and id are for tooltips
-  type Mark = { row: number; pos: number; at: number; kind: string; mask: Mask; seed: number; id: string };
+  type Mark = {
+    row: number;
+    pos: number;
+    at: number;
+    kind: string;
+    mask: Mask;
+    seed: number;
+    id: string;
+  };
   const values: Mark[] = [];
-  const hulls: { row: number; lo: number; hi: number; kind: string; mask: Mask; seed: number; id: string }[] = [];
+  const hulls: {
+    row: number;
+    lo: number;
+    hi: number;
+    kind: string;
+    mask: Mask;
+    seed: number;
+    id: string;
+  }[] = [];
   const masks = rows.map((r) => r.mask);
   rows.forEach((r, i) => {
     const run = { mask: r.mask, seed: r.seed, id: r.id };
@@ -397,21 +647,47 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
     for (const p of r.prototypes) {
       const inside = p >= r.hull[0] && p <= r.hull[1];
       if (p < domain[0] || p > domain[1]) r.clipped++;
-      values.push({ row: i + 0.18, pos: Math.min(domain[1], Math.max(domain[0], p)), at: p, kind: inside ? 'prototype (inside hull)' : 'prototype (expelled)', ...run });
+      values.push({
+        row: i + 0.18,
+        pos: Math.min(domain[1], Math.max(domain[0], p)),
+        at: p,
+        kind: inside ? 'prototype (inside hull)' : 'prototype (expelled)',
+        ...run,
+      });
     }
   });
   const runTooltip = RUN_TOOLTIP;
   const kinds = [...MARK_KINDS];
-  const color = { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: ['#333333', '#4c78a8', '#e45756', '#bbbbbb'] } };
-  const y = {
-    field: 'row', type: 'quantitative', title: 'mask',
-    scale: { domain: [masks.length - 0.5, -0.5], nice: false, zero: false },
-    axis: { values: masks.map((_, i) => i), labelExpr: `${JSON.stringify(masks)}[datum.value]`, grid: false, tickCount: masks.length },
+  const color = {
+    field: 'kind',
+    type: 'nominal',
+    title: 'marks',
+    scale: { domain: kinds, range: ['#333333', '#4c78a8', '#e45756', '#bbbbbb'] },
   };
-  const x = { field: 'pos', type: 'quantitative', title: 'position (input x, prototype p_j); prototypes beyond the axis are drawn at its edge', scale: { domain, clamp: true, nice: false } };
+  const y = {
+    field: 'row',
+    type: 'quantitative',
+    title: 'mask',
+    scale: { domain: [masks.length - 0.5, -0.5], nice: false, zero: false },
+    axis: {
+      values: masks.map((_, i) => i),
+      labelExpr: `${JSON.stringify(masks)}[datum.value]`,
+      grid: false,
+      tickCount: masks.length,
+    },
+  };
+  const x = {
+    field: 'pos',
+    type: 'quantitative',
+    title: 'position (input x, prototype p_j); prototypes beyond the axis are drawn at its edge',
+    scale: { domain, clamp: true, nice: false },
+  };
   const seeds = [...new Set(rows.map((r) => r.seed))];
   const spec = {
-    title: { text: `Prototype positions at N = ${n}`, subtitle: `one run per mask (seed ${seeds.join(', ')}); expelled = outside [min x, max x]` },
+    title: {
+      text: `Prototype positions at N = ${n}`,
+      subtitle: `one run per mask (seed ${seeds.join(', ')}); expelled = outside [min x, max x]`,
+    },
     width: 560,
     height: Math.max(160, 44 * masks.length),
     layer: [
@@ -419,17 +695,36 @@ export function positionsSpec(records: readonly RunRecord[], n: number): { spec:
         data: { values: hulls },
         mark: { type: 'rule', strokeWidth: 12, opacity: 0.45, strokeCap: 'butt' },
         encoding: {
-          y: { ...y, field: 'row' }, x: { ...x, field: 'lo' }, x2: { field: 'hi' }, color,
-          tooltip: [{ field: 'kind', title: 'mark' }, { field: 'lo', title: 'min x', format: '.4~g' }, { field: 'hi', title: 'max x', format: '.4~g' }, ...runTooltip],
+          y: { ...y, field: 'row' },
+          x: { ...x, field: 'lo' },
+          x2: { field: 'hi' },
+          color,
+          tooltip: [
+            { field: 'kind', title: 'mark' },
+            { field: 'lo', title: 'min x', format: '.4~g' },
+            { field: 'hi', title: 'max x', format: '.4~g' },
+            ...runTooltip,
+          ],
         },
       },
       {
         data: { values },
         mark: { type: 'point', filled: true, size: 28, opacity: 0.85 },
         encoding: {
-          x, y, color,
-          shape: { field: 'kind', type: 'nominal', title: 'marks', scale: { domain: kinds, range: [...MARK_SHAPES] } },
-          tooltip: [{ field: 'kind', title: 'mark' }, { field: 'at', title: 'position', format: '.4~g' }, ...runTooltip],
+          x,
+          y,
+          color,
+          shape: {
+            field: 'kind',
+            type: 'nominal',
+            title: 'marks',
+            scale: { domain: kinds, range: [...MARK_SHAPES] },
+          },
+          tooltip: [
+            { field: 'kind', title: 'mark' },
+            { field: 'at', title: 'position', format: '.4~g' },
+            ...runTooltip,
+          ],
         },
       },
     ],

@@ -9,11 +9,21 @@ import path from 'node:path';
 import { ValidationError } from '../errors.js';
 import { recordNumerics } from '../numerics.js';
 import type { RunRecord } from '../record.js';
-import { PRESETS, readStudy, runStudy, type PresetName, type StudyProgress, type StudySpec } from '../study/index.js';
+import {
+  PRESETS,
+  readStudy,
+  runStudy,
+  type PresetName,
+  type StudyProgress,
+  type StudySpec,
+} from '../study/index.js';
 import type { ReportResult } from './build.js';
 
 /** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
-export type ReproduceStudyName = Extract<PresetName, 'paper' | 'tau-sweep' | 'positions' | 'dims' | 'iris'>;
+export type ReproduceStudyName = Extract<
+  PresetName,
+  'paper' | 'tau-sweep' | 'positions' | 'dims' | 'iris'
+>;
 /** The studies reproduce runs, in order: the paper's own. */
 export const REPRODUCE_STUDIES: readonly ReproduceStudyName[] = ['paper', 'tau-sweep', 'positions'];
 /** The studies `reproduce --beyond` runs after those: higher dimensions and a real dataset. */
@@ -81,7 +91,13 @@ export interface Machine {
 /** This machine. */
 export function machineInfo(): Machine {
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, platform: process.platform, arch: process.arch, node: process.version };
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    platform: process.platform,
+    arch: process.arch,
+    node: process.version,
+  };
 }
 
 /** What `reproduce.json` holds: how long each study took, on what machine. */
@@ -116,7 +132,6 @@ export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale):
   return { ...PRESETS[name], ...REPRODUCE_SCALES[scale][name] } as StudySpec;
 }
 
-
 /**
  * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an
  * earlier, interrupted call stopped), then writes the report of all their runs to `out/report`
@@ -131,10 +146,14 @@ export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale):
  * for (const line of claimLines(beyond!.analysis)) console.log(line);
  * ```
  */
-export async function reproduce(options: ReproduceOptions): Promise<{ report: ReportResult; beyond?: ReportResult; log: ReproduceLog }> {
+export async function reproduce(
+  options: ReproduceOptions,
+): Promise<{ report: ReportResult; beyond?: ReportResult; log: ReproduceLog }> {
   const scale = options.scale ?? 'full';
-  if (!(scale in REPRODUCE_SCALES)) throw new ValidationError('scale', scale, `one of ${Object.keys(REPRODUCE_SCALES).join(', ')}`);
-  if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
+  if (!(scale in REPRODUCE_SCALES))
+    throw new ValidationError('scale', scale, `one of ${Object.keys(REPRODUCE_SCALES).join(', ')}`);
+  if (typeof options.out !== 'string' || !options.out)
+    throw new ValidationError('out', options.out, 'a folder path');
   await mkdir(options.out, { recursive: true });
   const previous = await readReproduceLog(options.out);
   const timings: StudyTiming[] = [];
@@ -159,8 +178,19 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
     earlier.push(dir);
     const content = await readStudy(dir);
     (REPRODUCE_STUDIES.includes(name) ? records : beyondRecords).push(...content.records);
-    const timing: StudyTiming = { study: name, runs: summary.studyRuns, trained: summary.done, diverged: summary.diverged, wallMs: summary.wallMs, skipped: summary.skipped, reused: summary.reused };
-    const before = previous?.scale === scale && summary.skipped > 0 ? previous.studies.find((t) => t.study === name) : undefined;
+    const timing: StudyTiming = {
+      study: name,
+      runs: summary.studyRuns,
+      trained: summary.done,
+      diverged: summary.diverged,
+      wallMs: summary.wallMs,
+      skipped: summary.skipped,
+      reused: summary.reused,
+    };
+    const before =
+      previous?.scale === scale && summary.skipped > 0
+        ? previous.studies.find((t) => t.study === name)
+        : undefined;
     if (before) {
       timing.trained += before.trained;
       timing.reused += before.reused ?? 0;
@@ -183,7 +213,10 @@ export async function reproduce(options: ReproduceOptions): Promise<{ report: Re
   };
   const started = performance.now();
   const notes = (shown: readonly ReproduceStudyName[]) => [
-    `Studies: ${timings.filter((t) => shown.includes(t.study)).map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`).join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
+    `Studies: ${timings
+      .filter((t) => shown.includes(t.study))
+      .map((t) => `${t.study} ${t.runs} runs (training ${formatSeconds(t.wallMs)})`)
+      .join('; ')}${scale !== 'full' ? ` — scale \`${scale}\`, not the paper's sizes` : ''}.`,
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];
   // loaded here, at the end, so that training starts without the plotting and statistics code

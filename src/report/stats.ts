@@ -2,7 +2,12 @@
 // signed-rank test with its effect size, and Spearman's rank correlation. Pure functions, no I/O.
 
 import { createRequire } from 'node:module';
-import { mean as ssMean, sampleStandardDeviation, median as ssMedian, sampleRankCorrelation } from 'simple-statistics';
+import {
+  mean as ssMean,
+  sampleStandardDeviation,
+  median as ssMedian,
+  sampleRankCorrelation,
+} from 'simple-statistics';
 
 /** The part of jStat (which ships no types) used here: the t and normal distributions. */
 interface JStat {
@@ -107,13 +112,23 @@ export function wilcoxonSignedRank(differences: readonly number[]): WilcoxonResu
   const meanDiff = all.length ? ssMean(all) : null;
   const medianDiff = median(all);
   if (n === 0) {
-    return { pairs: all.length, nonZero: 0, wPlus: 0, wMinus: 0, p: 1, method: 'exact', effect: 0, meanDiff, medianDiff };
+    return {
+      pairs: all.length,
+      nonZero: 0,
+      wPlus: 0,
+      wMinus: 0,
+      p: 1,
+      method: 'exact',
+      effect: 0,
+      meanDiff,
+      medianDiff,
+    };
   }
   const ranks = averageRanks(d.map(Math.abs));
   let wPlus = 0;
   let wMinus = 0;
-  for (let i = 0; i < n; i++) (d[i] > 0 ? (wPlus += ranks[i]) : (wMinus += ranks[i]));
-  const total = n * (n + 1) / 2;
+  for (let i = 0; i < n; i++) d[i] > 0 ? (wPlus += ranks[i]) : (wMinus += ranks[i]);
+  const total = (n * (n + 1)) / 2;
   const effect = (wPlus - wMinus) / total;
   let p: number;
   let method: 'exact' | 'normal';
@@ -161,7 +176,7 @@ function exactSignedRankP(ranks: readonly number[], w: number): number {
 export function averageRanks(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(values.length);
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     for (let k = i; k <= j; k++) ranks[order[k][1]] = (i + j) / 2 + 1;

@@ -3,8 +3,16 @@
 
 import type { Mask } from '../config.js';
 import {
-  cellRecords, LOWER_IS_BETTER, metricValue, pairedDifferences, REPORT_METRICS,
-  type ReportMetric, type Slice, type SliceSetting, type Sweep, type SweepField,
+  cellRecords,
+  LOWER_IS_BETTER,
+  metricValue,
+  pairedDifferences,
+  REPORT_METRICS,
+  type ReportMetric,
+  type Slice,
+  type SliceSetting,
+  type Sweep,
+  type SweepField,
 } from './cells.js';
 import type { TableBlock } from './document.js';
 import { summarize, wilcoxonSignedRank, type Summary, type WilcoxonResult } from './stats.js';
@@ -43,14 +51,28 @@ export function summaryTables(slice: Slice): SummaryTables {
       for (const metric of REPORT_METRICS) {
         stats[metric] = summarize(records.map((r) => metricValue(r, metric)));
         const hasBase = mask !== 'base' && cellRecords(slice, 'base', n).length > 0;
-        vsBase[metric] = hasBase ? wilcoxonSignedRank(pairedDifferences(slice, mask, 'base', n, metric).diffs) : null;
+        vsBase[metric] = hasBase
+          ? wilcoxonSignedRank(pairedDifferences(slice, mask, 'base', n, metric).diffs)
+          : null;
       }
       const diverged = records.filter((r) => r.metrics.diverged).length;
-      row.push({ mask, n, runs: records.length, diverged, stats, vsBase, best: {} as Record<ReportMetric, boolean> });
+      row.push({
+        mask,
+        n,
+        runs: records.length,
+        diverged,
+        stats,
+        vsBase,
+        best: {} as Record<ReportMetric, boolean>,
+      });
     }
     for (const metric of REPORT_METRICS) {
       const means = row.map((c) => c.stats[metric].mean).filter((m): m is number => m !== null);
-      const target = means.length ? (LOWER_IS_BETTER[metric] ? Math.min(...means) : Math.max(...means)) : null;
+      const target = means.length
+        ? LOWER_IS_BETTER[metric]
+          ? Math.min(...means)
+          : Math.max(...means)
+        : null;
       for (const c of row) c.best[metric] = target !== null && c.stats[metric].mean === target;
     }
     cells.push(...row);
@@ -81,19 +103,52 @@ const csvCell = (v: string | number | boolean | null | undefined): string => {
 };
 
 /** Rows of values to CSV text (RFC 4180 quoting, empty cell for null). */
-export function toCsv(header: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+export function toCsv(
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
+): string {
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
 
 /** CSV of one metric: one row per (N, mask) with the summary, the best mark and the test vs base. */
 export function metricCsv(tables: SummaryTables, metric: ReportMetric): string {
-  const header = ['n', 'mask', 'runs', 'diverged', 'mean', 'sd', 'ci95_low', 'ci95_high', 'best',
-    'vs_base_pairs', 'vs_base_mean_diff', 'vs_base_median_diff', 'vs_base_rank_biserial', 'vs_base_p', 'vs_base_method'];
+  const header = [
+    'n',
+    'mask',
+    'runs',
+    'diverged',
+    'mean',
+    'sd',
+    'ci95_low',
+    'ci95_high',
+    'best',
+    'vs_base_pairs',
+    'vs_base_mean_diff',
+    'vs_base_median_diff',
+    'vs_base_rank_biserial',
+    'vs_base_p',
+    'vs_base_method',
+  ];
   const rows = tables.cells.map((c) => {
     const s = c.stats[metric];
     const t = c.vsBase[metric];
-    return [c.n, c.mask, c.runs, c.diverged, s.mean, s.sd, s.ciLow, s.ciHigh, c.best[metric],
-      t?.pairs, t?.meanDiff, t?.medianDiff, t?.effect, t?.p, t?.method];
+    return [
+      c.n,
+      c.mask,
+      c.runs,
+      c.diverged,
+      s.mean,
+      s.sd,
+      s.ciLow,
+      s.ciHigh,
+      c.best[metric],
+      t?.pairs,
+      t?.meanDiff,
+      t?.medianDiff,
+      t?.effect,
+      t?.p,
+      t?.method,
+    ];
   });
   return toCsv(header, rows);
 }
@@ -105,15 +160,30 @@ export function metricTable(tables: SummaryTables, metric: ReportMetric): TableB
     const t = c.vsBase[metric];
     const ci = s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`;
     return [
-      String(c.n), c.best[metric] ? `**${c.mask}** ★` : c.mask,
+      String(c.n),
+      c.best[metric] ? `**${c.mask}** ★` : c.mask,
       c.diverged ? `${c.runs} (${c.diverged} diverged)` : String(c.runs),
-      c.best[metric] ? `**${formatNumber(s.mean)}**` : formatNumber(s.mean), formatNumber(s.sd), ci,
-      t ? formatNumber(t.meanDiff) : '–', t ? formatNumber(t.effect) : '–', t ? formatP(t.p) : '–',
+      c.best[metric] ? `**${formatNumber(s.mean)}**` : formatNumber(s.mean),
+      formatNumber(s.sd),
+      ci,
+      t ? formatNumber(t.meanDiff) : '–',
+      t ? formatNumber(t.effect) : '–',
+      t ? formatP(t.p) : '–',
     ];
   });
   return {
     kind: 'table',
-    header: ['N', 'mask', 'runs', 'mean', 'sd', '95% CI', 'Δ vs base (mean)', 'r (rank-biserial)', 'p (Wilcoxon)'],
+    header: [
+      'N',
+      'mask',
+      'runs',
+      'mean',
+      'sd',
+      '95% CI',
+      'Δ vs base (mean)',
+      'r (rank-biserial)',
+      'p (Wilcoxon)',
+    ],
     align: ['r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r'],
     rows,
   };
@@ -121,13 +191,21 @@ export function metricTable(tables: SummaryTables, metric: ReportMetric): TableB
 
 /** Compact overview of one metric: rows N, columns masks, the mean with the best per N in bold. */
 export function overviewTable(tables: SummaryTables, metric: ReportMetric): TableBlock {
-  const rows = tables.sizes.map((n) => [String(n), ...tables.masks.map((m) => {
-    const c = tables.cells.find((x) => x.n === n && x.mask === m);
-    if (!c) return '';
-    const v = formatNumber(c.stats[metric].mean);
-    return c.best[metric] ? `**${v}**` : v;
-  })]);
-  return { kind: 'table', header: ['N', ...tables.masks], align: ['r', ...tables.masks.map(() => 'r' as const)], rows };
+  const rows = tables.sizes.map((n) => [
+    String(n),
+    ...tables.masks.map((m) => {
+      const c = tables.cells.find((x) => x.n === n && x.mask === m);
+      if (!c) return '';
+      const v = formatNumber(c.stats[metric].mean);
+      return c.best[metric] ? `**${v}**` : v;
+    }),
+  ]);
+  return {
+    kind: 'table',
+    header: ['N', ...tables.masks],
+    align: ['r', ...tables.masks.map(() => 'r' as const)],
+    rows,
+  };
 }
 
 /** The metrics drawn and tabulated against a swept field. */
@@ -150,7 +228,8 @@ export function sweepPoints(sweep: Sweep): SweepPoint[] {
     for (const value of s.values) {
       const runs = cellRecords(sweep.slices[sweep.values.indexOf(value)], s.mask, s.n);
       const stats = {} as Record<SweepMetric, Summary>;
-      for (const metric of SWEEP_METRICS) stats[metric] = summarize(runs.map((r) => metricValue(r, metric)));
+      for (const metric of SWEEP_METRICS)
+        stats[metric] = summarize(runs.map((r) => metricValue(r, metric)));
       points.push({ mask: s.mask, n: s.n, value, stats });
     }
   }
@@ -159,19 +238,50 @@ export function sweepPoints(sweep: Sweep): SweepPoint[] {
 
 /** CSV of a sweep: one row per (mask, N, value), mean, sd and 95% interval of each metric. */
 export function sweepCsv(field: SweepField, points: readonly SweepPoint[]): string {
-  const header = ['mask', 'n', field, 'runs', ...SWEEP_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`, `${m}_ci95_low`, `${m}_ci95_high`])];
-  return toCsv(header, points.map((p) => [p.mask, p.n, p.value, p.stats.recon.n,
-    ...SWEEP_METRICS.flatMap((m) => [p.stats[m].mean, p.stats[m].sd, p.stats[m].ciLow, p.stats[m].ciHigh])]));
+  const header = [
+    'mask',
+    'n',
+    field,
+    'runs',
+    ...SWEEP_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`, `${m}_ci95_low`, `${m}_ci95_high`]),
+  ];
+  return toCsv(
+    header,
+    points.map((p) => [
+      p.mask,
+      p.n,
+      p.value,
+      p.stats.recon.n,
+      ...SWEEP_METRICS.flatMap((m) => [
+        p.stats[m].mean,
+        p.stats[m].sd,
+        p.stats[m].ciLow,
+        p.stats[m].ciHigh,
+      ]),
+    ]),
+  );
 }
 
 /** Table of a sweep: per mask, N and value, the mean and 95% interval of each metric. */
 export function sweepTable(field: SweepField, points: readonly SweepPoint[]): TableBlock {
-  const ci = (s: Summary) => (s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`);
+  const ci = (s: Summary) =>
+    s.ciLow === null ? '–' : `[${formatNumber(s.ciLow)}, ${formatNumber(s.ciHigh)}]`;
   return {
     kind: 'table',
-    header: ['mask', 'N', field, 'runs', ...SWEEP_METRICS.flatMap((m) => [`${m} (mean)`, '95% CI'])],
+    header: [
+      'mask',
+      'N',
+      field,
+      'runs',
+      ...SWEEP_METRICS.flatMap((m) => [`${m} (mean)`, '95% CI']),
+    ],
     align: ['l', 'r', 'r', 'r', ...SWEEP_METRICS.flatMap(() => ['r', 'l'] as const)],
-    rows: points.map((p) => [p.mask, String(p.n), String(p.value), String(p.stats.recon.n),
-      ...SWEEP_METRICS.flatMap((m) => [formatNumber(p.stats[m].mean), ci(p.stats[m])])]),
+    rows: points.map((p) => [
+      p.mask,
+      String(p.n),
+      String(p.value),
+      String(p.stats.recon.n),
+      ...SWEEP_METRICS.flatMap((m) => [formatNumber(p.stats[m].mean), ci(p.stats[m])]),
+    ]),
   };
 }

@@ -8,7 +8,14 @@ import { maskTerms, type Mask } from '../config.js';
 import { TUNE_FIELDS, type TuneCandidate, type TuneField, type TuneResult } from '../study/tune.js';
 import { makeSlice, runSetting, SLICE_FIELDS, type Slice, type SliceSetting } from './cells.js';
 import {
-  checkClaims, claimsBlocks, compareTwins, resolveClaimOptions, sepExpels, type ClaimOptions, type ClaimResult, type TwinComparison,
+  checkClaims,
+  claimsBlocks,
+  compareTwins,
+  resolveClaimOptions,
+  sepExpels,
+  type ClaimOptions,
+  type ClaimResult,
+  type TwinComparison,
 } from './claims.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from './plots.js';
@@ -33,7 +40,13 @@ export interface TunedClaims {
    */
   perN: {
     n: number;
-    ranking: { mask: Mask; recon: number | null; maxFit: number; finalists: number; withinBound: number }[];
+    ranking: {
+      mask: Mask;
+      recon: number | null;
+      maxFit: number;
+      finalists: number;
+      withinBound: number;
+    }[];
     lowest: Mask | null;
     lowestHasCoverage: boolean;
   }[];
@@ -54,20 +67,34 @@ export interface TuneReport {
  * A candidate's weights in words: `lambda 0.1, tau 0.001, lr 0.01` (fields its mask ignores left
  * out; with `fields`, only those).
  */
-export function describeWeights(c: Pick<TuneCandidate, TuneField>, fields: readonly TuneField[] = TUNE_FIELDS): string {
-  return fields.filter((f) => c[f] !== null).map((f) => `${f} ${c[f]}`).join(', ');
+export function describeWeights(
+  c: Pick<TuneCandidate, TuneField>,
+  fields: readonly TuneField[] = TUNE_FIELDS,
+): string {
+  return fields
+    .filter((f) => c[f] !== null)
+    .map((f) => `${f} ${c[f]}`)
+    .join(', ');
 }
 
 /** The runs of every (N, mask) at its chosen setting, as one slice (its weights read `tuned`). */
 export function tunedSlice(result: TuneResult): Slice {
   const any = runSetting(result.cells[0].records[0].config);
   const tuned: readonly string[] = TUNE_FIELDS;
-  const setting = Object.fromEntries(SLICE_FIELDS.map((f) => [f, tuned.includes(f) ? 'tuned' : any[f]])) as SliceSetting;
-  return makeSlice(setting, result.cells.flatMap((c) => c.records));
+  const setting = Object.fromEntries(
+    SLICE_FIELDS.map((f) => [f, tuned.includes(f) ? 'tuned' : any[f]]),
+  ) as SliceSetting;
+  return makeSlice(
+    setting,
+    result.cells.flatMap((c) => c.records),
+  );
 }
 
 /** A candidate's score at the tune's last rung (every seed at the full epochs), if it got there. */
-function fullRungOf(result: TuneResult, cand: TuneCandidate): TuneCandidate['rungs'][number] | undefined {
+function fullRungOf(
+  result: TuneResult,
+  cand: TuneCandidate,
+): TuneCandidate['rungs'][number] | undefined {
   const full = result.schedule.rungs.at(-1)!;
   return cand.rungs.find((r) => r.epochs === full.epochs && r.seeds === full.seeds);
 }
@@ -80,17 +107,26 @@ export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): Tun
     const ranking = result.cells
       .filter((c) => c.n === n)
       .map((c) => {
-        const finals = c.candidates.map((cand) => fullRungOf(result, cand)).filter((r) => r !== undefined);
+        const finals = c.candidates
+          .map((cand) => fullRungOf(result, cand))
+          .filter((r) => r !== undefined);
         return {
-          mask: c.mask, recon: summarize(c.records.map((r) => r.metrics.recon)).mean, maxFit: c.best.rungs.at(-1)!.maxFit,
-          finalists: finals.length, withinBound: finals.filter((r) => r.feasible).length,
+          mask: c.mask,
+          recon: summarize(c.records.map((r) => r.metrics.recon)).mean,
+          maxFit: c.best.rungs.at(-1)!.maxFit,
+          finalists: finals.length,
+          withinBound: finals.filter((r) => r.feasible).length,
         };
       })
       .sort((a, b) => (a.recon ?? Infinity) - (b.recon ?? Infinity));
     const lowest = ranking[0]?.recon !== null ? ranking[0].mask : null;
     return { n, ranking, lowest, lowestHasCoverage: lowest !== null && maskTerms(lowest).cov };
   });
-  return { perN, overlapExpels: compareTwins(slice, 'outside', opts), claims: [...checkClaims({ main: slice }, opts).slice(0, 5), sepExpels(slice, opts)] };
+  return {
+    perN,
+    overlapExpels: compareTwins(slice, 'outside', opts),
+    claims: [...checkClaims({ main: slice }, opts).slice(0, 5), sepExpels(slice, opts)],
+  };
 }
 
 /**
@@ -104,7 +140,10 @@ export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): Tun
  * for (const x of tuned.perN) console.log(x.n, x.lowest);
  * ```
  */
-export async function buildTuneReport(result: TuneResult, options: TuneReportOptions = {}): Promise<TuneReport> {
+export async function buildTuneReport(
+  result: TuneResult,
+  options: TuneReportOptions = {},
+): Promise<TuneReport> {
   const out = options.out ?? path.join(result.out, 'tune-report');
   const claimOptions = resolveClaimOptions(options);
   const tuned = tunedClaims(result, claimOptions);
@@ -122,8 +161,14 @@ export async function buildTuneReport(result: TuneResult, options: TuneReportOpt
   const blocks: Block[] = [{ kind: 'heading', level: 1, text: `protomlp tune: ${name}` }];
   const grid = result.study.grid;
   blocks.push({
-    kind: 'list', items: [
-      `Candidates: N in {${grid.n.join(', ')}}; masks ${cells.map((c) => c.mask).filter((m, i, a) => a.indexOf(m) === i).join(', ')}; ${[...new Set(cells.map((c) => `${c.mask} ${c.candidates.length}`))].join(', ')} candidates per N (a field a mask ignores does not make a candidate); seeds ${result.seeds.join(', ')}; ${full.epochs} epochs.`,
+    kind: 'list',
+    items: [
+      `Candidates: N in {${grid.n.join(', ')}}; masks ${cells
+        .map((c) => c.mask)
+        .filter((m, i, a) => a.indexOf(m) === i)
+        .join(
+          ', ',
+        )}; ${[...new Set(cells.map((c) => `${c.mask} ${c.candidates.length}`))].join(', ')} candidates per N (a field a mask ignores does not make a candidate); seeds ${result.seeds.join(', ')}; ${full.epochs} epochs.`,
       `Fit bound: ${result.maxFit !== undefined ? `mean fit <= ${result.maxFit} at the full epochs` : 'mean fit <= 2x the mean fit of `base` at the same N and lr'}; at a rung of fewer epochs, the same multiple of base's fit there.`,
       `Successive halving, keeping the best third at each rung: ${schedule.rungs.map((r, k) => `rung ${k + 1}: ${r.epochs} epochs x ${r.seeds} seed${r.seeds > 1 ? 's' : ''}`).join('; ')}.`,
       `Trained ${json.runEpochs} run-epochs, ${formatNumber(json.runEpochs / json.exhaustiveRunEpochs)} of the exhaustive grid's ${json.exhaustiveRunEpochs} (budget ${result.budget}).`,
@@ -133,54 +178,164 @@ export async function buildTuneReport(result: TuneResult, options: TuneReportOpt
   blocks.push({ kind: 'heading', level: 2, text: 'Best setting per N and mask' });
   blocks.push({
     kind: 'table',
-    header: ['N', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'recon (mean)', 'fit (mean)', 'fit bound', 'within bound'],
+    header: [
+      'N',
+      'mask',
+      'lambda',
+      'tau',
+      'tauCov',
+      'lr',
+      'recon (mean)',
+      'fit (mean)',
+      'fit bound',
+      'within bound',
+    ],
     align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: cells.map((c) => {
       const s = last(c.best);
       const show = (v: number | null) => (v === null ? 'unused' : String(v));
-      return [String(c.n), c.mask, show(c.best.lambda), show(c.best.tau), show(c.best.tauCov), String(c.best.lr), formatNumber(s.recon), formatNumber(s.fit), formatNumber(s.maxFit), c.feasible ? 'yes' : '**no** (no candidate met it; lowest fit / bound shown)'];
+      return [
+        String(c.n),
+        c.mask,
+        show(c.best.lambda),
+        show(c.best.tau),
+        show(c.best.tauCov),
+        String(c.best.lr),
+        formatNumber(s.recon),
+        formatNumber(s.fit),
+        formatNumber(s.maxFit),
+        c.feasible ? 'yes' : '**no** (no candidate met it; lowest fit / bound shown)',
+      ];
     }),
   });
 
   blocks.push({ kind: 'heading', level: 2, text: 'Tuned claims check' });
-  blocks.push({ kind: 'paragraph', text: `Every mask at its own best setting (the table above), all ${result.seeds.length} seeds at ${full.epochs} epochs.` });
+  blocks.push({
+    kind: 'paragraph',
+    text: `Every mask at its own best setting (the table above), all ${result.seeds.length} seeds at ${full.epochs} epochs.`,
+  });
   blocks.push({
     kind: 'table',
-    header: ['N', 'lowest recon', 'coverage active', 'masks by mean recon (lowest first; finalists within the fit bound)'],
+    header: [
+      'N',
+      'lowest recon',
+      'coverage active',
+      'masks by mean recon (lowest first; finalists within the fit bound)',
+    ],
     align: ['r', 'l', 'l', 'l'],
-    rows: tuned.perN.map((x) => [String(x.n), x.lowest ?? '–', x.lowestHasCoverage ? 'yes' : 'no', x.ranking.map((r) => `${r.mask} ${formatNumber(r.recon)} (${r.withinBound}/${r.finalists})`).join(', ')]),
+    rows: tuned.perN.map((x) => [
+      String(x.n),
+      x.lowest ?? '–',
+      x.lowestHasCoverage ? 'yes' : 'no',
+      x.ranking
+        .map((r) => `${r.mask} ${formatNumber(r.recon)} (${r.withinBound}/${r.finalists})`)
+        .join(', '),
+    ]),
   });
   if (tuned.overlapExpels.length) {
-    blocks.push({ kind: 'paragraph', text: `Does overlap still expel? Paired differences outside(overlap mask) − outside(twin) over seeds, pooled over N, each mask at its own best; expels when the mean is > 0 with a two-sided Wilcoxon signed-rank p < ${claimOptions.alpha}.` });
     blocks.push({
-      kind: 'table', header: ['overlap mask', 'twin', 'pairs', 'Δ outside (mean)', 'p', 'expels'], align: ['l', 'l', 'r', 'r', 'r', 'l'],
-      rows: tuned.overlapExpels.map((p) => [p.overlap, p.twin, String(p.pooled.pairs), formatNumber(p.pooled.meanDiff), formatP(p.pooled.p), p.higher ? '**yes**' : 'no']),
+      kind: 'paragraph',
+      text: `Does overlap still expel? Paired differences outside(overlap mask) − outside(twin) over seeds, pooled over N, each mask at its own best; expels when the mean is > 0 with a two-sided Wilcoxon signed-rank p < ${claimOptions.alpha}.`,
+    });
+    blocks.push({
+      kind: 'table',
+      header: ['overlap mask', 'twin', 'pairs', 'Δ outside (mean)', 'p', 'expels'],
+      align: ['l', 'l', 'r', 'r', 'r', 'l'],
+      rows: tuned.overlapExpels.map((p) => [
+        p.overlap,
+        p.twin,
+        String(p.pooled.pairs),
+        formatNumber(p.pooled.meanDiff),
+        formatP(p.pooled.p),
+        p.higher ? '**yes**' : 'no',
+      ]),
     });
   } else {
-    blocks.push({ kind: 'paragraph', text: 'Does overlap still expel? Not testable: no overlap mask was tuned beside its twin.' });
+    blocks.push({
+      kind: 'paragraph',
+      text: 'Does overlap still expel? Not testable: no overlap mask was tuned beside its twin.',
+    });
   }
   blocks.push(...claimsBlocks(tuned.claims));
 
   blocks.push({ kind: 'heading', level: 2, text: 'Pareto plot' });
-  const points: ParetoPoint[] = cells.flatMap((c) => c.candidates.filter(atFull).flatMap((cand) => {
-    const s = last(cand);
-    return s.fit !== null && s.recon !== null && s.fit > 0 && s.recon > 0
-      ? [{ n: c.n, mask: c.mask, fit: s.fit, recon: s.recon, chosen: cand === c.best, label: `${c.mask}: ${describeWeights(cand)}` }]
-      : [];
-  }));
-  const bounds = [...new Map(cells.map((c) => [c.n, { n: c.n, maxFit: last(c.best).maxFit }])).values()].filter((b) => Number.isFinite(b.maxFit));
+  const points: ParetoPoint[] = cells.flatMap((c) =>
+    c.candidates.filter(atFull).flatMap((cand) => {
+      const s = last(cand);
+      return s.fit !== null && s.recon !== null && s.fit > 0 && s.recon > 0
+        ? [
+            {
+              n: c.n,
+              mask: c.mask,
+              fit: s.fit,
+              recon: s.recon,
+              chosen: cand === c.best,
+              label: `${c.mask}: ${describeWeights(cand)}`,
+            },
+          ]
+        : [];
+    }),
+  );
+  const bounds = [
+    ...new Map(cells.map((c) => [c.n, { n: c.n, maxFit: last(c.best).maxFit }])).values(),
+  ].filter((b) => Number.isFinite(b.maxFit));
   const svg = await renderSvg(paretoSpec(points, bounds));
   await write('plots/pareto.svg', svg);
   if (options.png !== false) await write('plots/pareto.png', svgToPng(svg, options.pngScale ?? 2));
-  const caption = 'Mean fit against mean recon of every candidate that reached the full epochs (all seeds), per mask and N; the chosen one per (N, mask) as a large diamond; the fit bound dashed.';
+  const caption =
+    'Mean fit against mean recon of every candidate that reached the full epochs (all seeds), per mask and N; the chosen one per (N, mask) as a large diamond; the fit bound dashed.';
   blocks.push({ kind: 'figure', file: 'plots/pareto.svg', svg, caption });
-  blocks.push({ kind: 'paragraph', text: 'Every candidate at every rung it reached (means, bound, kept or not): `candidates.csv`.' });
+  blocks.push({
+    kind: 'paragraph',
+    text: 'Every candidate at every rung it reached (means, bound, kept or not): `candidates.csv`.',
+  });
 
-  const rows = cells.flatMap((c) => c.candidates.flatMap((cand) => cand.rungs.map((r) => [
-    c.n, c.mask, cand.lambda, cand.tau, cand.tauCov, cand.lr, r.epochs, r.seeds, r.recon, r.fit, r.maxFit, r.feasible, r.kept, cand === c.best,
-  ])));
-  await write('candidates.csv', toCsv(['n', 'mask', 'lambda', 'tau', 'tauCov', 'lr', 'epochs', 'seeds', 'recon_mean', 'fit_mean', 'max_fit', 'within_bound', 'kept', 'chosen'], rows));
-  await write('claims.json', `${JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, ...tuned }, null, 2)}\n`);
+  const rows = cells.flatMap((c) =>
+    c.candidates.flatMap((cand) =>
+      cand.rungs.map((r) => [
+        c.n,
+        c.mask,
+        cand.lambda,
+        cand.tau,
+        cand.tauCov,
+        cand.lr,
+        r.epochs,
+        r.seeds,
+        r.recon,
+        r.fit,
+        r.maxFit,
+        r.feasible,
+        r.kept,
+        cand === c.best,
+      ]),
+    ),
+  );
+  await write(
+    'candidates.csv',
+    toCsv(
+      [
+        'n',
+        'mask',
+        'lambda',
+        'tau',
+        'tauCov',
+        'lr',
+        'epochs',
+        'seeds',
+        'recon_mean',
+        'fit_mean',
+        'max_fit',
+        'within_bound',
+        'kept',
+        'chosen',
+      ],
+      rows,
+    ),
+  );
+  await write(
+    'claims.json',
+    `${JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, ...tuned }, null, 2)}\n`,
+  );
   await write('tune.md', toMarkdown(blocks));
   await write('tune.html', toHtml(blocks, `protomlp tune: ${name}`));
   return { out, files, tuned };

@@ -9,11 +9,29 @@ import { readStudySync, writeFileAtomic, type StudyContent } from './store.js';
 
 /** Metric columns, in order; `outsideBox*` are empty for d = 1 runs. */
 export const METRIC_COLUMNS: readonly (keyof Metrics)[] = [
-  'recon', 'spec', 'fit', 'cov', 'sep', 'ovl', 'outside', 'outsideDist', 'outsideBox', 'outsideBoxDist', 'diverged',
+  'recon',
+  'spec',
+  'fit',
+  'cov',
+  'sep',
+  'ovl',
+  'outside',
+  'outsideDist',
+  'outsideBox',
+  'outsideBoxDist',
+  'diverged',
 ];
 
 /** Every column of the export: `id`, the run config (`data` as a dataset name or `file PATH`), the metrics, then how the run was computed. */
-export const CSV_COLUMNS: readonly string[] = ['id', ...CONFIG_KEYS, ...METRIC_COLUMNS, 'backend', 'isa', 'numerics', 'wallMs'];
+export const CSV_COLUMNS: readonly string[] = [
+  'id',
+  ...CONFIG_KEYS,
+  ...METRIC_COLUMNS,
+  'backend',
+  'isa',
+  'numerics',
+  'wallMs',
+];
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -34,7 +52,15 @@ function cell(value: unknown): string {
 export function toCsv(records: readonly RunRecord[]): string {
   const rows = [CSV_COLUMNS.join(',')];
   for (const r of records) {
-    const values: unknown[] = [r.id, ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])), ...METRIC_COLUMNS.map((k) => r.metrics[k]), r.backend, r.isa, recordNumerics(r), r.wallMs];
+    const values: unknown[] = [
+      r.id,
+      ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])),
+      ...METRIC_COLUMNS.map((k) => r.metrics[k]),
+      r.backend,
+      r.isa,
+      recordNumerics(r),
+      r.wallMs,
+    ];
     rows.push(values.map(cell).join(','));
   }
   return `${rows.join('\n')}\n`;
@@ -50,7 +76,10 @@ export function toCsv(records: readonly RunRecord[]): string {
  * console.log(content.records.length, 'rows;', content.missing.length, 'runs missing');
  * ```
  */
-export async function exportCsv(dir: string, file?: string): Promise<{ csv: string; content: StudyContent }> {
+export async function exportCsv(
+  dir: string,
+  file?: string,
+): Promise<{ csv: string; content: StudyContent }> {
   const content = readStudySync(dir);
   const csv = toCsv(content.records);
   if (file !== undefined) writeFileAtomic(file, csv);

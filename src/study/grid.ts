@@ -3,7 +3,19 @@
 // the study's id; it does no I/O and trains nothing.
 
 import { createHash } from 'node:crypto';
-import { ALLOWED, CONFIG_KEYS, DEFAULTS, fixedByData, hashConfig, identityConfig, INITS, MASKS, TARGETS, validateField, type RunConfig } from '../config.js';
+import {
+  ALLOWED,
+  CONFIG_KEYS,
+  DEFAULTS,
+  fixedByData,
+  hashConfig,
+  identityConfig,
+  INITS,
+  MASKS,
+  TARGETS,
+  validateField,
+  type RunConfig,
+} from '../config.js';
 import { compareData, dataKey, type DataSpec } from '../data-spec.js';
 import { ValidationError } from '../errors.js';
 
@@ -15,7 +27,14 @@ import { ValidationError } from '../errors.js';
  * for (const name of PRESET_NAMES) console.log(name, resolveStudy(name).runs.length);
  * ```
  */
-export const PRESET_NAMES = ['paper', 'tau-sweep', 'positions', 'lambda-sweep', 'dims', 'iris'] as const;
+export const PRESET_NAMES = [
+  'paper',
+  'tau-sweep',
+  'positions',
+  'lambda-sweep',
+  'dims',
+  'iris',
+] as const;
 /**
  * A built-in study, one of {@link PRESET_NAMES}.
  *
@@ -60,7 +79,10 @@ export type StudySpec = {
   name?: string;
   /** start from a built-in study and override some of its fields */
   preset?: PresetName;
-} & { [K in keyof RunConfig]?: RunConfig[K] | readonly RunConfig[K][] | (K extends 'seed' ? string : never) };
+} & {
+  [K in keyof RunConfig]?:
+    RunConfig[K] | readonly RunConfig[K][] | (K extends 'seed' ? string : never);
+};
 
 /**
  * A study resolved into its runs ({@link resolveStudy}).
@@ -140,7 +162,8 @@ function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
   const order: readonly string[] | undefined =
     key === 'mask' ? MASKS : key === 'target' ? TARGETS : key === 'init' ? INITS : undefined;
   const distinct = [...new Set(values)];
-  if (order) return distinct.sort((a, b) => order.indexOf(a as string) - order.indexOf(b as string));
+  if (order)
+    return distinct.sort((a, b) => order.indexOf(a as string) - order.indexOf(b as string));
   return distinct.sort((a, b) => (a as number) - (b as number));
 }
 
@@ -158,12 +181,21 @@ function resolveAxis(key: keyof RunConfig, raw: unknown, where: string): unknown
   const label = `${where}${key}`;
   if (key === 'seed' && typeof raw === 'string') {
     const range = parseSeedRange(raw);
-    if (!range) throw new ValidationError(label, raw, 'a seed, a list of seeds or a range like "0..9"');
+    if (!range)
+      throw new ValidationError(label, raw, 'a seed, a list of seeds or a range like "0..9"');
     raw = range;
   }
   if (!Array.isArray(raw)) return [validateField(key, raw, label)];
-  if (raw.length === 0) throw new ValidationError(label, raw, `a value or a non-empty list of values, each ${ALLOWED[key]}`);
-  return canonicalAxis(key, raw.map((v, i) => validateField(key, v, `${label}[${i}]`)));
+  if (raw.length === 0)
+    throw new ValidationError(
+      label,
+      raw,
+      `a value or a non-empty list of values, each ${ALLOWED[key]}`,
+    );
+  return canonicalAxis(
+    key,
+    raw.map((v, i) => validateField(key, v, `${label}[${i}]`)),
+  );
 }
 
 /**
@@ -187,23 +219,45 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
     spec = PRESETS[spec];
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new ValidationError(where ? where.replace(/: $/, '') : 'study', spec, 'an object of study fields (name, preset and run fields)');
+    throw new ValidationError(
+      where ? where.replace(/: $/, '') : 'study',
+      spec,
+      'an object of study fields (name, preset and run fields)',
+    );
   }
   const fields = spec as Record<string, unknown>;
   for (const key of Object.keys(fields)) {
     if (!(SPEC_KEYS as readonly string[]).includes(key)) {
-      throw new ValidationError(`${where}${key}`, fields[key], `a study field: ${SPEC_KEYS.join(', ')}`);
+      throw new ValidationError(
+        `${where}${key}`,
+        fields[key],
+        `a study field: ${SPEC_KEYS.join(', ')}`,
+      );
     }
   }
   let base: StudySpec = {};
   if (fields.preset !== undefined) {
-    if (typeof fields.preset !== 'string' || !(PRESET_NAMES as readonly string[]).includes(fields.preset)) {
-      throw new ValidationError(`${where}preset`, fields.preset, `one of ${PRESET_NAMES.join(', ')}`);
+    if (
+      typeof fields.preset !== 'string' ||
+      !(PRESET_NAMES as readonly string[]).includes(fields.preset)
+    ) {
+      throw new ValidationError(
+        `${where}preset`,
+        fields.preset,
+        `one of ${PRESET_NAMES.join(', ')}`,
+      );
     }
     base = PRESETS[fields.preset as PresetName];
   }
-  if (fields.name !== undefined && (typeof fields.name !== 'string' || !/^[\w.+-]{1,64}$/.test(fields.name))) {
-    throw new ValidationError(`${where}name`, fields.name, 'a name of 1 to 64 letters, digits, or . _ + -');
+  if (
+    fields.name !== undefined &&
+    (typeof fields.name !== 'string' || !/^[\w.+-]{1,64}$/.test(fields.name))
+  ) {
+    throw new ValidationError(
+      `${where}name`,
+      fields.name,
+      'a name of 1 to 64 letters, digits, or . _ + -',
+    );
   }
   const name = (fields.name as string | undefined) ?? base.name ?? 'grid';
 
@@ -223,7 +277,9 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
 
 /** A study given as a resolved value, a spec or a preset name: resolved once. */
 export function asStudy(study: Study | StudySpec | PresetName): Study {
-  return typeof study === 'object' && 'studyId' in study ? (study as Study) : resolveStudy(study as StudySpec | PresetName);
+  return typeof study === 'object' && 'studyId' in study
+    ? (study as Study)
+    : resolveStudy(study as StudySpec | PresetName);
 }
 
 /**
@@ -241,7 +297,11 @@ export function gridPoints(grid: StudyGrid): RunConfig[] {
       const run = {} as Record<string, unknown>;
       for (const key of CONFIG_KEYS) {
         const fixed = fixedByData(partial.data as DataSpec, key);
-        run[key] = fixed ? fixed.value : key === 'hidden' && grid.hidden === undefined ? run.n : partial[key];
+        run[key] = fixed
+          ? fixed.value
+          : key === 'hidden' && grid.hidden === undefined
+            ? run.n
+            : partial[key];
       }
       points.push(run as unknown as RunConfig);
       return;

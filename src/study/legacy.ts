@@ -29,5 +29,10 @@ export function legacyStudyId(grid: StudyGrid): string {
 export function upgradeRecord(record: RunRecord, identity: RunConfig, id: string): RunRecord {
   if (record.metrics.diverged) return { ...record, id, config: identity };
   const terms = computeTerms(identity, dataFromJson(record.data), paramsFromJson(record.final));
-  return { ...record, id, config: identity, metrics: { ...record.metrics, cov: finiteOrNull(terms.cov), sep: finiteOrNull(terms.sep) } };
+  return {
+    ...record,
+    id,
+    config: identity,
+    metrics: { ...record.metrics, cov: finiteOrNull(terms.cov), sep: finiteOrNull(terms.sep) },
+  };
 }

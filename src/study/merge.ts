@@ -7,7 +7,14 @@ import { uniqueRecords } from '../record.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics } from '../numerics.js';
 import type { Study } from './grid.js';
-import { readStudyFile, readStudySync, RUNS_FILE, writeFileAtomic, writeStudyFile, type Notice } from './store.js';
+import {
+  readStudyFile,
+  readStudySync,
+  RUNS_FILE,
+  writeFileAtomic,
+  writeStudyFile,
+  type Notice,
+} from './store.js';
 
 /**
  * What {@link mergeStudies} wrote.
@@ -40,10 +47,16 @@ export interface MergeSummary {
  * console.log(merged.records, 'records,', merged.duplicates, 'duplicates dropped,', merged.missing, 'missing');
  * ```
  */
-export async function mergeStudies(dirs: readonly string[], out: string, onNotice: Notice = () => {}): Promise<MergeSummary> {
-  if (dirs.length === 0) throw new ValidationError('DIR', dirs, 'at least one study folder to merge');
+export async function mergeStudies(
+  dirs: readonly string[],
+  out: string,
+  onNotice: Notice = () => {},
+): Promise<MergeSummary> {
+  if (dirs.length === 0)
+    throw new ValidationError('DIR', dirs, 'at least one study folder to merge');
   const inputs = [...dirs];
-  if (!dirs.some((d) => path.resolve(d) === path.resolve(out)) && readStudyFile(out)) inputs.push(out);
+  if (!dirs.some((d) => path.resolve(d) === path.resolve(out)) && readStudyFile(out))
+    inputs.push(out);
   const contents = inputs.map((dir) => readStudySync(dir));
   const first = contents[0];
   for (const c of contents.slice(1)) {
@@ -79,5 +92,11 @@ export async function mergeStudies(dirs: readonly string[], out: string, onNotic
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, RUNS_FILE), lines.join(''));
   writeStudyFile(out, study);
-  return { out, study, records: lines.length, duplicates, missing: study.runs.length - lines.length };
+  return {
+    out,
+    study,
+    records: lines.length,
+    duplicates,
+    missing: study.runs.length - lines.length,
+  };
 }

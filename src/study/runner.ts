@@ -14,7 +14,15 @@ import { describeNumerics, recordNumerics } from '../numerics.js';
 import { selectBackend } from '../backend/select.js';
 import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { shardPositions, type Shard } from './shard.js';
-import { readRunLog, readStudyFile, readStudySync, RunLog, setRunsAside, writeStudyFile, type Notice } from './store.js';
+import {
+  readRunLog,
+  readStudyFile,
+  readStudySync,
+  RunLog,
+  setRunsAside,
+  writeStudyFile,
+  type Notice,
+} from './store.js';
 
 /**
  * Progress of a running study, as each run finishes (and once at the start).
@@ -128,7 +136,6 @@ export interface RunStudyOptions {
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
 const BATCH_RUNS = 1024;
 
-
 /**
  * What a study folder already holds for `study`: the folder's own study must be the same (else a
  * {@link ValidationError}); returns the finished ids, the offset of a truncated last line and the
@@ -142,7 +149,11 @@ export function inspectFolder(
   const existing = readStudyFile(out);
   if (!existing) {
     if (fs.existsSync(out) && fs.readdirSync(out).includes('runs.jsonl')) {
-      throw new ValidationError('out', out, 'a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)');
+      throw new ValidationError(
+        'out',
+        out,
+        'a folder without runs.jsonl, or with its study.json (runs.jsonl has no study.json beside it)',
+      );
     }
     return { exists: false, finished: new Set() };
   }
@@ -165,12 +176,21 @@ export function inspectFolder(
     );
   }
   const log = readRunLog(out, existing, notice, false);
-  return { exists: true, finished: new Set(log.records.keys()), truncateAt: log.truncated?.offset, numerics: log.numerics };
+  return {
+    exists: true,
+    finished: new Set(log.records.keys()),
+    truncateAt: log.truncated?.offset,
+    numerics: log.numerics,
+  };
 }
 
 /** A data file both studies name by path, with other content now: the usual reason two otherwise equal studies differ. */
-function changedDataFile(existing: Study, study: Study): { was: DataFileRef; now: DataFileRef } | undefined {
-  const files = (s: Study) => (s.grid.data ?? []).filter((d): d is DataFileRef => typeof d === 'object');
+function changedDataFile(
+  existing: Study,
+  study: Study,
+): { was: DataFileRef; now: DataFileRef } | undefined {
+  const files = (s: Study) =>
+    (s.grid.data ?? []).filter((d): d is DataFileRef => typeof d === 'object');
   for (const was of files(existing)) {
     const now = files(study).find((f) => f.file === was.file && f.sha256 !== was.sha256);
     if (now) return { was, now };
@@ -180,7 +200,8 @@ function changedDataFile(existing: Study, study: Study): { was: DataFileRef; now
 
 /** Reads every real dataset of a study once (a missing or changed file is refused before anything is written). */
 function checkRealData(study: Study): void {
-  for (const data of study.grid.data ?? []) if (data === 'iris' || typeof data === 'object') realData(data);
+  for (const data of study.grid.data ?? [])
+    if (data === 'iris' || typeof data === 'object') realData(data);
 }
 
 /**
@@ -201,7 +222,10 @@ function checkRealData(study: Study): void {
  * const { records } = await readStudy('results/paper');
  * ```
  */
-export async function runStudy(study: Study | StudySpec | PresetName, options: RunStudyOptions): Promise<StudySummary> {
+export async function runStudy(
+  study: Study | StudySpec | PresetName,
+  options: RunStudyOptions,
+): Promise<StudySummary> {
   const resolved = asStudy(study);
   const { out, shard, signal } = options;
   const started = performance.now();
@@ -238,13 +262,17 @@ export async function runStudy(study: Study | StudySpec | PresetName, options: R
  * numerics of the backend: runs of other numerics are refused, or with `retrain` set aside (the
  * folder then counts as holding none).
  */
-function openFolder(study: Study, options: RunStudyOptions): { folder: ReturnType<typeof inspectFolder>; numerics: string; setAside: number } {
+function openFolder(
+  study: Study,
+  options: RunStudyOptions,
+): { folder: ReturnType<typeof inspectFolder>; numerics: string; setAside: number } {
   const { out } = options;
   const notice = options.onNotice ?? (() => {});
   const folder = inspectFolder(out, study, notice);
   checkRealData(study);
   const numerics = selectBackend(options.backend).numerics;
-  if (folder.numerics === undefined || folder.numerics === numerics) return { folder, numerics, setAside: 0 };
+  if (folder.numerics === undefined || folder.numerics === numerics)
+    return { folder, numerics, setAside: 0 };
   const made = `${folder.finished.size} runs made with numerics ${describeNumerics(folder.numerics)}`;
   if (!options.retrain) {
     throw new ValidationError(
@@ -256,7 +284,11 @@ function openFolder(study: Study, options: RunStudyOptions): { folder: ReturnTyp
   }
   const name = setRunsAside(out, folder.numerics);
   notice(`${out}: its ${made}, not ${numerics}: set aside in ${name}; the study is trained again`);
-  return { folder: { exists: true, finished: new Set() }, numerics, setAside: folder.finished.size };
+  return {
+    folder: { exists: true, finished: new Set() },
+    numerics,
+    setAside: folder.finished.size,
+  };
 }
 
 /** The runs of a {@link runStudy} call: its positions in the study, those to train (largest first), skipped and shared ones. */
@@ -267,11 +299,22 @@ interface RunPlan {
   shared: Map<string, RunRecord>;
 }
 
-function planRuns(study: Study, finished: ReadonlySet<string>, options: RunStudyOptions, numerics: string): RunPlan {
-  const positions = shardPositions(study.runs.length, options.shard).filter((i) => !options.only || options.only.has(study.ids[i]));
+function planRuns(
+  study: Study,
+  finished: ReadonlySet<string>,
+  options: RunStudyOptions,
+  numerics: string,
+): RunPlan {
+  const positions = shardPositions(study.runs.length, options.shard).filter(
+    (i) => !options.only || options.only.has(study.ids[i]),
+  );
   let pending = positions.filter((i) => !finished.has(study.ids[i]));
   const skipped = positions.length - pending.length;
-  const shared = sharedRecords(options.reuse ?? [], new Set(pending.map((i) => study.ids[i])), numerics);
+  const shared = sharedRecords(
+    options.reuse ?? [],
+    new Set(pending.map((i) => study.ids[i])),
+    numerics,
+  );
   pending = pending.filter((i) => !shared.has(study.ids[i]));
   // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
   pending.sort((a, b) => runCost(study.runs[b]) - runCost(study.runs[a]));
@@ -279,7 +322,13 @@ function planRuns(study: Study, finished: ReadonlySet<string>, options: RunStudy
 }
 
 /** Trains the plan's pending runs in batches, appending each record to the log as it arrives and reporting progress. */
-async function trainPending(study: Study, plan: RunPlan, options: RunStudyOptions, log: RunLog, started: number): Promise<{ done: number; diverged: number }> {
+async function trainPending(
+  study: Study,
+  plan: RunPlan,
+  options: RunStudyOptions,
+  log: RunLog,
+  started: number,
+): Promise<{ done: number; diverged: number }> {
   const { pending } = plan;
   const { signal, onProgress } = options;
   const totalCost = pending.reduce((s, i) => s + runCost(study.runs[i]), 0);
@@ -328,7 +377,17 @@ async function trainPending(study: Study, plan: RunPlan, options: RunStudyOption
  * The finished records with one of `wanted`'s ids, made with `numerics`, in the study folders
  * `dirs` (first found wins).
  */
-function sharedRecords(dirs: readonly string[], wanted: Set<string>, numerics: string): Map<string, RunRecord> {
-  const found = dirs.filter((dir) => readStudyFile(dir)).flatMap((dir) => readStudySync(dir).records);
-  return new Map(uniqueRecords(found.filter((r) => wanted.has(r.id) && recordNumerics(r) === numerics)).map((r) => [r.id, r]));
+function sharedRecords(
+  dirs: readonly string[],
+  wanted: Set<string>,
+  numerics: string,
+): Map<string, RunRecord> {
+  const found = dirs
+    .filter((dir) => readStudyFile(dir))
+    .flatMap((dir) => readStudySync(dir).records);
+  return new Map(
+    uniqueRecords(found.filter((r) => wanted.has(r.id) && recordNumerics(r) === numerics)).map(
+      (r) => [r.id, r],
+    ),
+  );
 }

@@ -31,7 +31,8 @@ export function parseShard(text: string, label = 'shard'): Shard {
   const m = /^\s*(\d{1,9})\s*\/\s*(\d{1,9})\s*$/.exec(text);
   if (!m) throw new ValidationError(label, text, SHARD_ALLOWED);
   const shard = { index: Number(m[1]), count: Number(m[2]) };
-  if (shard.count < 1 || shard.index >= shard.count) throw new ValidationError(label, text, SHARD_ALLOWED);
+  if (shard.count < 1 || shard.index >= shard.count)
+    throw new ValidationError(label, text, SHARD_ALLOWED);
   return shard;
 }
 

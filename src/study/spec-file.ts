@@ -12,7 +12,8 @@ import { resolveStudy, type Study, type StudySpec } from './grid.js';
  * The YAML parser, loaded on the first YAML file: importing it costs about 30 ms, which every
  * `protomlp sweep` would pay at start otherwise (synchronous, so readStudySpec stays synchronous).
  */
-const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
+const parseYaml = (text: string): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 /**
  * Reads a study file (`.json`, `.yaml` or `.yml`) and resolves it. Every problem, from a missing
@@ -34,23 +35,38 @@ export function loadStudyFile(file: string, label = 'file'): Study {
  */
 export function readStudySpec(file: string, label = 'file'): StudySpec {
   const yaml = /\.ya?ml$/i.test(file);
-  if (!yaml && !/\.json$/i.test(file)) throw new ValidationError(label, file, 'a .json, .yaml or .yml study file');
+  if (!yaml && !/\.json$/i.test(file))
+    throw new ValidationError(label, file, 'a .json, .yaml or .yml study file');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ValidationError(label, file, code === 'ENOENT' ? 'an existing study file (no such file)' : `a readable study file (${code ?? (e as Error).message})`);
+    throw new ValidationError(
+      label,
+      file,
+      code === 'ENOENT'
+        ? 'an existing study file (no such file)'
+        : `a readable study file (${code ?? (e as Error).message})`,
+    );
   }
   let spec: unknown;
   try {
     spec = yaml ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
     const reason = (e as Error).message.split('\n')[0];
-    throw new ValidationError(label, file, `a valid ${yaml ? 'YAML' : 'JSON'} study file (${reason})`);
+    throw new ValidationError(
+      label,
+      file,
+      `a valid ${yaml ? 'YAML' : 'JSON'} study file (${reason})`,
+    );
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new ValidationError(file, spec, 'an object of study fields (name, preset and run fields)');
+    throw new ValidationError(
+      file,
+      spec,
+      'an object of study fields (name, preset and run fields)',
+    );
   }
   const fields = spec as Record<string, unknown>;
   if (fields.data !== undefined) fields.data = resolveDataEntries(fields.data, `${file}: data`);
@@ -68,27 +84,58 @@ export function resolveDataEntries(raw: unknown, where: string): DataSpec | Data
   const one = (entry: unknown, label: string): DataSpec => {
     if (typeof entry === 'string') {
       if ((DATASETS as readonly string[]).includes(entry)) return entry as DataSpec;
-      return dataFile(entry, {}, { file: label, xCols: `${label}.xCols`, yCol: `${label}.yCol`, scale: `${label}.scale` });
+      return dataFile(
+        entry,
+        {},
+        { file: label, xCols: `${label}.xCols`, yCol: `${label}.yCol`, scale: `${label}.scale` },
+      );
     }
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      throw new ValidationError(label, entry, `a dataset name (${DATASETS.join(', ')}), a data file's path, or {file, xCols, yCol, scale}`);
+      throw new ValidationError(
+        label,
+        entry,
+        `a dataset name (${DATASETS.join(', ')}), a data file's path, or {file, xCols, yCol, scale}`,
+      );
     }
     const e = entry as Record<string, unknown>;
     const unknownKey = Object.keys(e).find((k) => !ENTRY_KEYS.includes(k));
-    if (unknownKey !== undefined) throw new ValidationError(`${label}.${unknownKey}`, e[unknownKey], `a data entry field: ${ENTRY_KEYS.slice(0, 4).join(', ')}`);
+    if (unknownKey !== undefined)
+      throw new ValidationError(
+        `${label}.${unknownKey}`,
+        e[unknownKey],
+        `a data entry field: ${ENTRY_KEYS.slice(0, 4).join(', ')}`,
+      );
     const list = (v: unknown, field: string): string[] | undefined => {
       if (v === undefined) return undefined;
-      if (!Array.isArray(v) || v.length === 0 || !v.every((c) => typeof c === 'string' && c !== '')) throw new ValidationError(`${label}.${field}`, v, 'a non-empty list of column names');
+      if (!Array.isArray(v) || v.length === 0 || !v.every((c) => typeof c === 'string' && c !== ''))
+        throw new ValidationError(`${label}.${field}`, v, 'a non-empty list of column names');
       return v as string[];
     };
     const text = (v: unknown, field: string): string | undefined => {
-      if (v !== undefined && typeof v !== 'string') throw new ValidationError(`${label}.${field}`, v, 'a string');
+      if (v !== undefined && typeof v !== 'string')
+        throw new ValidationError(`${label}.${field}`, v, 'a string');
       return v as string | undefined;
     };
-    const ref = dataFile(text(e.file, 'file') ?? '', { xCols: list(e.xCols, 'xCols'), yCol: text(e.yCol, 'yCol'), scale: text(e.scale, 'scale') as never }, {
-      file: `${label}.file`, xCols: `${label}.xCols`, yCol: `${label}.yCol`, scale: `${label}.scale`,
-    });
-    if (e.sha256 !== undefined && e.sha256 !== ref.sha256) throw dataFileChanged({ file: ref.file, sha256: String(e.sha256) }, ref.sha256, 'restore it, or drop sha256 from the entry to use the new content');
+    const ref = dataFile(
+      text(e.file, 'file') ?? '',
+      {
+        xCols: list(e.xCols, 'xCols'),
+        yCol: text(e.yCol, 'yCol'),
+        scale: text(e.scale, 'scale') as never,
+      },
+      {
+        file: `${label}.file`,
+        xCols: `${label}.xCols`,
+        yCol: `${label}.yCol`,
+        scale: `${label}.scale`,
+      },
+    );
+    if (e.sha256 !== undefined && e.sha256 !== ref.sha256)
+      throw dataFileChanged(
+        { file: ref.file, sha256: String(e.sha256) },
+        ref.sha256,
+        'restore it, or drop sha256 from the entry to use the new content',
+      );
     return ref;
   };
   return Array.isArray(raw) ? raw.map((entry, i) => one(entry, `${where}[${i}]`)) : one(raw, where);

@@ -40,7 +40,14 @@ export type Notice = (message: string) => void;
 
 /** study.json's content for a study. */
 export function studyFileOf(study: Study): StudyFile {
-  return { format: STUDY_FORMAT, version: STUDY_VERSION, name: study.name, studyId: study.studyId, runs: study.runs.length, grid: study.grid };
+  return {
+    format: STUDY_FORMAT,
+    version: STUDY_VERSION,
+    name: study.name,
+    studyId: study.studyId,
+    runs: study.runs.length,
+    grid: study.grid,
+  };
 }
 
 /**
@@ -62,18 +69,37 @@ export function readStudyFile(dir: string): Study | undefined {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ValidationError(file, text, `a study.json written by protomlp sweep (invalid JSON: ${(e as Error).message})`);
+    throw new ValidationError(
+      file,
+      text,
+      `a study.json written by protomlp sweep (invalid JSON: ${(e as Error).message})`,
+    );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new ValidationError(file, json, 'a study.json written by protomlp sweep');
   }
   const f = json as Record<string, unknown>;
   if (f.format !== STUDY_FORMAT) {
-    throw new ValidationError(`${file}: format`, f.format, `"${STUDY_FORMAT}" (a study.json written by protomlp sweep)`);
+    throw new ValidationError(
+      `${file}: format`,
+      f.format,
+      `"${STUDY_FORMAT}" (a study.json written by protomlp sweep)`,
+    );
   }
-  if (f.version !== STUDY_VERSION) throw new ValidationError(`${file}: version`, f.version, String(STUDY_VERSION));
-  if (typeof f.grid !== 'object' || f.grid === null || Array.isArray(f.grid) || 'name' in f.grid || 'preset' in f.grid) {
-    throw new ValidationError(`${file}: grid`, f.grid, 'an object of run fields, each a list of values');
+  if (f.version !== STUDY_VERSION)
+    throw new ValidationError(`${file}: version`, f.version, String(STUDY_VERSION));
+  if (
+    typeof f.grid !== 'object' ||
+    f.grid === null ||
+    Array.isArray(f.grid) ||
+    'name' in f.grid ||
+    'preset' in f.grid
+  ) {
+    throw new ValidationError(
+      `${file}: grid`,
+      f.grid,
+      'an object of run fields, each a list of values',
+    );
   }
   const study = resolveStudy({ ...(f.grid as object), name: f.name as string }, `${file}: `);
   if (f.studyId !== study.studyId && f.studyId !== legacyStudyId(study.grid)) {
@@ -90,9 +116,16 @@ export function readStudyFile(dir: string): Study | undefined {
 export function writeStudyFile(dir: string, study: Study): void {
   // One line per field and per grid axis: readable, and diffs show which axis changed.
   const { grid, ...head } = studyFileOf(study);
-  const fields = Object.entries(head).map(([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`);
-  const axes = Object.entries(grid).map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`);
-  writeFileAtomic(path.join(dir, STUDY_FILE), `{\n${fields.join('\n')}\n  "grid": {\n${axes.join(',\n')}\n  }\n}\n`);
+  const fields = Object.entries(head).map(
+    ([k, v]) => `  ${JSON.stringify(k)}: ${JSON.stringify(v)},`,
+  );
+  const axes = Object.entries(grid).map(
+    ([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+  );
+  writeFileAtomic(
+    path.join(dir, STUDY_FILE),
+    `{\n${fields.join('\n')}\n  "grid": {\n${axes.join(',\n')}\n  }\n}\n`,
+  );
 }
 
 /** Writes a file whole or not at all: a temporary file beside it, fsync, rename, fsync the folder. */
@@ -158,7 +191,13 @@ function* readLines(file: string): Generator<Line> {
       }
       if (from < n) carry.push(Buffer.from(chunk.subarray(from, n)));
     }
-    if (carry.length) yield { text: Buffer.concat(carry).toString('utf8'), number: ++number, offset, complete: false };
+    if (carry.length)
+      yield {
+        text: Buffer.concat(carry).toString('utf8'),
+        number: ++number,
+        offset,
+        complete: false,
+      };
   } finally {
     fs.closeSync(fd);
   }
@@ -186,7 +225,12 @@ export interface RunLogContent {
  * id is read as this version would have written it (see {@link upgradeRecord}); two such lines of
  * one run (they differed only in ignored fields) count as duplicates.
  */
-export function readRunLog(dir: string, study: Study, notice: Notice, keepRecords = true): RunLogContent {
+export function readRunLog(
+  dir: string,
+  study: Study,
+  notice: Notice,
+  keepRecords = true,
+): RunLogContent {
   const file = path.join(dir, RUNS_FILE);
   const content: RunLogContent = { records: new Map(), duplicates: 0, upgraded: 0 };
   if (!fs.existsSync(file)) return content;
@@ -195,7 +239,9 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     if (!line.complete) {
       const bytes = Buffer.byteLength(line.text);
       content.truncated = { offset: line.offset, line: line.number, bytes };
-      notice(`${file}: line ${line.number} is truncated (${bytes} bytes without a newline: a write killed midway); ignored, its run will be run again`);
+      notice(
+        `${file}: line ${line.number} is truncated (${bytes} bytes without a newline: a write killed midway); ignored, its run will be run again`,
+      );
       break;
     }
     if (line.text.trim() === '') continue;
@@ -204,9 +250,18 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     try {
       record = JSON.parse(line.text) as RunRecord;
     } catch (e) {
-      throw new ValidationError(where, line.text, `one run record (JSON) per line (invalid JSON: ${(e as Error).message})`);
+      throw new ValidationError(
+        where,
+        line.text,
+        `one run record (JSON) per line (invalid JSON: ${(e as Error).message})`,
+      );
     }
-    if (typeof record !== 'object' || record === null || typeof record.id !== 'string' || typeof record.config !== 'object') {
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      typeof record.id !== 'string' ||
+      typeof record.config !== 'object'
+    ) {
       throw new ValidationError(where, record, 'a run record with an id and a config');
     }
     const config = resolveConfig(record.config, undefined, `${where}: config.`);
@@ -217,7 +272,11 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
       content.upgraded++;
     }
     if (!ids.has(record.id)) {
-      throw new ValidationError(`${where}: id`, record.id, `the id of a run of study "${study.name}" (${study.studyId})`);
+      throw new ValidationError(
+        `${where}: id`,
+        record.id,
+        `the id of a run of study "${study.name}" (${study.studyId})`,
+      );
     }
     if (expected !== record.id) {
       throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
@@ -237,8 +296,14 @@ export function readRunLog(dir: string, study: Study, notice: Notice, keepRecord
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }
-  if (content.upgraded) notice(`${file}: ${content.upgraded} records written by protomlp 0.1.0 (ids that counted ignored fields) read under their current ids`);
-  if (content.duplicates) notice(`${file}: ${content.duplicates} duplicate run lines ignored (the first of each id is kept)`);
+  if (content.upgraded)
+    notice(
+      `${file}: ${content.upgraded} records written by protomlp 0.1.0 (ids that counted ignored fields) read under their current ids`,
+    );
+  if (content.duplicates)
+    notice(
+      `${file}: ${content.duplicates} duplicate run lines ignored (the first of each id is kept)`,
+    );
   return content;
 }
 
@@ -334,7 +399,11 @@ export async function readStudy(dir: string): Promise<StudyContent> {
 export function readStudySync(dir: string): StudyContent {
   const study = readStudyFile(dir);
   if (!study) {
-    throw new ValidationError('study folder', dir, `a folder holding ${STUDY_FILE} and ${RUNS_FILE} (written by protomlp sweep)`);
+    throw new ValidationError(
+      'study folder',
+      dir,
+      `a folder holding ${STUDY_FILE} and ${RUNS_FILE} (written by protomlp sweep)`,
+    );
   }
   const notices: string[] = [];
   const log = readRunLog(dir, study, (m) => notices.push(m));

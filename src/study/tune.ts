@@ -114,7 +114,11 @@ export interface TuneSchedule {
  * ```
  */
 export interface TuneJson {
-  best: ({ n: number; mask: Mask } & Weights & { recon: number | null; fit: number | null; seeds: number[] })[];
+  best: ({ n: number; mask: Mask } & Weights & {
+      recon: number | null;
+      fit: number | null;
+      seeds: number[];
+    })[];
   runEpochs: number;
   exhaustiveRunEpochs: number;
 }
@@ -201,7 +205,8 @@ export function weightsOf(config: RunConfig): Weights {
   return out as Weights;
 }
 
-const keyOf = (n: number, mask: Mask, w: Weights): string => JSON.stringify([n, mask, w.lambda, w.tau, w.tauCov, w.lr]);
+const keyOf = (n: number, mask: Mask, w: Weights): string =>
+  JSON.stringify([n, mask, w.lambda, w.tau, w.tauCov, w.lr]);
 
 /** The candidate space of a grid: cells and their distinct candidates (canonical order). */
 interface Space {
@@ -248,7 +253,11 @@ export function tuneSpace(study: Study, label: (key: keyof RunConfig) => string 
   if (cells.every((c) => c.candidates.length < 2)) {
     const named = TUNE_FIELDS.map(label);
     const flags = named.some((name, i) => name !== TUNE_FIELDS[i]) ? ` (${named.join(', ')})` : '';
-    throw new ValidationError('grid', `1 candidate per (N, mask)`, `at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr${flags}`);
+    throw new ValidationError(
+      'grid',
+      `1 candidate per (N, mask)`,
+      `at least 2 candidates somewhere: lists of lambda, tau, tauCov or lr${flags}`,
+    );
   }
   return { grid, epochs: grid.epochs[0], seeds, cells, lrs: grid.lr };
 }
@@ -284,9 +293,15 @@ function seedLadder(seeds: number): number[] {
  * epochs; undefined unless the epochs strictly increase.
  */
 function rungsWith(short: number, r0: number, full: number, seeds: number): Rung[] | undefined {
-  const epochs = Array.from({ length: short }, (_, k) => Math.round(r0 * (full / r0) ** (k / short)));
-  if (!epochs.every((e, k) => e >= 1 && e < full && (k === 0 || e > epochs[k - 1]))) return undefined;
-  return [...epochs.map((e) => ({ epochs: e, seeds: 1 })), ...seedLadder(seeds).map((s) => ({ epochs: full, seeds: s }))];
+  const epochs = Array.from({ length: short }, (_, k) =>
+    Math.round(r0 * (full / r0) ** (k / short)),
+  );
+  if (!epochs.every((e, k) => e >= 1 && e < full && (k === 0 || e > epochs[k - 1])))
+    return undefined;
+  return [
+    ...epochs.map((e) => ({ epochs: e, seeds: 1 })),
+    ...seedLadder(seeds).map((s) => ({ epochs: full, seeds: s })),
+  ];
 }
 
 /**
@@ -308,7 +323,8 @@ function scheduleCost(space: Space, rungs: readonly Rung[]): number {
       before = rung;
     }
   }
-  for (const epochs of new Set(rungs.map((r) => r.epochs))) cost += epochs * space.seeds.length * space.grid.n.length * space.lrs.length;
+  for (const epochs of new Set(rungs.map((r) => r.epochs)))
+    cost += epochs * space.seeds.length * space.grid.n.length * space.lrs.length;
   return cost;
 }
 
@@ -320,13 +336,22 @@ function scheduleCost(space: Space, rungs: readonly Rung[]): number {
  * training, so it is where a late bloomer is lost. A budget too small for any schedule is
  * refused, naming the least that fits.
  */
-export function tuneSchedule(space: Space, budget: number, maxFitGiven: boolean, label = 'budget'): TuneSchedule {
+export function tuneSchedule(
+  space: Space,
+  budget: number,
+  maxFitGiven: boolean,
+  label = 'budget',
+): TuneSchedule {
   const full = space.epochs;
   const seeds = space.seeds.length;
-  const candidates = space.cells.reduce((a, c) => a + (c.mask === 'base' ? 0 : c.candidates.length), 0);
+  const candidates = space.cells.reduce(
+    (a, c) => a + (c.mask === 'base' ? 0 : c.candidates.length),
+    0,
+  );
   const baseRefs = space.grid.n.length * space.lrs.length;
   const baseTuned = space.grid.mask.includes('base');
-  const exhaustiveRunEpochs = full * seeds * (candidates + (!maxFitGiven || baseTuned ? baseRefs : 0));
+  const exhaustiveRunEpochs =
+    full * seeds * (candidates + (!maxFitGiven || baseTuned ? baseRefs : 0));
   const allowed = budget * exhaustiveRunEpochs;
   const largest = Math.max(...space.cells.map((c) => c.candidates.length));
   const seedRungs = seedLadder(seeds).length;
@@ -352,11 +377,18 @@ export function tuneSchedule(space: Space, budget: number, maxFitGiven: boolean,
     if (floor) cheapest = Math.min(cheapest, scheduleCost(space, floor));
   }
   if (best) return { rungs: best, runEpochs: scheduleCost(space, best), exhaustiveRunEpochs };
-  throw new ValidationError(label, budget, `a fraction of the exhaustive run-epochs that fits a schedule: at least ${Math.ceil((cheapest / exhaustiveRunEpochs) * 1000) / 1000} for this grid`);
+  throw new ValidationError(
+    label,
+    budget,
+    `a fraction of the exhaustive run-epochs that fits a schedule: at least ${Math.ceil((cheapest / exhaustiveRunEpochs) * 1000) / 1000} for this grid`,
+  );
 }
 
 /** Mean of a metric over records; null when any is missing or not finite. */
-function meanOrNull(records: readonly (RunRecord | undefined)[], metric: 'recon' | 'fit'): number | null {
+function meanOrNull(
+  records: readonly (RunRecord | undefined)[],
+  metric: 'recon' | 'fit',
+): number | null {
   let sum = 0;
   for (const r of records) {
     const v = r?.metrics[metric];
@@ -380,7 +412,11 @@ function rank(scores: readonly RungScore[]): number[] {
 }
 
 /** Where base's runs for the bound are: its records at (N, lr, epochs), one per seed of the grid. */
-export type BaseRecords = (n: number, lr: number, epochs: number) => readonly (RunRecord | undefined)[];
+export type BaseRecords = (
+  n: number,
+  lr: number,
+  epochs: number,
+) => readonly (RunRecord | undefined)[];
 
 /**
  * The fit bound of each (N, lr) at each of `epochs` (the rungs' epochs; the last is the full
@@ -390,7 +426,13 @@ export type BaseRecords = (n: number, lr: number, epochs: number) => readonly (R
  * (a base seed diverged), the tune is refused with a {@link ValidationError} naming that base
  * (docs/tune.md: a diverged base). Pure over the records.
  */
-export function fitBounds(ns: readonly number[], lrs: readonly number[], epochs: readonly number[], baseRecords: BaseRecords, maxFit?: number): (n: number, lr: number, epochs: number) => number {
+export function fitBounds(
+  ns: readonly number[],
+  lrs: readonly number[],
+  epochs: readonly number[],
+  baseRecords: BaseRecords,
+  maxFit?: number,
+): (n: number, lr: number, epochs: number) => number {
   const full = epochs.at(-1)!;
   const bounds = new Map<string, number>();
   for (const n of ns) {
@@ -455,7 +497,10 @@ export function scoreRung(
  */
 export async function tune(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
   const started = performance.now();
-  const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([import('./runner.js'), import('./store.js')]);
+  const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([
+    import('./runner.js'),
+    import('./store.js'),
+  ]);
   const label = options.label ?? ((f) => f);
   const budget = checkTuneOptions(options, label);
   const given = asStudy(grid);
@@ -468,10 +513,20 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
   const resumed = existsSync(path.join(options.out, RUNS_FILE));
   let trained = 0;
   const train = async (index: number, wanted: Set<string>): Promise<void> => {
-    const rung: RungStart = { index, count: schedule.rungs.length, ...schedule.rungs[index], runs: wanted.size };
+    const rung: RungStart = {
+      index,
+      count: schedule.rungs.length,
+      ...schedule.rungs[index],
+      runs: wanted.size,
+    };
     options.onRung?.(rung);
     const summary = await runStudy(study, {
-      out: options.out, only: wanted, workers: options.workers, backend: options.backend, retrain: options.retrain, signal: options.signal,
+      out: options.out,
+      only: wanted,
+      workers: options.workers,
+      backend: options.backend,
+      retrain: options.retrain,
+      signal: options.signal,
       onNotice: options.onNotice,
       onProgress: (p) => {
         if (p.record) records.set(p.record.id, p.record);
@@ -480,27 +535,48 @@ export async function tune(grid: Study | StudySpec, options: TuneOptions): Promi
     });
     trained += summary.done;
     // the folder's earlier runs are read once, after the first call has set aside any of other numerics
-    if (index === 0 && resumed) for (const r of readStudySync(options.out).records) records.set(r.id, r);
+    if (index === 0 && resumed)
+      for (const r of readStudySync(options.out).records) records.set(r.id, r);
   };
-  const { cells, asked } = await successiveHalving(space, schedule.rungs, ids, train, (id) => records.get(id), options.maxFit);
+  const { cells, asked } = await successiveHalving(
+    space,
+    schedule.rungs,
+    ids,
+    train,
+    (id) => records.get(id),
+    options.maxFit,
+  );
   const epochsOf = new Map(study.ids.map((id, i) => [id, study.runs[i].epochs]));
   const runEpochs = [...asked].reduce((a, id) => a + epochsOf.get(id)!, 0);
   const json = tuneJson(cells, space.seeds, runEpochs, schedule.exhaustiveRunEpochs);
   writeFileAtomic(path.join(options.out, TUNE_FILE), `${JSON.stringify(json, null, 2)}\n`);
   return {
-    out: options.out, study, schedule: { ...schedule, runEpochs }, seeds: space.seeds, budget, maxFit: options.maxFit,
-    cells, json, trained, wallMs: performance.now() - started,
+    out: options.out,
+    study,
+    schedule: { ...schedule, runEpochs },
+    seeds: space.seeds,
+    budget,
+    maxFit: options.maxFit,
+    cells,
+    json,
+    trained,
+    wallMs: performance.now() - started,
   };
 }
 
 /** Checks {@link tune}'s options; returns the budget. */
 function checkTuneOptions(options: TuneOptions, label: NonNullable<TuneOptions['label']>): number {
   const budget = options.budget ?? DEFAULT_BUDGET;
-  if (typeof budget !== 'number' || !(budget > 0 && budget <= 1)) throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');
-  if (options.maxFit !== undefined && !(typeof options.maxFit === 'number' && Number.isFinite(options.maxFit) && options.maxFit > 0)) {
+  if (typeof budget !== 'number' || !(budget > 0 && budget <= 1))
+    throw new ValidationError(label('budget'), budget, 'a number > 0 and <= 1');
+  if (
+    options.maxFit !== undefined &&
+    !(typeof options.maxFit === 'number' && Number.isFinite(options.maxFit) && options.maxFit > 0)
+  ) {
     throw new ValidationError(label('maxFit'), options.maxFit, 'a finite number > 0');
   }
-  if (typeof options.out !== 'string' || !options.out) throw new ValidationError('out', options.out, 'a folder path');
+  if (typeof options.out !== 'string' || !options.out)
+    throw new ValidationError('out', options.out, 'a folder path');
   return budget;
 }
 
@@ -510,7 +586,11 @@ type RunIds = (n: number, mask: Mask, w: Weights, rung: Rung) => string[];
 const baseWeights = (lr: number): Weights => ({ lambda: null, tau: null, tauCov: null, lr });
 
 /** The study of every run a tune may train (the grid, with `base`, at every rung's epochs) and its run ids by candidate and rung. */
-function tuneStudy(name: string, space: Space, rungs: readonly Rung[]): { study: Study; ids: RunIds } {
+function tuneStudy(
+  name: string,
+  space: Space,
+  rungs: readonly Rung[],
+): { study: Study; ids: RunIds } {
   const masks = MASKS.filter((m) => m === 'base' || space.grid.mask.includes(m));
   const epochList = [...new Set(rungs.map((r) => r.epochs))];
   const study = resolveStudy({ ...space.grid, mask: masks, epochs: epochList, name } as StudySpec);
@@ -520,7 +600,11 @@ function tuneStudy(name: string, space: Space, rungs: readonly Rung[]): { study:
     const key = `${keyOf(r.n, r.mask, weightsOf(r))}@${r.epochs}`;
     (runsOf.get(key) ?? runsOf.set(key, []).get(key)!).push(study.ids[i]);
   });
-  return { study, ids: (n, mask, w, rung) => (runsOf.get(`${keyOf(n, mask, w)}@${rung.epochs}`) ?? []).slice(0, rung.seeds) };
+  return {
+    study,
+    ids: (n, mask, w, rung) =>
+      (runsOf.get(`${keyOf(n, mask, w)}@${rung.epochs}`) ?? []).slice(0, rung.seeds),
+  };
 }
 
 /**
@@ -540,7 +624,12 @@ async function successiveHalving(
   const last = rungs.length - 1;
   const allSeeds = space.seeds.length;
   const cells = space.cells.map((c) => {
-    const candidates: TuneCandidate[] = c.candidates.map((w) => ({ n: c.n, mask: c.mask, ...w, rungs: [] }));
+    const candidates: TuneCandidate[] = c.candidates.map((w) => ({
+      n: c.n,
+      mask: c.mask,
+      ...w,
+      rungs: [],
+    }));
     return { n: c.n, mask: c.mask, candidates, alive: candidates };
   });
   const asked = new Set<string>();
@@ -548,36 +637,73 @@ async function successiveHalving(
   for (const [k, rung] of rungs.entries()) {
     const wanted = new Set<string>();
     // the bound needs base on every seed at each rung's epochs: all of it with rung 0
-    if (k === 0) for (const r of rungs) for (const n of space.grid.n) for (const lr of space.lrs) ids(n, 'base', baseWeights(lr), { ...r, seeds: allSeeds }).forEach((id) => wanted.add(id));
+    if (k === 0)
+      for (const r of rungs)
+        for (const n of space.grid.n)
+          for (const lr of space.lrs)
+            ids(n, 'base', baseWeights(lr), { ...r, seeds: allSeeds }).forEach((id) =>
+              wanted.add(id),
+            );
     const training = cells.filter((c) => trainedAt(c.candidates.length, k, last) > 0);
-    for (const c of training) for (const cand of c.alive) ids(c.n, c.mask, cand, rung).forEach((id) => wanted.add(id));
+    for (const c of training)
+      for (const cand of c.alive) ids(c.n, c.mask, cand, rung).forEach((id) => wanted.add(id));
     wanted.forEach((id) => asked.add(id));
     await train(k, wanted);
     // base's mean fit over every seed at a rung's epochs: the bound at a rung of fewer seeds
     // compares the candidate's mean over its seeds (an unbiased estimate of its mean over all)
     // with the exact right-hand side, never with base's fit on the same few seeds, whose
     // difficulty varies tenfold from seed to seed
-    bound ??= fitBounds(space.grid.n, space.lrs, [...new Set(rungs.map((r) => r.epochs))], (n, lr, epochs) => ids(n, 'base', baseWeights(lr), { epochs, seeds: allSeeds }).map(recordOf), maxFit);
+    bound ??= fitBounds(
+      space.grid.n,
+      space.lrs,
+      [...new Set(rungs.map((r) => r.epochs))],
+      (n, lr, epochs) => ids(n, 'base', baseWeights(lr), { epochs, seeds: allSeeds }).map(recordOf),
+      maxFit,
+    );
     for (const c of training) {
       const keep = k === last ? 1 : trainedAt(c.candidates.length, k + 1, last);
-      const scores = scoreRung(c.alive, rung, (cand) => ids(c.n, c.mask, cand, rung).map(recordOf), (cand) => bound!(c.n, cand.lr, rung.epochs), keep);
+      const scores = scoreRung(
+        c.alive,
+        rung,
+        (cand) => ids(c.n, c.mask, cand, rung).map(recordOf),
+        (cand) => bound!(c.n, cand.lr, rung.epochs),
+        keep,
+      );
       c.alive.forEach((cand, i) => cand.rungs.push(scores[i]));
       c.alive = c.alive.filter((cand) => cand.rungs.at(-1)!.kept);
     }
   }
   const full = rungs[last];
   const tuned = cells.map(({ alive, ...cell }): TuneCell => ({
-    ...cell, best: alive[0], feasible: alive[0].rungs.at(-1)!.feasible, records: ids(cell.n, cell.mask, alive[0], full).map((id) => recordOf(id)!),
+    ...cell,
+    best: alive[0],
+    feasible: alive[0].rungs.at(-1)!.feasible,
+    records: ids(cell.n, cell.mask, alive[0], full).map((id) => recordOf(id)!),
   }));
   return { cells: tuned, asked };
 }
 
 /** What tune.json holds for finished cells. */
-function tuneJson(cells: readonly TuneCell[], seeds: number[], runEpochs: number, exhaustiveRunEpochs: number): TuneJson {
+function tuneJson(
+  cells: readonly TuneCell[],
+  seeds: number[],
+  runEpochs: number,
+  exhaustiveRunEpochs: number,
+): TuneJson {
   return {
     best: cells.map((c) => {
       const final = c.best.rungs.at(-1)!;
-      return { n: c.n, mask: c.mask, lambda: c.best.lambda, tau: c.best.tau, tauCov: c.best.tauCov, lr: c.best.lr, recon: final.recon, fit: final.fit, seeds };
+      return {
+        n: c.n,
+        mask: c.mask,
+        lambda: c.best.lambda,
+        tau: c.best.tau,
+        tauCov: c.best.tauCov,
+        lr: c.best.lr,
+        recon: final.recon,
+        fit: final.fit,
+        seeds,
+      };
     }),
     runEpochs,
     exhaustiveRunEpochs,

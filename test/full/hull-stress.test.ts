@@ -18,21 +18,32 @@ t.test('brute force over simplices: 30000 queries, d = 2..7, degenerate layouts'
     const dir = Array.from({ length: d }, () => rng.uniform(-1, 1));
     const x: number[][] = [];
     for (let i = 0; i < n; i++) {
-      if (layout === 1) x.push(base.map((b, k) => b + rng.uniform(-1, 1) * dir[k])); // collinear
-      else if (layout === 2 && i > 0 && i % 2 === 1) x.push([...x[i - 1]]); // repeated
-      else if (layout === 3) x.push(Array.from({ length: d }, (_, k) => (k === d - 1 ? 0.5 : rng.uniform(-1, 1)))); // one hyperplane
-      else if (layout === 4) x.push(Array.from({ length: d }, () => Math.round(rng.uniform(-2, 2)) / 2)); // a lattice: ties everywhere
+      if (layout === 1)
+        x.push(base.map((b, k) => b + rng.uniform(-1, 1) * dir[k])); // collinear
+      else if (layout === 2 && i > 0 && i % 2 === 1)
+        x.push([...x[i - 1]]); // repeated
+      else if (layout === 3)
+        x.push(Array.from({ length: d }, (_, k) => (k === d - 1 ? 0.5 : rng.uniform(-1, 1)))); // one hyperplane
+      else if (layout === 4)
+        x.push(Array.from({ length: d }, () => Math.round(rng.uniform(-2, 2)) / 2)); // a lattice: ties everywhere
       else x.push(Array.from({ length: d }, () => rng.uniform(-1, 1)));
     }
     const hull = new ConvexHull(Float64Array.from(x.flat()), n, d);
     for (let q = 0; q < 10; q++) {
-      const p = q === 0 ? x[0] : q === 1 ? x[0].map((v, k) => (v + x[n - 1][k]) / 2) : Array.from({ length: d }, () => rng.uniform(-2, 2));
+      const p =
+        q === 0
+          ? x[0]
+          : q === 1
+            ? x[0].map((v, k) => (v + x[n - 1][k]) / 2)
+            : Array.from({ length: d }, () => rng.uniform(-2, 2));
       const expected = bruteForceDistance(x, p);
       const r = hull.distance(p);
       const err = Math.abs(r.distance - expected);
       worst = Math.max(worst, err);
-      if (err > 1e-11 * (1 + hull.scale)) t.fail(`d=${d} n=${n} layout=${layout}: ${r.distance} vs ${expected}`);
-      if (r.inside !== expected <= hull.tolerance && Math.abs(expected - hull.tolerance) > 1e-11) t.fail(`d=${d} n=${n} layout=${layout}: inside ${r.inside} at ${expected}`);
+      if (err > 1e-11 * (1 + hull.scale))
+        t.fail(`d=${d} n=${n} layout=${layout}: ${r.distance} vs ${expected}`);
+      if (r.inside !== expected <= hull.tolerance && Math.abs(expected - hull.tolerance) > 1e-11)
+        t.fail(`d=${d} n=${n} layout=${layout}: inside ${r.inside} at ${expected}`);
       cases++;
     }
   }
@@ -48,7 +59,9 @@ t.test('N = 1000, d = 10: 2000 prototypes, every outside answer certified', asyn
   let inside = 0;
   let widest = 0;
   for (let j = 0; j < 2000; j++) {
-    const p = Array.from({ length: d }, (_, k) => (j % 2 ? rng.uniform(-1.2, 1.2) : x[(j % n) * d + k] * rng.uniform(0.2, 1.05)));
+    const p = Array.from({ length: d }, (_, k) =>
+      j % 2 ? rng.uniform(-1.2, 1.2) : x[(j % n) * d + k] * rng.uniform(0.2, 1.05),
+    );
     const r = hull.distance(p);
     if (r.inside) inside++;
     else widest = Math.max(widest, (r.distance - r.lowerBound) / (hull.scale + 2));

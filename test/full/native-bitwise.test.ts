@@ -18,14 +18,25 @@ const binding = native.binding;
 
 t.test('paper slice: every instruction set and thread count, the pinned bits', async (t) => {
   const jobs = BITWISE_SLICES.paper.configs.map(prepareJob);
-  let reference: Awaited<ReturnType<ReturnType<typeof createNativeBackend>['trainBatch']>> | undefined;
+  let reference:
+    Awaited<ReturnType<ReturnType<typeof createNativeBackend>['trainBatch']>> | undefined;
   for (const isa of binding.info().supported) {
     for (const threads of [1, 2]) {
       const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads });
       reference ??= results;
-      const diff = results.map((r, i) => firstDifference(r, reference![i])).find((d) => d !== undefined);
-      t.equal(diff, undefined, `${isa}, ${threads} thread(s): the same bits as ${binding.info().supported[0]} on 1 thread`);
-      t.equal(resultsDigest(results), REFERENCE_DIGESTS.paper, `${isa}, ${threads} thread(s): the pinned digest`);
+      const diff = results
+        .map((r, i) => firstDifference(r, reference![i]))
+        .find((d) => d !== undefined);
+      t.equal(
+        diff,
+        undefined,
+        `${isa}, ${threads} thread(s): the same bits as ${binding.info().supported[0]} on 1 thread`,
+      );
+      t.equal(
+        resultsDigest(results),
+        REFERENCE_DIGESTS.paper,
+        `${isa}, ${threads} thread(s): the pinned digest`,
+      );
     }
   }
 });

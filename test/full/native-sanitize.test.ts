@@ -9,4 +9,9 @@ import { cleanEnv, ROOT } from '../helpers/package.js';
 
 // a nested tap run, with this process's tap and npm variables removed (cleanEnv) so that it
 // behaves as `npm run test:sanitize` does; `--reporter=tap` makes its report a TAP stream
-t.spawn('bash', [join(ROOT, 'native', 'scripts', 'test-sanitize.sh'), '--reporter=tap'], { cwd: ROOT, env: cleanEnv() }, 'native tests under ASan + UBSan (native/scripts/test-sanitize.sh)');
+t.spawn(
+  'bash',
+  [join(ROOT, 'native', 'scripts', 'test-sanitize.sh'), '--reporter=tap'],
+  { cwd: ROOT, env: cleanEnv() },
+  'native tests under ASan + UBSan (native/scripts/test-sanitize.sh)',
+);

@@ -49,8 +49,23 @@ const REQUIRED = [
 t.test('every file in the tarball is one we mean to ship', async (t) => {
   const unexpected = files.filter((f) => !ALLOWED.some((re) => re.test(f)));
   t.same(unexpected, [], 'no file outside the allowed list');
-  for (const bad of [/^test\//, /^bench\//, /^dist\/(test|bench)\//, /^build\//, /^\.tap\//, /node_modules\//, /^\.ci\//, /^\.github\//, /\.tgz$/, /\.map$/]) {
-    t.same(files.filter((f) => bad.test(f)), [], `nothing matches ${bad}`);
+  for (const bad of [
+    /^test\//,
+    /^bench\//,
+    /^dist\/(test|bench)\//,
+    /^build\//,
+    /^\.tap\//,
+    /node_modules\//,
+    /^\.ci\//,
+    /^\.github\//,
+    /\.tgz$/,
+    /\.map$/,
+  ]) {
+    t.same(
+      files.filter((f) => bad.test(f)),
+      [],
+      `nothing matches ${bad}`,
+    );
   }
 });
 
@@ -64,7 +79,8 @@ t.test('the tarball holds what an install and a source build need', async (t) =>
   const gyp = readFileSync(join(ROOT, 'binding.gyp'), 'utf8');
   const sources = [...gyp.matchAll(/'(native\/[^']+\.cc)'/g)].map((m) => m[1]);
   t.ok(sources.length > 0, 'binding.gyp lists native sources');
-  for (const source of sources) t.ok(files.includes(source), `${source} (in binding.gyp) is packed`);
+  for (const source of sources)
+    t.ok(files.includes(source), `${source} (in binding.gyp) is packed`);
 });
 
 t.test('package.json: install script, bin and entry points point at packed files', async (t) => {
@@ -75,7 +91,11 @@ t.test('package.json: install script, bin and entry points point at packed files
     types: string;
     gypfile?: boolean;
   };
-  t.equal(pkg.scripts.install, 'node scripts/install.js', 'install runs the wrapper around node-gyp-build');
+  t.equal(
+    pkg.scripts.install,
+    'node scripts/install.js',
+    'install runs the wrapper around node-gyp-build',
+  );
   for (const path of [...Object.values(pkg.bin), pkg.main, pkg.types]) {
     t.ok(files.includes(path.replace(/^\.\//, '')), `${path} is packed`);
   }

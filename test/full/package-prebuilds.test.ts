@@ -24,14 +24,20 @@ interface ManifestEntry {
 
 const manifest = readManifest() as { binaries: Record<string, ManifestEntry> };
 // The Linux binaries built here (macOS and Windows ones would come from the release workflow).
-const binaries = listFiles(join(ROOT, 'prebuilds')).filter((f) => f.startsWith('linux-') && f.endsWith('.node'));
+const binaries = listFiles(join(ROOT, 'prebuilds')).filter(
+  (f) => f.startsWith('linux-') && f.endsWith('.node'),
+);
 const ELF_MACHINE: Record<string, number> = { x64: 0x3e, arm64: 0xb7 };
 
 t.test('the manifest lists exactly the committed binaries, with their hashes', async (t) => {
   t.same(Object.keys(manifest.binaries).sort(), binaries.sort());
   t.ok(binaries.includes('linux-x64/protomlp.glibc.node'), 'a linux-x64 prebuild is committed');
   for (const file of binaries) {
-    t.equal(sha256(join(ROOT, 'prebuilds', file)), manifest.binaries[file]?.sha256, `${file}: hash as recorded`);
+    t.equal(
+      sha256(join(ROOT, 'prebuilds', file)),
+      manifest.binaries[file]?.sha256,
+      `${file}: hash as recorded`,
+    );
   }
 });
 
@@ -47,7 +53,7 @@ t.test('every prebuild was built from the current native sources', async (t) => 
 });
 
 // what the binaries need (as recorded, and against docs/install.md's floor): test/prebuild-floor.test.ts
-t.test('each binary targets its folder\'s architecture', async (t) => {
+t.test("each binary targets its folder's architecture", async (t) => {
   for (const file of binaries) {
     const arch = file.split('/')[0].slice('linux-'.length);
     const bytes = readFileSync(join(ROOT, 'prebuilds', file));
@@ -62,32 +68,66 @@ const noX64Build = !existsSync(baseline)
   : elfMachine(baseline) !== 'x86-64'
     ? 'build/Release holds a cross build (npm run prebuilds:arm64 ran last)'
     : false;
-t.test('this checkout\'s x64 build has AVX only in the ISA kernels', { skip: noX64Build }, async (t) => {
-  t.same(checkBuild(release), [], 'scripts/check-isa.js finds no problem');
-});
+t.test(
+  "this checkout's x64 build has AVX only in the ISA kernels",
+  { skip: noX64Build },
+  async (t) => {
+    t.same(checkBuild(release), [], 'scripts/check-isa.js finds no problem');
+  },
+);
 
-const qemuX64 = spawnSync('/bin/sh', ['-c', 'command -v qemu-x86_64'], { encoding: 'utf8' }).stdout.trim();
+const qemuX64 = spawnSync('/bin/sh', ['-c', 'command -v qemu-x86_64'], {
+  encoding: 'utf8',
+}).stdout.trim();
 const noQemu = qemuX64 ? false : 'qemu-x86_64 not found (apt-get install qemu-user)';
-t.test('the x64 prebuild on a CPU without AVX (qemu-x86_64 -cpu qemu64)', { skip: process.env.CI !== 'true' && noQemu }, async (t) => {
-  t.ok(qemuX64, 'qemu-user is installed (.ci/run installs it)');
-  if (!qemuX64) return;
-  const env = { ...process.env, PREBUILDS_ONLY: '1', PROTOMLP_SIMD: '', PROTOMLP_BACKEND: '' };
-  const oldCpu = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    spawnSync(qemuX64, ['-cpu', 'qemu64', process.execPath, CLI, ...args], { cwd: ROOT, env: { ...env, ...extra }, encoding: 'utf8', timeout: 300_000 });
+t.test(
+  'the x64 prebuild on a CPU without AVX (qemu-x86_64 -cpu qemu64)',
+  { skip: process.env.CI !== 'true' && noQemu },
+  async (t) => {
+    t.ok(qemuX64, 'qemu-user is installed (.ci/run installs it)');
+    if (!qemuX64) return;
+    const env = { ...process.env, PREBUILDS_ONLY: '1', PROTOMLP_SIMD: '', PROTOMLP_BACKEND: '' };
+    const oldCpu = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+      spawnSync(qemuX64, ['-cpu', 'qemu64', process.execPath, CLI, ...args], {
+        cwd: ROOT,
+        env: { ...env, ...extra },
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
 
-  const info = oldCpu(['info', '--json']);
-  t.equal(info.status, 0, 'info runs', { stderr: info.stderr, signal: info.signal });
-  const parsed = JSON.parse(info.stdout) as { backend: string; isa: string; binary: { path: string } };
-  t.equal(parsed.backend, 'native', 'backend: native');
-  t.equal(parsed.isa, 'scalar', 'no AVX here: the scalar kernels');
-  t.equal(parsed.binary.path, join(ROOT, 'prebuilds', 'linux-x64', 'protomlp.glibc.node'), 'binary.path: that file');
+    const info = oldCpu(['info', '--json']);
+    t.equal(info.status, 0, 'info runs', { stderr: info.stderr, signal: info.signal });
+    const parsed = JSON.parse(info.stdout) as {
+      backend: string;
+      isa: string;
+      binary: { path: string };
+    };
+    t.equal(parsed.backend, 'native', 'backend: native');
+    t.equal(parsed.isa, 'scalar', 'no AVX here: the scalar kernels');
+    t.equal(
+      parsed.binary.path,
+      join(ROOT, 'prebuilds', 'linux-x64', 'protomlp.glibc.node'),
+      'binary.path: that file',
+    );
 
-  const selftest = oldCpu(['selftest']);
-  t.equal(selftest.status, 0, 'selftest passes', { stdout: selftest.stdout, stderr: selftest.stderr, signal: selftest.signal });
-  t.match(selftest.stdout, /^pass {2}scalar: the same bits as every other CPU: bitwise identical to the reference bits of native\/\d+/m, 'without AVX or FMA (libm fma), the pinned bits (SPEC §10)');
+    const selftest = oldCpu(['selftest']);
+    t.equal(selftest.status, 0, 'selftest passes', {
+      stdout: selftest.stdout,
+      stderr: selftest.stderr,
+      signal: selftest.signal,
+    });
+    t.match(
+      selftest.stdout,
+      /^pass {2}scalar: the same bits as every other CPU: bitwise identical to the reference bits of native\/\d+/m,
+      'without AVX or FMA (libm fma), the pinned bits (SPEC §10)',
+    );
 
-  const forced = oldCpu(['info', '--json'], { PROTOMLP_SIMD: 'avx2' });
-  t.equal(forced.signal, null, 'no signal (no illegal instruction)');
-  t.not(forced.status, 0, 'PROTOMLP_SIMD=avx2 is refused');
-  t.match(forced.stderr, /PROTOMLP_SIMD: instruction set 'avx2' is not supported by this CPU\/OS/);
-});
+    const forced = oldCpu(['info', '--json'], { PROTOMLP_SIMD: 'avx2' });
+    t.equal(forced.signal, null, 'no signal (no illegal instruction)');
+    t.not(forced.status, 0, 'PROTOMLP_SIMD=avx2 is refused');
+    t.match(
+      forced.stderr,
+      /PROTOMLP_SIMD: instruction set 'avx2' is not supported by this CPU\/OS/,
+    );
+  },
+);

@@ -19,7 +19,9 @@ import { cleanEnv, debianRuntime, officialNode, ROOT } from '../helpers/package.
 
 const SUITE = 'bullseye';
 const GLIBC = '2.31';
-const qemu = spawnSync('/bin/sh', ['-c', 'command -v qemu-aarch64'], { encoding: 'utf8' }).stdout.trim() || null;
+const qemu =
+  spawnSync('/bin/sh', ['-c', 'command -v qemu-aarch64'], { encoding: 'utf8' }).stdout.trim() ||
+  null;
 const dist = (path: string): string => pathToFileURL(join(ROOT, 'dist', 'src', path)).href;
 
 /** Runs in the old runtime: what it runs on, what it loaded, and how selftest went, as JSON. */
@@ -58,37 +60,66 @@ interface Probe {
 
 const targets = [
   { arch: 'x64', deb: 'amd64', triplet: 'x86_64-linux-gnu', missing: null },
-  { arch: 'arm64', deb: 'arm64', triplet: 'aarch64-linux-gnu', missing: qemu ? null : 'qemu-aarch64 not found (apt-get install qemu-user)' },
+  {
+    arch: 'arm64',
+    deb: 'arm64',
+    triplet: 'aarch64-linux-gnu',
+    missing: qemu ? null : 'qemu-aarch64 not found (apt-get install qemu-user)',
+  },
 ] as const;
 
 for (const { arch, deb, triplet, missing } of targets) {
   // In CI a missing emulator or runtime is a failure, not a skip (.ci/run installs qemu-user).
-  t.test(`linux-${arch} prebuild on Debian 11 (glibc ${GLIBC})`, { skip: process.env.CI !== 'true' && missing ? missing : false }, async (t) => {
-    t.notOk(missing, 'what it needs is installed');
-    if (missing) return;
-    const root = debianRuntime(SUITE, deb);
-    const node = join(officialNode(arch), 'bin', 'node');
-    const libraryPath = [join(root, 'lib', triplet), join(root, 'usr', 'lib', triplet)].join(':');
-    const command =
-      arch === 'x64'
-        ? [join(root, 'lib', triplet, 'ld-linux-x86-64.so.2'), '--library-path', libraryPath, node]
-        : [qemu as string, '-L', root, node];
-    const r = spawnSync(command[0], [...command.slice(1), probeFile], {
-      cwd: ROOT,
-      env: { ...cleanEnv(), PREBUILDS_ONLY: '1' },
-      encoding: 'utf8',
-      timeout: 900_000,
-    });
-    t.equal(r.status, 0, 'the probe runs', { stderr: r.stderr, signal: r.signal });
-    const probe = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Probe;
+  t.test(
+    `linux-${arch} prebuild on Debian 11 (glibc ${GLIBC})`,
+    { skip: process.env.CI !== 'true' && missing ? missing : false },
+    async (t) => {
+      t.notOk(missing, 'what it needs is installed');
+      if (missing) return;
+      const root = debianRuntime(SUITE, deb);
+      const node = join(officialNode(arch), 'bin', 'node');
+      const libraryPath = [join(root, 'lib', triplet), join(root, 'usr', 'lib', triplet)].join(':');
+      const command =
+        arch === 'x64'
+          ? [
+              join(root, 'lib', triplet, 'ld-linux-x86-64.so.2'),
+              '--library-path',
+              libraryPath,
+              node,
+            ]
+          : [qemu as string, '-L', root, node];
+      const r = spawnSync(command[0], [...command.slice(1), probeFile], {
+        cwd: ROOT,
+        env: { ...cleanEnv(), PREBUILDS_ONLY: '1' },
+        encoding: 'utf8',
+        timeout: 900_000,
+      });
+      t.equal(r.status, 0, 'the probe runs', { stderr: r.stderr, signal: r.signal });
+      const probe = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as Probe;
 
-    t.equal(probe.glibc, GLIBC, `the process runs on glibc ${GLIBC}`);
-    t.equal(probe.libs.length, 3, `libc, libpthread and libstdc++ are mapped: ${probe.libs.join(', ')}`);
-    t.ok(probe.libs.every((lib) => lib.startsWith(root)), `all of them from Debian 11's root (${root})`);
-    t.equal(probe.error, null, 'the prebuild loads');
-    t.equal(probe.path, join(ROOT, 'prebuilds', `linux-${arch}`, 'protomlp.glibc.node'), 'and it is the committed prebuild');
-    t.match(probe.thrown, /^unknown instruction set 'sse9'/, 'a C++ exception thrown inside the addon arrives as a JS error');
-    t.ok(probe.checks >= 5, `selftest ran ${probe.checks} checks`);
-    t.same(probe.failed, [], 'selftest passes');
-  });
+      t.equal(probe.glibc, GLIBC, `the process runs on glibc ${GLIBC}`);
+      t.equal(
+        probe.libs.length,
+        3,
+        `libc, libpthread and libstdc++ are mapped: ${probe.libs.join(', ')}`,
+      );
+      t.ok(
+        probe.libs.every((lib) => lib.startsWith(root)),
+        `all of them from Debian 11's root (${root})`,
+      );
+      t.equal(probe.error, null, 'the prebuild loads');
+      t.equal(
+        probe.path,
+        join(ROOT, 'prebuilds', `linux-${arch}`, 'protomlp.glibc.node'),
+        'and it is the committed prebuild',
+      );
+      t.match(
+        probe.thrown,
+        /^unknown instruction set 'sse9'/,
+        'a C++ exception thrown inside the addon arrives as a JS error',
+      );
+      t.ok(probe.checks >= 5, `selftest ran ${probe.checks} checks`);
+      t.same(probe.failed, [], 'selftest passes');
+    },
+  );
 }

@@ -21,7 +21,11 @@ export interface CliResult {
 
 /** `protomlp ...args` in a child process (the built CLI), `env` laid over this process's environment. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -46,7 +50,8 @@ function patchStreams(): void {
     stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
       const capture = capturing.getStore();
       if (!capture) return write(chunk, ...rest);
-      capture[name] += typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+      capture[name] +=
+        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
       const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       done?.();
       return true;
@@ -69,7 +74,11 @@ export function cliInProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promi
 
 async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   patchStreams();
-  const saved = { argv: process.argv, exitCode: process.exitCode, env: Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]])) };
+  const saved = {
+    argv: process.argv,
+    exitCode: process.exitCode,
+    env: Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]])),
+  };
   const capture: Capture = { stdout: '', stderr: '' };
   process.argv = [process.execPath, CLI, ...args];
   process.exitCode = undefined;
@@ -79,7 +88,11 @@ async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Cli
   }
   try {
     await capturing.run(capture, () => runProgram(program, process.argv));
-    return { status: typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0), ...capture };
+    return {
+      status:
+        typeof process.exitCode === 'number' ? process.exitCode : Number(process.exitCode ?? 0),
+      ...capture,
+    };
   } finally {
     process.argv = saved.argv;
     process.exitCode = saved.exitCode;

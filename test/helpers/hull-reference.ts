@@ -68,7 +68,8 @@ export function bruteForceDistance(points: number[][], p: number[]): number {
 function segmentDistance(p: [number, number], a: [number, number], b: [number, number]): number {
   const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
   const len2 = dx * dx + dy * dy;
-  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
+  const t =
+    len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
   return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
 }
 
@@ -86,12 +87,18 @@ export function polygonDistance(points: [number, number][], p: [number, number])
     return segmentDistance(p, sorted[0], sorted[sorted.length - 1]);
   }
   const edges = polygon.map((a, i) => [a, polygon[(i + 1) % polygon.length]] as const);
-  const area = polygon.reduce((s, a, i) => s + a[0] * polygon[(i + 1) % polygon.length][1] - polygon[(i + 1) % polygon.length][0] * a[1], 0);
+  const area = polygon.reduce(
+    (s, a, i) =>
+      s + a[0] * polygon[(i + 1) % polygon.length][1] - polygon[(i + 1) % polygon.length][0] * a[1],
+    0,
+  );
   if (Math.abs(area) < 1e-14) {
     const sorted = [...points].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     return segmentDistance(p, sorted[0], sorted[sorted.length - 1]);
   }
   const sign = Math.sign(area);
-  const inside = edges.every(([a, b]) => sign * ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])) >= 0);
+  const inside = edges.every(
+    ([a, b]) => sign * ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0])) >= 0,
+  );
   return inside ? 0 : Math.min(...edges.map(([a, b]) => segmentDistance(p, a, b)));
 }

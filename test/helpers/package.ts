@@ -3,7 +3,17 @@
 // compiler (PATH holds only node, npm and sh). They never touch the repo's build/ or node_modules/.
 
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +31,17 @@ interface NpmPackEntry {
   files: { path: string }[];
 }
 
-function sh(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26, timeout: 600_000, ...options });
+function sh(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(command, args, {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    timeout: 600_000,
+    ...options,
+  });
 }
 
 function npmPack(args: string[], cwd: string): NpmPackEntry {
@@ -74,7 +93,12 @@ export function tarballWithout(packed: Packed, remove: string[]): string {
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(npm_|TAP|_TAPJS|NODE_OPTIONS$|INIT_CWD$|PROTOMLP_|PREBUILDS_ONLY$|CC$|CXX$|CPP$|LINK$|CFLAGS$|CXXFLAGS$|LDFLAGS$)/i.test(key)) continue;
+    if (
+      /^(npm_|TAP|_TAPJS|NODE_OPTIONS$|INIT_CWD$|PROTOMLP_|PREBUILDS_ONLY$|CC$|CXX$|CPP$|LINK$|CFLAGS$|CXXFLAGS$|LDFLAGS$)/i.test(
+        key,
+      )
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -102,20 +126,47 @@ export function installInto(
   npmArgs: string[] = [],
 ): { dir: string; pkg: string; result: SpawnSyncReturns<string> } {
   const dir = mkdtempSync(join(tmpdir(), 'protomlp-install-'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-  const result = sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts', ...npmArgs, tarball], { cwd: dir, env });
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }),
+  );
+  const result = sh(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--foreground-scripts',
+      ...npmArgs,
+      tarball,
+    ],
+    { cwd: dir, env },
+  );
   return { dir, pkg: join(dir, 'node_modules', 'protomlp'), result };
 }
 
 /** `npm rebuild protomlp ...` in an install folder. */
-export function rebuild(dir: string, args: string[], env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
+export function rebuild(
+  dir: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): SpawnSyncReturns<string> {
   return sh('npm', ['rebuild', 'protomlp', '--foreground-scripts', ...args], { cwd: dir, env });
 }
 
 /** Runs the installed package's CLI. */
-export function protomlp(pkg: string, args: string[], env: NodeJS.ProcessEnv, node: string[] = [process.execPath]): SpawnSyncReturns<string> {
+export function protomlp(
+  pkg: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  node: string[] = [process.execPath],
+): SpawnSyncReturns<string> {
   const [command, ...prefix] = node;
-  return sh(command, [...prefix, join(pkg, 'dist', 'src', 'cli', 'main.js'), ...args], { env, cwd: dirname(pkg) });
+  return sh(command, [...prefix, join(pkg, 'dist', 'src', 'cli', 'main.js'), ...args], {
+    env,
+    cwd: dirname(pkg),
+  });
 }
 
 /** `protomlp info --json` as the installed package prints it (src/cli/info.ts). */
@@ -130,7 +181,8 @@ export interface Info {
 
 export function infoJson(pkg: string, env: NodeJS.ProcessEnv, node?: string[]): Info {
   const r = protomlp(pkg, ['info', '--json'], env, node);
-  if (r.status !== 0) throw new Error(`protomlp info failed (${r.status ?? r.signal}): ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`protomlp info failed (${r.status ?? r.signal}): ${r.stderr}`);
   return JSON.parse(r.stdout) as Info;
 }
 
@@ -152,7 +204,11 @@ export function officialNode(arch: 'x64' | 'arm64'): string {
     const dir = join(tmpdir(), `protomlp-node-linux-${arch}-${version}`);
     if (existsSync(join(dir, 'bin', 'node'))) return dir;
     const work = mkdtempSync(join(tmpdir(), 'protomlp-node-'));
-    const pack = sh('npm', ['pack', `node-linux-${arch}@${version}`, '--prefer-offline', '--json'], { cwd: work, env: cleanEnv() });
+    const pack = sh(
+      'npm',
+      ['pack', `node-linux-${arch}@${version}`, '--prefer-offline', '--json'],
+      { cwd: work, env: cleanEnv() },
+    );
     if (pack.status !== 0) continue;
     const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
     const untar = sh('tar', ['xzf', filename], { cwd: work });
@@ -160,13 +216,18 @@ export function officialNode(arch: 'x64' | 'arm64'): string {
     sh('mv', ['-T', join(work, 'package'), dir]); // fails harmlessly if another process won
     return dir;
   }
-  throw new Error(`npm pack node-linux-${arch}@${process.versions.node} (or @${process.versions.node.split('.')[0]}) failed`);
+  throw new Error(
+    `npm pack node-linux-${arch}@${process.versions.node} (or @${process.versions.node.split('.')[0]}) failed`,
+  );
 }
 
 /** The URI of the Debian archive this system's apt uses (the source of its release suite), if any. */
 function debianArchive(): string | null {
   const dir = '/etc/apt/sources.list.d';
-  const files = ['/etc/apt/sources.list', ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : [])].filter((f) => existsSync(f));
+  const files = [
+    '/etc/apt/sources.list',
+    ...(existsSync(dir) ? readdirSync(dir).map((f) => join(dir, f)) : []),
+  ].filter((f) => existsSync(f));
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     // deb822 stanzas (Debian 12's default) and one-line entries; a release suite has no "-updates" etc.
@@ -194,8 +255,12 @@ export function debianRuntime(suite: string, arch: 'amd64' | 'arm64'): string {
   const archive = debianArchive();
   if (!archive) throw new Error('no Debian archive found in /etc/apt/sources.list{,.d}');
   const work = mkdtempSync(join(tmpdir(), 'protomlp-apt-'));
-  for (const sub of ['lists/partial', 'cache/archives/partial', 'parts', 'debs', 'root']) mkdirSync(join(work, sub), { recursive: true });
-  writeFileSync(join(work, 'sources.list'), `deb [arch=${arch} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${archive} ${suite} main\n`);
+  for (const sub of ['lists/partial', 'cache/archives/partial', 'parts', 'debs', 'root'])
+    mkdirSync(join(work, sub), { recursive: true });
+  writeFileSync(
+    join(work, 'sources.list'),
+    `deb [arch=${arch} signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${archive} ${suite} main\n`,
+  );
   const options = [
     ['Dir::Etc::SourceList', join(work, 'sources.list')],
     ['Dir::Etc::SourceParts', join(work, 'parts')],
@@ -205,9 +270,13 @@ export function debianRuntime(suite: string, arch: 'amd64' | 'arm64'): string {
     ['APT::Architectures::', arch],
     ['APT::Sandbox::User', 'root'],
   ].flatMap(([key, value]) => ['-o', `${key}=${value}`]);
-  for (const args of [['update'], ['download', ...['libc6', 'libgcc-s1', 'libstdc++6'].map((p) => `${p}:${arch}`)]]) {
+  for (const args of [
+    ['update'],
+    ['download', ...['libc6', 'libgcc-s1', 'libstdc++6'].map((p) => `${p}:${arch}`)],
+  ]) {
     const r = sh('apt-get', [...options, ...args], { cwd: join(work, 'debs') });
-    if (r.status !== 0 || /^(E|Err):/m.test(r.stdout + r.stderr)) throw new Error(`apt-get ${args[0]} (${suite}, ${arch}) failed: ${r.stdout}${r.stderr}`);
+    if (r.status !== 0 || /^(E|Err):/m.test(r.stdout + r.stderr))
+      throw new Error(`apt-get ${args[0]} (${suite}, ${arch}) failed: ${r.stdout}${r.stderr}`);
   }
   for (const deb of readdirSync(join(work, 'debs'))) {
     const x = sh('dpkg-deb', ['-x', join(work, 'debs', deb), join(work, 'root')]);

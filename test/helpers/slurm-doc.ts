@@ -20,6 +20,9 @@ export const slurmDoc = (): string => readFileSync(SLURM_DOC, 'utf8');
 /** The doc's bash blocks, in order: sweep.sbatch, merge.sbatch, the submission. */
 export function slurmDocScripts(): SlurmDocScripts {
   const [sweep, merge, submit] = [...slurmDoc().matchAll(/```bash\n(.*?)```/gs)].map((m) => m[1]);
-  if (!sweep || !merge || !submit) throw new Error('docs/slurm.md: expected three bash blocks (sweep.sbatch, merge.sbatch, the submission)');
+  if (!sweep || !merge || !submit)
+    throw new Error(
+      'docs/slurm.md: expected three bash blocks (sweep.sbatch, merge.sbatch, the submission)',
+    );
   return { sweep, merge, submit };
 }

