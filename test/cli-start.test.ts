@@ -5,7 +5,8 @@
 
 import { join } from 'node:path';
 import t from 'tap';
-import { cli } from './helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, cli } from './helpers/cli.js';
 import { HEAVY, TRACE, tracedPackages } from './helpers/trace.js';
 
 /** The packages `protomlp ...args` loads, and its exit status. */
@@ -69,5 +70,22 @@ t.test('commands load only what their work needs', async (t) => {
       expected,
       `${args.join(' ')}: ${expected.length ? expected.join(', ') : 'no heavy package'}`,
     );
+  }
+});
+
+t.test('output into a closed pipe ends quietly (protomlp --help | head)', async (t) => {
+  // the reader closes its end before node has started, so every write meets EPIPE
+  for (const args of ['--help', 'run --help', 'info']) {
+    const r = spawnSync(
+      'bash',
+      [
+        '-c',
+        `node "${CLI}" ${args} | { exec 0<&-; sleep 1; }; echo "status \${PIPESTATUS[0]}" >&2`,
+      ],
+      {
+        encoding: 'utf8',
+      },
+    );
+    t.match(r.stderr, /^status 0\n$/, `${args}: exit 0 and nothing on stderr`);
   }
 });

@@ -203,6 +203,19 @@ export function newProgram(name: string, description: string, version: string): 
 }
 
 /**
+ * Makes `protomlp ... | head` end quietly: when the reader of stdout or stderr goes away (EPIPE),
+ * the process exits with status 0 at once instead of printing an unhandled 'error' event, as Unix
+ * tools do. Called once by the entry point; in-process tests do not install it.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(0);
+    });
+}
+
+/**
  * Runs a CLI program made by {@link newProgram} to completion and maps failures to exit codes: 2 for usage errors
  * (bad flags, bad files), 1 for anything else. PROTOMLP_DEBUG=1 adds stack traces.
  */

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { packageVersion } from '../package-info.js';
-import { newProgram, runProgram } from './common.js';
+import { exitQuietlyOnClosedPipe, newProgram, runProgram } from './common.js';
 import { register as registerRun } from './run.js';
 import { register as registerSweep } from './sweep.js';
 import { register as registerTune } from './tune.js';
@@ -40,4 +40,7 @@ const isEntryPoint = (): boolean =>
   import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
 
 // not awaited: no top-level await anywhere in the package (require(esm) loads no module that has one)
-if (isEntryPoint()) void runProgram(program, process.argv);
+if (isEntryPoint()) {
+  exitQuietlyOnClosedPipe();
+  void runProgram(program, process.argv);
+}
