@@ -1,6 +1,8 @@
 // One Adam step on contiguous arrays, element-wise and never fused. Internal linkage, no STL.
 #pragma once
 
+#include "numerics.h"
+
 namespace protomlp {
 namespace {
 
@@ -13,7 +15,7 @@ namespace {
  */
 void adamStep(double* __restrict p, const double* __restrict g, double* __restrict m,
               double* __restrict v, int count, double lr, double bc1, double bc2) {
-  const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // src/config.ts ADAM
+  const double beta1 = kAdamBeta1, beta2 = kAdamBeta2, eps = kAdamEps;
   for (int i = 0; i < count; i++) {
     m[i] = beta1 * m[i] + (1 - beta1) * g[i];
     v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
