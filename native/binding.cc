@@ -74,6 +74,7 @@ Job readJob(const Napi::Value& value, const std::string& where, bool forTraining
   if (forTraining) {
     job.lr = numberField(o, where, "lr");
     job.epochs = integerField(o, where, "epochs", 1, protomlp::kMaxEpochs);
+    if (o.Has("cost")) job.cost = numberField(o, where, "cost");
   }
   job.x = arrayField(o, where, "x");
   job.y = arrayField(o, where, "y");
@@ -243,7 +244,7 @@ Napi::Array isaNames(Napi::Env env, const std::vector<const EpochKernel*>& kerne
   return a;
 }
 
-/** info() -> { isa, supported, compiled, threads, numerics, fma } */
+/** info() -> { isa, supported, compiled, threads, numerics, fma, constants: { adam, limits } } */
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -253,6 +254,19 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("threads", (double)std::thread::hardware_concurrency());
   o.Set("numerics", protomlp::kNumericsVersion);
   o.Set("fma", PROTOMLP_FMA != 0);
+  Napi::Object adam = Napi::Object::New(env);
+  adam.Set("beta1", protomlp::kAdamBeta1);
+  adam.Set("beta2", protomlp::kAdamBeta2);
+  adam.Set("eps", protomlp::kAdamEps);
+  Napi::Object limits = Napi::Object::New(env);
+  limits.Set("maxN", protomlp::kMaxN);
+  limits.Set("maxHidden", protomlp::kMaxHidden);
+  limits.Set("maxDim", protomlp::kMaxDim);
+  limits.Set("maxEpochs", protomlp::kMaxEpochs);
+  Napi::Object constants = Napi::Object::New(env);
+  constants.Set("adam", adam);
+  constants.Set("limits", limits);
+  o.Set("constants", constants);
   return o;
 }
 

@@ -1,5 +1,6 @@
-// Batch runner over std::threads. A shared atomic counter hands out runs in descending cost; no
-// locks on the hot path, one mutex only for the first error.
+// Batch runner over std::threads. A shared atomic counter hands out runs in descending cost
+// (job.cost, runCost in src/config.ts, passed in by the TS side); no locks on the hot path, one
+// mutex only for the first error.
 #include "batch.h"
 
 #include <algorithm>
@@ -10,8 +11,6 @@
 
 namespace protomlp {
 
-double runCost(const Job& job) { return (double)job.n * job.h * job.d * (double)job.epochs; }
-
 std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results, int threads,
                      const EpochKernel& kernel, const std::atomic<bool>& cancel,
                      const std::function<void(size_t)>& onDone) {
@@ -19,7 +18,7 @@ std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results,
   std::vector<size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return runCost(jobs[a]) > runCost(jobs[b]); });
+                   [&](size_t a, size_t b) { return jobs[a].cost > jobs[b].cost; });
 
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};

@@ -12,9 +12,6 @@
 
 namespace protomlp {
 
-/** Work of one run, used to start the largest first so no thread idles at the end. */
-double runCost(const Job& job);
-
 /**
  * Trains every job into results[index] with `threads` threads (the calling thread is one of them).
  * `onDone(index)` is called on the worker thread right after results[index] is written. Stops early

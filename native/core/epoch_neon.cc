@@ -1,5 +1,7 @@
 // NEON variant (arm64): 2 doubles per step (q registers); NEON is part of the arm64 baseline, so no
-// flags are needed. Compiled only for aarch64 targets; an empty file elsewhere.
+// flags but -ffp-contract=off are needed. vfmaq_f64 only where madd/nmadd say (the compiler would
+// otherwise contract a*b+c into fmla), the virtual width of 8 in four registers: the same bits as
+// scalar. Compiled only for aarch64 targets; an empty file elsewhere.
 #if defined(__aarch64__)
 #include "epoch_impl.h"
 

@@ -25,6 +25,7 @@ struct Job {
   unsigned maskBits = 0;
   double lambda = 0, tau = 0, tauCov = 0, lr = 0;
   int64_t epochs = 0;
+  double cost = 0;  // scheduling weight, runCost in src/config.ts (passed in; 0 keeps input order)
   std::vector<double> x;  // n*d
   std::vector<double> y;  // n
   std::vector<double> W;  // h*d (row j = w_j)

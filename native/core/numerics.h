@@ -28,6 +28,10 @@ constexpr int kNumericsVersion = 2;
  */
 constexpr int kVirtualWidth = 8;
 
+/** Adam's constants, the one C++ copy of ADAM in src/config.ts (info().constants.adam; a test
+ * checks they agree). */
+constexpr double kAdamBeta1 = 0.9, kAdamBeta2 = 0.999, kAdamEps = 1e-8;
+
 /**
  * The 8 partial sums of a reduction over neurons combined in one fixed tree (the order AVX-512's
  * halving reduction takes; every width and TS use it): ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)).

@@ -14,8 +14,6 @@
 namespace protomlp {
 namespace {
 
-constexpr double kBeta1 = 0.9, kBeta2 = 0.999;  // src/config.ts ADAM (the step itself: adamStep)
-
 /** a number as JS prints it for the common cases (NaN, Infinity, integers, shortest round trip) */
 std::string describe(double value) {
   if (std::isnan(value)) return "NaN";
@@ -177,8 +175,8 @@ Result trainRun(const Job& job, const EpochKernel& kernel, const std::atomic<boo
       result.diverged = true;
       break;
     }
-    const double bc1 = 1 - powInt(kBeta1, t);
-    const double bc2 = 1 - powInt(kBeta2, t);
+    const double bc1 = 1 - powInt(kAdamBeta1, t);
+    const double bc2 = 1 - powInt(kAdamBeta2, t);
     const double lr = job.lr;
     for (int k = 0; k < ws.d; k++) {
       const size_t row = (size_t)k * ws.ha;

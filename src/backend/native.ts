@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
-import { maskTerms, type RunConfig } from '../config.js';
+import { maskTerms, runCost, type RunConfig } from '../config.js';
 import type { Dataset, Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
 import { packageRoot } from '../package-info.js';
 import { NATIVE_FMA, NATIVE_NUMERICS_VERSION, numericsId } from '../numerics.js';
@@ -28,6 +28,8 @@ export interface NativeJob {
   tauCov: number;
   lr: number;
   epochs: number;
+  /** scheduling weight (runCost); the addon starts the costliest runs first */
+  cost?: number;
   x: Float64Array;
   y: Float64Array;
   W: Float64Array;
@@ -82,6 +84,11 @@ export interface NativeBinding {
     threads: number;
     numerics: number;
     fma: boolean;
+    /** the C++ copies of TS constants (test/native-constants.test.ts checks they agree) */
+    constants?: {
+      adam: { beta1: number; beta2: number; eps: number };
+      limits: { maxN: number; maxHidden: number; maxDim: number; maxEpochs: number };
+    };
   };
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
@@ -148,6 +155,7 @@ export function toNativeJob(job: TrainJob): NativeJob {
     ...toNativeProblem(config, data, initial),
     lr: config.lr,
     epochs: config.epochs,
+    cost: runCost(config),
   };
 }
 
