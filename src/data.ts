@@ -9,6 +9,7 @@ import { gaussianBlobs, moons } from './datasets/synthetic.js';
 import { ValidationError } from './errors.js';
 import type { Dataset, Params } from './model/types.js';
 import { Rng, STREAMS } from './rng.js';
+import { sin } from './numerics/fdlibm.js';
 
 /**
  * The training data of a run. Synthetic datasets come from the seed's data stream and depend only
@@ -59,7 +60,7 @@ export function makeDataset(
     } else {
       let s = 0;
       for (let k = 0; k < dim; k++) s += x[i * dim + k];
-      y[i] = Math.sin(Math.PI * s);
+      y[i] = sin(Math.PI * s);
     }
   }
   return { x, y };

@@ -1,6 +1,9 @@
 // The seeded generator: xoshiro128** seeded through splitmix32. It uses only 32-bit integer
 // arithmetic (Math.imul, shifts), so it gives the same numbers on every platform. Changing any of
-// it changes every dataset and initial parameter: that is a breaking change (SPEC §3).
+// it changes every dataset and initial parameter: that is a breaking change (SPEC §3). Its
+// transcendentals (log, cos) are the package's own (numerics/fdlibm.ts), not the engine's.
+
+import { cos, log } from './numerics/fdlibm.js';
 
 /** Independent streams of one seed: the dataset and the initial parameters never share draws. */
 export const STREAMS = { data: 1, init: 2 } as const;
@@ -74,7 +77,7 @@ export class Rng {
   normal(): number {
     const u1 = 1 - this.nextDouble();
     const u2 = this.nextDouble();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return Math.sqrt(-2 * log(u1)) * cos(2 * Math.PI * u2);
   }
 }
 

@@ -2,6 +2,7 @@
 // only, drawn from the seed's data stream; the targets come from the run's `target` (src/data.ts).
 
 import type { Rng } from '../rng.js';
+import { cos, sin } from '../numerics/fdlibm.js';
 
 /** Number of blobs, the half-width of the box their centers are drawn in, and their spread. */
 export const BLOBS = { count: 3, centerRange: 0.6, sd: 0.15 } as const;
@@ -37,7 +38,7 @@ export function moons(rng: Rng, n: number): Float64Array {
   const upper = Math.ceil(n / 2);
   for (let i = 0; i < n; i++) {
     const t = rng.uniform(0, Math.PI);
-    const [u, v] = i < upper ? [Math.cos(t), Math.sin(t)] : [1 - Math.cos(t), 0.5 - Math.sin(t)];
+    const [u, v] = i < upper ? [cos(t), sin(t)] : [1 - cos(t), 0.5 - sin(t)];
     x[2 * i] = (u + MOONS.noise * rng.normal() - 0.5) / MOONS.scale;
     x[2 * i + 1] = (v + MOONS.noise * rng.normal() - 0.25) / MOONS.scale;
   }
