@@ -15,7 +15,7 @@ import {
   readReproduceLog,
   REPRODUCE_STUDIES,
 } from './reproduce.js';
-import { formatNumber } from './tables.js';
+import { formatNumber } from '../render/format.js';
 
 /** Plots the README shows, in order, with their captions. */
 const README_PLOTS: readonly [string, string][] = [

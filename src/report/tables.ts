@@ -3,6 +3,7 @@
 
 import type { Mask } from '../config.js';
 import { csvText } from '../csv.js';
+import { formatNumber, formatP } from '../render/format.js';
 import {
   cellRecords,
   LOWER_IS_BETTER,
@@ -79,22 +80,6 @@ export function summaryTables(slice: Slice): SummaryTables {
     cells.push(...row);
   }
   return { setting: slice.setting, masks: slice.masks, sizes: slice.sizes, cells };
-}
-
-/** A number for tables: 4 significant digits, exponent form for very small or large values. */
-export function formatNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e5) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
-}
-
-/** A p-value for tables. */
-export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  if (p < 1e-4) return p.toExponential(1);
-  return p.toFixed(4);
 }
 
 /** CSV of one metric: one row per (N, mask) with the summary, the best mark and the test vs base. */

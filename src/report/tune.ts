@@ -20,7 +20,7 @@ import {
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from './plots.js';
 import { summarize } from './stats.js';
-import { formatNumber, formatP } from './tables.js';
+import { formatNumber, formatP } from '../render/format.js';
 import { csvText } from '../csv.js';
 
 /** Options of {@link buildTuneReport}. */
