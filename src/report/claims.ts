@@ -610,15 +610,22 @@ export function panelClaimsBlocks(
   ];
 }
 
+/** The claims as one table: claim, status, numbers (the claim's `summary`). */
+export function claimsTableBlock(
+  claims: readonly Pick<ClaimResult, 'id' | 'claim' | 'status' | 'summary'>[],
+): TableBlock {
+  return {
+    kind: 'table',
+    header: ['claim', 'status', 'numbers'],
+    align: ['l', 'l', 'l'],
+    rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
+  };
+}
+
 /** The claims as a table (claim, status, numbers) and a list saying how each was tested. */
 export function claimsBlocks(claims: readonly ClaimResult[]): Block[] {
   return [
-    {
-      kind: 'table',
-      header: ['claim', 'status', 'numbers'],
-      align: ['l', 'l', 'l'],
-      rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
-    },
+    claimsTableBlock(claims),
     { kind: 'list', items: claims.map((c) => `**${c.id}** — how it was tested: ${c.test}`) },
   ];
 }

@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import { claimsColumnsBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
+import { claimsColumnsBlock, claimsTableBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
 import {
   BEYOND_REPORT,
@@ -84,12 +84,7 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
       text: `These are the numbers of numerics \`${numerics}\`: the native backend gives them to the last digit on every CPU (x64 with its scalar, AVX2 or AVX-512 kernels, arm64 with NEON), any thread count and any libm; the TypeScript backend agrees within the tolerances of [docs/native.md](docs/native.md), not to the bit.`,
     });
   }
-  blocks.push({
-    kind: 'table',
-    header: ['claim', 'status', 'numbers'],
-    align: ['l', 'l', 'l'],
-    rows: claimsJson.claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
-  });
+  blocks.push(claimsTableBlock(claimsJson.claims));
   blocks.push({
     kind: 'paragraph',
     text: `Significance level ${claimsJson.alpha} (two-sided Wilcoxon signed-rank, paired by seed); C4 fit margin ${claimsJson.fitMargin} (MSE). How each claim is tested: \`report/report.md\`.`,
