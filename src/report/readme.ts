@@ -175,16 +175,28 @@ async function outsideAtLargestN(
   } catch {
     return undefined;
   }
-  const rows = text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(','));
-  const n = Math.max(...rows.map((r) => Number(r[0])));
+  // by header name (metricCsv writes `n`, `mask`, `mean`), never by position
+  const [head, ...lines] = text.trim().split('\n');
+  const names = head.split(',');
+  const column = (name: string): number => {
+    const i = names.indexOf(name);
+    if (i < 0)
+      throw new ValidationError(
+        `outside-${key}.csv`,
+        head,
+        `a header with \`${name}\` (metricCsv)`,
+      );
+    return i;
+  };
+  const [nAt, maskAt, meanAt] = ['n', 'mask', 'mean'].map(column);
+  const rows = lines.map((line) => line.split(','));
+  const n = Math.max(...rows.map((r) => Number(r[nAt])));
   return {
     n,
     byMask: new Map(
-      rows.filter((r) => Number(r[0]) === n && r[4] !== '').map((r) => [r[1], Number(r[4])]),
+      rows
+        .filter((r) => Number(r[nAt]) === n && r[meanAt] !== '')
+        .map((r) => [r[maskAt], Number(r[meanAt])]),
     ),
   };
 }
