@@ -18,7 +18,8 @@ import {
 } from '../src/report/plots.js';
 import { toHtml } from '../src/report/document.js';
 import type { TopLevelSpec } from 'vega-lite';
-import { formatNumber, summaryTables, sweepPoints } from '../src/report/tables.js';
+import { formatNumber } from '../src/render/format.js';
+import { summaryTables, sweepPoints } from '../src/report/tables.js';
 import { fabricate } from './helpers/report-records.js';
 
 const paper = fabricate({

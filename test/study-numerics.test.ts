@@ -11,6 +11,8 @@ import { buildReport } from '../src/report/index.js';
 import { mergeStudies, readStudy, resolveStudy, runStudy } from '../src/study/index.js';
 import { describeNumerics, numericsId, recordNumerics } from '../src/numerics.js';
 import { cli } from './helpers/cli.js';
+import { inFlags } from '../src/cli/common.js';
+import { ValidationError } from '../src/errors.js';
 
 const root = t.testdir({});
 const study = resolveStudy({
@@ -134,13 +136,18 @@ t.test('merge and report refuse to mix numerics', async (t) => {
   await runStudy(study, { out: a, backend: 'native', shard: { index: 0, count: 2 } });
   await runStudy(study, { out: b, backend: 'ts', shard: { index: 1, count: 2 } });
   await t.rejects(mergeStudies([a, b], join(root, 'merged')), {
-    message: `${b}: got "runs made with numerics ts/1", expected runs made with native/2, as in ${a} (a study never mixes numerics: retrain one with protomlp sweep --retrain)`,
+    message: `${b}: got "runs made with numerics ts/1", expected runs made with native/2, as in ${a} (a study never mixes numerics: retrain one with \`retrain: true\`)`,
   });
   const records = [...(await readStudy(a)).records, ...(await readStudy(b)).records];
   await t.rejects(buildReport(records, { out: join(root, 'report') }), {
     message:
-      'records: got "runs made with numerics native/2 and ts/1", expected runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)',
+      'records: got "runs made with numerics native/2 and ts/1", expected runs made with one numerics (a report never mixes them: retrain one study with `retrain: true`)',
   });
+  // the library names the API option; the CLI says the flag
+  const error = await mergeStudies([a, b], join(root, 'merged-2')).catch((e: unknown) => e);
+  t.ok(error instanceof ValidationError);
+  t.match((error as ValidationError).message, /retrain: true/);
+  t.match(inFlags(error as ValidationError).message, /retrain one with --retrain\)$/);
 });
 
 t.test('a binary whose kernels compute other numerics is not used', async (t) => {

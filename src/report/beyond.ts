@@ -24,7 +24,7 @@ import { STATUS_SHORT, type ClaimResult, type ClaimsGridJson } from './claims.js
 import { toMarkdown, type Block } from './document.js';
 import { formatSeconds, machineInfo, type Machine } from './reproduce.js';
 import { copyPictures } from './readme.js';
-import { formatNumber } from './tables.js';
+import { formatNumber } from '../render/format.js';
 import { buildTuneReport, describeWeights, type TunedClaims } from './tune.js';
 
 /** The tau values tuned for masks with separation: those of the `tau-sweep` preset. */

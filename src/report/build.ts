@@ -202,7 +202,7 @@ export async function buildReport(
     throw new ValidationError(
       'records',
       `runs made with numerics ${numerics.map(describeNumerics).join(' and ')}`,
-      'runs made with one numerics (a report never mixes them: retrain one study with protomlp sweep --retrain)',
+      'runs made with one numerics (a report never mixes them: retrain one study with `retrain: true`)',
     );
   }
   const claimOptions = resolveClaimOptions({ alpha: options.alpha, fitMargin: options.fitMargin });

@@ -4,6 +4,7 @@
 
 import { MASKS, maskTerms, type Mask } from '../config.js';
 import { ValidationError } from '../errors.js';
+import { formatNumber, formatP } from '../render/format.js';
 import {
   cellRecords,
   metricValue,
@@ -94,12 +95,9 @@ export function checkClaims(inputs: ClaimInputs, options: ClaimOptions = {}): Cl
   ];
 }
 
+/** Claims write numbers with 3 significant digits (2 in briefs), always in positional form. */
 const fmt = (v: number | null | undefined, digits = 3): string =>
-  v === null || v === undefined || !Number.isFinite(v)
-    ? '–'
-    : Number(v.toPrecision(digits)).toString();
-const fmtP = (p: number): string =>
-  p === 0 ? '< 1e-300' : p < 1e-4 ? p.toExponential(1) : p.toFixed(4);
+  formatNumber(v, { digits, exponent: false });
 
 function notTestable(
   id: ClaimResult['id'],
@@ -209,8 +207,8 @@ function claimC2(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   const w = wilcoxonSignedRank(pooled);
   const up = perN.filter((x) => (x.meanDiff ?? 0) > 0).length;
   const held = (w.meanDiff ?? 0) > 0 && w.p < opts.alpha && up * 2 >= perN.length;
-  const summary = `spec(cov) - spec(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs (rank-biserial r = ${fmt(w.effect)}, p = ${fmtP(w.p)}); higher at ${up} of ${perN.length} sizes.`;
-  const brief = `Δspec ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`;
+  const summary = `spec(cov) - spec(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs (rank-biserial r = ${fmt(w.effect)}, p = ${formatP(w.p)}); higher at ${up} of ${perN.length} sizes.`;
+  const brief = `Δspec ${fmt(w.meanDiff)}, p ${formatP(w.p)}`;
   return {
     id: 'C2',
     claim: CLAIMS.C2,
@@ -305,7 +303,7 @@ function claimTwins(
     pairs
       .map(
         (p) =>
-          `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${fmtP(p.pooled.p)})`,
+          `${p.overlap} − ${p.twin} mean ${fmt(p.pooled.meanDiff)} (r = ${fmt(p.pooled.rankBiserial)}, p = ${formatP(p.pooled.p)})`,
       )
       .join('; ') +
     '.';
@@ -429,7 +427,7 @@ function claimC6(
     perN
       .map(
         (x) =>
-          `N=${x.n}: rho = ${fmt(x.rho)} (p = ${x.p === null ? '–' : fmtP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.values[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.values.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`,
+          `N=${x.n}: rho = ${fmt(x.rho)} (p = ${formatP(x.p)}), outside ${fmt(x.outsideAtSmallestTau)} at tau ${series.find((s) => s.n === x.n)!.values[0]} → ${fmt(x.outsideAtLargestTau)} at tau ${series.find((s) => s.n === x.n)!.values.at(-1)}${x.baseOutside !== null ? ` (base: ${fmt(x.baseOutside)})` : ''}`,
       )
       .join('; ') + '.';
   const brief = perN.map((x) => `rho ${fmt(x.rho, 2)} (N=${x.n})`).join(', ');
@@ -483,14 +481,14 @@ export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult
       ...notTestable('C6', test, 'No seed has finite outside for both sep and base.'),
       claim,
     };
-  const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${c.perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.rankBiserial)}, p = ${fmtP(w.p)}).`;
+  const summary = `outside(sep) - outside(base): mean ${fmt(w.meanDiff)} over ${w.pairs} pairs at N in {${c.perN.map((x) => x.n).join(', ')}} (r = ${fmt(w.rankBiserial)}, p = ${formatP(w.p)}).`;
   return {
     id: 'C6',
     claim,
     test,
     status: c.higher ? 'held' : 'not held',
     summary,
-    brief: `Δoutside ${fmt(w.meanDiff)}, p ${fmtP(w.p)}`,
+    brief: `Δoutside ${fmt(w.meanDiff)}, p ${formatP(w.p)}`,
     evidence: { pooled: w },
   };
 }
@@ -612,15 +610,22 @@ export function panelClaimsBlocks(
   ];
 }
 
+/** The claims as one table: claim, status, numbers (the claim's `summary`). */
+export function claimsTableBlock(
+  claims: readonly Pick<ClaimResult, 'id' | 'claim' | 'status' | 'summary'>[],
+): TableBlock {
+  return {
+    kind: 'table',
+    header: ['claim', 'status', 'numbers'],
+    align: ['l', 'l', 'l'],
+    rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
+  };
+}
+
 /** The claims as a table (claim, status, numbers) and a list saying how each was tested. */
 export function claimsBlocks(claims: readonly ClaimResult[]): Block[] {
   return [
-    {
-      kind: 'table',
-      header: ['claim', 'status', 'numbers'],
-      align: ['l', 'l', 'l'],
-      rows: claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
-    },
+    claimsTableBlock(claims),
     { kind: 'list', items: claims.map((c) => `**${c.id}** — how it was tested: ${c.test}`) },
   ];
 }

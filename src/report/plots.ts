@@ -20,7 +20,8 @@ import {
   type Sweep,
   type SweepField,
 } from './cells.js';
-import { formatNumber, type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
+import { formatNumber } from '../render/format.js';
+import { type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
 export const PLOT_FONT = 'DejaVu Sans';

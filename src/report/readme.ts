@@ -6,7 +6,7 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
-import { claimsColumnsBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
+import { claimsColumnsBlock, claimsTableBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
 import { toMarkdown, type Block } from './document.js';
 import {
   BEYOND_REPORT,
@@ -15,7 +15,7 @@ import {
   readReproduceLog,
   REPRODUCE_STUDIES,
 } from './reproduce.js';
-import { formatNumber } from './tables.js';
+import { formatNumber } from '../render/format.js';
 
 /** Plots the README shows, in order, with their captions. */
 const README_PLOTS: readonly [string, string][] = [
@@ -84,12 +84,7 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
       text: `These are the numbers of numerics \`${numerics}\`: the native backend gives them to the last digit on every CPU (x64 with its scalar, AVX2 or AVX-512 kernels, arm64 with NEON), any thread count and any libm; the TypeScript backend agrees within the tolerances of [docs/native.md](docs/native.md), not to the bit.`,
     });
   }
-  blocks.push({
-    kind: 'table',
-    header: ['claim', 'status', 'numbers'],
-    align: ['l', 'l', 'l'],
-    rows: claimsJson.claims.map((c) => [`**${c.id}** ${c.claim}`, `**${c.status}**`, c.summary]),
-  });
+  blocks.push(claimsTableBlock(claimsJson.claims));
   blocks.push({
     kind: 'paragraph',
     text: `Significance level ${claimsJson.alpha} (two-sided Wilcoxon signed-rank, paired by seed); C4 fit margin ${claimsJson.fitMargin} (MSE). How each claim is tested: \`report/report.md\`.`,
@@ -180,16 +175,28 @@ async function outsideAtLargestN(
   } catch {
     return undefined;
   }
-  const rows = text
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(','));
-  const n = Math.max(...rows.map((r) => Number(r[0])));
+  // by header name (metricCsv writes `n`, `mask`, `mean`), never by position
+  const [head, ...lines] = text.trim().split('\n');
+  const names = head.split(',');
+  const column = (name: string): number => {
+    const i = names.indexOf(name);
+    if (i < 0)
+      throw new ValidationError(
+        `outside-${key}.csv`,
+        head,
+        `a header with \`${name}\` (metricCsv)`,
+      );
+    return i;
+  };
+  const [nAt, maskAt, meanAt] = ['n', 'mask', 'mean'].map(column);
+  const rows = lines.map((line) => line.split(','));
+  const n = Math.max(...rows.map((r) => Number(r[nAt])));
   return {
     n,
     byMask: new Map(
-      rows.filter((r) => Number(r[0]) === n && r[4] !== '').map((r) => [r[1], Number(r[4])]),
+      rows
+        .filter((r) => Number(r[nAt]) === n && r[meanAt] !== '')
+        .map((r) => [r[maskAt], Number(r[meanAt])]),
     ),
   };
 }

@@ -2,6 +2,8 @@
 // the paired Wilcoxon test against `base`; rendered as Markdown and CSV. Pure functions.
 
 import type { Mask } from '../config.js';
+import { csvText } from '../csv.js';
+import { formatNumber, formatP } from '../render/format.js';
 import {
   cellRecords,
   LOWER_IS_BETTER,
@@ -80,36 +82,6 @@ export function summaryTables(slice: Slice): SummaryTables {
   return { setting: slice.setting, masks: slice.masks, sizes: slice.sizes, cells };
 }
 
-/** A number for tables: 4 significant digits, exponent form for very small or large values. */
-export function formatNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  if (a < 1e-3 || a >= 1e5) return v.toExponential(2);
-  return String(Number(v.toPrecision(4)));
-}
-
-/** A p-value for tables. */
-export function formatP(p: number | null | undefined): string {
-  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
-  if (p < 1e-4) return p.toExponential(1);
-  return p.toFixed(4);
-}
-
-const csvCell = (v: string | number | boolean | null | undefined): string => {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** Rows of values to CSV text (RFC 4180 quoting, empty cell for null). */
-export function toCsv(
-  header: readonly string[],
-  rows: readonly (readonly (string | number | boolean | null | undefined)[])[],
-): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
-}
-
 /** CSV of one metric: one row per (N, mask) with the summary, the best mark and the test vs base. */
 export function metricCsv(tables: SummaryTables, metric: ReportMetric): string {
   const header = [
@@ -150,7 +122,7 @@ export function metricCsv(tables: SummaryTables, metric: ReportMetric): string {
       t?.method,
     ];
   });
-  return toCsv(header, rows);
+  return csvText(header, rows);
 }
 
 /** Table of one metric: per N and mask, the best mask per N in bold with a star. */
@@ -245,7 +217,7 @@ export function sweepCsv(field: SweepField, points: readonly SweepPoint[]): stri
     'runs',
     ...SWEEP_METRICS.flatMap((m) => [`${m}_mean`, `${m}_sd`, `${m}_ci95_low`, `${m}_ci95_high`]),
   ];
-  return toCsv(
+  return csvText(
     header,
     points.map((p) => [
       p.mask,

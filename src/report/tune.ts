@@ -20,7 +20,8 @@ import {
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from './plots.js';
 import { summarize } from './stats.js';
-import { formatNumber, formatP, toCsv } from './tables.js';
+import { formatNumber, formatP } from '../render/format.js';
+import { csvText } from '../csv.js';
 
 /** Options of {@link buildTuneReport}. */
 export interface TuneReportOptions extends ClaimOptions {
@@ -312,7 +313,7 @@ export async function buildTuneReport(
   );
   await write(
     'candidates.csv',
-    toCsv(
+    csvText(
       [
         'n',
         'mask',

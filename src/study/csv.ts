@@ -2,6 +2,7 @@
 // fields then the metrics. Parameters and data stay in runs.jsonl.
 
 import { CONFIG_KEYS } from '../config.js';
+import { csvText } from '../csv.js';
 import { recordNumerics } from '../numerics.js';
 import { dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
@@ -33,12 +34,6 @@ export const CSV_COLUMNS: readonly string[] = [
   'wallMs',
 ];
 
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /**
  * Records as CSV text (RFC 4180, `\n` line ends, a header row). Non-finite or missing values are
  * empty cells; numbers are written in JavaScript's shortest round-trip form.
@@ -50,20 +45,16 @@ function cell(value: unknown): string {
  * ```
  */
 export function toCsv(records: readonly RunRecord[]): string {
-  const rows = [CSV_COLUMNS.join(',')];
-  for (const r of records) {
-    const values: unknown[] = [
-      r.id,
-      ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])),
-      ...METRIC_COLUMNS.map((k) => r.metrics[k]),
-      r.backend,
-      r.isa,
-      recordNumerics(r),
-      r.wallMs,
-    ];
-    rows.push(values.map(cell).join(','));
-  }
-  return `${rows.join('\n')}\n`;
+  const rows = records.map((r) => [
+    r.id,
+    ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])),
+    ...METRIC_COLUMNS.map((k) => r.metrics[k]),
+    r.backend,
+    r.isa,
+    recordNumerics(r),
+    r.wallMs,
+  ]);
+  return csvText(CSV_COLUMNS, rows);
 }
 
 /**

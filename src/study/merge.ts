@@ -74,7 +74,7 @@ export async function mergeStudies(
       throw new ValidationError(
         c.dir,
         `runs made with numerics ${describeNumerics(c.numerics)}`,
-        `runs made with ${describeNumerics(made!.numerics!)}, as in ${made!.dir} (a study never mixes numerics: retrain one with protomlp sweep --retrain)`,
+        `runs made with ${describeNumerics(made!.numerics!)}, as in ${made!.dir} (a study never mixes numerics: retrain one with \`retrain: true\`)`,
       );
     }
   }
