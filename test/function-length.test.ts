@@ -26,7 +26,6 @@ const ALLOWED = new Set([
   'src/report/plots.ts:curveSpec',
   'src/report/plots.ts:positionsSpec',
   'src/report/reproduce.ts:reproduce',
-  'src/report/readme.ts:beyondDataSnippet',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -201,6 +201,47 @@ async function outsideAtLargestN(
   };
 }
 
+/** The beyond report's claims per panel and its significance level, from its claims.json. */
+async function readPanelClaims(dir: string): Promise<{ alpha: number; panels: PanelClaimsJson[] }> {
+  let claimsJson: { alpha: number; panels?: PanelClaimsJson[] };
+  try {
+    claimsJson = JSON.parse(await readFile(path.join(dir, BEYOND_REPORT, 'claims.json'), 'utf8'));
+  } catch {
+    throw new ValidationError(
+      'reproduction folder',
+      dir,
+      `a folder written by \`protomlp reproduce --beyond\` (with ${BEYOND_REPORT}/claims.json)`,
+    );
+  }
+  const panels = claimsJson.panels ?? [];
+  if (!panels.length)
+    throw new ValidationError(
+      `${dir}/${BEYOND_REPORT}/claims.json`,
+      'no panels',
+      'the claims per panel (written by this version of protomlp)',
+    );
+  return { alpha: claimsJson.alpha, panels };
+}
+
+/** The outside fraction per mask at each panel's largest N, as a paragraph and a table (none when no table was written). */
+async function outsideBlocks(dir: string, panels: readonly PanelClaimsJson[]): Promise<Block[]> {
+  const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
+  const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
+  if (!masks.length) return [];
+  return [
+    {
+      kind: 'paragraph',
+      text: "The fraction of prototypes outside the exact convex hull of the inputs (mean over seeds) at each panel's largest N:",
+    },
+    {
+      kind: 'table',
+      header: ['mask', ...panels.map((p, i) => `${p.label}, N = ${outside[i]?.n ?? '–'}`)],
+      align: ['l', ...panels.map(() => 'r' as const)],
+      rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(o?.byMask.get(m)))]),
+    },
+  ];
+}
+
 /**
  * Writes the README section "Beyond the paper: higher dimensions and real data" from a folder of
  * `reproduce --beyond`: the claims per d and dataset (a column each), the outside fraction per
@@ -221,23 +262,7 @@ export async function beyondDataSnippet(
   const imagesDir = options.imagesDir ?? path.join('docs', 'results', 'beyond');
   const linkBase = options.linkBase ?? 'docs/results/beyond';
   const log = await readReproduceLog(dir);
-  let claimsJson: { alpha: number; panels?: PanelClaimsJson[] };
-  try {
-    claimsJson = JSON.parse(await readFile(path.join(dir, BEYOND_REPORT, 'claims.json'), 'utf8'));
-  } catch {
-    throw new ValidationError(
-      'reproduction folder',
-      dir,
-      `a folder written by \`protomlp reproduce --beyond\` (with ${BEYOND_REPORT}/claims.json)`,
-    );
-  }
-  const panels = claimsJson.panels ?? [];
-  if (!panels.length)
-    throw new ValidationError(
-      `${dir}/${BEYOND_REPORT}/claims.json`,
-      'no panels',
-      'the claims per panel (written by this version of protomlp)',
-    );
+  const { alpha, panels } = await readPanelClaims(dir);
   const blocks: Block[] = [
     {
       kind: 'paragraph',
@@ -260,23 +285,10 @@ export async function beyondDataSnippet(
       })),
     ),
   );
-  const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
-  const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
-  if (masks.length) {
-    blocks.push({
-      kind: 'paragraph',
-      text: "The fraction of prototypes outside the exact convex hull of the inputs (mean over seeds) at each panel's largest N:",
-    });
-    blocks.push({
-      kind: 'table',
-      header: ['mask', ...panels.map((p, i) => `${p.label}, N = ${outside[i]?.n ?? '–'}`)],
-      align: ['l', ...panels.map(() => 'r' as const)],
-      rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(o?.byMask.get(m)))]),
-    });
-  }
+  blocks.push(...(await outsideBlocks(dir, panels)));
   blocks.push({
     kind: 'paragraph',
-    text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${claimsJson.alpha}.`,
+    text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${alpha}.`,
   });
   const plotFiles = await readdir(path.join(dir, BEYOND_REPORT, 'plots')).catch(
     () => [] as string[],
