@@ -196,6 +196,129 @@ inline double softminCoverage(EpochArgs& a, int hw, const double* xi, double bes
 }
 
 /**
+ * For each sorted prototype s, the first t > s whose pair with s has an exp argument below
+ * kExpMinArg in the first coordinate alone (so every later pair's exp is exactly 0): bandEnd[s].
+ */
+inline void separationBand(EpochArgs& a, double negInvTauValue) {
+  const int h = a.h;
+  const double* pS = a.pS;
+  int* bandEnd = a.bandEnd;
+  for (int s = 0, t = 0; s < h; s++) {
+    if (t < s + 1) t = s + 1;
+    while (t < h) {
+      const double diff = pS[s] - pS[t];
+      if (diff * diff * negInvTauValue < kExpMinArg) break;  // the kernel's argument at d = 1
+      t++;
+    }
+    bandEnd[s] = t;
+  }
+}
+
+/**
+ * Pairs over the prototypes sorted by their first coordinate (sorted positions s < t), two rows
+ * s, s + 1 at a time, vectorized over t in virtual blocks of 8: the lane groups of p_t and
+ * dL/dp_t are loaded and stored once for both rows, and the two exp chains overlap. Row s
+ * stops at bandEnd[s]: every pair beyond it has -|p_s - p_t|^2 / tau < -708 in the first
+ * coordinate alone, so its exp is exactly 0 (for tau = 1e-3 about half the pairs of a trained
+ * run). Which blocks are computed is decided here, in scalar code, the same for every width.
+ * A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
+ * the next rows' loads cover the same addresses (partly overlapping vectors would defeat
+ * store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
+ * Lanes past h read padding prototypes (kFar), whose e is exactly 0.
+ * Returns the separation total; its gradient is added to gpT.
+ */
+template <int W, int DIM>
+double separation(EpochArgs& a, double pairs) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  constexpr int G = L::kGroups;
+  const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  double* gpT = a.gpT;
+  const D iota = [] {
+    D t;
+    for (int l = 0; l < W; l++) t[l] = l;
+    return t;
+  }();
+  const bool sepGrad = a.wSep != 0;
+  const double negInvTauValue = -1 / a.tau;
+  const D negInvTau = L::splat(negInvTauValue);
+  const D gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
+  const double* pS = a.pS;
+  double* gpS = a.gpS;
+  for (int q = 0; q < d * ha; q++) gpS[q] = 0;
+  separationBand(a, negInvTauValue);
+  const int* bandEnd = a.bandEnd;
+  VirtualSum<W> accE;
+  auto sepRows = [&](int s0, auto rowsTag) {
+    constexpr int R = decltype(rowsTag)::value;
+    D gs[R][G][DIM > 0 ? DIM : kMaxDimLocal];
+    D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
+    for (int r = 0; r < R; r++)
+      for (int k = 0; k < d; k++) {
+        ps[r][k] = L::splat(pS[k * ha + s0 + r]);
+        for (int u = 0; u < G; u++) gs[r][u][k] = L::splat(0);
+      }
+    auto block = [&](int t8, auto firstTag) {
+      constexpr bool first = decltype(firstTag)::value;
+      for (int u = 0; u < G; u++) {
+        const int t = t8 + u * W;
+        D e[R];
+        typename L::I keep[R];
+        for (int r = 0; r < R; r++) {
+          D diff = ps[r][0] - L::load(pS + t);
+          D dd = diff * diff;  // = 0 + diff^2 exactly
+          for (int k = 1; k < d; k++) {
+            diff = ps[r][k] - L::load(pS + k * ha + t);
+            dd = L::madd(diff, diff, dd);
+          }
+          e[r] = vexp<W>(dd * negInvTau);
+          if constexpr (first) {
+            // pairs t <= s (in a row's first block only) are no pairs: exactly 0
+            keep[r] = iota + (double)t > (double)(s0 + r);
+            e[r] = keep[r] ? e[r] : L::splat(0);
+          }
+          accE.part[u] += e[r];
+        }
+        if (!sepGrad) continue;
+        for (int k = 0; k < d; k++) {
+          const D pt = L::load(pS + k * ha + t);
+          D gt = L::load(gpS + k * ha + t);
+          for (int r = 0; r < R; r++) {
+            D g = e[r] * gradScale * (ps[r][k] - pt);
+            if constexpr (first) g = keep[r] ? g : L::splat(0);
+            gs[r][u][k] += g;
+            gt -= g;
+          }
+          L::store(gpS + k * ha + t, gt);
+        }
+      }
+    };
+    const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
+    const int tEnd = bandEnd[s0 + R - 1];  // the larger of the rows' ends
+    block(t0, BoolTag<true>{});
+    for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth) block(t8, BoolTag<false>{});
+    if (sepGrad)
+      for (int r = 0; r < R; r++)
+        for (int k = 0; k < d; k++) {
+          VirtualSum<W> self;
+          for (int u = 0; u < G; u++) self.part[u] = gs[r][u][k];
+          a.gpSelfT[k * ha + s0 + r] = self.total();
+        }
+  };
+  for (int s = 0; s < h; s += 2) {
+    if (s + 1 < h)
+      sepRows(s, RowCount<2>{});
+    else
+      sepRows(s, RowCount<1>{});
+  }
+  if (sepGrad)
+    for (int k = 0; k < d; k++)
+      for (int s = 0; s < h; s++)
+        gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
+  return accE.total();
+}
+
+/**
  * One epoch. DIM = 1 compiles the d = 1 case (the paper's) with every loop over k unrolled; OVL
  * whether the overlap term is computed (its row sums of h and h^2 cost registers that the exp
  * needs, so without it they are not kept at all).
@@ -250,11 +373,6 @@ void epochBody(EpochArgs& a) {
   const double ovlScale = (a.wOvl * 2) / ((double)n * h * (h - 1));
   const bool ovlGrad = a.wOvl != 0;
   const bool softmin = a.tauCov != 0;
-  const D iota = [] {
-    D t;
-    for (int l = 0; l < W; l++) t[l] = l;
-    return t;
-  }();
 
   auto coverageRow = [&](int i) {
     if (!a.doCov) return;
@@ -354,103 +472,7 @@ void epochBody(EpochArgs& a) {
 
   double sepTotal = 0;
   const double pairs = ((double)h * (h - 1)) / 2;
-  if (a.doSep) {
-    // Pairs over the prototypes sorted by their first coordinate (sorted positions s < t), two rows
-    // s, s + 1 at a time, vectorized over t in virtual blocks of 8: the lane groups of p_t and
-    // dL/dp_t are loaded and stored once for both rows, and the two exp chains overlap. Row s
-    // stops at bandEnd[s]: every pair beyond it has -|p_s - p_t|^2 / tau < -708 in the first
-    // coordinate alone, so its exp is exactly 0 (for tau = 1e-3 about half the pairs of a trained
-    // run). Which blocks are computed is decided here, in scalar code, the same for every width.
-    // A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
-    // the next rows' loads cover the same addresses (partly overlapping vectors would defeat
-    // store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
-    // Lanes past h read padding prototypes (kFar), whose e is exactly 0.
-    const bool sepGrad = a.wSep != 0;
-    const double negInvTauValue = -1 / a.tau;
-    const D negInvTau = L::splat(negInvTauValue);
-    const D gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
-    const double* pS = a.pS;
-    double* gpS = a.gpS;
-    for (int q = 0; q < d * ha; q++) gpS[q] = 0;
-    int* bandEnd = a.bandEnd;
-    for (int s = 0, t = 0; s < h; s++) {
-      if (t < s + 1) t = s + 1;
-      while (t < h) {
-        const double diff = pS[s] - pS[t];
-        if (diff * diff * negInvTauValue < kExpMinArg) break;  // the kernel's argument at d = 1
-        t++;
-      }
-      bandEnd[s] = t;
-    }
-    VirtualSum<W> accE;
-    auto sepRows = [&](int s0, auto rowsTag) {
-      constexpr int R = decltype(rowsTag)::value;
-      D gs[R][G][DIM > 0 ? DIM : kMaxDimLocal];
-      D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
-      for (int r = 0; r < R; r++)
-        for (int k = 0; k < d; k++) {
-          ps[r][k] = L::splat(pS[k * ha + s0 + r]);
-          for (int u = 0; u < G; u++) gs[r][u][k] = L::splat(0);
-        }
-      auto block = [&](int t8, auto firstTag) {
-        constexpr bool first = decltype(firstTag)::value;
-        for (int u = 0; u < G; u++) {
-          const int t = t8 + u * W;
-          D e[R];
-          typename L::I keep[R];
-          for (int r = 0; r < R; r++) {
-            D diff = ps[r][0] - L::load(pS + t);
-            D dd = diff * diff;  // = 0 + diff^2 exactly
-            for (int k = 1; k < d; k++) {
-              diff = ps[r][k] - L::load(pS + k * ha + t);
-              dd = L::madd(diff, diff, dd);
-            }
-            e[r] = vexp<W>(dd * negInvTau);
-            if constexpr (first) {
-              // pairs t <= s (in a row's first block only) are no pairs: exactly 0
-              keep[r] = iota + (double)t > (double)(s0 + r);
-              e[r] = keep[r] ? e[r] : L::splat(0);
-            }
-            accE.part[u] += e[r];
-          }
-          if (!sepGrad) continue;
-          for (int k = 0; k < d; k++) {
-            const D pt = L::load(pS + k * ha + t);
-            D gt = L::load(gpS + k * ha + t);
-            for (int r = 0; r < R; r++) {
-              D g = e[r] * gradScale * (ps[r][k] - pt);
-              if constexpr (first) g = keep[r] ? g : L::splat(0);
-              gs[r][u][k] += g;
-              gt -= g;
-            }
-            L::store(gpS + k * ha + t, gt);
-          }
-        }
-      };
-      const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
-      const int tEnd = bandEnd[s0 + R - 1];  // the larger of the rows' ends
-      block(t0, BoolTag<true>{});
-      for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth) block(t8, BoolTag<false>{});
-      if (sepGrad)
-        for (int r = 0; r < R; r++)
-          for (int k = 0; k < d; k++) {
-            VirtualSum<W> self;
-            for (int u = 0; u < G; u++) self.part[u] = gs[r][u][k];
-            a.gpSelfT[k * ha + s0 + r] = self.total();
-          }
-    };
-    for (int s = 0; s < h; s += 2) {
-      if (s + 1 < h)
-        sepRows(s, RowCount<2>{});
-      else
-        sepRows(s, RowCount<1>{});
-    }
-    if (sepGrad)
-      for (int k = 0; k < d; k++)
-        for (int s = 0; s < h; s++)
-          gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
-    sepTotal = accE.total();
-  }
+  if (a.doSep) sepTotal = separation<W, DIM>(a, pairs);
 
   if (a.wCov != 0 || a.wSep != 0) {
     // chain dL/dp into W and b: dp/db = -w/n_j, dp_k/dw_l = -b (delta_kl/n_j - 2 w_k w_l/n_j^2)
