@@ -53,6 +53,272 @@ struct RowCount {
 };
 
 /**
+ * Coverage of one row in 1-D with the hard min, by bisection in the sorted prototypes (a.pS, the
+ * first hf not NaN); adds the winner's gradient to gpT and returns the row's term.
+ */
+inline double coverageSorted(EpochArgs& a, int hf, const double* xi) {
+  const int n = a.n;
+  const double* pT = a.pT;
+  double* gpT = a.gpT;
+  // 1-D hard min by bisection in the sorted prototypes: fl((x - p)^2) is monotone on each side
+  // of x, so the min is at the last p < x or the first p >= x, and the positions that tie with
+  // it are contiguous around them; the winner is the lowest neuron index among those, exactly
+  // the brute-force scan's answer (NaN prototypes, sorted last, are never taken).
+  const double xv = xi[0];
+  const double* ps = a.pS;
+  auto dist = [&](int s) {
+    const double diff = xv - ps[s];
+    return diff * diff;
+  };
+  int lo = 0, hi = hf;
+  while (lo < hi) {
+    const int mid = (lo + hi) / 2;
+    if (ps[mid] < xv)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  double best = __builtin_inf();
+  if (lo > 0 && dist(lo - 1) < best) best = dist(lo - 1);
+  if (lo < hf && dist(lo) < best) best = dist(lo);
+  int jb = 0;
+  if (best < __builtin_inf()) {
+    int first = lo > 0 && dist(lo - 1) == best ? lo - 1 : lo;
+    int last = lo < hf && dist(lo) == best ? lo : lo - 1;
+    while (first > 0 && dist(first - 1) == best) first--;
+    while (last + 1 < hf && dist(last + 1) == best) last++;
+    jb = a.order[first];
+    for (int s = first + 1; s <= last; s++) jb = a.order[s] < jb ? a.order[s] : jb;
+  }
+  const double term = best;
+  if (a.wCov != 0) gpT[jb] += ((a.wCov * 2) / n) * (pT[jb] - xv);
+  return term;
+}
+
+/** Fills aRow with one row's squared distances to every prototype and returns their min. */
+template <int W, int DIM>
+inline double nearestDistance(EpochArgs& a, int hw, const double* xi) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const double* pT = a.pT;
+  double* aRow = a.aRow;
+  // Coverage: the nearest prototype (ties: lowest j) or the softmin over the row's squared
+  // distances. The min is exact, so neither its lane grouping nor its two independent chains
+  // (a single chain is latency-bound on compare + blend) change the result; the winner is then
+  // the first j whose distance equals it, as TS's strict-less scan finds it.
+  auto distances = [&](int j) {
+    D diff = L::splat(xi[0]) - L::load(pT + j);
+    D av = diff * diff;  // = 0 + diff^2 exactly (a square is never -0)
+    for (int k = 1; k < d; k++) {
+      diff = L::splat(xi[k]) - L::load(pT + k * ha + j);
+      av = L::madd(diff, diff, av);
+    }
+    L::store(aRow + j, av);
+    return av;
+  };
+  const D inf = L::splat(__builtin_inf());
+  D vmin0 = inf, vmin1 = inf;
+  int j = 0;
+  for (; j + 2 * W <= hw; j += 2 * W) {
+    const D av0 = distances(j), av1 = distances(j + W);
+    vmin0 = av0 < vmin0 ? av0 : vmin0;  // NaN distances are never taken, as in TS
+    vmin1 = av1 < vmin1 ? av1 : vmin1;
+  }
+  if (j < hw) {
+    const D av0 = distances(j);
+    vmin0 = av0 < vmin0 ? av0 : vmin0;
+  }
+  vmin0 = vmin1 < vmin0 ? vmin1 : vmin0;
+  double best = vmin0[0];
+  for (int l = 1; l < W; l++) best = vmin0[l] < best ? vmin0[l] : best;
+  return best;
+}
+
+/** The hard-min coverage gradient of one row: the first prototype at distance best (aRow). */
+template <int W, int DIM>
+inline void hardMinGradient(EpochArgs& a, int hw, const double* xi, double best) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  const int n = a.n, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const double* pT = a.pT;
+  double* gpT = a.gpT;
+  const double* aRow = a.aRow;
+  int jb = 0;
+  if (best < __builtin_inf()) {
+    const D bv = L::splat(best);
+    for (int jj = 0; jj < hw; jj += W) {
+      const auto hit = L::load(aRow + jj) == bv;
+      if (!L::anyTrue(hit)) continue;
+      int l = 0;
+      while (!hit[l]) l++;
+      jb = jj + l;
+      break;
+    }
+  }
+  const double f = (a.wCov * 2) / n;
+  for (int k = 0; k < d; k++) gpT[k * ha + jb] += f * (pT[k * ha + jb] - xi[k]);
+}
+
+/** The softmin coverage of one row from its distances (aRow) and their min: adds its gradient
+ *  to gpT, returns its term. */
+template <int W, int DIM>
+inline double softminCoverage(EpochArgs& a, int hw, const double* xi, double best) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  constexpr int G = L::kGroups;
+  const int n = a.n, h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha, hp = a.hp;
+  const double* pT = a.pT;
+  double* gpT = a.gpT;
+  double* aRow = a.aRow;
+  const D bv = L::splat(best), tc = L::splat(a.tauCov);
+  VirtualSum<W> accE;
+  for (int j = 0; j < hp; j += kVirtualWidth) {
+    for (int u = 0; u < G && j + u * W < hw; u++) {
+      const D e = vexp<W>(-(L::load(aRow + j + u * W) - bv) / tc);
+      L::store(aRow + j + u * W, e);
+      accE.part[u] += e;
+    }
+  }
+  const double sum = accE.total();
+  const double term = best - a.tauCov * softminLog(sum / h);
+  if (a.wCov != 0) {
+    const D f = L::splat((a.wCov * 2) / (n * sum));
+    for (int j = 0; j < hw; j += W) {
+      const D fj = f * L::load(aRow + j);
+      for (int k = 0; k < d; k++) {
+        double* g = gpT + k * ha + j;
+        L::store(g, L::madd(fj, L::load(pT + k * ha + j) - xi[k], L::load(g)));
+      }
+    }
+  }
+  return term;
+}
+
+/**
+ * For each sorted prototype s, the first t > s whose pair with s has an exp argument below
+ * kExpMinArg in the first coordinate alone (so every later pair's exp is exactly 0): bandEnd[s].
+ */
+inline void separationBand(EpochArgs& a, double negInvTauValue) {
+  const int h = a.h;
+  const double* pS = a.pS;
+  int* bandEnd = a.bandEnd;
+  for (int s = 0, t = 0; s < h; s++) {
+    if (t < s + 1) t = s + 1;
+    while (t < h) {
+      const double diff = pS[s] - pS[t];
+      if (diff * diff * negInvTauValue < kExpMinArg) break;  // the kernel's argument at d = 1
+      t++;
+    }
+    bandEnd[s] = t;
+  }
+}
+
+/**
+ * Pairs over the prototypes sorted by their first coordinate (sorted positions s < t), two rows
+ * s, s + 1 at a time, vectorized over t in virtual blocks of 8: the lane groups of p_t and
+ * dL/dp_t are loaded and stored once for both rows, and the two exp chains overlap. Row s
+ * stops at bandEnd[s]: every pair beyond it has -|p_s - p_t|^2 / tau < -708 in the first
+ * coordinate alone, so its exp is exactly 0 (for tau = 1e-3 about half the pairs of a trained
+ * run). Which blocks are computed is decided here, in scalar code, the same for every width.
+ * A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
+ * the next rows' loads cover the same addresses (partly overlapping vectors would defeat
+ * store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
+ * Lanes past h read padding prototypes (kFar), whose e is exactly 0.
+ * Returns the separation total; its gradient is added to gpT.
+ */
+template <int W, int DIM>
+double separation(EpochArgs& a, double pairs) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  constexpr int G = L::kGroups;
+  const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  double* gpT = a.gpT;
+  const D iota = [] {
+    D t;
+    for (int l = 0; l < W; l++) t[l] = l;
+    return t;
+  }();
+  const bool sepGrad = a.wSep != 0;
+  const double negInvTauValue = -1 / a.tau;
+  const D negInvTau = L::splat(negInvTauValue);
+  const D gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
+  const double* pS = a.pS;
+  double* gpS = a.gpS;
+  for (int q = 0; q < d * ha; q++) gpS[q] = 0;
+  separationBand(a, negInvTauValue);
+  const int* bandEnd = a.bandEnd;
+  VirtualSum<W> accE;
+  auto sepRows = [&](int s0, auto rowsTag) {
+    constexpr int R = decltype(rowsTag)::value;
+    D gs[R][G][DIM > 0 ? DIM : kMaxDimLocal];
+    D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
+    for (int r = 0; r < R; r++)
+      for (int k = 0; k < d; k++) {
+        ps[r][k] = L::splat(pS[k * ha + s0 + r]);
+        for (int u = 0; u < G; u++) gs[r][u][k] = L::splat(0);
+      }
+    auto block = [&](int t8, auto firstTag) {
+      constexpr bool first = decltype(firstTag)::value;
+      for (int u = 0; u < G; u++) {
+        const int t = t8 + u * W;
+        D e[R];
+        typename L::I keep[R];
+        for (int r = 0; r < R; r++) {
+          D diff = ps[r][0] - L::load(pS + t);
+          D dd = diff * diff;  // = 0 + diff^2 exactly
+          for (int k = 1; k < d; k++) {
+            diff = ps[r][k] - L::load(pS + k * ha + t);
+            dd = L::madd(diff, diff, dd);
+          }
+          e[r] = vexp<W>(dd * negInvTau);
+          if constexpr (first) {
+            // pairs t <= s (in a row's first block only) are no pairs: exactly 0
+            keep[r] = iota + (double)t > (double)(s0 + r);
+            e[r] = keep[r] ? e[r] : L::splat(0);
+          }
+          accE.part[u] += e[r];
+        }
+        if (!sepGrad) continue;
+        for (int k = 0; k < d; k++) {
+          const D pt = L::load(pS + k * ha + t);
+          D gt = L::load(gpS + k * ha + t);
+          for (int r = 0; r < R; r++) {
+            D g = e[r] * gradScale * (ps[r][k] - pt);
+            if constexpr (first) g = keep[r] ? g : L::splat(0);
+            gs[r][u][k] += g;
+            gt -= g;
+          }
+          L::store(gpS + k * ha + t, gt);
+        }
+      }
+    };
+    const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
+    const int tEnd = bandEnd[s0 + R - 1];  // the larger of the rows' ends
+    block(t0, BoolTag<true>{});
+    for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth) block(t8, BoolTag<false>{});
+    if (sepGrad)
+      for (int r = 0; r < R; r++)
+        for (int k = 0; k < d; k++) {
+          VirtualSum<W> self;
+          for (int u = 0; u < G; u++) self.part[u] = gs[r][u][k];
+          a.gpSelfT[k * ha + s0 + r] = self.total();
+        }
+  };
+  for (int s = 0; s < h; s += 2) {
+    if (s + 1 < h)
+      sepRows(s, RowCount<2>{});
+    else
+      sepRows(s, RowCount<1>{});
+  }
+  if (sepGrad)
+    for (int k = 0; k < d; k++)
+      for (int s = 0; s < h; s++)
+        gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
+  return accE.total();
+}
+
+/**
  * One epoch. DIM = 1 compiles the d = 1 case (the paper's) with every loop over k unrolled; OVL
  * whether the overlap term is computed (its row sums of h and h^2 cost registers that the exp
  * needs, so without it they are not kept at all).
@@ -78,7 +344,6 @@ void epochBody(EpochArgs& a) {
   double* gv = a.gv;
   double* zRow = a.zRow;
   double* hRow = a.hRow;
-  double* aRow = a.aRow;
   const bool needP = a.doCov || a.doSep;
 
   if (needP) {
@@ -108,119 +373,20 @@ void epochBody(EpochArgs& a) {
   const double ovlScale = (a.wOvl * 2) / ((double)n * h * (h - 1));
   const bool ovlGrad = a.wOvl != 0;
   const bool softmin = a.tauCov != 0;
-  const D iota = [] {
-    D t;
-    for (int l = 0; l < W; l++) t[l] = l;
-    return t;
-  }();
 
   auto coverageRow = [&](int i) {
     if (!a.doCov) return;
     const double* xi = x + (long)i * d;
     if (sortedCoverage) {
-      // 1-D hard min by bisection in the sorted prototypes: fl((x - p)^2) is monotone on each side
-      // of x, so the min is at the last p < x or the first p >= x, and the positions that tie with
-      // it are contiguous around them; the winner is the lowest neuron index among those, exactly
-      // the brute-force scan's answer (NaN prototypes, sorted last, are never taken).
-      const double xv = xi[0];
-      const double* ps = a.pS;
-      auto dist = [&](int s) {
-        const double diff = xv - ps[s];
-        return diff * diff;
-      };
-      int lo = 0, hi = hf;
-      while (lo < hi) {
-        const int mid = (lo + hi) / 2;
-        if (ps[mid] < xv)
-          lo = mid + 1;
-        else
-          hi = mid;
-      }
-      double best = __builtin_inf();
-      if (lo > 0 && dist(lo - 1) < best) best = dist(lo - 1);
-      if (lo < hf && dist(lo) < best) best = dist(lo);
-      int jb = 0;
-      if (best < __builtin_inf()) {
-        int first = lo > 0 && dist(lo - 1) == best ? lo - 1 : lo;
-        int last = lo < hf && dist(lo) == best ? lo : lo - 1;
-        while (first > 0 && dist(first - 1) == best) first--;
-        while (last + 1 < hf && dist(last + 1) == best) last++;
-        jb = a.order[first];
-        for (int s = first + 1; s <= last; s++) jb = a.order[s] < jb ? a.order[s] : jb;
-      }
-      covSum += best;
-      if (a.wCov != 0) gpT[jb] += ((a.wCov * 2) / n) * (pT[jb] - xv);
+      covSum += coverageSorted(a, hf, xi);
       return;
     }
-    // Coverage: the nearest prototype (ties: lowest j) or the softmin over the row's squared
-    // distances. The min is exact, so neither its lane grouping nor its two independent chains
-    // (a single chain is latency-bound on compare + blend) change the result; the winner is then
-    // the first j whose distance equals it, as TS's strict-less scan finds it.
-    auto distances = [&](int j) {
-      D diff = L::splat(xi[0]) - L::load(pT + j);
-      D av = diff * diff;  // = 0 + diff^2 exactly (a square is never -0)
-      for (int k = 1; k < d; k++) {
-        diff = L::splat(xi[k]) - L::load(pT + k * ha + j);
-        av = L::madd(diff, diff, av);
-      }
-      L::store(aRow + j, av);
-      return av;
-    };
-    const D inf = L::splat(__builtin_inf());
-    D vmin0 = inf, vmin1 = inf;
-    int j = 0;
-    for (; j + 2 * W <= hw; j += 2 * W) {
-      const D av0 = distances(j), av1 = distances(j + W);
-      vmin0 = av0 < vmin0 ? av0 : vmin0;  // NaN distances are never taken, as in TS
-      vmin1 = av1 < vmin1 ? av1 : vmin1;
-    }
-    if (j < hw) {
-      const D av0 = distances(j);
-      vmin0 = av0 < vmin0 ? av0 : vmin0;
-    }
-    vmin0 = vmin1 < vmin0 ? vmin1 : vmin0;
-    double best = vmin0[0];
-    for (int l = 1; l < W; l++) best = vmin0[l] < best ? vmin0[l] : best;
+    const double best = nearestDistance<W, DIM>(a, hw, xi);
     if (!softmin) {
       covSum += best;
-      if (a.wCov != 0) {
-        int jb = 0;
-        if (best < __builtin_inf()) {
-          const D bv = L::splat(best);
-          for (int jj = 0; jj < hw; jj += W) {
-            const auto hit = L::load(aRow + jj) == bv;
-            if (!L::anyTrue(hit)) continue;
-            int l = 0;
-            while (!hit[l]) l++;
-            jb = jj + l;
-            break;
-          }
-        }
-        const double f = (a.wCov * 2) / n;
-        for (int k = 0; k < d; k++) gpT[k * ha + jb] += f * (pT[k * ha + jb] - xi[k]);
-      }
+      if (a.wCov != 0) hardMinGradient<W, DIM>(a, hw, xi, best);
     } else {
-      const D bv = L::splat(best), tc = L::splat(a.tauCov);
-      VirtualSum<W> accE;
-      for (int j = 0; j < hp; j += kVirtualWidth) {
-        for (int u = 0; u < G && j + u * W < hw; u++) {
-          const D e = vexp<W>(-(L::load(aRow + j + u * W) - bv) / tc);
-          L::store(aRow + j + u * W, e);
-          accE.part[u] += e;
-        }
-      }
-      const double sum = accE.total();
-      covSum += best - a.tauCov * softminLog(sum / h);
-      if (a.wCov != 0) {
-        const D f = L::splat((a.wCov * 2) / (n * sum));
-        for (int j = 0; j < hw; j += W) {
-          const D fj = f * L::load(aRow + j);
-          for (int k = 0; k < d; k++) {
-            double* g = gpT + k * ha + j;
-            L::store(g, L::madd(fj, L::load(pT + k * ha + j) - xi[k], L::load(g)));
-          }
-        }
-      }
+      covSum += softminCoverage<W, DIM>(a, hw, xi, best);
     }
   };
 
@@ -306,103 +472,7 @@ void epochBody(EpochArgs& a) {
 
   double sepTotal = 0;
   const double pairs = ((double)h * (h - 1)) / 2;
-  if (a.doSep) {
-    // Pairs over the prototypes sorted by their first coordinate (sorted positions s < t), two rows
-    // s, s + 1 at a time, vectorized over t in virtual blocks of 8: the lane groups of p_t and
-    // dL/dp_t are loaded and stored once for both rows, and the two exp chains overlap. Row s
-    // stops at bandEnd[s]: every pair beyond it has -|p_s - p_t|^2 / tau < -708 in the first
-    // coordinate alone, so its exp is exactly 0 (for tau = 1e-3 about half the pairs of a trained
-    // run). Which blocks are computed is decided here, in scalar code, the same for every width.
-    // A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
-    // the next rows' loads cover the same addresses (partly overlapping vectors would defeat
-    // store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
-    // Lanes past h read padding prototypes (kFar), whose e is exactly 0.
-    const bool sepGrad = a.wSep != 0;
-    const double negInvTauValue = -1 / a.tau;
-    const D negInvTau = L::splat(negInvTauValue);
-    const D gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
-    const double* pS = a.pS;
-    double* gpS = a.gpS;
-    for (int q = 0; q < d * ha; q++) gpS[q] = 0;
-    int* bandEnd = a.bandEnd;
-    for (int s = 0, t = 0; s < h; s++) {
-      if (t < s + 1) t = s + 1;
-      while (t < h) {
-        const double diff = pS[s] - pS[t];
-        if (diff * diff * negInvTauValue < kExpMinArg) break;  // the kernel's argument at d = 1
-        t++;
-      }
-      bandEnd[s] = t;
-    }
-    VirtualSum<W> accE;
-    auto sepRows = [&](int s0, auto rowsTag) {
-      constexpr int R = decltype(rowsTag)::value;
-      D gs[R][G][DIM > 0 ? DIM : kMaxDimLocal];
-      D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
-      for (int r = 0; r < R; r++)
-        for (int k = 0; k < d; k++) {
-          ps[r][k] = L::splat(pS[k * ha + s0 + r]);
-          for (int u = 0; u < G; u++) gs[r][u][k] = L::splat(0);
-        }
-      auto block = [&](int t8, auto firstTag) {
-        constexpr bool first = decltype(firstTag)::value;
-        for (int u = 0; u < G; u++) {
-          const int t = t8 + u * W;
-          D e[R];
-          typename L::I keep[R];
-          for (int r = 0; r < R; r++) {
-            D diff = ps[r][0] - L::load(pS + t);
-            D dd = diff * diff;  // = 0 + diff^2 exactly
-            for (int k = 1; k < d; k++) {
-              diff = ps[r][k] - L::load(pS + k * ha + t);
-              dd = L::madd(diff, diff, dd);
-            }
-            e[r] = vexp<W>(dd * negInvTau);
-            if constexpr (first) {
-              // pairs t <= s (in a row's first block only) are no pairs: exactly 0
-              keep[r] = iota + (double)t > (double)(s0 + r);
-              e[r] = keep[r] ? e[r] : L::splat(0);
-            }
-            accE.part[u] += e[r];
-          }
-          if (!sepGrad) continue;
-          for (int k = 0; k < d; k++) {
-            const D pt = L::load(pS + k * ha + t);
-            D gt = L::load(gpS + k * ha + t);
-            for (int r = 0; r < R; r++) {
-              D g = e[r] * gradScale * (ps[r][k] - pt);
-              if constexpr (first) g = keep[r] ? g : L::splat(0);
-              gs[r][u][k] += g;
-              gt -= g;
-            }
-            L::store(gpS + k * ha + t, gt);
-          }
-        }
-      };
-      const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
-      const int tEnd = bandEnd[s0 + R - 1];  // the larger of the rows' ends
-      block(t0, BoolTag<true>{});
-      for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth) block(t8, BoolTag<false>{});
-      if (sepGrad)
-        for (int r = 0; r < R; r++)
-          for (int k = 0; k < d; k++) {
-            VirtualSum<W> self;
-            for (int u = 0; u < G; u++) self.part[u] = gs[r][u][k];
-            a.gpSelfT[k * ha + s0 + r] = self.total();
-          }
-    };
-    for (int s = 0; s < h; s += 2) {
-      if (s + 1 < h)
-        sepRows(s, RowCount<2>{});
-      else
-        sepRows(s, RowCount<1>{});
-    }
-    if (sepGrad)
-      for (int k = 0; k < d; k++)
-        for (int s = 0; s < h; s++)
-          gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
-    sepTotal = accE.total();
-  }
+  if (a.doSep) sepTotal = separation<W, DIM>(a, pairs);
 
   if (a.wCov != 0 || a.wSep != 0) {
     // chain dL/dp into W and b: dp/db = -w/n_j, dp_k/dw_l = -b (delta_kl/n_j - 2 w_k w_l/n_j^2)
