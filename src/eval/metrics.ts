@@ -7,6 +7,7 @@ import type { Dataset, Params, Terms } from '../model/types.js';
 import type { Metrics } from '../record.js';
 import { allFinite, boundingBox, checkLength, checkSizes, finiteOrNull, norm } from './checks.js';
 import { outsideHull, type Outside } from './hull.js';
+import { assignmentTotal1d } from './assign1d.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
 
@@ -38,23 +39,31 @@ export function reconstructionError(
   checkLength('x.length', x.length, 'n * dim', n * d);
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
   if (!allFinite(x) || !allFinite(protos)) return NaN;
+  if (d === 1) {
+    // as below: NaN when some input and some prototype are too far apart for a float64 distance
+    if (!Number.isFinite(spread(x, protos))) return NaN;
+    return assignmentTotal1d(x, protos) / Math.min(n, h);
+  }
   const cost = new Float64Array(n * h);
   const diff = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < h; j++) {
-      let c: number;
-      if (d === 1) {
-        c = Math.abs(x[i] - protos[j]);
-      } else {
-        for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
-        c = norm(diff);
-      }
+      for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
+      const c = norm(diff);
       // finite coordinates can still be too far apart for a float64 distance
       if (!Number.isFinite(c)) return NaN;
       cost[i * h + j] = c;
     }
   }
   return assignment(cost, n, h).total / Math.min(n, h);
+}
+
+/** The largest |x_i - p_j| over all pairs of two 1-D sets (Infinity when it overflows). */
+function spread(x: Float64Array, p: Float64Array): number {
+  let [xLo, xHi, pLo, pHi] = [Infinity, -Infinity, Infinity, -Infinity];
+  for (const v of x) [xLo, xHi] = [Math.min(xLo, v), Math.max(xHi, v)];
+  for (const v of p) [pLo, pHi] = [Math.min(pLo, v), Math.max(pHi, v)];
+  return Math.max(Math.abs(xHi - pLo), Math.abs(pHi - xLo));
 }
 
 /**

@@ -13,6 +13,7 @@ import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { selectBackend } from '../backend/select.js';
 import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
+import { lockFolder } from './lock.js';
 import { shardPositions, type Shard } from './shard.js';
 import {
   readRunLog,
@@ -230,6 +231,21 @@ export async function runStudy(
   const { out, shard, signal } = options;
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
+  const release = lockFolder(out, options.onNotice);
+  try {
+    return await runLocked(resolved, options, started);
+  } finally {
+    release();
+  }
+}
+
+/** {@link runStudy} once the folder's lock is held. */
+async function runLocked(
+  resolved: Study,
+  options: RunStudyOptions,
+  started: number,
+): Promise<StudySummary> {
+  const { out, shard } = options;
   const { folder, numerics, setAside } = openFolder(resolved, options);
   const plan = planRuns(resolved, folder.finished, options, numerics);
   fs.mkdirSync(out, { recursive: true });

@@ -496,6 +496,18 @@ export function scoreRung(
  * ```
  */
 export async function tune(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
+  const { lockFolder } = await import('./lock.js');
+  checkTuneOptions(options, options.label ?? ((f) => f));
+  const release = lockFolder(options.out, options.onNotice);
+  try {
+    return await tuneLocked(grid, options);
+  } finally {
+    release();
+  }
+}
+
+/** {@link tune} once the lock of its folder is held. */
+async function tuneLocked(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
   const started = performance.now();
   const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([
     import('./runner.js'),
