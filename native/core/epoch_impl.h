@@ -30,6 +30,7 @@
 
 #include "kernel.h"
 #include "numerics.h"
+#include "soft_fma.h"
 
 #if PROTOMLP_FMA && (defined(__AVX2__) || defined(__AVX512F__))
 #include <immintrin.h>
@@ -99,7 +100,7 @@ struct Lanes {
 #endif
     }
     D out;
-    for (int l = 0; l < W; l++) out[l] = __builtin_fma(a[l], b[l], c[l]);
+    for (int l = 0; l < W; l++) out[l] = scalarFma(a[l], b[l], c[l]);
     return out;
 #else
     return a * b + c;
@@ -133,7 +134,7 @@ struct Lanes {
 #endif
     }
     D out;
-    for (int l = 0; l < W; l++) out[l] = __builtin_fma(-a[l], b[l], c[l]);
+    for (int l = 0; l < W; l++) out[l] = scalarFma(-a[l], b[l], c[l]);
     return out;
 #else
     return c - a * b;
