@@ -7,7 +7,8 @@
 // newer than the floor docs/install.md states, so they load wherever Node 20 runs (glibc 2.28).
 // prebuilds/manifest.json records, per binary, its hash, the hash of the sources it was built from
 // (a test fails when they are stale), the compiler and the glibc/libstdc++/libgcc versions it needs.
-// macOS and Windows binaries come from .github/workflows/release.yml, not from this script.
+// `node scripts/prebuild.js win32-x64` cross-compiles the Windows binary (scripts/prebuild-win32.js).
+// macOS binaries are not shipped (docs/install.md).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,6 +17,7 @@ import { arch as hostArch } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkBuild } from './check-isa.js';
+import { buildWin32, WIN32_FILE } from './prebuild-win32.js';
 
 export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 export const MANIFEST = join(ROOT, 'prebuilds', 'manifest.json');
@@ -166,8 +168,7 @@ export function prebuild(arch) {
   if (arch !== hostArch()) rmSync(join(ROOT, 'build'), { recursive: true, force: true });
 
   const requirements = systemRequirements(file, objdump);
-  const manifest = readManifest();
-  manifest.binaries[`linux-${arch}/${basename(file)}`] = {
+  record(`linux-${arch}/${basename(file)}`, {
     sha256: sha256(file),
     bytes: statSync(file).size,
     sources: sourcesHash(),
@@ -179,18 +180,38 @@ export function prebuild(arch) {
     glibcxx: requirements.glibcxx.version,
     gcc: requirements.gcc.version,
     needed: requirements.needed,
-  };
-  manifest.binaries = Object.fromEntries(
-    Object.entries(manifest.binaries).sort(([a], [b]) => a.localeCompare(b)),
-  );
-  writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-  writeDocsTable(manifest);
+  });
   const libstdcxx = requirements.glibcxx.version
     ? `libstdc++ GLIBCXX_${requirements.glibcxx.version}`
     : 'no libstdc++';
   console.log(
     `prebuild: ${relative(ROOT, file)}: needs glibc >= ${requirements.glibc.version}, ${libstdcxx}, libgcc_s GCC_${requirements.gcc.version}`,
   );
+}
+
+/** Writes one binary's manifest entry (entries sorted by file) and the docs table. */
+function record(key, entry) {
+  const manifest = readManifest();
+  manifest.binaries[key] = entry;
+  manifest.binaries = Object.fromEntries(
+    Object.entries(manifest.binaries).sort(([a], [b]) => a.localeCompare(b)),
+  );
+  writeFileSync(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
+  writeDocsTable(manifest);
+}
+
+/** Builds prebuilds/win32-x64/protomlp.node (scripts/prebuild-win32.js) and records it. */
+export function prebuildWin32() {
+  const { file, bytes, compiler, imports } = buildWin32(ROOT);
+  record(WIN32_FILE, {
+    sha256: sha256(file),
+    bytes,
+    sources: sourcesHash(),
+    napi: true,
+    compiler,
+    imports,
+  });
+  console.log(`prebuild: ${relative(ROOT, file)}: imports ${imports.join(', ')}`);
 }
 
 export const INSTALL_DOC = join(ROOT, 'docs', 'install.md');
@@ -205,7 +226,8 @@ export function requirementsTable(manifest) {
     symbols.length <= 4
       ? symbols.join(', ')
       : `${symbols.slice(0, 3).join(', ')} and ${symbols.length - 3} more`;
-  const rows = Object.entries(manifest.binaries).map(([file, b]) =>
+  const linux = Object.entries(manifest.binaries).filter(([file]) => file.startsWith('linux-'));
+  const rows = linux.map(([file, b]) =>
     [
       `\`prebuilds/${file}\``,
       b.bytes === undefined ? 'not recorded' : `${b.bytes.toLocaleString('en-US')} bytes`,
@@ -239,10 +261,11 @@ function writeDocsTable(manifest) {
   );
 }
 
-// `node scripts/prebuild.js x64|arm64` builds one; `--docs` only rewrites the docs table.
+// `node scripts/prebuild.js x64|arm64|win32-x64` builds one; `--docs` only rewrites the docs table.
 if (process.argv[1] && basename(process.argv[1]) === 'prebuild.js') {
   try {
     if (process.argv[2] === '--docs') writeDocsTable(readManifest());
+    else if (process.argv[2] === 'win32-x64') prebuildWin32();
     else prebuild(process.argv[2] ?? hostArch());
   } catch (error) {
     console.error(`prebuild: ${error instanceof Error ? error.message : error}`);

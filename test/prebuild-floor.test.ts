@@ -17,6 +17,8 @@ import {
   systemRequirements,
 } from '../scripts/prebuild.js';
 import { listFiles, ROOT } from './helpers/package.js';
+import { spawnSync } from 'node:child_process';
+import { importedDlls, WIN32_FILE, WIN32_OBJDUMP } from '../scripts/prebuild-win32.js';
 
 /** glibc that Node 20's official Linux binaries need: the prebuilds may not ask for more. */
 const NODE20_GLIBC = '2.28';
@@ -218,5 +220,24 @@ t.test(
       const expected = compareVersions(glibc, floor.glibc) >= 0 ? 'yes' : 'no';
       t.equal(loads, expected, `${name} (glibc ${glibc}): ${expected}`);
     }
+  },
+);
+
+// The win32-x64 binary imports only what Windows and node.exe provide (everything else is linked
+// in), as the manifest records; read with mingw-w64's objdump, required under CI.
+const winObjdump = spawnSync(WIN32_OBJDUMP, ['--version']).status === 0;
+t.test(
+  'the win32-x64 prebuild imports node.exe, KERNEL32.dll and msvcrt.dll only',
+  {
+    skip:
+      !winObjdump && !process.env.CI
+        ? `${WIN32_OBJDUMP} not installed (apt-get install mingw-w64)`
+        : false,
+  },
+  async (t) => {
+    const manifest = readManifest() as { binaries: Record<string, { imports?: string[] }> };
+    const imports = importedDlls(join(ROOT, 'prebuilds', WIN32_FILE));
+    t.same([...imports].sort(), ['KERNEL32.dll', 'msvcrt.dll', 'node.exe']);
+    t.same(manifest.binaries[WIN32_FILE]?.imports, imports, 'as the manifest records');
   },
 );

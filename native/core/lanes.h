@@ -1,11 +1,12 @@
 // The vector-extension lane types of the kernels (one specialization per register width W = 1, 2,
 // 4, 8 doubles), their explicit multiply-adds (madd/nmadd: intrinsics on AVX2, AVX-512 and NEON,
-// __builtin_fma in the scalar variant; the only fused operations, as -ffp-contract=off is on for
-// every kernel file), and VirtualSum, a sum over neurons in the fixed virtual width of 8.
+// scalarFma (soft_fma.h) in the scalar variant; the only fused operations, as -ffp-contract=off is
+// on for every kernel file), and VirtualSum, a sum over neurons in the fixed virtual width of 8.
 // Internal linkage, no STL (epoch_impl.h says why).
 #pragma once
 
 #include "numerics.h"
+#include "soft_fma.h"
 
 #if PROTOMLP_FMA && (defined(__AVX2__) || defined(__AVX512F__))
 #include <immintrin.h>
@@ -75,7 +76,7 @@ struct Lanes {
 #endif
     }
     D out;
-    for (int l = 0; l < W; l++) out[l] = __builtin_fma(a[l], b[l], c[l]);
+    for (int l = 0; l < W; l++) out[l] = scalarFma(a[l], b[l], c[l]);
     return out;
 #else
     return a * b + c;
@@ -109,7 +110,7 @@ struct Lanes {
 #endif
     }
     D out;
-    for (int l = 0; l < W; l++) out[l] = __builtin_fma(-a[l], b[l], c[l]);
+    for (int l = 0; l < W; l++) out[l] = scalarFma(-a[l], b[l], c[l]);
     return out;
 #else
     return c - a * b;

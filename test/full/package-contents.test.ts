@@ -41,6 +41,7 @@ const REQUIRED = [
   'prebuilds/manifest.json',
   'prebuilds/linux-x64/protomlp.glibc.node',
   'prebuilds/linux-arm64/protomlp.glibc.node',
+  'prebuilds/win32-x64/protomlp.node',
   'native/binding.cc',
   'native/portable/exports.ver',
   'docs/install.md',

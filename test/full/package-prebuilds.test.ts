@@ -23,15 +23,14 @@ interface ManifestEntry {
 }
 
 const manifest = readManifest() as { binaries: Record<string, ManifestEntry> };
-// The Linux binaries built here (macOS and Windows ones would come from the release workflow).
-const binaries = listFiles(join(ROOT, 'prebuilds')).filter(
-  (f) => f.startsWith('linux-') && f.endsWith('.node'),
-);
+// The Linux binaries and the win32-x64 one, all built here (no macOS binary is shipped).
+const binaries = listFiles(join(ROOT, 'prebuilds')).filter((f) => f.endsWith('.node'));
 const ELF_MACHINE: Record<string, number> = { x64: 0x3e, arm64: 0xb7 };
 
 t.test('the manifest lists exactly the committed binaries, with their hashes', async (t) => {
   t.same(Object.keys(manifest.binaries).sort(), binaries.sort());
   t.ok(binaries.includes('linux-x64/protomlp.glibc.node'), 'a linux-x64 prebuild is committed');
+  t.ok(binaries.includes('win32-x64/protomlp.node'), 'a win32-x64 prebuild is committed');
   for (const file of binaries) {
     t.equal(
       sha256(join(ROOT, 'prebuilds', file)),
@@ -47,7 +46,7 @@ t.test('every prebuild was built from the current native sources', async (t) => 
     t.equal(
       manifest.binaries[file]?.sources,
       current,
-      `${file} is built from binding.gyp and native/ as they are now (if not: npm run prebuilds && npm run prebuilds:arm64)`,
+      `${file} is built from binding.gyp and native/ as they are now (if not: npm run prebuilds && npm run prebuilds:arm64 && npm run prebuilds:win32)`,
     );
   }
 });
@@ -55,8 +54,15 @@ t.test('every prebuild was built from the current native sources', async (t) => 
 // what the binaries need (as recorded, and against docs/install.md's floor): test/prebuild-floor.test.ts
 t.test("each binary targets its folder's architecture", async (t) => {
   for (const file of binaries) {
-    const arch = file.split('/')[0].slice('linux-'.length);
     const bytes = readFileSync(join(ROOT, 'prebuilds', file));
+    if (file.startsWith('win32-')) {
+      // a PE file: "PE\0\0" at the offset stored at 0x3c, then the machine (0x8664: x86-64)
+      const pe = bytes.readUInt32LE(0x3c);
+      t.equal(bytes.toString('latin1', pe, pe + 4), 'PE\0\0', `${file} is a PE file`);
+      t.equal(bytes.readUInt16LE(pe + 4), 0x8664, `${file} is for x86-64`);
+      continue;
+    }
+    const arch = file.split('/')[0].slice('linux-'.length);
     t.equal(bytes.readUInt16LE(18), ELF_MACHINE[arch], `${file} is an ELF for ${arch}`);
   }
 });
