@@ -4,6 +4,7 @@
 
 import type { RunConfig } from '../config.js';
 import type { Dataset, Params, TermsAndGrads } from '../model/types.js';
+import { exp } from '../numerics/fdlibm.js';
 
 /** Terms and per-term gradients: relative, normwise (see {@link termsAndGradsError}). */
 export const GRAD_TOL = 1e-12;
@@ -46,7 +47,7 @@ export function overlapScales(
     for (let j = 0; j < h; j++) {
       z[j] = params.b[j];
       for (let k = 0; k < d; k++) z[j] += params.W[j * d + k] * data.x[i * d + k];
-      a[j] = Math.exp(-z[j] * z[j]);
+      a[j] = exp(-z[j] * z[j]);
       s += a[j];
     }
     term += s * s;

@@ -10,6 +10,7 @@ import { outsideHull, type Outside } from './hull.js';
 import { assignmentTotal1d } from './assign1d.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
+import { exp } from '../numerics/fdlibm.js';
 
 /** The sizes a metric needs from a run config. */
 export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
@@ -92,7 +93,7 @@ export function winningNeurons(shape: Shape, data: Dataset, params: Params): Int
     for (let j = 0; j < h; j++) {
       let z = params.b[j];
       for (let k = 0; k < d; k++) z += params.W[j * d + k] * data.x[i * d + k];
-      const response = Math.exp(-z * z);
+      const response = exp(-z * z);
       if (Number.isNaN(response)) {
         best = -1;
         break;

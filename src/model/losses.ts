@@ -4,6 +4,7 @@
 
 import { PROTOTYPE_EPS, type RunConfig } from '../config.js';
 import type { Dataset, Gradient, Params, Terms, TermsAndGrads } from './types.js';
+import { exp, log } from '../numerics/fdlibm.js';
 
 /** Weights of the four terms in a combined loss; a zero weight skips that term's gradient. */
 export type TermWeights = Terms;
@@ -94,7 +95,7 @@ function forward(ws: Workspace, params: Params): number {
     for (let j = 0; j < h; j++) {
       let zij = params.b[j];
       for (let k = 0; k < d; k++) zij += params.W[j * d + k] * x[i * d + k];
-      const hij = Math.exp(-zij * zij);
+      const hij = exp(-zij * zij);
       z[i * h + j] = zij;
       act[i * h + j] = hij;
       yhat += params.v[j] * hij;
@@ -134,11 +135,11 @@ function coverage(ws: Workspace, weight: number): number {
     } else {
       let sum = 0;
       for (let j = 0; j < h; j++) {
-        const e = Math.exp(-(dist[j] - best) / tauCov);
+        const e = exp(-(dist[j] - best) / tauCov);
         dist[j] = e;
         sum += e;
       }
-      total += best - tauCov * Math.log(sum / h);
+      total += best - tauCov * log(sum / h);
       if (weight !== 0) {
         const f = (weight * 2) / (n * sum);
         for (let j = 0; j < h; j++) {
@@ -168,7 +169,7 @@ function separation(ws: Workspace, weight: number): number {
       }
       // exp(-746) is exactly 0 in float64: skipping those pairs changes no bit of the result
       if (dd > UNDERFLOW * tau) continue;
-      const e = Math.exp(-dd / tau);
+      const e = exp(-dd / tau);
       total += e;
       if (weight !== 0) {
         const f = (weight * e * -2) / (tau * pairs);
