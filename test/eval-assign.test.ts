@@ -2,18 +2,7 @@ import t from 'tap';
 import { assignmentTotal1d } from '../src/eval/assign1d.js';
 import { assignment } from '../src/eval/hungarian.js';
 import { reconstructionError } from '../src/eval/metrics.js';
-
-// A small seeded generator local to this test (the project generator is not what is under test).
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = a;
-    r = Math.imul(r ^ (r >>> 15), r | 1);
-    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers/random.js';
 
 function costMatrix(x: Float64Array, p: Float64Array): Float64Array {
   const cost = new Float64Array(x.length * p.length);

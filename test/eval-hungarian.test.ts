@@ -1,17 +1,6 @@
 import t from 'tap';
 import { assignment, type Assignment } from '../src/eval/hungarian.js';
-
-// A small seeded generator local to this test (the project generator is not what is under test).
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let r = a;
-    r = Math.imul(r ^ (r >>> 15), r | 1);
-    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from './helpers/random.js';
 
 // Totals agree to 1e-12 relative: the same number of costs is summed, but a brute-force optimum
 // may sum them in another order, or (under ties) be a different, equally cheap set of pairs.

@@ -25,3 +25,15 @@ export function randomPoint(
   const v = Float64Array.from({ length: h }, () => rng.uniform(-1, 1));
   return { config, data: { x, y }, params: { W, b, v, c: rng.uniform(-1, 1) } };
 }
+
+/** A small seeded generator for tests where the project generator is not what is under test. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let r = a;
+    r = Math.imul(r ^ (r >>> 15), r | 1);
+    r ^= r + Math.imul(r ^ (r >>> 7), r | 61);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
