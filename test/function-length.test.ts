@@ -17,7 +17,6 @@ const ALLOWED = new Set([
   'src/datasets/file.ts:csvTable',
   'src/datasets/file.ts:jsonTable',
   'src/eval/hull.ts:distance',
-  'src/study/store.ts:readRunLog',
   // report functions still to split (issue 16 item 1); remove each as it is split
   'src/report/build.ts:buildReport',
   'src/report/tune.ts:buildTuneReport',

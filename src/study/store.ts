@@ -218,6 +218,59 @@ export interface RunLogContent {
 }
 
 /**
+ * One line of runs.jsonl as a record of `study` under its current id (a 0.1.0 record upgraded),
+ * or a {@link ValidationError} naming the line: not JSON, not a record, a run of another study, or
+ * an id that is not its config's.
+ */
+function parseRunLine(
+  text: string,
+  where: string,
+  study: Study,
+  ids: Set<string>,
+): { record: RunRecord; upgraded: boolean } {
+  let upgraded = false;
+  let record: RunRecord;
+  try {
+    record = JSON.parse(text) as RunRecord;
+  } catch (e) {
+    throw new ValidationError(
+      where,
+      text,
+      `one run record (JSON) per line (invalid JSON: ${(e as Error).message})`,
+    );
+  }
+  if (
+    typeof record !== 'object' ||
+    record === null ||
+    typeof record.id !== 'string' ||
+    typeof record.config !== 'object'
+  ) {
+    throw new ValidationError(where, record, 'a run record with an id and a config');
+  }
+  const config = resolveConfig(record.config, undefined, `${where}: config.`);
+  const identity = identityConfig(config);
+  const expected = hashConfig(identity);
+  if (expected !== record.id && record.id === legacyRunId(config)) {
+    record = upgradeRecord(record, identity, expected);
+    upgraded = true;
+  }
+  if (!ids.has(record.id)) {
+    throw new ValidationError(
+      `${where}: id`,
+      record.id,
+      `the id of a run of study "${study.name}" (${study.studyId})`,
+    );
+  }
+  if (expected !== record.id) {
+    throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
+  }
+  // records written before a field existed (e.g. `data`) read back with its default, and every
+  // record (an upgraded 0.1.0 one too) with its identity config
+  record.config = identity;
+  return { record, upgraded };
+}
+
+/**
  * Reads `runs.jsonl` of a study folder. Every complete line must be a run record of `study`, made
  * with the numerics of the records before it (a study never mixes numerics, SPEC §10); a last line
  * without its newline is a write that was killed midway: reported through `notice`, never parsed.
@@ -246,41 +299,8 @@ export function readRunLog(
     }
     if (line.text.trim() === '') continue;
     const where = `${file} line ${line.number}`;
-    let record: RunRecord;
-    try {
-      record = JSON.parse(line.text) as RunRecord;
-    } catch (e) {
-      throw new ValidationError(
-        where,
-        line.text,
-        `one run record (JSON) per line (invalid JSON: ${(e as Error).message})`,
-      );
-    }
-    if (
-      typeof record !== 'object' ||
-      record === null ||
-      typeof record.id !== 'string' ||
-      typeof record.config !== 'object'
-    ) {
-      throw new ValidationError(where, record, 'a run record with an id and a config');
-    }
-    const config = resolveConfig(record.config, undefined, `${where}: config.`);
-    const identity = identityConfig(config);
-    const expected = hashConfig(identity);
-    if (expected !== record.id && record.id === legacyRunId(config)) {
-      record = upgradeRecord(record, identity, expected);
-      content.upgraded++;
-    }
-    if (!ids.has(record.id)) {
-      throw new ValidationError(
-        `${where}: id`,
-        record.id,
-        `the id of a run of study "${study.name}" (${study.studyId})`,
-      );
-    }
-    if (expected !== record.id) {
-      throw new ValidationError(`${where}: id`, record.id, `"${expected}", the id of its config`);
-    }
+    const { record, upgraded } = parseRunLine(line.text, where, study, ids);
+    if (upgraded) content.upgraded++;
     const numerics = recordNumerics(record);
     content.numerics ??= numerics;
     if (numerics !== content.numerics) {
@@ -290,9 +310,6 @@ export function readRunLog(
         `${describeNumerics(content.numerics)}, the numerics of the runs before it (a study never mixes numerics)`,
       );
     }
-    // records written before a field existed (e.g. `data`) read back with its default, and every
-    // record (an upgraded 0.1.0 one too) with its identity config
-    record.config = identity;
     if (content.records.has(record.id)) content.duplicates++;
     else content.records.set(record.id, keepRecords ? record : null);
   }
