@@ -63,6 +63,49 @@ export function sameBitsChecks(
   });
 }
 
+/** The short runs checked against TS: five shapes (d = 1 to 3, with and without tauCov) x every mask. */
+function shortRunConfigs(): RunConfig[] {
+  const configs: RunConfig[] = [];
+  for (const [n, dim, tauCov] of [
+    [3, 1, 0],
+    [17, 1, 0.05],
+    [40, 1, 0],
+    [9, 2, 0],
+    [12, 3, 0.05],
+  ] as const) {
+    for (const mask of MASKS)
+      configs.push(
+        resolveConfig({ n, hidden: n + 1, dim, tauCov, mask: mask as Mask, epochs: 20, seed: n }),
+      );
+  }
+  return configs;
+}
+
+/** One instruction set's short runs vs TS (within SHORT_TRAIN_TOL) and its 1- vs 2-thread runs (bitwise). */
+function trainingChecks(
+  isa: string,
+  runs: { one: TrainResult[]; two: TrainResult[]; ts: TrainResult[] },
+  paramsError: (a: TrainResult['final'], b: TrainResult['final']) => number,
+): SelftestCheck[] {
+  const { one, two, ts } = runs;
+  const worst = Math.max(...one.map((r, i) => paramsError(r.final, ts[i].final)));
+  const same = one.every(
+    (r, i) => paramsError(r.final, two[i].final) === 0 && r.epochsRun === two[i].epochsRun,
+  );
+  return [
+    {
+      name: `${isa}: ${one.length} runs of 20 epochs vs TS`,
+      ok: worst <= SHORT_TRAIN_TOL,
+      detail: `worst parameter difference ${worst.toExponential(2)} (tolerance ${SHORT_TRAIN_TOL})`,
+    },
+    {
+      name: `${isa}: 1 and 2 threads give identical runs`,
+      ok: same,
+      detail: same ? 'bitwise equal' : 'results differ',
+    },
+  ];
+}
+
 /**
  * Runs the cross-check and returns every check (nothing is printed).
  *
@@ -100,19 +143,7 @@ export async function selftest(): Promise<SelftestCheck[]> {
   const checks: SelftestCheck[] = [
     { name: 'native addon loads', ok: true, detail: `${native.source}: ${native.path}` },
   ];
-  const configs: RunConfig[] = [];
-  for (const [n, dim, tauCov] of [
-    [3, 1, 0],
-    [17, 1, 0.05],
-    [40, 1, 0],
-    [9, 2, 0],
-    [12, 3, 0.05],
-  ] as const) {
-    for (const mask of MASKS)
-      configs.push(
-        resolveConfig({ n, hidden: n + 1, dim, tauCov, mask: mask as Mask, epochs: 20, seed: n }),
-      );
-  }
+  const configs = shortRunConfigs();
   for (const isa of binding.info().supported) {
     const backend = createNativeBackend(binding, isa);
     let worst = 0;
@@ -152,20 +183,7 @@ export async function selftest(): Promise<SelftestCheck[]> {
     const backend = createNativeBackend(binding, isa);
     const one = await backend.trainBatch(jobs, { threads: 1 });
     const two = await backend.trainBatch(jobs, { threads: 2 });
-    const worst = Math.max(...one.map((r, i) => paramsError(r.final, ref[i].final)));
-    checks.push({
-      name: `${isa}: ${jobs.length} runs of 20 epochs vs TS`,
-      ok: worst <= SHORT_TRAIN_TOL,
-      detail: `worst parameter difference ${worst.toExponential(2)} (tolerance ${SHORT_TRAIN_TOL})`,
-    });
-    const same = one.every(
-      (r, i) => paramsError(r.final, two[i].final) === 0 && r.epochsRun === two[i].epochsRun,
-    );
-    checks.push({
-      name: `${isa}: 1 and 2 threads give identical runs`,
-      ok: same,
-      detail: same ? 'bitwise equal' : 'results differ',
-    });
+    checks.push(...trainingChecks(isa, { one, two, ts: ref }, paramsError));
   }
   return checks;
 }
