@@ -163,13 +163,11 @@ function checkInputCount(file: string, d: number): void {
     );
 }
 
-function csvTable(
-  file: string,
-  text: string,
-  options: DataFileOptions,
-  labels: DataFileLabels,
-): DataTable {
-  let parsed: { record: string[]; info: { lines: number } }[];
+type CsvRows = { record: string[]; info: { lines: number } }[];
+
+/** The CSV's records with their line numbers, or a ValidationError naming the bad line. */
+function parseCsv(file: string, text: string): CsvRows {
+  let parsed: CsvRows;
   try {
     parsed = csvParser().parse(text, {
       bom: true,
@@ -186,8 +184,11 @@ function csvTable(
       'well-formed CSV (quotes only around a whole cell, and closed)',
     );
   }
-  if (parsed.length === 0)
-    throw new ValidationError(file, text, 'a CSV file: a header line, then at least 2 data rows');
+  return parsed;
+}
+
+/** The header's names (trimmed), refusing a name used twice. */
+function csvHeader(file: string, parsed: CsvRows): { header: string[]; seen: Set<string> } {
   const header = parsed[0].record.map((h) => h.trim());
   const headerLine = parsed[0].info.lines;
   const seen = new Set<string>();
@@ -200,6 +201,17 @@ function csvTable(
       );
     seen.add(name);
   });
+  return { header, seen };
+}
+
+/** The input and target columns: the ones chosen (they must exist) or x1..xd and y. */
+function csvColumns(
+  file: string,
+  headerLine: number,
+  { header, seen }: { header: string[]; seen: Set<string> },
+  options: DataFileOptions,
+  labels: DataFileLabels,
+): { xCols: string[]; yCol: string } {
   const shownHeader = header.join(', ');
   let xCols: string[];
   if (options.xCols !== undefined) {
@@ -236,9 +248,17 @@ function csvTable(
       yCol,
       `a column that is not also an input column (${labels.xCols}: ${xCols.join(', ')})`,
     );
-  checkInputCount(file, xCols.length);
+  return { xCols, yCol };
+}
+
+/** The chosen cells of every data row as numbers (x row-major, rows x d). */
+function csvValues(
+  file: string,
+  parsed: CsvRows,
+  header: string[],
+  { xCols, yCol }: { xCols: string[]; yCol: string },
+): { x: Float64Array; y: Float64Array } {
   const rows = parsed.length - 1;
-  checkRowCount(file, rows);
   const d = xCols.length;
   const xIndex = xCols.map((name) => header.indexOf(name));
   const yIndex = header.indexOf(yCol);
@@ -263,6 +283,24 @@ function csvTable(
       else x[i * d + k] = cell(c);
     }
   }
+  return { x, y };
+}
+
+function csvTable(
+  file: string,
+  text: string,
+  options: DataFileOptions,
+  labels: DataFileLabels,
+): DataTable {
+  const parsed = parseCsv(file, text);
+  if (parsed.length === 0)
+    throw new ValidationError(file, text, 'a CSV file: a header line, then at least 2 data rows');
+  const names = csvHeader(file, parsed);
+  const { xCols, yCol } = csvColumns(file, parsed[0].info.lines, names, options, labels);
+  checkInputCount(file, xCols.length);
+  const rows = parsed.length - 1;
+  checkRowCount(file, rows);
+  const { x, y } = csvValues(file, parsed, names.header, { xCols, yCol });
   return { x, y, rows, xCols, yCol };
 }
 
