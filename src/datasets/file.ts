@@ -317,8 +317,11 @@ function position(text: string, offset: number): string {
   return `line ${line}, column ${offset - lineStart + 1}`;
 }
 
-function jsonTable(file: string, text: string): DataTable {
-  if (text.trim() === '') throw new ValidationError(file, text, `a JSON data file ${JSON_SHAPE}`);
+/** Where a node is, for messages: the file, line:column and what it holds. */
+type JsonAt = (node: Node, what: string) => string;
+
+/** The parsed top-level object, or a ValidationError at the first syntax error or a non-object. */
+function jsonRoot(file: string, text: string): { root: Node; at: JsonAt } {
   const { parseTree, printParseErrorCode } = jsonParser();
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
@@ -342,37 +345,29 @@ function jsonTable(file: string, text: string): DataTable {
       root?.type ?? 'nothing',
       `an object ${JSON_SHAPE}`,
     );
-  const property = (key: string): Node => {
-    const prop = root.children?.find((p) => p.children?.[0].value === key);
-    if (!prop?.children?.[1])
-      throw new ValidationError(
-        `${file}: "${key}"`,
-        undefined,
-        `a key "${key}" in the top-level object ${JSON_SHAPE}`,
-      );
-    return prop.children[1];
-  };
-  const xNode = property('x');
-  const yNode = property('y');
-  if (xNode.type !== 'array')
+  return { root, at };
+}
+
+/** A finite JSON number, or a ValidationError at it. */
+function jsonNumber(node: Node, what: string, text: string, at: JsonAt): number {
+  if (node.type !== 'number' || !Number.isFinite(node.value))
     throw new ValidationError(
-      at(xNode, 'x'),
-      xNode.type,
-      'an array of rows, each an array of numbers',
+      at(node, what),
+      node.type === 'number'
+        ? text.slice(node.offset, node.offset + node.length)
+        : (node.value ?? node.type),
+      'a finite number',
     );
-  const rowNodes = xNode.children ?? [];
-  checkRowCount(file, rowNodes.length);
-  const number = (node: Node, what: string): number => {
-    if (node.type !== 'number' || !Number.isFinite(node.value))
-      throw new ValidationError(
-        at(node, what),
-        node.type === 'number'
-          ? text.slice(node.offset, node.offset + node.length)
-          : (node.value ?? node.type),
-        'a finite number',
-      );
-    return node.value as number;
-  };
+  return node.value as number;
+}
+
+/** x's rows: each an array of d numbers, d fixed by x[0] (x row-major, rows x d). */
+function jsonInputs(
+  file: string,
+  rowNodes: Node[],
+  text: string,
+  at: JsonAt,
+): { x: Float64Array; d: number } {
   const first = rowNodes[0];
   if (first.type !== 'array' || !first.children?.length)
     throw new ValidationError(
@@ -398,8 +393,36 @@ function jsonTable(file: string, text: string): DataTable {
         cells.length,
         `${d} (as many as x[0])`,
       );
-    cells.forEach((cell, k) => (x[i * d + k] = number(cell, `x[${i}][${k}]`)));
+    cells.forEach((cell, k) => (x[i * d + k] = jsonNumber(cell, `x[${i}][${k}]`, text, at)));
   });
+  return { x, d };
+}
+
+function jsonTable(file: string, text: string): DataTable {
+  if (text.trim() === '') throw new ValidationError(file, text, `a JSON data file ${JSON_SHAPE}`);
+  const { root, at } = jsonRoot(file, text);
+  const property = (key: string): Node => {
+    const prop = root.children?.find((p) => p.children?.[0].value === key);
+    if (!prop?.children?.[1])
+      throw new ValidationError(
+        `${file}: "${key}"`,
+        undefined,
+        `a key "${key}" in the top-level object ${JSON_SHAPE}`,
+      );
+    return prop.children[1];
+  };
+  const xNode = property('x');
+  const yNode = property('y');
+  if (xNode.type !== 'array')
+    throw new ValidationError(
+      at(xNode, 'x'),
+      xNode.type,
+      'an array of rows, each an array of numbers',
+    );
+  const rowNodes = xNode.children ?? [];
+  checkRowCount(file, rowNodes.length);
+  const { x, d } = jsonInputs(file, rowNodes, text, at);
+  const rows = rowNodes.length;
   if (yNode.type !== 'array')
     throw new ValidationError(at(yNode, 'y'), yNode.type, 'an array of numbers, one per row of x');
   const yCells = yNode.children ?? [];
@@ -409,7 +432,7 @@ function jsonTable(file: string, text: string): DataTable {
       yCells.length,
       `${rows} (one per row of x)`,
     );
-  const y = Float64Array.from(yCells, (cell, i) => number(cell, `y[${i}]`));
+  const y = Float64Array.from(yCells, (cell, i) => jsonNumber(cell, `y[${i}]`, text, at));
   return { x, y, rows, xCols: Array.from({ length: d }, (_, k) => `x${k + 1}`), yCol: 'y' };
 }
 
