@@ -128,7 +128,7 @@ export class ConvexHull {
    * `distance - lowerBound <= HULL_ACCURACY * sigma` unless the point is inside.
    */
   distance(p: ArrayLike<number>, offset = 0): HullDistance {
-    const { n, d, q, x } = this;
+    const { n, d } = this;
     let far = 0;
     for (let k = 0; k < d; k++) far = Math.max(far, Math.abs(p[offset + k] - this.center[k]));
     const sigma = this.scale + far;
@@ -137,21 +137,7 @@ export class ConvexHull {
     const gapTol = HULL_ACCURACY;
 
     // start from the input nearest to p
-    let best = 0;
-    let bestNorm = Infinity;
-    const inverse = 1 / sigma;
-    for (let i = 0, row = 0; i < n; i++, row += d) {
-      let s = 0;
-      for (let k = 0; k < d; k++) {
-        const v = (x[row + k] - p[offset + k]) * inverse;
-        q[row + k] = v;
-        s += v * v;
-      }
-      if (s < bestNorm) {
-        bestNorm = s;
-        best = i;
-      }
-    }
+    const { best, bestNorm } = this.scaleAround(p, offset, 1 / sigma);
     this.size = 1;
     this.corral[0] = best;
     this.lambda[0] = 1;
@@ -164,28 +150,11 @@ export class ConvexHull {
       if (Math.sqrt(norm2) <= tol)
         return { distance: Math.sqrt(norm2) * sigma, lowerBound: -Infinity, inside: true, steps };
       // the input most opposed to the current point: if none is below the point's plane, it is optimal
-      // (the scan is the O(N d) cost of a step: written out, not through dot(), for speed)
-      const point = this.point;
-      let j = -1;
-      let m = Infinity;
-      for (let i = 0, row = 0; i < n; i++, row += d) {
-        let s = 0;
-        for (let k = 0; k < d; k++) s += point[k] * q[row + k];
-        if (s < m) {
-          m = s;
-          j = i;
-        }
-      }
+      const { j, m } = this.mostOpposed();
       const norm = Math.sqrt(norm2);
       const lowerBound = (m / norm) * sigma;
       if (norm2 - m <= gapTol * norm || steps >= maxSteps || this.inCorral(j)) {
-        const distance = norm * sigma;
-        return {
-          distance,
-          lowerBound: Math.min(lowerBound, distance),
-          inside: distance <= this.tolerance,
-          steps,
-        };
+        return this.result(norm * sigma, lowerBound, steps);
       }
       steps++;
       this.corral[this.size] = j;
@@ -193,27 +162,68 @@ export class ConvexHull {
       this.size++;
       if (!this.minorCycle()) {
         // the new input is (numerically) in the corral's affine hull: no further progress possible
-        const distance = norm * sigma;
-        return {
-          distance,
-          lowerBound: Math.min(lowerBound, distance),
-          inside: distance <= this.tolerance,
-          steps,
-        };
+        return this.result(norm * sigma, lowerBound, steps);
       }
       const next = dot(this.point, 0, this.point, 0, d);
       if (!(next < norm2)) {
         // Wolfe's point strictly decreases in exact arithmetic; no decrease means rounding has won
-        const distance = Math.sqrt(Math.min(next, norm2)) * sigma;
-        return {
-          distance,
-          lowerBound: Math.min(lowerBound, distance),
-          inside: distance <= this.tolerance,
-          steps,
-        };
+        return this.result(Math.sqrt(Math.min(next, norm2)) * sigma, lowerBound, steps);
       }
       norm2 = next;
     }
+  }
+
+  /** q_i = (x_i - p) * inverse for every input; returns the input nearest to p and its |q|^2. */
+  private scaleAround(
+    p: ArrayLike<number>,
+    offset: number,
+    inverse: number,
+  ): { best: number; bestNorm: number } {
+    const { n, d, q, x } = this;
+    let best = 0;
+    let bestNorm = Infinity;
+    for (let i = 0, row = 0; i < n; i++, row += d) {
+      let s = 0;
+      for (let k = 0; k < d; k++) {
+        const v = (x[row + k] - p[offset + k]) * inverse;
+        q[row + k] = v;
+        s += v * v;
+      }
+      if (s < bestNorm) {
+        bestNorm = s;
+        best = i;
+      }
+    }
+    return { best, bestNorm };
+  }
+
+  /**
+   * The input j with the least <point, q_j> and that value m (the O(N d) cost of a step: written
+   * out, not through dot(), for speed).
+   */
+  private mostOpposed(): { j: number; m: number } {
+    const { n, d, q, point } = this;
+    let j = -1;
+    let m = Infinity;
+    for (let i = 0, row = 0; i < n; i++, row += d) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += point[k] * q[row + k];
+      if (s < m) {
+        m = s;
+        j = i;
+      }
+    }
+    return { j, m };
+  }
+
+  /** A finished search: the distance found, the lower bound (never above it), inside or not. */
+  private result(distance: number, lowerBound: number, steps: number): HullDistance {
+    return {
+      distance,
+      lowerBound: Math.min(lowerBound, distance),
+      inside: distance <= this.tolerance,
+      steps,
+    };
   }
 
   private inCorral(j: number): boolean {
