@@ -1,11 +1,12 @@
 // Installs that skip install scripts: pnpm 10 and Bun skip them by default, npm 11 warns it will.
+// (npm --ignore-scripts, pnpm 10 and Bun 1 are each tested below.)
 // scripts/install.js never runs then, yet the loader (node-gyp-build, at require time) must still
 // find the shipped prebuild: installed with `npm install --ignore-scripts` and with pnpm 10 (from
 // the registry), both without a compiler on PATH, the CLI runs on the native backend from
 // prebuilds/linux-x64 and a run trains with the same bits as the repo's own build.
 
 import t from 'tap';
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -74,5 +75,32 @@ t.test('pnpm 10 (skips dependency scripts by default): the prebuild is found', a
   t.equal(r.status, 0, 'pnpm add succeeds', { stderr: r.stderr });
   t.match(r.stdout, /Ignored build scripts: protomlp/, 'pnpm says it skipped our install script');
   t.notMatch(r.stdout, /native addon ready/, 'scripts/install.js did not run');
+  checkInstalled(t, join(dir, 'node_modules', 'protomlp'), expected);
+});
+
+t.test("Bun 1 (blocks dependencies' postinstall by default): the prebuild is found", async (t) => {
+  const bun = registryPackage('@oven/bun-linux-x64-baseline@1');
+  if (!bun) {
+    if (process.env.CI) t.fail('npm pack @oven/bun-linux-x64-baseline@1 failed');
+    else t.skip('npm pack @oven/bun-linux-x64-baseline@1 failed (no registry?)');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'protomlp-bun-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const bin = join(bun, 'bin', 'bun');
+  chmodSync(bin, 0o755);
+  const r = spawnSync(bin, ['add', packed.tarball], {
+    cwd: dir,
+    env: noCompiler,
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  t.equal(r.status, 0, 'bun add succeeds', { stderr: r.stderr });
+  t.match(
+    `${r.stdout}${r.stderr}`,
+    /Blocked 1 postinstall/,
+    'bun says it blocked our install script',
+  );
   checkInstalled(t, join(dir, 'node_modules', 'protomlp'), expected);
 });
