@@ -47,6 +47,14 @@ t.test("docs/install.md's table of tested runtimes is this test's list", async (
     .map((m) => m[1])
     .filter((n) => !/^(runtime|-+)$/.test(n));
   t.same(names, ['Node 20', ...RUNTIMES.map((r) => r.name)]);
+  const engines = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+    }
+  ).engines.node;
+  t.equal(engines, '>=20', 'package.json engines: the oldest Node tested is 20');
+  const said = `\`engines\` says \`node ${engines.replace('>=', '>= ')}\``;
+  t.ok(doc.replace(/\s+/g, ' ').includes(said), `and docs/install.md says ${said}`);
 });
 
 for (const runtime of RUNTIMES) {
