@@ -20,7 +20,6 @@ const ALLOWED = new Set([
   'src/report/beyond.ts:beyondWeightsSnippet',
   'src/report/plots.ts:curveSpec',
   'src/report/plots.ts:positionsSpec',
-  'src/report/reproduce.ts:reproduce',
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -133,6 +133,34 @@ export function reproduceStudy(name: ReproduceStudyName, scale: ReproduceScale):
 }
 
 /**
+ * One study's line of reproduce.json: its runs, trained, diverged, wall time, skipped and reused;
+ * when it resumed (runs skipped) a log of the same scale, the earlier session's counts are added.
+ */
+function studyTiming(
+  name: ReproduceStudyName,
+  summary: Awaited<ReturnType<typeof runStudy>>,
+  previous: ReproduceLog | undefined,
+): StudyTiming {
+  const timing: StudyTiming = {
+    study: name,
+    runs: summary.studyRuns,
+    trained: summary.done,
+    diverged: summary.diverged,
+    wallMs: summary.wallMs,
+    skipped: summary.skipped,
+    reused: summary.reused,
+  };
+  const before = summary.skipped > 0 ? previous?.studies.find((t) => t.study === name) : undefined;
+  if (before) {
+    timing.trained += before.trained;
+    timing.reused += before.reused ?? 0;
+    timing.diverged += before.diverged;
+    timing.wallMs += before.wallMs;
+  }
+  return timing;
+}
+
+/**
  * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an
  * earlier, interrupted call stopped), then writes the report of all their runs to `out/report`
  * and the timings to `out/reproduce.json`. With `beyond`, also runs `dims` and `iris` (runs they
@@ -178,26 +206,7 @@ export async function reproduce(
     earlier.push(dir);
     const content = await readStudy(dir);
     (REPRODUCE_STUDIES.includes(name) ? records : beyondRecords).push(...content.records);
-    const timing: StudyTiming = {
-      study: name,
-      runs: summary.studyRuns,
-      trained: summary.done,
-      diverged: summary.diverged,
-      wallMs: summary.wallMs,
-      skipped: summary.skipped,
-      reused: summary.reused,
-    };
-    const before =
-      previous?.scale === scale && summary.skipped > 0
-        ? previous.studies.find((t) => t.study === name)
-        : undefined;
-    if (before) {
-      timing.trained += before.trained;
-      timing.reused += before.reused ?? 0;
-      timing.diverged += before.diverged;
-      timing.wallMs += before.wallMs;
-    }
-    timings.push(timing);
+    timings.push(studyTiming(name, summary, previous?.scale === scale ? previous : undefined));
   }
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
   const numerics = [...new Set(records.map(recordNumerics))].sort();
