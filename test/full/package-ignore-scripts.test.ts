@@ -6,8 +6,7 @@
 // prebuilds/linux-x64 and a run trains with the same bits as the repo's own build.
 
 import t from 'tap';
-import { chmodSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import {
@@ -16,7 +15,8 @@ import {
   noCompilerEnv,
   packedTarball,
   protomlp,
-  registryPackage,
+  consumerFolder,
+  registryPackageFor,
 } from '../helpers/package.js';
 
 const packed = packedTarball();
@@ -58,15 +58,9 @@ t.test('npm install --ignore-scripts: no install script ran, the prebuild is fou
 });
 
 t.test('pnpm 10 (skips dependency scripts by default): the prebuild is found', async (t) => {
-  const pnpm = registryPackage('pnpm@10');
-  if (!pnpm) {
-    if (process.env.CI) t.fail('npm pack pnpm@10 failed');
-    else t.skip('npm pack pnpm@10 failed (no registry?)');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'protomlp-pnpm-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const pnpm = registryPackageFor(t, 'pnpm@10');
+  if (!pnpm) return;
+  const dir = consumerFolder(t, 'pnpm');
   const r = spawnSync(
     process.execPath,
     [join(pnpm, 'bin', 'pnpm.cjs'), 'add', packed.tarball, '--store-dir', join(dir, '.store')],
@@ -79,15 +73,9 @@ t.test('pnpm 10 (skips dependency scripts by default): the prebuild is found', a
 });
 
 t.test("Bun 1 (blocks dependencies' postinstall by default): the prebuild is found", async (t) => {
-  const bun = registryPackage('@oven/bun-linux-x64-baseline@1');
-  if (!bun) {
-    if (process.env.CI) t.fail('npm pack @oven/bun-linux-x64-baseline@1 failed');
-    else t.skip('npm pack @oven/bun-linux-x64-baseline@1 failed (no registry?)');
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'protomlp-bun-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const bun = registryPackageFor(t, '@oven/bun-linux-x64-baseline@1');
+  if (!bun) return;
+  const dir = consumerFolder(t, 'bun');
   const bin = join(bun, 'bin', 'bun');
   chmodSync(bin, 0o755);
   const r = spawnSync(bin, ['add', packed.tarball], {

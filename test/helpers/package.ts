@@ -295,3 +295,27 @@ export function debianRuntime(suite: string, arch: 'amd64' | 'arm64'): string {
   rmSync(work, { recursive: true, force: true });
   return dir;
 }
+
+/**
+ * {@link registryPackage} for a test that needs it: when npm cannot get it, the test fails under
+ * CI (CI=true must not pass without it) and is skipped elsewhere; then null is returned.
+ */
+export function registryPackageFor(
+  t: { fail: (m: string) => void; skip: (m: string) => void },
+  spec: string,
+): string | null {
+  const dir = registryPackage(spec);
+  if (!dir) {
+    if (process.env.CI) t.fail(`npm pack ${spec} failed`);
+    else t.skip(`npm pack ${spec} failed (no registry?)`);
+  }
+  return dir;
+}
+
+/** An empty project folder (a package.json only), removed when the test ends. */
+export function consumerFolder(t: { teardown: (f: () => void) => void }, prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `protomlp-${prefix}-`));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  return dir;
+}
