@@ -1,9 +1,6 @@
 // The one CSV writer (RFC 4180: a field holding a quote, comma, CR or LF is quoted, quotes
 // doubled; `\n` line ends; an empty cell for null or undefined). No I/O.
 
-/** A value a CSV cell can hold. */
-export type CsvValue = string | number | boolean | null | undefined;
-
 /** One cell as CSV text: empty for null or undefined, quoted when it must be. */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';

@@ -61,10 +61,9 @@ export function reconstructionError(
 
 /** The largest |x_i - p_j| over all pairs of two 1-D sets (Infinity when it overflows). */
 function spread(x: Float64Array, p: Float64Array): number {
-  let [xLo, xHi, pLo, pHi] = [Infinity, -Infinity, Infinity, -Infinity];
-  for (const v of x) [xLo, xHi] = [Math.min(xLo, v), Math.max(xHi, v)];
-  for (const v of p) [pLo, pHi] = [Math.min(pLo, v), Math.max(pHi, v)];
-  return Math.max(Math.abs(xHi - pLo), Math.abs(pHi - xLo));
+  const bx = boundingBox(x, x.length, 1);
+  const bp = boundingBox(p, p.length, 1);
+  return Math.max(Math.abs(bx.hi[0] - bp.lo[0]), Math.abs(bp.hi[0] - bx.lo[0]));
 }
 
 /**

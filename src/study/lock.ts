@@ -114,7 +114,7 @@ function acquire(dir: string, file: string, notice: (m: string) => void): void {
  * {@link ValidationError} naming the holder. Returns the release; the lock is also removed when
  * the process exits. Reentrant within one process.
  */
-export function lockFolder(dir: string, notice: (m: string) => void = () => {}): () => void {
+function lockFolder(dir: string, notice: (m: string) => void = () => {}): () => void {
   const key = path.resolve(dir);
   const mine = held.get(key);
   if (mine) {
@@ -147,4 +147,21 @@ export function lockFolder(dir: string, notice: (m: string) => void = () => {}):
       } catch {}
     }
   };
+}
+
+/**
+ * Runs `work` holding the writer's lock of study folder `dir` ({@link lockFolder}), released when
+ * it ends, however it ends.
+ */
+export async function withFolderLock<T>(
+  dir: string,
+  notice: ((m: string) => void) | undefined,
+  work: () => T | Promise<T>,
+): Promise<T> {
+  const release = lockFolder(dir, notice);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { uniqueRecords } from '../record.js';
-import { lockFolder } from './lock.js';
+import { withFolderLock } from './lock.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics } from '../numerics.js';
 import type { Study } from './grid.js';
@@ -55,12 +55,7 @@ export async function mergeStudies(
 ): Promise<MergeSummary> {
   if (dirs.length === 0)
     throw new ValidationError('DIR', dirs, 'at least one study folder to merge');
-  const release = lockFolder(out, onNotice);
-  try {
-    return mergeLocked(dirs, out, onNotice);
-  } finally {
-    release();
-  }
+  return withFolderLock(out, onNotice, () => mergeLocked(dirs, out, onNotice));
 }
 
 /** {@link mergeStudies} once the lock of `out` is held. */

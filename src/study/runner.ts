@@ -13,7 +13,7 @@ import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { selectBackend } from '../backend/select.js';
 import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
-import { lockFolder } from './lock.js';
+import { withFolderLock } from './lock.js';
 import { shardPositions, type Shard } from './shard.js';
 import {
   readRunLog,
@@ -231,12 +231,7 @@ export async function runStudy(
   const { out, shard, signal } = options;
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
-  const release = lockFolder(out, options.onNotice);
-  try {
-    return await runLocked(resolved, options, started);
-  } finally {
-    release();
-  }
+  return withFolderLock(out, options.onNotice, () => runLocked(resolved, options, started));
 }
 
 /** {@link runStudy} once the folder's lock is held. */

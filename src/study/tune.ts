@@ -496,25 +496,24 @@ export function scoreRung(
  * ```
  */
 export async function tune(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
-  const { lockFolder } = await import('./lock.js');
-  checkTuneOptions(options, options.label ?? ((f) => f));
-  const release = lockFolder(options.out, options.onNotice);
-  try {
-    return await tuneLocked(grid, options);
-  } finally {
-    release();
-  }
+  const { withFolderLock } = await import('./lock.js');
+  // checked before the lock is taken: bad options make no folder
+  const budget = checkTuneOptions(options, options.label ?? ((f) => f));
+  return withFolderLock(options.out, options.onNotice, () => tuneLocked(grid, options, budget));
 }
 
-/** {@link tune} once the lock of its folder is held. */
-async function tuneLocked(grid: Study | StudySpec, options: TuneOptions): Promise<TuneResult> {
+/** {@link tune} once the lock of its folder is held; `budget` is the checked options' budget. */
+async function tuneLocked(
+  grid: Study | StudySpec,
+  options: TuneOptions,
+  budget: number,
+): Promise<TuneResult> {
   const started = performance.now();
   const [{ runStudy }, { readStudySync, writeFileAtomic, RUNS_FILE }] = await Promise.all([
     import('./runner.js'),
     import('./store.js'),
   ]);
   const label = options.label ?? ((f) => f);
-  const budget = checkTuneOptions(options, label);
   const given = asStudy(grid);
   const space = tuneSpace(given, label);
   const schedule = tuneSchedule(space, budget, options.maxFit !== undefined, label('budget'));
