@@ -55,9 +55,26 @@ function matchShortToLong(s: Float64Array, l: Float64Array): Int32Array {
 }
 
 /**
- * The total cost of a minimum-cost assignment between `x` (n values) and `p` (h values) under
- * |x_i - p_j|: min(n, h) pairs, summed in input order (i = 0..n-1), as the Hungarian path sums
- * its matched costs. Inputs must be finite (the caller checks).
+ * A minimum-cost assignment between `x` (n values) and `p` (h values) under |x_i - p_j|: for each
+ * input i its prototype, or -1 when n > h and input i is left unmatched (min(n, h) pairs). Inputs
+ * must be finite (the caller checks).
+ *
+ * @example
+ * ```ts
+ * assignment1d(Float64Array.of(-0.5, 0, 0.5), Float64Array.of(0.5, -0.25, 0.25)); // Int32Array [1, 2, 0]
+ * ```
+ */
+export function assignment1d(x: Float64Array, p: Float64Array): Int32Array {
+  if (x.length <= p.length) return matchShortToLong(x, p);
+  const m = matchShortToLong(p, x);
+  const rowToCol = new Int32Array(x.length).fill(-1);
+  for (let j = 0; j < p.length; j++) rowToCol[m[j]] = j;
+  return rowToCol;
+}
+
+/**
+ * The total cost of {@link assignment1d}: its min(n, h) pairs' |x_i - p_j| summed in input order
+ * (i = 0..n-1), as the Hungarian path sums its matched costs.
  *
  * @example
  * ```ts
@@ -65,16 +82,8 @@ function matchShortToLong(s: Float64Array, l: Float64Array): Int32Array {
  * ```
  */
 export function assignmentTotal1d(x: Float64Array, p: Float64Array): number {
+  const rowToCol = assignment1d(x, p);
   let total = 0;
-  if (x.length <= p.length) {
-    const m = matchShortToLong(x, p);
-    for (let i = 0; i < x.length; i++) total += Math.abs(x[i] - p[m[i]]);
-  } else {
-    const m = matchShortToLong(p, x);
-    const rowToCol = new Int32Array(x.length).fill(-1);
-    for (let j = 0; j < p.length; j++) rowToCol[m[j]] = j;
-    for (let i = 0; i < x.length; i++)
-      if (rowToCol[i] >= 0) total += Math.abs(x[i] - p[rowToCol[i]]);
-  }
+  for (let i = 0; i < x.length; i++) if (rowToCol[i] >= 0) total += Math.abs(x[i] - p[rowToCol[i]]);
   return total;
 }

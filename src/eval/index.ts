@@ -5,6 +5,7 @@ export { prototypes } from './prototypes.js';
 export { assignment, type Assignment } from './hungarian.js';
 export {
   evaluateRun,
+  matchInputs,
   outsideBoundingBox,
   reconstructionError,
   specializationRatio,

@@ -7,7 +7,7 @@ import type { Dataset, Params, Terms } from '../model/types.js';
 import type { Metrics } from '../record.js';
 import { allFinite, boundingBox, checkLength, checkSizes, finiteOrNull, norm } from './checks.js';
 import { outsideHull, type Outside } from './hull.js';
-import { assignmentTotal1d } from './assign1d.js';
+import { assignment1d } from './assign1d.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
 import { exp } from '../numerics/fdlibm.js';
@@ -16,9 +16,60 @@ import { exp } from '../numerics/fdlibm.js';
 export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
 
 /**
- * Reconstruction error (SPEC §4 `recon`): the optimal (Hungarian) assignment between the N inputs
- * and the H prototypes under the Euclidean cost |x_i - p_j|, and the mean cost over its
- * min(N, H) matched pairs. `x` is N x d and `protos` H x d, both row-major.
+ * The optimal (Hungarian) assignment of SPEC §4 `recon` between the N inputs and the H prototypes
+ * under the Euclidean cost |x_i - p_j|: for each input i its prototype, or -1 when N > H and input
+ * i is left unmatched (min(N, H) pairs). `x` is N x d and `protos` H x d, both row-major. In 1-D
+ * the exact sorted matching (src/eval/assign1d.ts), otherwise the Hungarian method. Undefined when
+ * an input or a prototype is not finite, or two are too far apart for a float64 distance (a
+ * diverged run). Among equally cheap assignments which one is returned is not part of the contract.
+ *
+ * @example
+ * ```ts
+ * matchInputs(Float64Array.of(-0.5, 0, 0.5), Float64Array.of(0.5, -0.25, 0.25), 3, 3, 1);
+ * // Int32Array [1, 2, 0]
+ * ```
+ */
+export function matchInputs(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Int32Array | undefined {
+  checkSizes(n, h, d);
+  checkLength('x.length', x.length, 'n * dim', n * d);
+  checkLength('protos.length', protos.length, 'hidden * dim', h * d);
+  if (!allFinite(x) || !allFinite(protos)) return undefined;
+  if (d === 1) return Number.isFinite(spread(x, protos)) ? assignment1d(x, protos) : undefined;
+  const cost = new Float64Array(n * h);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < h; j++) {
+      const c = distance(x, i, protos, j, d);
+      if (!Number.isFinite(c)) return undefined;
+      cost[i * h + j] = c;
+    }
+  }
+  return assignment(cost, n, h).rowToCol;
+}
+
+/** |x_i - p_j| for rows i of `x` and j of `protos` (both with d columns). */
+export function distance(
+  x: Float64Array,
+  i: number,
+  protos: Float64Array,
+  j: number,
+  d: number,
+): number {
+  if (d === 1) return Math.abs(x[i] - protos[j]);
+  const diff = new Float64Array(d);
+  for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
+  return norm(diff);
+}
+
+/**
+ * Reconstruction error (SPEC §4 `recon`): the mean cost |x_i - p_j| over the min(N, H) pairs of
+ * the optimal assignment ({@link matchInputs}), summed in input order. `x` is N x d and `protos`
+ * H x d, both row-major.
  *
  * Returns NaN when an input or a prototype is not finite (a diverged run).
  *
@@ -36,27 +87,11 @@ export function reconstructionError(
   h: number,
   d: number,
 ): number {
-  checkSizes(n, h, d);
-  checkLength('x.length', x.length, 'n * dim', n * d);
-  checkLength('protos.length', protos.length, 'hidden * dim', h * d);
-  if (!allFinite(x) || !allFinite(protos)) return NaN;
-  if (d === 1) {
-    // as below: NaN when some input and some prototype are too far apart for a float64 distance
-    if (!Number.isFinite(spread(x, protos))) return NaN;
-    return assignmentTotal1d(x, protos) / Math.min(n, h);
-  }
-  const cost = new Float64Array(n * h);
-  const diff = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < h; j++) {
-      for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
-      const c = norm(diff);
-      // finite coordinates can still be too far apart for a float64 distance
-      if (!Number.isFinite(c)) return NaN;
-      cost[i * h + j] = c;
-    }
-  }
-  return assignment(cost, n, h).total / Math.min(n, h);
+  const rowToCol = matchInputs(x, protos, n, h, d);
+  if (!rowToCol) return NaN;
+  let total = 0;
+  for (let i = 0; i < n; i++) if (rowToCol[i] >= 0) total += distance(x, i, protos, rowToCol[i], d);
+  return total / Math.min(n, h);
 }
 
 /** The largest |x_i - p_j| over all pairs of two 1-D sets (Infinity when it overflows). */
