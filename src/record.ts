@@ -66,7 +66,7 @@ export interface RunRecord {
   metrics: Metrics;
   backend: 'ts' | 'native';
   isa: string;
-  /** the numerics that made its bits (`native/2`, `ts/1`; absent in records of protomlp 0.1.0) */
+  /** the numerics that made its bits (`native/2`, `ts/2`; absent in records of protomlp 0.1.0) */
   numerics: string;
   wallMs: number;
 }

@@ -55,7 +55,7 @@ t.test('summary and --json record', async (t) => {
     'numerics',
     'wallMs',
   ]);
-  t.equal(record.numerics, 'ts/1', 'the numerics that made it');
+  t.equal(record.numerics, 'ts/2', 'the numerics that made it');
   t.same(Object.keys(record.config), [
     'data',
     'n',

@@ -41,10 +41,10 @@ t.test('records name their numerics; 0.1.0 records are version 1 of their backen
   await runStudy(study, { out, backend: 'ts' });
   const { records, numerics } = await readStudy(out);
   t.ok(
-    records.every((r) => r.numerics === 'ts/1'),
-    'TS records say ts/1',
+    records.every((r) => r.numerics === 'ts/2'),
+    'TS records say ts/2',
   );
-  t.equal(numerics, 'ts/1');
+  t.equal(numerics, 'ts/2');
   t.equal(numericsId('native'), 'native/2');
   t.equal(recordNumerics({ backend: 'native' }), 'native/1');
   t.equal(recordNumerics({ backend: 'ts' }), 'ts/1');
@@ -55,10 +55,10 @@ t.test('a study folder that mixes numerics is refused when read', async (t) => {
   const out = join(root, 'mixed');
   await runStudy(study, { out, backend: 'ts' });
   const lines = runsOf(out).trim().split('\n');
-  lines[1] = lines[1].replace('"numerics":"ts/1"', '"numerics":"native/2"');
+  lines[1] = lines[1].replace('"numerics":"ts/2"', '"numerics":"native/2"');
   writeFileSync(join(out, 'runs.jsonl'), `${lines.join('\n')}\n`);
   await t.rejects(readStudy(out), {
-    message: `${join(out, 'runs.jsonl')} line 2: numerics: got "native/2", expected ts/1, the numerics of the runs before it (a study never mixes numerics)`,
+    message: `${join(out, 'runs.jsonl')} line 2: numerics: got "native/2", expected ts/2, the numerics of the runs before it (a study never mixes numerics)`,
   });
 });
 
@@ -136,12 +136,12 @@ t.test('merge and report refuse to mix numerics', async (t) => {
   await runStudy(study, { out: a, backend: 'native', shard: { index: 0, count: 2 } });
   await runStudy(study, { out: b, backend: 'ts', shard: { index: 1, count: 2 } });
   await t.rejects(mergeStudies([a, b], join(root, 'merged')), {
-    message: `${b}: got "runs made with numerics ts/1", expected runs made with native/2, as in ${a} (a study never mixes numerics: retrain one with \`retrain: true\`)`,
+    message: `${b}: got "runs made with numerics ts/2", expected runs made with native/2, as in ${a} (a study never mixes numerics: retrain one with \`retrain: true\`)`,
   });
   const records = [...(await readStudy(a)).records, ...(await readStudy(b)).records];
   await t.rejects(buildReport(records, { out: join(root, 'report') }), {
     message:
-      'records: got "runs made with numerics native/2 and ts/1", expected runs made with one numerics (a report never mixes them: retrain one study with `retrain: true`)',
+      'records: got "runs made with numerics native/2 and ts/2", expected runs made with one numerics (a report never mixes them: retrain one study with `retrain: true`)',
   });
   // the library names the API option; the CLI says the flag
   const error = await mergeStudies([a, b], join(root, 'merged-2')).catch((e: unknown) => e);

@@ -52,7 +52,7 @@ export interface Backend {
   readonly name: 'ts' | 'native';
   /** instruction set of the kernels in use (`js` for the TS backend; `scalar`, `avx2`, `avx512`, `neon`) */
   readonly isa: string;
-  /** the numerics its results are made with (`native/2`, `ts/1`; src/numerics.ts) */
+  /** the numerics its results are made with (`native/2`, `ts/2`; src/numerics.ts) */
   readonly numerics: string;
   /** Trains a batch of runs through all their epochs. Results are in job order. */
   trainBatch(jobs: readonly TrainJob[], options?: BatchOptions): Promise<TrainResult[]>;

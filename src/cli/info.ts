@@ -12,7 +12,7 @@ export interface InfoReport {
   version: string;
   backend: 'ts' | 'native';
   isa: string;
-  /** the numerics its results are made with (`native/2`, `ts/1`) */
+  /** the numerics its results are made with (`native/2`, `ts/2`) */
   numerics: string;
   threads: number;
   binary: { source: 'prebuild' | 'build' | null; path: string | null };

@@ -53,7 +53,10 @@ export function scaleColumns(
       for (let i = 0; i < n; i++) mean += x[i * d + k];
       mean /= n;
       let variance = 0;
-      for (let i = 0; i < n; i++) variance += (x[i * d + k] - mean) ** 2;
+      for (let i = 0; i < n; i++) {
+        const dev = x[i * d + k] - mean;
+        variance += dev * dev; // not `** 2`: an engine's pow need not be x * x (src/numerics/pow-int.ts)
+      }
       const sd = Math.sqrt(variance / n);
       shift[k] = mean;
       if (sd > 0) factor[k] = sd;

@@ -105,7 +105,8 @@ export class ConvexHull {
     let diag = 0;
     for (let k = 0; k < d; k++) {
       this.center[k] = lo[k] + (hi[k] - lo[k]) / 2;
-      diag += (hi[k] - lo[k]) ** 2;
+      const side = hi[k] - lo[k];
+      diag += side * side;
     }
     this.scale = Math.sqrt(diag);
     this.tolerance = HULL_TOLERANCE * this.scale;

@@ -11,6 +11,7 @@ import {
   type TrainResult,
 } from './types.js';
 import type { TermWeights } from './losses.js';
+import { powInt } from '../numerics/pow-int.js';
 
 /**
  * Adam with PyTorch semantics: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
@@ -41,8 +42,8 @@ export class Adam {
   /** One step: updates `params` in place from `grad`. */
   step(params: Params, grad: Gradient): void {
     this.t += 1;
-    const bc1 = 1 - this.beta1 ** this.t;
-    const bc2 = 1 - this.beta2 ** this.t;
+    const bc1 = 1 - powInt(this.beta1, this.t);
+    const bc2 = 1 - powInt(this.beta2, this.t);
     this.update(params.W, grad.W, this.m.W, this.v.W, bc1, bc2);
     this.update(params.b, grad.b, this.m.b, this.v.b, bc1, bc2);
     this.update(params.v, grad.v, this.m.v, this.v.v, bc1, bc2);

@@ -3,14 +3,12 @@
 // row for row (the timing sentence above the table is this machine's own and is not compared).
 
 import t from 'tap';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resultsSnippet } from '../../src/report/readme.js';
 import { cli } from '../helpers/cli.js';
-
-const tableRows = (markdown: string): string[] =>
-  markdown.split('\n').filter((line) => line.startsWith('| **C'));
+import { claimRows, readmeClaimRows, rowNumbers } from '../helpers/readme-rows.js';
 
 t.test("a fresh reproduce writes the README's claims table, to the last digit", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'protomlp-readme-results-'));
@@ -20,15 +18,12 @@ t.test("a fresh reproduce writes the README's claims table, to the last digit", 
     file: join(dir, 'results.md'),
     imagesDir: join(dir, 'images'),
   });
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const expected = tableRows(
-    readme.slice(readme.indexOf('<!-- results:start -->'), readme.indexOf('<!-- results:end -->')),
-  );
+  const expected = readmeClaimRows();
   t.equal(expected.length, 6, 'the README has six claim rows');
-  t.same(tableRows(snippet), expected, 'the same rows, character for character');
+  t.same(claimRows(snippet), expected, 'the same rows, character for character');
   for (const row of expected)
     t.ok(
-      run.stdout.includes(row.split(' | ')[2].replace(/ \|$/, '')),
+      run.stdout.includes(rowNumbers(row)),
       `npm start prints the numbers of ${row.slice(4, 6)}`,
     );
 });

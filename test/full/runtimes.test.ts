@@ -3,14 +3,17 @@
 // (@deno/linux-x64-glibc), fetched from the registry at test time, each run this checkout's CLI
 // with its native build: `selftest` passes (every instruction set bitwise equal to the pinned
 // native/2 digest of the small slice), and a run gives the same data, initial and final
-// parameters and metrics as under this Node; the TS backend trains. docs/install.md's table of
-// tested runtimes is this list, so the two cannot drift.
+// parameters and metrics as under this Node; a TS run gives the same bits as under this Node
+// (numerics ts/2); under Node 24 a fresh `npm start` prints the numbers of the README's claims
+// table. docs/install.md's table of tested runtimes is this list, so the two cannot drift.
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { registryPackageFor, ROOT } from '../helpers/package.js';
+import { readmeClaimRows, rowNumbers } from '../helpers/readme-rows.js';
 
 /** What is tested: the name docs/install.md gives, the npm package, the binary in it, how to run a script. */
 const RUNTIMES = [
@@ -21,6 +24,20 @@ const RUNTIMES = [
 ];
 const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const RUN = ['run', '--n', '10', '--mask', 'cov', '--epochs', '200', '--json'];
+const RUN_TS = [
+  'run',
+  '--n',
+  '30',
+  '--mask',
+  'cov',
+  '--epochs',
+  '200',
+  '--backend',
+  'ts',
+  '--json',
+];
+/** The runtime whose fresh `npm start` must print the README's claims table. */
+const START_UNDER = 'Node 24';
 
 function cli(command: string, prefix: string[], args: string[]) {
   return spawnSync(command, [...prefix, CLI, ...args], {
@@ -37,8 +54,8 @@ function bits(stdout: string): unknown {
   return { id: r.id, data: r.data, initial: r.initial, final: r.final, metrics: r.metrics };
 }
 
-const here = cli(process.execPath, [], RUN);
-const expected = bits(here.stdout);
+const expected = bits(cli(process.execPath, [], RUN).stdout);
+const expectedTs = bits(cli(process.execPath, [], RUN_TS).stdout);
 
 t.test("docs/install.md's table of tested runtimes is this test's list", async (t) => {
   const doc = readFileSync(join(ROOT, 'docs', 'install.md'), 'utf8');
@@ -72,18 +89,27 @@ for (const runtime of RUNTIMES) {
     const run = cli(bin, runtime.args, RUN);
     t.equal(run.status, 0, run.stderr);
     t.same(bits(run.stdout), expected, 'the same data, parameters and metrics as under this Node');
-    const ts = cli(bin, runtime.args, [
-      ...RUN.slice(0, -1),
-      '--backend',
-      'ts',
-      '--epochs',
-      '20',
-      '--json',
-    ]);
+    const ts = cli(bin, runtime.args, RUN_TS);
     t.equal(ts.status, 0, ts.stderr);
-    t.ok(
-      Number.isFinite((JSON.parse(ts.stdout) as { metrics: { recon: number } }).metrics.recon),
-      'the TS backend trains',
+    t.same(
+      bits(ts.stdout),
+      expectedTs,
+      'the TS backend trains, to the same bits as under this Node',
     );
+    if (runtime.name === START_UNDER) freshStart(t, bin);
   });
+}
+
+/** `npm start` (reproduce) in a fresh folder under `bin` prints every number of the README's claims table. */
+function freshStart(t: Tap.Test, bin: string): void {
+  const out = join(mkdtempSync(join(tmpdir(), 'protomlp-start-')), 'results');
+  const start = cli(bin, [], ['reproduce', '--out', out]);
+  t.equal(start.status, 0, start.stderr);
+  const rows = readmeClaimRows();
+  t.ok(rows.length > 0, 'the README has a claims table');
+  for (const row of rows)
+    t.ok(
+      start.stdout.includes(rowNumbers(row)),
+      `npm start prints the numbers of ${row.slice(4, 6)}`,
+    );
 }
