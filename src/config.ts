@@ -77,6 +77,45 @@ export const INITS = ['centers', 'torch'] as const;
  */
 export type Init = (typeof INITS)[number];
 
+/**
+ * Unit geometries of SPEC §1b: `ridge` (the paper's neuron, phi(w_j . x + b_j)) and `radial`
+ * (phi(s_j |x - p_j|), whose prototype is its centre p_j).
+ *
+ * @example
+ * ```ts
+ * UNITS; // ['ridge', 'radial']
+ * ```
+ */
+export const UNITS = ['ridge', 'radial'] as const;
+/**
+ * A unit geometry, one of {@link UNITS}.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ unit: 'radial' satisfies Unit, dim: 2 });
+ * ```
+ */
+export type Unit = (typeof UNITS)[number];
+/**
+ * Activations of SPEC §1b: `gaussian` exp(-z^2) (the paper's), `cauchy` 1 / (1 + z^2), `laplace`
+ * exp(-|z|).
+ *
+ * @example
+ * ```ts
+ * ACTIVATIONS; // ['gaussian', 'cauchy', 'laplace']
+ * ```
+ */
+export const ACTIVATIONS = ['gaussian', 'cauchy', 'laplace'] as const;
+/**
+ * An activation, one of {@link ACTIVATIONS}.
+ *
+ * @example
+ * ```ts
+ * const config = resolveConfig({ activation: 'cauchy' satisfies Activation });
+ * ```
+ */
+export type Activation = (typeof ACTIVATIONS)[number];
+
 /** Adam constants (PyTorch defaults, SPEC §3); not part of a run's config. */
 export const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 /** The eps of the prototype formula p_j = -b_j w_j / (|w_j|^2 + eps). */
@@ -119,6 +158,10 @@ export interface RunConfig {
   /** y of synthetic datasets; unused (always `sine`) when y comes from the data */
   target: Target;
   init: Init;
+  /** the neuron's geometry (SPEC §1b): `ridge` (default, the paper's) or `radial` */
+  unit: Unit;
+  /** the neuron's activation phi (SPEC §1b): `gaussian` (default, the paper's), `cauchy`, `laplace` */
+  activation: Activation;
   mask: Mask;
   /** weight of the structural losses */
   lambda: number;
@@ -141,6 +184,8 @@ export const CONFIG_KEYS: readonly (keyof RunConfig)[] = [
   'dim',
   'target',
   'init',
+  'unit',
+  'activation',
   'mask',
   'lambda',
   'tau',
@@ -164,6 +209,8 @@ export const DEFAULTS: Omit<RunConfig, 'hidden'> = {
   dim: 1,
   target: 'sine',
   init: 'centers',
+  unit: 'ridge',
+  activation: 'gaussian',
   mask: 'base',
   lambda: 0.1,
   tau: 0.001,
@@ -181,6 +228,8 @@ export const ALLOWED: Record<keyof RunConfig, string> = {
   dim: `an integer from 1 to ${LIMITS.maxDim}`,
   target: `one of ${TARGETS.join(', ')}`,
   init: `one of ${INITS.join(', ')}`,
+  unit: `one of ${UNITS.join(', ')}`,
+  activation: `one of ${ACTIVATIONS.join(', ')}`,
   mask: `one of ${MASKS.join(', ')}`,
   lambda: 'a finite number >= 0',
   tau: 'a finite number > 0',
@@ -241,6 +290,8 @@ const fieldChecks: { [K in keyof RunConfig]: FieldCheck<RunConfig[K]> } = {
   dim: int(1, LIMITS.maxDim),
   target: oneOf(TARGETS),
   init: oneOf(INITS),
+  unit: oneOf(UNITS),
+  activation: oneOf(ACTIVATIONS),
   mask: (v) => (typeof v === 'string' ? canonicalMask(v) : undefined),
   lambda: finite((v) => v >= 0),
   tau: finite((v) => v > 0),
@@ -377,11 +428,20 @@ export function identityConfig(config: RunConfig): RunConfig {
 /**
  * What a config's hash covers: the canonical config, with its data as {@link dataIdentity} (a
  * file's content hash, columns and scale, not its path) and without `data` when it is the default
- * `uniform` (so the ids of runs made before datasets existed do not change).
+ * `uniform`, `unit` when `ridge` and `activation` when `gaussian` (so the ids of runs made before
+ * those fields existed do not change).
  */
 export function runIdInput(config: RunConfig): Record<string, unknown> {
-  const { data, ...rest } = canonicalConfig(config);
-  return data === DEFAULTS.data ? rest : { data: dataIdentity(data), ...rest };
+  const { data, unit, activation, ...rest } = canonicalConfig(config);
+  const out: Record<string, unknown> = data === DEFAULTS.data ? {} : { data: dataIdentity(data) };
+  for (const [key, value] of Object.entries(rest)) {
+    out[key] = value;
+    if (key === 'init') {
+      if (unit !== DEFAULTS.unit) out.unit = unit;
+      if (activation !== DEFAULTS.activation) out.activation = activation;
+    }
+  }
+  return out;
 }
 
 /** First 16 hex digits of SHA-256 over the JSON of a config's {@link runIdInput}. */

@@ -10,6 +10,7 @@ import { ValidationError } from './errors.js';
 import type { Dataset, Params } from './model/types.js';
 import { Rng, STREAMS } from './rng.js';
 import { sin } from './numerics/fdlibm.js';
+import { prototypes } from './eval/prototypes.js';
 
 /**
  * The training data of a run. Synthetic datasets come from the seed's data stream and depend only
@@ -77,10 +78,12 @@ export function dataSource(config: Pick<RunConfig, 'data'>): DataSource | undefi
  * - `centers`: W (H x d, each U(-1/sqrt d, 1/sqrt d)), then start prototypes q (H x d, each
  *   U(-1, 1)), b_j = -w_j . q_j; then v (H, each U(-1/sqrt H, 1/sqrt H)), then c (same range).
  * - `torch`: W as above, then b (H, each U(-1/sqrt d, 1/sqrt d)), then v, then c.
- * Depends only on (seed, hidden, dim, init).
+ * A radial unit (SPEC §1b) takes the very same draw: centres p_j = q_j (`centers`) or the ridge
+ * prototype -b_j w_j / (|w_j|^2 + eps) (`torch`), scales s_j = |w_j|; in Params, W holds P and b
+ * holds s. Depends only on (seed, hidden, dim, init, unit).
  */
 export function makeInitialParams(
-  config: Pick<RunConfig, 'hidden' | 'dim' | 'init' | 'seed'>,
+  config: Pick<RunConfig, 'hidden' | 'dim' | 'init' | 'seed'> & Partial<Pick<RunConfig, 'unit'>>,
 ): Params {
   const { hidden: h, dim, init, seed } = config;
   const rng = new Rng(seed, STREAMS.init);
@@ -88,10 +91,14 @@ export function makeInitialParams(
   const W = new Float64Array(h * dim);
   for (let i = 0; i < W.length; i++) W[i] = rng.uniform(-wBound, wBound);
   const b = new Float64Array(h);
+  const q = new Float64Array(init === 'centers' ? h * dim : 0);
   if (init === 'centers') {
     for (let j = 0; j < h; j++) {
       let dot = 0;
-      for (let k = 0; k < dim; k++) dot += W[j * dim + k] * rng.uniform(-1, 1);
+      for (let k = 0; k < dim; k++) {
+        q[j * dim + k] = rng.uniform(-1, 1);
+        dot += W[j * dim + k] * q[j * dim + k];
+      }
       b[j] = -dot;
     }
   } else {
@@ -101,5 +108,13 @@ export function makeInitialParams(
   const v = new Float64Array(h);
   for (let j = 0; j < h; j++) v[j] = rng.uniform(-vBound, vBound);
   const c = rng.uniform(-vBound, vBound);
-  return { W, b, v, c };
+  const ridge = { W, b, v, c };
+  if (config.unit !== 'radial') return ridge;
+  const scales = new Float64Array(h);
+  for (let j = 0; j < h; j++) {
+    let sum = 0;
+    for (let k = 0; k < dim; k++) sum += W[j * dim + k] * W[j * dim + k];
+    scales[j] = Math.sqrt(sum);
+  }
+  return { W: init === 'centers' ? q : prototypes(ridge, dim), b: scales, v, c };
 }

@@ -1,23 +1,51 @@
 // The run record: the JSON shape `protomlp run --json` prints and `runs.jsonl` stores, one per run.
 // Conversions between it and the typed arrays backends use live here, nowhere else.
 
-import { resolveConfig, type RunConfig } from './config.js';
+import { DEFAULTS, resolveConfig, type RunConfig, type Unit } from './config.js';
 import { ValidationError } from './errors.js';
 import type { DataSource } from './datasets/index.js';
 import type { Dataset, Params } from './model/types.js';
 
 /**
- * Parameters as JSON: W has one row per neuron (a record's `initial` and `final`).
+ * Parameters as JSON (a record's `initial` and `final`): `W`, `b` for a ridge unit, `P`, `s` for
+ * a radial one (`config.unit`), one row per neuron; `v` and `c` for both.
  *
  * @example
  * ```ts
  * const final: ParamsJson = (await trainRun({ n: 10 })).final;
+ * 'W' in final ? final.W.length : final.P.length; // H = 10
+ * ```
+ */
+export type ParamsJson = RidgeParamsJson | RadialParamsJson;
+
+/**
+ * A ridge unit's parameters (SPEC §1): W (one row w_j per neuron), b, v, c.
+ *
+ * @example
+ * ```ts
+ * const final = (await trainRun({ n: 10 })).final as RidgeParamsJson;
  * final.W.length; // H = 10
  * ```
  */
-export interface ParamsJson {
+export interface RidgeParamsJson {
   W: number[][];
   b: number[];
+  v: number[];
+  c: number;
+}
+
+/**
+ * A radial unit's parameters (SPEC §1b): P (one centre p_j per neuron, H x d), s (H scales), v, c.
+ *
+ * @example
+ * ```ts
+ * const final = (await trainRun({ n: 10, unit: 'radial' })).final;
+ * if ('P' in final) final.P[0]; // neuron 0's prototype
+ * ```
+ */
+export interface RadialParamsJson {
+  P: number[][];
+  s: number[];
   v: number[];
   c: number;
 }
@@ -87,9 +115,12 @@ export function toRows(flat: Float64Array, width: number): number[][] {
   return rows;
 }
 
-/** Params to their JSON shape. */
-export function paramsToJson(p: Params, dim: number): ParamsJson {
-  return { W: toRows(p.W, dim), b: Array.from(p.b), v: Array.from(p.v), c: p.c };
+/** Params to their JSON shape: `W`, `b` for a ridge unit, `P`, `s` for a radial one (see Params). */
+export function paramsToJson(p: Params, dim: number, unit: Unit = DEFAULTS.unit): ParamsJson {
+  const v = Array.from(p.v);
+  return unit === 'radial'
+    ? { P: toRows(p.W, dim), s: Array.from(p.b), v, c: p.c }
+    : { W: toRows(p.W, dim), b: Array.from(p.b), v, c: p.c };
 }
 
 /**
@@ -102,9 +133,10 @@ export function paramsToJson(p: Params, dim: number): ParamsJson {
  * ```
  */
 export function paramsFromJson(p: ParamsJson): Params {
+  const [rows, second] = 'P' in p ? [p.P, p.s] : [p.W, p.b];
   return {
-    W: Float64Array.from(p.W.flat()),
-    b: Float64Array.from(p.b),
+    W: Float64Array.from(rows.flat()),
+    b: Float64Array.from(second),
     v: Float64Array.from(p.v),
     c: p.c,
   };
@@ -188,8 +220,9 @@ export function recordStart(value: unknown, source = ''): RecordStart {
   checkRows(`${source}data.x`, data.x, n, dim);
   checkVector(`${source}data.y`, data.y, n);
   const initial = checkObject(`${source}initial`, record.initial);
-  checkRows(`${source}initial.W`, initial.W, hidden, dim);
-  checkVector(`${source}initial.b`, initial.b, hidden);
+  const [rows, second] = config.unit === 'radial' ? ['P', 's'] : ['W', 'b'];
+  checkRows(`${source}initial.${rows}`, initial[rows], hidden, dim);
+  checkVector(`${source}initial.${second}`, initial[second], hidden);
   checkVector(`${source}initial.v`, initial.v, hidden);
   checkVector(`${source}initial.c`, [initial.c], 1);
   return {

@@ -9,7 +9,7 @@ import { evaluateRun } from './eval/index.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
-import { selectBackend, type BackendChoice } from './backend/select.js';
+import { selectBackendFor, type BackendChoice } from './backend/select.js';
 import type { Backend } from './backend/types.js';
 
 /**
@@ -66,8 +66,8 @@ export function buildRecord(
     id: hashConfig(config),
     config,
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
-    initial: paramsToJson(initial, config.dim),
-    final: paramsToJson(result.final, config.dim),
+    initial: paramsToJson(initial, config.dim, config.unit),
+    final: paramsToJson(result.final, config.dim, config.unit),
     metrics: evaluateRun(config, data, result.final, result.diverged, terms),
     backend: backend.name,
     isa: backend.isa,
@@ -83,9 +83,12 @@ export async function trainJobs(
   given: readonly PreparedJob[],
   options: TrainOptions = {},
 ): Promise<RunRecord[]> {
-  const backend = selectBackend(options.backend);
   // train exactly what the record will say: a field the run ignores at its default
   const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));
+  const backend = selectBackendFor(
+    jobs.map((job) => job.config),
+    options.backend,
+  );
   const records: RunRecord[] = new Array(jobs.length);
   await backend.trainBatch(jobs, {
     threads: options.threads,

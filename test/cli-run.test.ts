@@ -63,6 +63,8 @@ t.test('summary and --json record', async (t) => {
     'dim',
     'target',
     'init',
+    'unit',
+    'activation',
     'mask',
     'lambda',
     'tau',
@@ -78,6 +80,8 @@ t.test('summary and --json record', async (t) => {
     dim: 1,
     target: 'sine',
     init: 'centers',
+    unit: 'ridge',
+    activation: 'gaussian',
     mask: 'cov+sep',
     lambda: 0.1,
     tau: 0.001,
@@ -307,11 +311,11 @@ t.test('bad --init-from files', async (t) => {
     ],
     [
       ['--init-from', extra],
-      `${extra}: config.width: got 3, expected no such field (run fields: data, n, hidden, dim, target, init, mask, lambda, tau, tauCov, lr, epochs, seed)`,
+      `${extra}: config.width: got 3, expected no such field (run fields: data, n, hidden, dim, target, init, unit, activation, mask, lambda, tau, tauCov, lr, epochs, seed)`,
     ],
     [
       ['--init-from', write('ok.json', JSON.stringify(good)), '--n', '4'],
-      '--n: got 4, expected no value with --init-from (the record fixes data, n, hidden, dim, target, init, seed)',
+      '--n: got 4, expected no value with --init-from (the record fixes data, n, hidden, dim, target, init, unit, seed)',
     ],
   ];
   for (const [args, message] of cases) {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import t from 'tap';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig, type Activation, type Unit } from '../src/config.js';
 import type { Dataset, Params, Terms } from '../src/model/types.js';
 import { prototypes } from '../src/eval/prototypes.js';
-import { dataFromJson, paramsFromJson } from '../src/record.js';
+import { dataFromJson, paramsFromJson, type ParamsJson } from '../src/record.js';
 import {
   evaluateRun,
   outsideBoundingBox,
@@ -308,20 +308,23 @@ t.test('finite prototypes too far apart for a float64 distance: recon null', asy
 });
 
 interface Golden {
-  config: { n: number; hidden: number; dim: number };
+  config: { n: number; hidden: number; dim: number; unit?: Unit; activation?: Activation };
   data: { x: number[][]; y: number[] };
-  afterSteps: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }>;
+  afterSteps: Record<string, ParamsJson>;
   metricsAfter100: { recon: number; spec: number };
 }
 
 t.test(
   'golden fixtures (PyTorch + an independent assignment): recon and spec after 100 steps',
   async (t) => {
-    for (const name of ['d1-all-masks', 'd1-softcov-ovl', 'd2-wider-cov-sep', 'd3-random-base']) {
+    const golden = new URL('./fixtures/golden/', import.meta.url);
+    for (const name of readdirSync(golden).map((f) => f.replace(/\.json$/, ''))) {
       const g = JSON.parse(
         readFileSync(new URL(`./fixtures/golden/${name}.json`, import.meta.url), 'utf8'),
       ) as Golden;
-      const config = resolveConfig({ n: g.config.n, hidden: g.config.hidden, dim: g.config.dim });
+      // the radial, cauchy and laplace cases too: prototypes are the centres, spec reads phi
+      const { n, hidden, dim, unit, activation } = g.config;
+      const config = resolveConfig({ n, hidden, dim, unit, activation });
       const m = evaluateRun(
         config,
         dataFromJson(g.data),

@@ -2,7 +2,7 @@
 // differences, for d in {1,2,3}, H = N and H > N, at random points with far-out prototypes.
 
 import t from 'tap';
-import { MASKS } from '../src/config.js';
+import { ACTIVATIONS, MASKS, UNITS } from '../src/config.js';
 import {
   lossAndGradient,
   termsAndGradients,
@@ -75,6 +75,24 @@ t.test('each term against finite differences', async (t) => {
           grads[term],
           params,
         );
+      }
+    }
+  }
+});
+
+t.test('every unit and activation (SPEC §1b): each term against finite differences', async (t) => {
+  for (const unit of UNITS) {
+    for (const activation of ACTIVATIONS) {
+      for (const shape of [shapes[1], shapes[2], shapes[5]]) {
+        const over = { ...shape, unit, activation, tauCov: 0.3 };
+        const { config, data, params } = randomPoint(over, shape.n + shape.dim);
+        if (unit === 'radial') params.b.forEach((_, j) => (params.b[j] = 0.5 + (j % 3) * 0.4));
+        const { grads } = termsAndGradients(config, data, params);
+        for (const term of ['fit', 'cov', 'sep', 'ovl'] as (keyof Terms)[]) {
+          const f = (p: Params): number => termsAndGradients(config, data, p).terms[term];
+          const label = `${unit} ${activation} ${term} N=${shape.n} H=${shape.hidden} d=${shape.dim}`;
+          checkGradient(t, label, f, grads[term], params);
+        }
       }
     }
   }

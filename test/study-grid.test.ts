@@ -261,12 +261,12 @@ t.test('every bad study file field has its message', async (t) => {
     [
       'typo.yaml',
       'sizes: [3]\n',
-      'sizes: got [3], expected a study field: name, preset, data, n, hidden, dim, target, init, mask, lambda, tau, tauCov, lr, epochs, seed',
+      'sizes: got [3], expected a study field: name, preset, widthRatio, data, n, hidden, dim, target, init, unit, activation, mask, lambda, tau, tauCov, lr, epochs, seed',
     ],
     [
       'preset.yaml',
       'preset: papr\n',
-      'preset: got "papr", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris',
+      'preset: got "papr", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris, architectures, widths',
     ],
     [
       'name.yaml',
@@ -365,11 +365,11 @@ t.test('every bad sweep/merge/export flag has its message', async (t) => {
     [['sweep', '--seeds', '1,-2'], '--seeds: got -2, expected an integer from 0 to 4294967295'],
     [
       ['sweep', '--dry-run'],
-      '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris (or --config FILE, or grid flags such as --sizes 3,5,10)',
+      '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris, architectures, widths (or --config FILE, or grid flags such as --sizes 3,5,10)',
     ],
     [
       ['sweep', '--preset', 'papers'],
-      '--preset: got "papers", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris',
+      '--preset: got "papers", expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris, architectures, widths',
     ],
     [
       ['sweep', '--preset', 'paper', '--config', 'a.yaml'],

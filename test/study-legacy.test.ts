@@ -1,6 +1,7 @@
 // Folders written by protomlp 0.1.0, whose run ids hashed every field (test/fixtures/legacy-0.1.0):
-// read correctly under the current ids (runs that differed only in ignored fields are one run),
-// resumed without retraining, merged into a current-format folder, alone or with current shards.
+// read correctly under the current ids (runs that differed only in ignored fields are one run) and
+// merged into a current-format folder; their TS runs are numerics ts/1, so a sweep of this version
+// (ts/2) does not resume them and a current shard does not merge with them.
 
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,19 +114,21 @@ t.test(
   },
 );
 
-t.test('a sweep into a 0.1.0 folder resumes it: nothing retrained', async (t) => {
-  const dir = copy('whole');
-  const summary = await runStudy(study, { out: dir, backend: 'ts' });
-  t.match(summary, { done: 0, skipped: 14, studyRuns: 14 });
-  const shard = copy('shard-0');
-  const resumed = await runStudy(study, { out: shard, backend: 'ts' });
-  const fromShard = new Set(rawLines(join(FIXTURE, 'shard-0')).map((r) => runId(r.config)));
-  t.equal(resumed.skipped, fromShard.size, 'the runs the 0.1.0 shard holds');
-  t.equal(resumed.done, 14 - fromShard.size, 'only the others are trained');
-  const { records, missing } = await readStudy(shard);
-  t.equal(records.length, 14);
-  t.same(missing, []);
-});
+t.test(
+  "a sweep into a 0.1.0 folder: its TS runs are ts/1, not this TS backend's ts/2, so nothing is resumed",
+  async (t) => {
+    const dir = copy('whole');
+    await t.rejects(runStudy(study, { out: dir, backend: 'ts' }), {
+      message: /a folder of runs made with ts\/2, .* it holds 14 runs made with numerics ts\/1/,
+    });
+    const summary = await runStudy(study, { out: dir, backend: 'ts', retrain: true });
+    t.match(summary, { done: 14, skipped: 0, studyRuns: 14 }, 'with retrain: every run again');
+    const { records, missing, numerics } = await readStudy(dir);
+    t.equal(records.length, 14);
+    t.same(missing, []);
+    t.equal(numerics, 'ts/2');
+  },
+);
 
 t.test(
   'merge: 0.1.0 shards, or a 0.1.0 shard with a current one, give a current folder',
@@ -158,11 +161,12 @@ t.test(
     );
     const { notices } = await readStudy(out);
     t.same(notices, [], 'nothing left to upgrade');
-    // a current shard of the same study merges with a 0.1.0 one
+    // a current shard of the same study is of other numerics (ts/2): not merged with a 0.1.0 one
     const current = join(root, 'current-shard-1');
     await runStudy(study, { out: current, backend: 'ts', shard: { index: 1, count: 2 } });
-    const mixed = await mergeStudies([join(FIXTURE, 'shard-0'), current], join(root, 'mixed'));
-    t.match(mixed, { records: 14, missing: 0 });
+    await t.rejects(mergeStudies([join(FIXTURE, 'shard-0'), current], join(root, 'mixed')), {
+      message: /got "runs made with numerics ts\/2", expected runs made with ts\/1/,
+    });
   },
 );
 

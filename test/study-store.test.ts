@@ -307,15 +307,17 @@ t.test('CSV export of the flat metrics', async (t) => {
   t.equal(rows[0], CSV_COLUMNS.join(','));
   t.equal(
     rows[0],
-    'id,data,n,hidden,dim,target,init,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs',
+    'id,data,n,hidden,dim,target,init,unit,activation,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs',
   );
   t.equal(rows.length, 13);
   const r = content.records[5];
-  const cells = rows[6].split(',');
-  t.equal(cells[0], r.id);
-  t.equal(cells[1], 'uniform');
-  t.equal(cells[7], r.config.mask);
-  t.equal(Number(cells[14]), r.metrics.recon, 'recon round-trips exactly');
-  t.equal(cells[22], '', 'outsideBox is empty at d = 1');
-  t.equal(cells[24], 'false');
+  const values = rows[6].split(',');
+  const cell = (name: string): string => values[CSV_COLUMNS.indexOf(name)];
+  t.equal(cell('id'), r.id);
+  t.equal(cell('data'), 'uniform');
+  t.equal(cell('unit'), 'ridge');
+  t.equal(cell('mask'), r.config.mask);
+  t.equal(Number(cell('recon')), r.metrics.recon, 'recon round-trips exactly');
+  t.equal(cell('outsideBox'), '', 'outsideBox is empty at d = 1');
+  t.equal(cell('diverged'), 'false');
 });

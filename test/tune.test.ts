@@ -389,7 +389,7 @@ t.test('every bad tune flag has its message', async (t) => {
     ],
     [
       ['--out', out],
-      '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris (or --config FILE, or grid flags such as --sizes 3,5,10)',
+      '--preset: got nothing, expected one of paper, tau-sweep, positions, lambda-sweep, dims, iris, architectures, widths (or --config FILE, or grid flags such as --sizes 3,5,10)',
     ],
   ];
   for (const [args, message] of cases) {

@@ -26,7 +26,8 @@ export function numberOrText(text: string): number | string {
 
 /** A config field's value from a flag's text: text fields as they are, the others as numbers where they read as one. */
 export function fieldFromFlag(key: keyof RunConfig, text: string): number | string {
-  return key === 'target' || key === 'init' || key === 'mask' ? text : numberOrText(text);
+  const textFields: readonly (keyof RunConfig)[] = ['target', 'init', 'unit', 'activation', 'mask'];
+  return textFields.includes(key) ? text : numberOrText(text);
 }
 
 /** The data flags of `run` and `sweep`. */
@@ -166,6 +167,9 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   out: '--out',
   'retrain: true': '--retrain',
   shard: '--shard',
+  unit: '--unit',
+  activation: '--activation',
+  "backend: 'ts'": '--backend ts',
 };
 
 /**

@@ -5,12 +5,18 @@
 import { usesField } from '../config.js';
 import { dataLabel, dataShape } from '../data-spec.js';
 import { unscale } from '../datasets/index.js';
-import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
+import { dataFromJson, type RunRecord } from '../record.js';
 import { finiteOrNull } from '../eval/checks.js';
-import { outsideHull, prototypes, reconstructionError } from '../eval/index.js';
+import { outsideHull, recordPrototypes, reconstructionError } from '../eval/index.js';
 
 const fmt = (v: number | null | undefined, digits = 4): string =>
   v === null || v === undefined ? 'n/a' : Number(v.toPrecision(digits)).toString();
+
+/** ` unit=radial activation=cauchy` for a neuron other than the paper's (nothing for it). */
+function neuron(c: RunRecord['config']): string {
+  const unit = c.unit !== 'ridge' ? ` unit=${c.unit}` : '';
+  return unit + (c.activation !== 'gaussian' ? ` activation=${c.activation}` : '');
+}
 
 /** A one-line picture of a 1-D run: inputs `|`, prototypes `o` (or `*` where on an input), [-1.5, 1.5]. */
 export function positionStrip(record: RunRecord, width = 72): string {
@@ -19,7 +25,7 @@ export function positionStrip(record: RunRecord, width = 72): string {
   const cells = Array<string>(width).fill('-');
   const col = (v: number): number => Math.round(((v - lo) / (hi - lo)) * (width - 1));
   for (const [xi] of record.data.x) cells[col(xi)] = '|';
-  const protos = prototypes(paramsFromJson(record.final), 1);
+  const protos = recordPrototypes(record);
   let beyond = 0;
   for (const p of protos) {
     if (!Number.isFinite(p) || p < lo || p > hi) {
@@ -45,7 +51,7 @@ function fileUnitLines(record: RunRecord): string[] {
   if (!source) return [];
   const { n, hidden: h, dim: d } = record.config;
   const data = dataFromJson(record.data);
-  const protos = prototypes(paramsFromJson(record.final), d);
+  const protos = recordPrototypes(record);
   const xFile = unscale(data.x, d, source.transform);
   const pFile = unscale(protos, d, source.transform);
   const point = (p: Float64Array, j: number) =>
@@ -70,7 +76,7 @@ export function summarize(record: RunRecord): string {
     `${key}=${usesField(c, key) ? c[key] : `unused by ${c.mask}`}`;
   const target = dataShape(c.data).yFromData ? `y from the data` : `target=${c.target}`;
   const lines = [
-    `run ${record.id}: data=${dataLabel(c.data)} n=${c.n} hidden=${c.hidden} dim=${c.dim} ${target} init=${c.init} mask=${c.mask}`,
+    `run ${record.id}: data=${dataLabel(c.data)} n=${c.n} hidden=${c.hidden} dim=${c.dim} ${target} init=${c.init}${neuron(c)} mask=${c.mask}`,
     `  ${field('lambda')} ${field('tau')} ${field('tauCov')} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
     `backend ${record.backend} (${record.isa}), ${fmt(record.wallMs, 3)} ms${m.diverged ? ', DIVERGED (training stopped at a non-finite value)' : ''}`,
     `reconstruction error ${fmt(m.recon)}   specialization ${fmt(m.spec)}   fit ${fmt(m.fit)}`,

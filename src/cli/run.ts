@@ -22,6 +22,8 @@ export const FLAG: Record<keyof RunConfig, string> = {
   dim: '--dim',
   target: '--target',
   init: '--init',
+  unit: '--unit',
+  activation: '--activation',
   mask: '--mask',
   lambda: '--lambda',
   tau: '--tau',
@@ -39,6 +41,7 @@ const START_FIELDS: readonly (keyof RunConfig)[] = [
   'dim',
   'target',
   'init',
+  'unit',
   'seed',
 ];
 
@@ -123,6 +126,8 @@ export function register(program: Command): void {
     .option('--dim <int>', 'input dimension d (default 1)')
     .option('--target <name>', 'sine | random (default sine)')
     .option('--init <name>', 'centers | torch (default centers)')
+    .option('--unit <name>', "ridge | radial (default ridge, the paper's neuron)")
+    .option('--activation <name>', 'gaussian | cauchy | laplace (default gaussian)')
     .option(
       '--mask <mask>',
       'base | cov | sep | ovl | cov+sep | cov+ovl | sep+ovl | cov+sep+ovl (default base)',
@@ -138,7 +143,7 @@ export function register(program: Command): void {
     .option('--json', 'print the whole run record as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov',
+      '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --unit radial --activation cauchy --dim 2 --n 30 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov',
     )
     .action(async (flags: RunFlags) => {
       const job = await jobFromFlags(flags, (key) => cmd.getOptionValueSource(key) === 'cli');

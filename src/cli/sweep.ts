@@ -47,6 +47,13 @@ export const GRID_FLAGS: readonly {
   { flag: '--dim', option: 'dim', key: 'dim', help: 'input dimensions d' },
   { flag: '--target', option: 'target', key: 'target', help: 'targets: sine, random' },
   { flag: '--init', option: 'init', key: 'init', help: 'initializations: centers, torch' },
+  { flag: '--unit', option: 'unit', key: 'unit', help: 'unit geometries: ridge, radial' },
+  {
+    flag: '--activation',
+    option: 'activation',
+    key: 'activation',
+    help: 'activations: gaussian, cauchy, laplace',
+  },
   { flag: '--masks', option: 'masks', key: 'mask', help: 'loss masks, e.g. base,cov,cov+sep' },
   { flag: '--lambda', option: 'lambda', key: 'lambda', help: 'structural loss weights' },
   { flag: '--tau', option: 'tau', key: 'tau', help: 'separation temperatures' },

@@ -1,7 +1,7 @@
 // Evaluation of a finished run (SPEC §4): prototypes, optimal assignment, metrics, hull.
 // Reads parameters and data only; training and storage live elsewhere.
 
-export { prototypes } from './prototypes.js';
+export { prototypes, recordPrototypes } from './prototypes.js';
 export { assignment, type Assignment } from './hungarian.js';
 export {
   evaluateRun,

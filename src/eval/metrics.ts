@@ -10,10 +10,11 @@ import { outsideHull, type Outside } from './hull.js';
 import { assignment1d } from './assign1d.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
-import { exp } from '../numerics/fdlibm.js';
+import { PAPER_NEURON, phi, preActivation } from '../model/activation.js';
 
-/** The sizes a metric needs from a run config. */
-export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'>;
+/** The sizes a metric needs from a run config, and the neuron's form (default: the paper's). */
+export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'> &
+  Partial<Pick<RunConfig, 'unit' | 'activation'>>;
 
 /**
  * The optimal (Hungarian) assignment of SPEC §4 `recon` between the N inputs and the H prototypes
@@ -102,7 +103,8 @@ function spread(x: Float64Array, p: Float64Array): number {
 }
 
 /**
- * The winning neuron of every sample: argmax_j h_ij with h_ij = exp(-(w_j . x_i + b_j)^2), ties
+ * The winning neuron of every sample: argmax_j h_ij with h_ij = phi(z_ij) (for the paper's
+ * neuron exp(-(w_j . x_i + b_j)^2); `shape.unit`/`shape.activation` choose another), ties
  * to the lowest j. The comparison is on h itself, as SPEC states it, so a sample far from every
  * neuron (all h_ij underflow to 0) is won by neuron 0. A sample whose responses include NaN gets
  * -1.
@@ -116,6 +118,8 @@ function spread(x: Float64Array, p: Float64Array): number {
  */
 export function winningNeurons(shape: Shape, data: Dataset, params: Params): Int32Array {
   const { n, hidden: h, dim: d } = shape;
+  const unit = shape.unit ?? PAPER_NEURON.unit;
+  const activation = shape.activation ?? PAPER_NEURON.activation;
   checkSizes(n, h, d);
   checkLength('data.x.length', data.x.length, 'n * dim', n * d);
   checkLength('W.length', params.W.length, 'hidden * dim', h * d);
@@ -125,9 +129,8 @@ export function winningNeurons(shape: Shape, data: Dataset, params: Params): Int
     let best = -1;
     let bestResponse = -Infinity;
     for (let j = 0; j < h; j++) {
-      let z = params.b[j];
-      for (let k = 0; k < d; k++) z += params.W[j * d + k] * data.x[i * d + k];
-      const response = exp(-z * z);
+      const z = preActivation(unit, params.W, params.b, data.x, i, j, d);
+      const response = phi(activation, z);
       if (Number.isNaN(response)) {
         best = -1;
         break;
@@ -243,7 +246,7 @@ export function evaluateRun(
   checkLength('final.b.length', final.b.length, 'hidden', h);
   checkLength('final.v.length', final.v.length, 'hidden', h);
 
-  const protos = prototypes(final, d);
+  const protos = prototypes(final, d, config.unit);
   const hull = outsideHull(data.x, protos, n, h, d);
   const box = d > 1 ? outsideBoundingBox(data.x, protos, n, h, d) : undefined;
   const paramsFinite =

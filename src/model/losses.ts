@@ -2,9 +2,10 @@
 // on Float64Arrays. It is the reference every other backend is tested against, so it favours
 // plain loops in the SPEC's own order over cleverness. Every term is O(N*H*d) or O(H^2*d).
 
-import { PROTOTYPE_EPS, type RunConfig } from '../config.js';
+import { DEFAULTS, PROTOTYPE_EPS, type Activation, type RunConfig, type Unit } from '../config.js';
 import type { Dataset, Gradient, Params, Terms, TermsAndGrads } from './types.js';
 import { exp, log } from '../numerics/fdlibm.js';
+import { chainActivation, phi, preActivation, radialDistance } from './activation.js';
 
 /** Weights of the four terms in a combined loss; a zero weight skips that term's gradient. */
 export type TermWeights = Terms;
@@ -21,6 +22,8 @@ export class Workspace {
   readonly y: Float64Array;
   readonly tau: number;
   readonly tauCov: number;
+  readonly unit: Unit;
+  readonly activation: Activation;
   /** z_ij and h_ij, N x H row-major */
   readonly z: Float64Array;
   readonly act: Float64Array;
@@ -34,13 +37,21 @@ export class Workspace {
   readonly fitWeight: Float64Array;
   /** one row of coverage distances */
   readonly dist: Float64Array;
+  /** radial units: |x_i - p_j|, N x H (empty for ridge) */
+  readonly r: Float64Array;
 
-  constructor(config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'tau' | 'tauCov'>, data: Dataset) {
+  constructor(
+    config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'tau' | 'tauCov'> &
+      Partial<Pick<RunConfig, 'unit' | 'activation'>>,
+    data: Dataset,
+  ) {
     this.n = config.n;
     this.h = config.hidden;
     this.d = config.dim;
     this.tau = config.tau;
     this.tauCov = config.tauCov;
+    this.unit = config.unit ?? DEFAULTS.unit;
+    this.activation = config.activation ?? DEFAULTS.activation;
     this.x = data.x;
     this.y = data.y;
     this.z = new Float64Array(this.n * this.h);
@@ -51,6 +62,7 @@ export class Workspace {
     this.rowSum = new Float64Array(this.n);
     this.fitWeight = new Float64Array(this.n);
     this.dist = new Float64Array(this.h);
+    this.r = new Float64Array(this.unit === 'radial' ? this.n * this.h : 0);
   }
 }
 
@@ -67,7 +79,8 @@ function clearGradient(g: Gradient): void {
 }
 
 /**
- * Prototypes p_j = -b_j w_j / (|w_j|^2 + eps) into `p` (H x d), and |w_j|^2 + eps into `norm`.
+ * Prototypes into `p` (H x d): for a ridge unit p_j = -b_j w_j / (|w_j|^2 + eps), with
+ * |w_j|^2 + eps into `norm`; for a radial unit the centres themselves (`norm` untouched).
  * The one implementation of the formula: evaluation (src/eval/prototypes.ts) calls it too.
  */
 export function prototypesInto(
@@ -75,7 +88,12 @@ export function prototypesInto(
   d: number,
   p: Float64Array,
   norm: Float64Array,
+  unit: Unit = DEFAULTS.unit,
 ): void {
+  if (unit === 'radial') {
+    p.set(params.W);
+    return;
+  }
   const h = params.b.length;
   for (let j = 0; j < h; j++) {
     let s = 0;
@@ -88,21 +106,27 @@ export function prototypesInto(
 
 /** Forward pass: z, h into the workspace; returns L_fit and leaves dL_fit/dyhat_i in fitWeight. */
 function forward(ws: Workspace, params: Params): number {
-  const { n, h, d, x, y, z, act, fitWeight } = ws;
+  const { n, h, d, x, y, z, act, fitWeight, unit, activation, r } = ws;
   let fit = 0;
   for (let i = 0; i < n; i++) {
     let yhat = params.c;
     for (let j = 0; j < h; j++) {
-      let zij = params.b[j];
-      for (let k = 0; k < d; k++) zij += params.W[j * d + k] * x[i * d + k];
-      const hij = exp(-zij * zij);
+      let zij: number;
+      if (unit === 'ridge') {
+        zij = preActivation(unit, params.W, params.b, x, i, j, d);
+      } else {
+        const rij = radialDistance(params.W, x, i, j, d);
+        r[i * h + j] = rij;
+        zij = params.b[j] * rij;
+      }
+      const hij = phi(activation, zij);
       z[i * h + j] = zij;
       act[i * h + j] = hij;
       yhat += params.v[j] * hij;
     }
-    const r = yhat - y[i];
-    fit += r * r;
-    fitWeight[i] = (2 * r) / n;
+    const residual = yhat - y[i];
+    fit += residual * residual;
+    fitWeight[i] = (2 * residual) / n;
   }
   return fit / n;
 }
@@ -203,9 +227,10 @@ function overlap(ws: Workspace): number {
 }
 
 /**
- * Backpropagates through the activations: dL/dz_ij = dL/dh_ij * (-2 z h), where dL/dh_ij has a
- * fit part (wFit * dL_fit/dyhat_i * v_j) and an overlap part (wOvl * 2 (S_i - h_ij) / (N H (H-1))).
- * Adds into grad (W, b, v, c).
+ * Backpropagates through the activations: dL/dz_ij = dL/dh_ij * phi'(z_ij) (chainActivation),
+ * where dL/dh_ij has a fit part (wFit * dL_fit/dyhat_i * v_j) and an overlap part
+ * (wOvl * 2 (S_i - h_ij) / (N H (H-1))). Adds into grad (W, b, v, c); for a radial unit into
+ * P (W) and s (b): dz/ds_j = |x_i - p_j|, dz/dp_j = s_j (p_j - x_i) / |x_i - p_j| (0 at x_i = p_j).
  */
 function backwardActivations(
   ws: Workspace,
@@ -214,7 +239,7 @@ function backwardActivations(
   wOvl: number,
   grad: Gradient,
 ): void {
-  const { n, h, d, x, z, act, rowSum, fitWeight } = ws;
+  const { n, h, d, x, z, act, rowSum, fitWeight, unit, activation, r } = ws;
   const ovlScale = (wOvl * 2) / (n * h * (h - 1));
   for (let i = 0; i < n; i++) {
     const gi = wFit * fitWeight[i];
@@ -224,9 +249,18 @@ function backwardActivations(
       grad.v[j] += gi * hij;
       let dh = gi * params.v[j];
       if (wOvl !== 0) dh += ovlScale * (rowSum[i] - hij);
-      const dz = dh * -2 * z[i * h + j] * hij;
-      grad.b[j] += dz;
-      for (let k = 0; k < d; k++) grad.W[j * d + k] += dz * x[i * d + k];
+      const dz = chainActivation(activation, dh, z[i * h + j], hij);
+      if (unit === 'ridge') {
+        grad.b[j] += dz;
+        for (let k = 0; k < d; k++) grad.W[j * d + k] += dz * x[i * d + k];
+      } else {
+        const rij = r[i * h + j];
+        grad.b[j] += dz * rij;
+        if (rij > 0) {
+          const f = (dz * params.b[j]) / rij;
+          for (let k = 0; k < d; k++) grad.W[j * d + k] += f * (params.W[j * d + k] - x[i * d + k]);
+        }
+      }
     }
   }
 }
@@ -237,6 +271,11 @@ function backwardActivations(
  */
 function backwardPrototypes(ws: Workspace, params: Params, grad: Gradient): void {
   const { h, d, gp, norm } = ws;
+  if (ws.unit === 'radial') {
+    // a radial unit's prototype is its centre: dp_j/dP_j is the identity
+    for (let i = 0; i < h * d; i++) grad.W[i] += gp[i];
+    return;
+  }
   for (let j = 0; j < h; j++) {
     let gw = 0;
     for (let k = 0; k < d; k++) gw += gp[j * d + k] * params.W[j * d + k];
@@ -261,7 +300,7 @@ export function lossAndGradient(
   grad: Gradient | null,
   allTerms: boolean,
 ): Terms {
-  prototypesInto(params, ws.d, ws.p, ws.norm);
+  prototypesInto(params, ws.d, ws.p, ws.norm, ws.unit);
   const fit = forward(ws, params);
   ws.gp.fill(0);
   const useGrad = grad !== null;

@@ -4,7 +4,10 @@
 import type { RunConfig } from '../config.js';
 
 /**
- * Network parameters: W is H x d row-major (row j = w_j), b and v have length H.
+ * Network parameters: W is H x d row-major (row j = w_j), b and v have length H. For a `radial`
+ * unit (SPEC §1b) the same two arrays hold its parameters: `W` the centres P (row j = p_j) and `b`
+ * the scales s, so every backend, the optimizer and the native boundary handle both geometries
+ * alike; records name them `P` and `s` (src/record.ts).
  *
  * @example
  * ```ts

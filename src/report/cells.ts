@@ -2,15 +2,20 @@
 // the other run fields (a "slice"), paired across masks by seed. No statistics, no I/O here.
 
 import {
+  ACTIVATIONS,
   DEFAULTS,
   IGNORABLE_FIELDS,
   MASKS,
+  UNITS,
   usesField,
+  type Activation,
   type Mask,
   type RunConfig,
+  type Unit,
 } from '../config.js';
 import { compareData, dataLabel } from '../data-spec.js';
 import type { Metrics, RunRecord } from '../record.js';
+import { formatNumber } from '../render/format.js';
 
 /** The metrics the tables and tests cover, and which direction is better for each. */
 export const REPORT_METRICS = ['recon', 'spec', 'fit', 'outside'] as const;
@@ -309,43 +314,102 @@ export function describeSetting(setting: Partial<SliceSetting>): string {
 }
 
 /**
- * The runs of one dataset at one input dimension. The claims, tables and plots are made per panel:
- * a study over several d (or datasets) gets a column per panel in its claims table.
+ * The runs of one dataset at one input dimension with one neuron (unit and activation), and one
+ * width ratio H / N when the study varies the width at some N. The
+ * claims, tables and plots are made per panel: a study over several d, datasets or architectures
+ * gets a column per panel in its claims table.
  */
 export interface Panel {
-  /** for file names: `d2` for the uniform data, else the dataset's name (and the file's) and d: `iris-d4` */
+  /**
+   * for file names: `d2` for the uniform data and the paper's neuron, else the dataset's name (and
+   * the file's), the unit and activation when not the paper's, and d: `iris-d4`, `radial-cauchy-d2`
+   */
   key: string;
-  /** for tables and plots: `d = 2`, `iris (d = 4)` */
+  /** for tables and plots: `d = 2`, `iris (d = 4)`, `radial cauchy, d = 2` */
   label: string;
   /** the dataset's label (a name, or `file PATH`) */
   data: string;
   dim: number;
+  unit: Unit;
+  activation: Activation;
+  /** H / N of its runs when the study varies the width (then each panel has one); else its first run's */
+  widthRatio: number;
   records: RunRecord[];
 }
 
-/** The records grouped into panels, in dataset order (named datasets first, uniform first), then d ascending. */
+/** `radial cauchy` (or `ridge laplace`, `radial`): the neuron when it is not the paper's, else ''. */
+export function neuronLabel(c: Pick<RunRecord['config'], 'unit' | 'activation'>): string {
+  const parts = [c.unit !== 'ridge' ? c.unit : '', c.activation !== 'gaussian' ? c.activation : ''];
+  const named = parts.filter(Boolean);
+  return named.length === 0
+    ? ''
+    : c.unit === 'ridge'
+      ? `ridge ${named.join(' ')}`
+      : named.join(' ');
+}
+
+/** `H = 2N` for a run whose width is not N (panels split by width only when a study varies it). */
+function widthLabel(c: Pick<RunRecord['config'], 'n' | 'hidden'>): string {
+  const ratio = c.hidden / c.n;
+  return ratio === 1 ? 'H = N' : `H = ${formatNumber(ratio)}N`;
+}
+
+function newPanel(r: RunRecord, byWidth: boolean): Panel {
+  const { dim, unit, activation } = r.config;
+  const data = dataLabel(r.config.data);
+  const neuron = neuronLabel(r.config);
+  const slug = (text: string) => text.replace(/[^\w.+-]+/g, '-');
+  const prefix = [data === 'uniform' ? '' : slug(data), slug(neuron)].filter(Boolean).join('-');
+  const width = byWidth ? widthLabel(r.config) : '';
+  const at = data === 'uniform' ? `d = ${dim}` : `${data} (d = ${dim})`;
+  const where = width ? `${at}, ${width}` : at;
+  const widthKey = width ? `-h${formatNumber(r.config.hidden / r.config.n)}n` : '';
+  return {
+    key: (prefix ? `${prefix}-d${dim}` : `d${dim}`) + widthKey,
+    label: neuron ? `${neuron}, ${where}` : where,
+    data,
+    dim,
+    unit,
+    activation,
+    widthRatio: r.config.hidden / r.config.n,
+    records: [],
+  };
+}
+
+/** Whether some N has runs of more than one width (then panels are split by H / N). */
+function variesWidth(records: readonly RunRecord[]): boolean {
+  const widths = new Map<number, number>();
+  for (const { config } of records) {
+    const seen = widths.get(config.n);
+    if (seen !== undefined && seen !== config.hidden) return true;
+    widths.set(config.n, config.hidden);
+  }
+  return false;
+}
+
+/**
+ * The records grouped into panels, in dataset order (named datasets first, uniform first), then
+ * neuron (the paper's first, then units and activations in their declared order), then d ascending.
+ */
 export function panels(records: readonly RunRecord[]): Panel[] {
   const groups = new Map<string, Panel>();
+  const byWidth = variesWidth(records);
   for (const r of records) {
-    const data = dataLabel(r.config.data);
-    const key =
-      data === 'uniform'
-        ? `d${r.config.dim}`
-        : `${data.replace(/[^\w.+-]+/g, '-')}-d${r.config.dim}`;
-    let panel = groups.get(key);
+    const fresh = newPanel(r, byWidth);
+    let panel = groups.get(fresh.key);
     if (!panel) {
-      panel = {
-        key,
-        label: data === 'uniform' ? `d = ${r.config.dim}` : `${data} (d = ${r.config.dim})`,
-        data,
-        dim: r.config.dim,
-        records: [],
-      };
-      groups.set(key, panel);
+      panel = fresh;
+      groups.set(fresh.key, panel);
     }
     panel.records.push(r);
   }
+  const neuronOrder = (p: Panel) =>
+    UNITS.indexOf(p.unit) * ACTIVATIONS.length + ACTIVATIONS.indexOf(p.activation);
   return [...groups.values()].sort(
-    (a, b) => compareData(a.records[0].config.data, b.records[0].config.data) || a.dim - b.dim,
+    (a, b) =>
+      compareData(a.records[0].config.data, b.records[0].config.data) ||
+      neuronOrder(a) - neuronOrder(b) ||
+      a.dim - b.dim ||
+      a.widthRatio - b.widthRatio,
   );
 }

@@ -7,8 +7,8 @@ import { PCA } from 'ml-pca';
 import type { TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
 import { ConvexHull } from '../eval/hull.js';
-import { prototypes } from '../eval/prototypes.js';
-import { dataFromJson, paramsFromJson, type RunRecord } from '../record.js';
+import { recordPrototypes } from '../eval/prototypes.js';
+import { dataFromJson, type RunRecord } from '../record.js';
 import { MARK_KINDS, MARK_SHAPES, RUN_TOOLTIP } from './plots.js';
 
 /** What the hull picture shows for one mask, also reported in the text beside it. */
@@ -73,7 +73,7 @@ export function hullPicture(records: readonly RunRecord[], n: number): HullPictu
   const data = dataFromJson(runs[0].data);
   const hull = new ConvexHull(data.x, n, dim);
   const perRun = runs.map((run) => {
-    const flat = prototypes(paramsFromJson(run.final), dim);
+    const flat = recordPrototypes(run);
     const rows: number[][] = [];
     const expelled: boolean[] = [];
     /** per shown prototype: its neuron j and its distance to the exact hull (for tooltips) */

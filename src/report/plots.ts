@@ -9,8 +9,8 @@ import { Resvg } from '@resvg/resvg-js';
 import type * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { MASKS, type Mask } from '../config.js';
-import { prototypes } from '../eval/prototypes.js';
-import { paramsFromJson, type RunRecord } from '../record.js';
+import { recordPrototypes } from '../eval/prototypes.js';
+import type { RunRecord } from '../record.js';
 import {
   cellRecords,
   LOWER_IS_BETTER,
@@ -577,7 +577,7 @@ export function positionsRows(records: readonly RunRecord[], n: number): Positio
     const xs = run.data.x.map((row) => row[0]);
     const lo = Math.min(...xs);
     const hi = Math.max(...xs);
-    const protos = Array.from(prototypes(paramsFromJson(run.final), 1)).filter(Number.isFinite);
+    const protos = Array.from(recordPrototypes(run)).filter(Number.isFinite);
     rows.push({
       mask,
       seed: run.config.seed,

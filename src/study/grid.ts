@@ -10,9 +10,11 @@ import {
   fixedByData,
   hashConfig,
   identityConfig,
+  ACTIVATIONS,
   INITS,
   MASKS,
   TARGETS,
+  UNITS,
   validateField,
   type RunConfig,
 } from '../config.js';
@@ -34,6 +36,8 @@ export const PRESET_NAMES = [
   'lambda-sweep',
   'dims',
   'iris',
+  'architectures',
+  'widths',
 ] as const;
 /**
  * A built-in study, one of {@link PRESET_NAMES}.
@@ -51,7 +55,7 @@ type FreeKey = Exclude<keyof RunConfig, 'hidden'>;
 
 /**
  * A resolved grid: each run field's values, distinct and in canonical order (numbers ascending,
- * masks/targets/inits in the order of their lists in config.ts). `hidden` is absent when every run
+ * masks/targets/inits/units/activations in the order of their lists in config.ts). `hidden` is absent when every run
  * has H = N.
  *
  * @example
@@ -61,7 +65,11 @@ type FreeKey = Exclude<keyof RunConfig, 'hidden'>;
  * grid.mask; // ['base', 'cov']
  * ```
  */
-export type StudyGrid = { [K in FreeKey]: RunConfig[K][] } & { hidden?: number[] };
+export type StudyGrid = { [K in FreeKey]: RunConfig[K][] } & {
+  hidden?: number[];
+  /** H as a multiple of N at every N (H = ratio * N), in place of `hidden` */
+  widthRatio?: number[];
+};
 
 /**
  * What a study is made from, as written in a study file (JSON or YAML) or built in code. Every
@@ -79,6 +87,8 @@ export type StudySpec = {
   name?: string;
   /** start from a built-in study and override some of its fields */
   preset?: PresetName;
+  /** hidden widths as multiples of N (`[0.5, 1, 2, 4]`: H = N/2, N, 2N, 4N at every N); not with `hidden` */
+  widthRatio?: number | readonly number[];
 } & {
   [K in keyof RunConfig]?:
     RunConfig[K] | readonly RunConfig[K][] | (K extends 'seed' ? string : never);
@@ -122,7 +132,9 @@ const seeds = (k: number): number[] => Array.from({ length: k }, (_, i) => i);
  * lambda, so it is trained once per N and seed and counted under every lambda.
  * Beyond the paper: `dims` is d in {1, 2, 3, 5} x N in {10, 20, 50, 100} x every mask x seeds
  * 0..9 (1280 runs; its d = 1 runs are `paper`'s), `iris` the iris dataset (N = 150, d = 4) x every
- * mask x seeds 0..9 (80 runs).
+ * mask x seeds 0..9 (80 runs), `architectures` every unit x activation x d in {1, 2, 3} x N in
+ * {10, 20, 50, 100} x every mask x seeds 0..9 (5760 runs; SPEC §1b), `widths` H/N in
+ * {0.5, 1, 2, 4} x N in {10, 20, 50, 100} x every mask x seeds 0..9 (1280 runs, d = 1).
  *
  * @example
  * ```ts
@@ -149,9 +161,54 @@ export const PRESETS: Readonly<Record<PresetName, StudySpec>> = {
   },
   dims: { name: 'dims', dim: [1, 2, 3, 5], n: [10, 20, 50, 100], mask: MASKS, seed: seeds(10) },
   iris: { name: 'iris', data: ['iris'], mask: MASKS, seed: seeds(10) },
+  architectures: {
+    name: 'architectures',
+    unit: UNITS,
+    activation: ACTIVATIONS,
+    dim: [1, 2, 3],
+    n: [10, 20, 50, 100],
+    mask: MASKS,
+    seed: seeds(10),
+  },
+  widths: {
+    name: 'widths',
+    widthRatio: [0.5, 1, 2, 4],
+    n: [10, 20, 50, 100],
+    mask: MASKS,
+    seed: seeds(10),
+  },
 };
 
-const SPEC_KEYS = ['name', 'preset', ...CONFIG_KEYS] as const;
+const SPEC_KEYS = ['name', 'preset', 'widthRatio', ...CONFIG_KEYS] as const;
+
+const RATIO_ALLOWED = 'a finite number > 0 (H = ratio * N)';
+
+/** The `widthRatio` axis of a spec: ratios ascending, distinct; undefined when not given. */
+function resolveRatios(raw: unknown, where: string): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const list: unknown[] = Array.isArray(raw) ? raw : [raw];
+  if (list.length === 0)
+    throw new ValidationError(`${where}widthRatio`, raw, `a non-empty list, each ${RATIO_ALLOWED}`);
+  list.forEach((v, i) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new ValidationError(`${where}widthRatio[${i}]`, v, RATIO_ALLOWED);
+  });
+  return [...new Set(list as number[])].sort((a, b) => a - b);
+}
+
+/** H = ratio * N, validated as a hidden width (an integer from 2 to the limit). */
+function widthOf(ratio: number, n: number): number {
+  return validateField('hidden', ratio * n, `hidden (widthRatio ${ratio} at n = ${n})`);
+}
+
+/** The declared order of each text-valued run field (its axis is sorted by it). */
+const ENUM_ORDER: Partial<Record<keyof RunConfig, readonly string[]>> = {
+  mask: MASKS,
+  target: TARGETS,
+  init: INITS,
+  unit: UNITS,
+  activation: ACTIVATIONS,
+};
 
 /** Orders one axis canonically: enums by their declared order, numbers ascending; drops repeats. */
 function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
@@ -159,8 +216,7 @@ function canonicalAxis(key: keyof RunConfig, values: unknown[]): unknown[] {
     const distinct = new Map((values as DataSpec[]).map((v) => [dataKey(v), v]));
     return [...distinct.values()].sort(compareData);
   }
-  const order: readonly string[] | undefined =
-    key === 'mask' ? MASKS : key === 'target' ? TARGETS : key === 'init' ? INITS : undefined;
+  const order: readonly string[] | undefined = ENUM_ORDER[key];
   const distinct = [...new Set(values)];
   if (order)
     return distinct.sort((a, b) => order.indexOf(a as string) - order.indexOf(b as string));
@@ -261,14 +317,18 @@ export function resolveStudy(spec: StudySpec | PresetName, where = ''): Study {
   }
   const name = (fields.name as string | undefined) ?? base.name ?? 'grid';
 
-  const grid: Partial<Record<keyof RunConfig, unknown[]>> = {};
+  const grid: Partial<Record<keyof RunConfig | 'widthRatio', unknown[]>> = {};
+  const ratios = resolveRatios(fields.widthRatio ?? base.widthRatio, where);
+  if (ratios && (fields.hidden ?? base.hidden) !== undefined)
+    throw new ValidationError(`${where}widthRatio`, ratios, 'nothing when `hidden` is given');
+  if (ratios) grid.widthRatio = ratios;
   for (const key of CONFIG_KEYS) {
     const own = fields[key];
     const raw = own !== undefined ? own : (base as Record<string, unknown>)[key];
     if (raw !== undefined) grid[key] = resolveAxis(key, raw, where);
     else if (key !== 'hidden') grid[key] = [DEFAULTS[key as FreeKey]];
   }
-  const count = CONFIG_KEYS.reduce((k, key) => k * (grid[key]?.length ?? 1), 1);
+  const count = CONFIG_KEYS.reduce((k, key) => k * (grid[key]?.length ?? 1), ratios?.length ?? 1);
   if (count > MAX_STUDY_RUNS) {
     throw new ValidationError(`${where}grid`, `${count} runs`, `at most ${MAX_STUDY_RUNS} runs`);
   }
@@ -291,7 +351,12 @@ export function asStudy(study: Study | StudySpec | PresetName): Study {
 export function gridPoints(grid: StudyGrid): RunConfig[] {
   const points: RunConfig[] = [];
   const partial: Partial<RunConfig> = {};
-  const axes = CONFIG_KEYS.filter((k) => k !== 'hidden' || grid.hidden !== undefined);
+  let ratio: number | undefined;
+  // a width ratio takes hidden's place in the canonical order
+  const axes = CONFIG_KEYS.filter((k) => k !== 'hidden' || grid.hidden !== undefined).flatMap(
+    (k): (keyof RunConfig | 'widthRatio')[] =>
+      k === 'n' && grid.widthRatio !== undefined ? ['n', 'widthRatio'] : [k],
+  );
   const visit = (depth: number): void => {
     if (depth === axes.length) {
       const run = {} as Record<string, unknown>;
@@ -300,7 +365,9 @@ export function gridPoints(grid: StudyGrid): RunConfig[] {
         run[key] = fixed
           ? fixed.value
           : key === 'hidden' && grid.hidden === undefined
-            ? run.n
+            ? ratio === undefined
+              ? run.n
+              : widthOf(ratio, run.n as number)
             : partial[key];
       }
       points.push(run as unknown as RunConfig);
@@ -308,7 +375,8 @@ export function gridPoints(grid: StudyGrid): RunConfig[] {
     }
     const key = axes[depth];
     for (const value of grid[key] as unknown[]) {
-      (partial as Record<string, unknown>)[key] = value;
+      if (key === 'widthRatio') ratio = value as number;
+      else (partial as Record<string, unknown>)[key] = value;
       visit(depth + 1);
     }
   };
