@@ -1,21 +1,25 @@
-// The README's results sections, generated from a finished reproduction (never typed by hand):
-// the claims table, the plots (PNG copies) and how long it took on what machine; and, from
-// `reproduce --beyond`, the claims per d and dataset with the hull pictures. (The section on other
-// weights and tuning comes from beyond.ts.)
+// This repo's README results sections, generated from a finished reproduction (never typed by
+// hand): the claims table, the plots (PNG copies) and how long it took on what machine; and, from
+// `reproduce --beyond`, the claims per d and dataset with the hull pictures. Everything comes from
+// the report's claims.json and reproduce.json, read with their checked readers. Not part of the
+// package's API: scripts/readme-results.mjs runs it. (Other weights and tuning: weights.ts.)
 
-import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { claimsColumnsBlock, claimsTableBlock, OVERLAP_TWINS } from '../report/claims.js';
+import { readClaimsJson, type ClaimsJsonPanel } from '../report/claims-json.js';
+import type { Block } from '../report/document.js';
 import { ValidationError } from '../errors.js';
-import { claimsColumnsBlock, claimsTableBlock, OVERLAP_TWINS, type ClaimResult } from './claims.js';
-import { toMarkdown, type Block } from './document.js';
+import { formatNumber } from '../render/format.js';
 import {
   BEYOND_REPORT,
   BEYOND_STUDIES,
   formatSeconds,
   readReproduceLog,
   REPRODUCE_STUDIES,
-} from './reproduce.js';
-import { formatNumber } from '../render/format.js';
+  type ReproduceLog,
+} from '../pipelines/reproduce.js';
+import { writeSnippet, type SnippetOptions } from './files.js';
 
 /** Plots the README shows, in order, with their captions. */
 const README_PLOTS: readonly [string, string][] = [
@@ -26,14 +30,25 @@ const README_PLOTS: readonly [string, string][] = [
   ['tau-recon', 'Reconstruction error vs tau (tau sweep)'],
 ];
 
-/** Options of {@link resultsSnippet}. */
-export interface SnippetOptions {
-  /** the Markdown file to write (default `docs/results.md`) */
-  file?: string;
-  /** folder the PNGs are copied into (default `docs/results`) */
-  imagesDir?: string;
-  /** how the snippet links the images, relative to where it is pasted (default `docs/results`) */
-  linkBase?: string;
+/** What the paper's studies of a reproduction cost, on what machine (`--beyond`'s studies have their own section). */
+function reproduceTiming(log: ReproduceLog): string {
+  const studies = log.studies.filter((s) => REPRODUCE_STUDIES.includes(s.study));
+  const trained = studies.reduce((a, s) => a + s.trained, 0);
+  const reused = studies.reduce((a, s) => a + s.reused, 0);
+  const trainWallMs = studies.reduce((a, s) => a + s.wallMs, 0);
+  const m = log.machine;
+  return `\`npx protomlp reproduce\` (${studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${formatSeconds(trainWallMs)} and wrote the report in ${formatSeconds(log.reportWallMs)} on ${m.cpu} (${m.cores} cores, ${m.platform}-${m.arch}, Node ${m.node}; backend ${log.backends.join(', ')}).`;
+}
+
+/** What the studies beyond the paper cost, on what machine. */
+function beyondTiming(log: ReproduceLog): string {
+  const studies = log.studies.filter((t) => BEYOND_STUDIES.includes(t.study));
+  const ran = studies.map(
+    (t) =>
+      `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${formatSeconds(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`,
+  );
+  const numerics = log.numerics.length ? `; numerics \`${log.numerics.join(', ')}\`` : '';
+  return `\`npx protomlp reproduce --beyond\` also ran ${ran.join(' and ')} and wrote this report in ${formatSeconds(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}${numerics}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`;
 }
 
 /**
@@ -50,34 +65,19 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   const imagesDir = options.imagesDir ?? path.join('docs', 'results');
   const linkBase = options.linkBase ?? 'docs/results';
   const log = await readReproduceLog(dir);
-  let claimsJson: { claims: ClaimResult[]; alpha: number; fitMargin: number; runs: number };
-  try {
-    claimsJson = JSON.parse(await readFile(path.join(dir, 'report', 'claims.json'), 'utf8'));
-  } catch {
-    throw new ValidationError(
-      'reproduction folder',
-      dir,
-      'a folder written by `protomlp reproduce` (with report/claims.json)',
-    );
-  }
+  const claimsJson = await readClaimsJson(path.join(dir, 'report', 'claims.json'), {
+    field: 'reproduction folder',
+    value: dir,
+    allowed: 'a folder written by `protomlp reproduce` (with report/claims.json)',
+  });
   const blocks: Block[] = [
     {
       kind: 'paragraph',
       text: '<!-- generated by scripts/readme-results.mjs from a real `protomlp reproduce` run; do not edit by hand -->',
     },
   ];
-  if (log) {
-    // the paper's studies only (a `--beyond` run also logs dims and iris: their own section says so)
-    const studies = log.studies.filter((s) => REPRODUCE_STUDIES.includes(s.study));
-    const trained = studies.reduce((a, s) => a + s.trained, 0);
-    const reused = studies.reduce((a, s) => a + (s.reused ?? 0), 0);
-    const trainWallMs = studies.reduce((a, s) => a + s.wallMs, 0);
-    blocks.push({
-      kind: 'paragraph',
-      text: `\`npx protomlp reproduce\` (${studies.map((s) => `${s.study}: ${s.runs} runs`).join(', ')}${log.scale !== 'full' ? `; scale \`${log.scale}\`` : ''}) trained ${trained} runs${reused ? ` (${reused} more are shared between studies and were copied)` : ''} in ${formatSeconds(trainWallMs)} and wrote the report in ${formatSeconds(log.reportWallMs)} on ${log.machine.cpu} (${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${log.backends.join(', ')}).`,
-    });
-  }
-  const numerics = log?.numerics?.[0];
+  if (log) blocks.push({ kind: 'paragraph', text: reproduceTiming(log) });
+  const numerics = log?.numerics[0];
   if (numerics?.startsWith('native/')) {
     blocks.push({
       kind: 'paragraph',
@@ -107,127 +107,26 @@ export async function resultsSnippet(dir: string, options: SnippetOptions = {}):
   });
 }
 
-/**
- * Copies the PNGs of `pictures` (name, caption) from `plotsDir` that exist into `imagesDir`, adds
- * their links to the blocks, writes the Markdown to `file` and returns it.
- */
-/**
- * Copies each picture that exists (`from`, a PNG) into `imagesDir` as `file` and returns the Markdown
- * image lines linking them under `linkBase`; a missing one (a report written with --no-png) is left out.
- */
-export async function copyPictures(
-  pictures: readonly { from: string; file: string; caption: string }[],
-  imagesDir: string,
-  linkBase: string,
-): Promise<string[]> {
-  await mkdir(imagesDir, { recursive: true });
-  const images: string[] = [];
-  for (const { from, file, caption } of pictures) {
-    try {
-      await copyFile(from, path.join(imagesDir, file));
-    } catch {
-      continue;
-    }
-    images.push(`![${caption}](${linkBase}/${file})`);
-  }
-  return images;
-}
-
-async function writeSnippet(
-  blocks: Block[],
-  plotsDir: string,
-  pictures: readonly [string, string][],
-  to: Required<SnippetOptions>,
-): Promise<string> {
-  const images = await copyPictures(
-    pictures.map(([name, caption]) => ({
-      from: path.join(plotsDir, `${name}.png`),
-      file: `${name}.png`,
-      caption,
-    })),
-    to.imagesDir,
-    to.linkBase,
-  );
-  if (images.length) blocks.push({ kind: 'paragraph', text: images.join('\n') });
-  const markdown = toMarkdown(blocks);
-  await mkdir(path.dirname(to.file), { recursive: true });
-  await writeFile(to.file, markdown);
-  return markdown;
-}
-
-/** What `report-beyond/claims.json` holds per panel. */
-interface PanelClaimsJson {
-  key: string;
-  label: string;
-  dim: number;
-  runs: number;
-  claims: ClaimResult[];
-}
-
-/** The mean outside fraction per mask at the largest N of a panel, from its table file. */
-async function outsideAtLargestN(
-  dir: string,
-  key: string,
-): Promise<{ n: number; byMask: Map<string, number> } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path.join(dir, BEYOND_REPORT, 'tables', `outside-${key}.csv`), 'utf8');
-  } catch {
-    return undefined;
-  }
-  // by header name (metricCsv writes `n`, `mask`, `mean`), never by position
-  const [head, ...lines] = text.trim().split('\n');
-  const names = head.split(',');
-  const column = (name: string): number => {
-    const i = names.indexOf(name);
-    if (i < 0)
-      throw new ValidationError(
-        `outside-${key}.csv`,
-        head,
-        `a header with \`${name}\` (metricCsv)`,
-      );
-    return i;
-  };
-  const [nAt, maskAt, meanAt] = ['n', 'mask', 'mean'].map(column);
-  const rows = lines.map((line) => line.split(','));
-  const n = Math.max(...rows.map((r) => Number(r[nAt])));
-  return {
-    n,
-    byMask: new Map(
-      rows
-        .filter((r) => Number(r[nAt]) === n && r[meanAt] !== '')
-        .map((r) => [r[maskAt], Number(r[meanAt])]),
-    ),
-  };
-}
-
 /** The beyond report's claims per panel and its significance level, from its claims.json. */
-async function readPanelClaims(dir: string): Promise<{ alpha: number; panels: PanelClaimsJson[] }> {
-  let claimsJson: { alpha: number; panels?: PanelClaimsJson[] };
-  try {
-    claimsJson = JSON.parse(await readFile(path.join(dir, BEYOND_REPORT, 'claims.json'), 'utf8'));
-  } catch {
-    throw new ValidationError(
-      'reproduction folder',
-      dir,
-      `a folder written by \`protomlp reproduce --beyond\` (with ${BEYOND_REPORT}/claims.json)`,
-    );
-  }
-  const panels = claimsJson.panels ?? [];
+async function readPanelClaims(dir: string): Promise<{ alpha: number; panels: ClaimsJsonPanel[] }> {
+  const file = path.join(dir, BEYOND_REPORT, 'claims.json');
+  const { alpha, panels } = await readClaimsJson(file, {
+    field: 'reproduction folder',
+    value: dir,
+    allowed: `a folder written by \`protomlp reproduce --beyond\` (with ${BEYOND_REPORT}/claims.json)`,
+  });
   if (!panels.length)
-    throw new ValidationError(
-      `${dir}/${BEYOND_REPORT}/claims.json`,
-      'no panels',
-      'the claims per panel (written by this version of protomlp)',
-    );
-  return { alpha: claimsJson.alpha, panels };
+    throw new ValidationError(`${file}: panels`, panels, 'the claims per panel (at least one)');
+  return { alpha, panels };
 }
 
-/** The outside fraction per mask at each panel's largest N, as a paragraph and a table (none when no table was written). */
-async function outsideBlocks(dir: string, panels: readonly PanelClaimsJson[]): Promise<Block[]> {
-  const outside = await Promise.all(panels.map((p) => outsideAtLargestN(dir, p.key)));
-  const masks = [...new Set(outside.flatMap((o) => [...(o?.byMask.keys() ?? [])]))];
+/** The outside fraction per mask at each panel's largest N, as a paragraph and a table (none when no panel has tables). */
+function outsideBlocks(panels: readonly ClaimsJsonPanel[]): Block[] {
+  const outside = panels.map((p) => p.outsideAtLargestN);
+  const masks = [...new Set(outside.flatMap((o) => o?.masks.map((m) => m.mask) ?? []))];
   if (!masks.length) return [];
+  const mean = (o: (typeof outside)[number], mask: string) =>
+    o?.masks.find((m) => m.mask === mask)?.mean;
   return [
     {
       kind: 'paragraph',
@@ -237,7 +136,7 @@ async function outsideBlocks(dir: string, panels: readonly PanelClaimsJson[]): P
       kind: 'table',
       header: ['mask', ...panels.map((p, i) => `${p.label}, N = ${outside[i]?.n ?? '–'}`)],
       align: ['l', ...panels.map(() => 'r' as const)],
-      rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(o?.byMask.get(m)))]),
+      rows: masks.map((m) => [m, ...outside.map((o) => formatNumber(mean(o, m)))]),
     },
   ];
 }
@@ -247,7 +146,7 @@ async function outsideBlocks(dir: string, panels: readonly PanelClaimsJson[]): P
  * `reproduce --beyond`: the claims per d and dataset (a column each), the outside fraction per
  * mask at each panel's largest N, the hull pictures and the outside-vs-N curves (PNG copies in
  * `imagesDir`), and the timing. Returns the Markdown (also written to `file`, default
- * `docs/results-beyond.md`). The section on other weights and tuning is `beyondWeightsSnippet`'s.
+ * `docs/results-beyond.md`). The section on other weights and tuning is `beyondWeightsSnippet`'s (weights.ts).
  *
  * @example
  * ```ts
@@ -269,13 +168,7 @@ export async function beyondDataSnippet(
       text: '<!-- generated by scripts/readme-results.mjs from a real `protomlp reproduce --beyond` run; do not edit by hand -->',
     },
   ];
-  if (log) {
-    const studies = log.studies.filter((t) => BEYOND_STUDIES.includes(t.study));
-    blocks.push({
-      kind: 'paragraph',
-      text: `\`npx protomlp reproduce --beyond\` also ran ${studies.map((t) => `\`${t.study}\` (${t.runs} runs: ${t.trained} trained in ${formatSeconds(t.wallMs)}${t.reused ? `, ${t.reused} shared with the paper's studies and copied` : ''})`).join(' and ')} and wrote this report in ${formatSeconds(log.beyondReportWallMs ?? 0)} on ${log.machine.cpu} (${log.machine.cores} cores; backend ${log.backends.join(', ')}${log.numerics?.length ? `; numerics \`${log.numerics.join(', ')}\`` : ''}). Each claim is checked within each panel: one dataset at one input dimension d, all its sizes, masks and seeds.`,
-    });
-  }
+  if (log) blocks.push({ kind: 'paragraph', text: beyondTiming(log) });
   blocks.push(
     claimsColumnsBlock(
       panels.map((p) => `${p.label}, ${p.runs} runs`),
@@ -285,7 +178,7 @@ export async function beyondDataSnippet(
       })),
     ),
   );
-  blocks.push(...(await outsideBlocks(dir, panels)));
+  blocks.push(...outsideBlocks(panels));
   blocks.push({
     kind: 'paragraph',
     text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${alpha}.`,
@@ -309,22 +202,4 @@ export async function beyondDataSnippet(
     imagesDir,
     linkBase,
   });
-}
-
-/**
- * Replaces what lies between two marker lines of a Markdown text (`<!-- name:start -->` and
- * `<!-- name:end -->`) with `content`; undefined when the text lacks the markers.
- *
- * @example
- * ```ts
- * spliceSection(readme, 'results', markdown); // README.md with its results section replaced
- * ```
- */
-export function spliceSection(text: string, name: string, content: string): string | undefined {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const from = text.indexOf(start);
-  const to = text.indexOf(end);
-  if (from < 0 || to < from) return undefined;
-  return `${text.slice(0, from + start.length)}\n${content.trimEnd()}\n${text.slice(to)}`;
 }

@@ -6,7 +6,7 @@ import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resultsSnippet } from '../../src/report/readme.js';
+import { resultsSnippet } from '../../src/readme/results.js';
 import { cli } from '../helpers/cli.js';
 
 const tableRows = (markdown: string): string[] =>
