@@ -3,6 +3,7 @@
 // one is refused with a ValidationError naming the field (`claims.json: claims[2].status`), the
 // value and what is allowed. No `as` on a JSON.parse result anywhere: the readers use these.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from './errors.js';
 
@@ -26,6 +27,16 @@ export async function readJsonFile(file: string, missing: Missing): Promise<unkn
   } catch (e) {
     throw new ValidationError(file, text, `JSON (${(e as Error).message})`);
   }
+}
+
+/** A JSON file that may be absent (a folder's log): undefined then, else parsed and checked by `parse`. */
+export async function readJsonIfPresent<T>(
+  file: string,
+  parse: (value: unknown, source: string) => T,
+): Promise<T | undefined> {
+  if (!existsSync(file)) return undefined;
+  const unreadable = { field: 'file', value: file, allowed: 'a readable JSON file' };
+  return parse(await readJsonFile(file, unreadable), file);
 }
 
 /** A JSON object. */

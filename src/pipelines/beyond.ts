@@ -3,7 +3,6 @@
 // run into one folder (resumable) with their reports and beyond.json. This repo's README and
 // docs/tune.md sections are written from that folder by src/readme/weights.ts.
 
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MASKS, type Mask } from '../config.js';
@@ -27,7 +26,7 @@ import {
   checkObject,
   checkOneOf,
   checkString,
-  readJsonFile,
+  readJsonIfPresent,
 } from '../json-check.js';
 import { buildReport } from '../report/build.js';
 import { buildTuneReport, describeWeights } from '../report/tune.js';
@@ -227,12 +226,7 @@ export function parseBeyondLog(value: unknown, source = BEYOND_LOG): BeyondLog {
  * refused with a {@link ValidationError}).
  */
 export async function readBeyondLog(dir: string): Promise<BeyondLog | undefined> {
-  const file = path.join(dir, BEYOND_LOG);
-  if (!existsSync(file)) return undefined;
-  return parseBeyondLog(
-    await readJsonFile(file, { field: 'file', value: file, allowed: 'a readable beyond.json' }),
-    file,
-  );
+  return readJsonIfPresent(path.join(dir, BEYOND_LOG), parseBeyondLog);
 }
 
 /**

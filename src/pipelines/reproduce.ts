@@ -4,7 +4,6 @@
 // and smoke runs; it changes only the study grids, never the code path.
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
@@ -26,7 +25,7 @@ import {
   checkObject,
   checkOneOf,
   checkString,
-  readJsonFile,
+  readJsonIfPresent,
 } from '../json-check.js';
 
 /** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
@@ -339,10 +338,5 @@ export function parseReproduceLog(value: unknown, source = REPRODUCE_LOG): Repro
  * that is not one is refused with a {@link ValidationError}).
  */
 export async function readReproduceLog(dir: string): Promise<ReproduceLog | undefined> {
-  const file = path.join(dir, REPRODUCE_LOG);
-  if (!existsSync(file)) return undefined;
-  return parseReproduceLog(
-    await readJsonFile(file, { field: 'file', value: file, allowed: 'a readable reproduce.json' }),
-    file,
-  );
+  return readJsonIfPresent(path.join(dir, REPRODUCE_LOG), parseReproduceLog);
 }
