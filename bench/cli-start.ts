@@ -150,7 +150,7 @@ if (baseCpu) {
   }
 }
 
-// What a command would pay at start if it imported these; only report/reproduce (plots,
+// What a command would pay at start if it imported these; only the report and the pipelines (plots,
 // statistics, hull pictures), a YAML study file, a data file or iris, a sweep on a terminal, or
 // training/info (the addon) load them.
 const deps = [

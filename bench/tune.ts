@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Mask } from '../src/config.js';
 import { selectBackend } from '../src/backend/select.js';
-import { TUNE_CHECK } from '../src/report/beyond.js';
+import { TUNE_CHECK } from '../src/pipelines/beyond.js';
 import { gridPoints } from '../src/study/grid.js';
 import { resolveStudy, runStudy, tune } from '../src/study/index.js';
 import { trainRuns } from '../src/train.js';

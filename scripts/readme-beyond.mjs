@@ -15,8 +15,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { workers: { type: 'string' }, backend: { type: 'string' } },
 });
-const { runBeyond, beyondWeightsSnippet, tuneCheckSnippet, spliceSection } =
-  await import('../dist/src/report/index.js');
+const { beyondWeightsSnippet, tuneCheckSnippet, spliceSection } =
+  await import('../dist/src/readme/index.js');
+const { runBeyond } = await import('../dist/src/pipelines/beyond.js');
 const dir = positionals[0] ?? 'results-beyond';
 
 /** Replaces the marked section of a file, saying so. */

@@ -16,8 +16,9 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { file: { type: 'string' }, images: { type: 'string' }, link: { type: 'string' } },
 });
-const { resultsSnippet, beyondDataSnippet, spliceSection, BEYOND_REPORT } =
-  await import('../dist/src/report/index.js');
+const { resultsSnippet, beyondDataSnippet, spliceSection } =
+  await import('../dist/src/readme/index.js');
+const { BEYOND_REPORT } = await import('../dist/src/pipelines/reproduce.js');
 const dir = positionals[0] ?? 'results';
 
 /** Replaces README.md's section between the `name` markers, saying so; a README without them is left alone. */

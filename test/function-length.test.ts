@@ -17,7 +17,6 @@ const ALLOWED = new Set([
   'src/report/build.ts:buildReport',
   'src/report/tune.ts:buildTuneReport',
   'src/report/hull-plot.ts:hullPicture',
-  'src/report/beyond.ts:beyondWeightsSnippet',
   'src/report/plots.ts:curveSpec',
   'src/report/plots.ts:positionsSpec',
 ]);

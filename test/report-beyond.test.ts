@@ -7,14 +7,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MASKS, maskTerms, type Mask } from '../src/config.js';
 import { analyseRecords, buildReport } from '../src/report/build.js';
-import {
-  beyondWeightsSnippet,
-  BEYOND_LOG,
-  runTuneCheck,
-  tuneCheckSnippet,
-  type BeyondLog,
-} from '../src/report/beyond.js';
-import { spliceSection } from '../src/report/readme.js';
+import { BEYOND_LOG, runTuneCheck, type BeyondLog } from '../src/pipelines/beyond.js';
+import { spliceSection } from '../src/readme/files.js';
+import { beyondWeightsSnippet, tuneCheckSnippet } from '../src/readme/weights.js';
 import { buildTuneReport } from '../src/report/tune.js';
 import { tune } from '../src/study/index.js';
 import { fabricate } from './helpers/report-records.js';

@@ -7,8 +7,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { REPRODUCE_SCALES } from '../src/report/reproduce.js';
-import { resultsSnippet } from '../src/report/readme.js';
+import { REPRODUCE_SCALES } from '../src/pipelines/reproduce.js';
+import { resultsSnippet } from '../src/readme/results.js';
 import { cli, cliInProcess } from './helpers/cli.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'protomlp-reproduce-'));

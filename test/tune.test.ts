@@ -11,7 +11,7 @@ import { MASKS, type Mask } from '../src/config.js';
 import { ValidationError } from '../src/errors.js';
 import type { RunRecord } from '../src/record.js';
 import { buildTuneReport } from '../src/report/tune.js';
-import { TUNE_CHECK } from '../src/report/beyond.js';
+import { TUNE_CHECK } from '../src/pipelines/beyond.js';
 import { readStudy, resolveStudy, runStudy, tune, type TuneResult } from '../src/study/index.js';
 import { tuneSchedule, tuneSpace } from '../src/study/tune.js';
 import { register as registerTune } from '../src/cli/tune.js';

@@ -4,7 +4,7 @@
 
 import { Option, type Command } from 'commander';
 import { ValidationError } from '../errors.js';
-import type { ReproduceScale } from '../report/reproduce.js';
+import type { ReproduceScale } from '../pipelines/reproduce.js';
 import { parseBackend, parsePositiveInt, stoppableBySignals } from './common.js';
 
 /** The environment variable that picks the scale when `--scale` is not given (for tests). */
@@ -46,8 +46,8 @@ export function register(program: Command): void {
       }) => {
         const workers = parsePositiveInt('--workers', flags.workers);
         const backend = parseBackend(flags.backend);
-        // the studies' code, not the report's: report/reproduce.ts loads the plotting code when it writes the report
-        const { reproduce, REPRODUCE_SCALES } = await import('../report/reproduce.js');
+        // the studies' code, not the report's: pipelines/reproduce.ts loads the plotting code when it writes the report
+        const { reproduce, REPRODUCE_SCALES } = await import('../pipelines/reproduce.js');
         const scale = parseScale(
           flags.scale ?? process.env[SCALE_ENV],
           Object.keys(REPRODUCE_SCALES),

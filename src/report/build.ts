@@ -26,13 +26,13 @@ import {
   claimsBlocks,
   claimsGrid,
   claimsGridBlock,
-  claimsGridJson,
   panelClaimsBlocks,
   resolveClaimOptions,
   type ClaimOptions,
   type ClaimResult,
   type ClaimsGrid,
 } from './claims.js';
+import { claimsJson } from './claims-json.js';
 import { toHtml, toMarkdown, type Block } from './document.js';
 import {
   compileVega,
@@ -300,29 +300,7 @@ export async function buildReport(
       blocks.push(claimsGridBlock(grid));
     }
   }
-  const gridsJson = (p: PanelAnalysis) =>
-    Object.fromEntries(sweepList(p).map((a) => [a.sweep.field, claimsGridJson(a.grid)]));
-  await write(
-    'claims.json',
-    JSON.stringify(
-      {
-        alpha: claimOptions.alpha,
-        fitMargin: claimOptions.fitMargin,
-        runs: analysis.records.length,
-        mainSetting: analysis.main?.setting ?? null,
-        claims: analysis.claims,
-        grids: gridsJson(analysis),
-        panels: analysis.panels.map((p) => ({
-          ...p.panel,
-          mainSetting: p.main?.setting ?? null,
-          claims: p.claims,
-          grids: gridsJson(p),
-        })),
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  await write('claims.json', `${JSON.stringify(claimsJson(analysis, claimOptions), null, 2)}\n`);
 
   blocks.push({ kind: 'heading', level: 2, text: 'Plots' });
   const withTables = analysis.panels

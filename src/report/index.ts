@@ -1,5 +1,7 @@
-// The report library: statistics, tables, plots, the claims check, the report files, and
-// `reproduce` (the paper's studies and their report in one call). Re-exports only.
+// The `protomlp/report` entry: statistics, tables, plots, the claims check, the report files and
+// their typed claims.json reader, and the pipelines above them (`reproduce`, the runs beyond the
+// paper, in src/pipelines/). Re-exports only: this is the one file of src/report that names a
+// pipeline (test/layers.test.ts); the README generators (src/readme/) are not exported.
 
 export { analyseRecords, buildReport, claimLines } from './build.js';
 export type {
@@ -20,7 +22,7 @@ export {
   BEYOND_STUDIES,
   BEYOND_REPORT,
   REPRODUCE_LOG,
-} from './reproduce.js';
+} from '../pipelines/reproduce.js';
 export type {
   Machine,
   ReproduceLog,
@@ -28,7 +30,7 @@ export type {
   ReproduceScale,
   ReproduceStudyName,
   StudyTiming,
-} from './reproduce.js';
+} from '../pipelines/reproduce.js';
 export {
   checkClaims,
   claimsGrid,
@@ -48,29 +50,22 @@ export type {
   ClaimsGridRow,
   TwinComparison,
 } from './claims.js';
+export { readClaimsJson, CLAIMS_JSON_VERSION, type ClaimsJson } from './claims-json.js';
 export { summarize, wilcoxonSignedRank, spearman, tQuantile } from './stats.js';
 export type { Summary, WilcoxonResult, SpearmanResult } from './stats.js';
-export { renderSvg, svgToPng, fontFiles, PLOT_FONT, paretoSpec } from './plots.js';
+export { renderSvg, svgToPng, PLOT_FONT, paretoSpec } from './plots.js';
 export type { ParetoPoint } from './plots.js';
 export { mainSlice, findSweep, slices, panels, REPORT_METRICS, SWEEP_FIELDS } from './cells.js';
 export type { Panel, Slice, Sweep, SweepField, ReportMetric } from './cells.js';
-export { resultsSnippet, beyondDataSnippet, spliceSection } from './readme.js';
 export {
   runBeyond,
   runTuneCheck,
-  beyondWeightsSnippet,
-  tuneCheckSnippet,
   BEYOND_TUNE,
   TUNE_CHECK,
   TUNE_CHECK_BUDGETS,
   TUNE_TAUS,
   BEYOND_LOG,
-} from './beyond.js';
-export type {
-  BeyondLog,
-  BeyondOptions,
-  BeyondWeightsSnippetOptions,
-  TuneCheckRow,
-} from './beyond.js';
+} from '../pipelines/beyond.js';
+export type { BeyondLog, BeyondOptions, TuneCheckRow } from '../pipelines/beyond.js';
 export { buildTuneReport, tunedClaims, tunedSlice, describeWeights } from './tune.js';
 export type { TuneReport, TuneReportOptions, TunedClaims } from './tune.js';

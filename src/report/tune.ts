@@ -20,6 +20,7 @@ import {
 import { toHtml, toMarkdown, type Block } from './document.js';
 import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from './plots.js';
 import { summarize } from './stats.js';
+import { TUNE_CLAIMS_VERSION } from './tune-json.js';
 import { formatNumber, formatP } from '../render/format.js';
 import { csvText } from '../csv.js';
 
@@ -335,7 +336,7 @@ export async function buildTuneReport(
   );
   await write(
     'claims.json',
-    `${JSON.stringify({ alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, ...tuned }, null, 2)}\n`,
+    `${JSON.stringify({ version: TUNE_CLAIMS_VERSION, alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, ...tuned }, null, 2)}\n`,
   );
   await write('tune.md', toMarkdown(blocks));
   await write('tune.html', toHtml(blocks, `protomlp tune: ${name}`));

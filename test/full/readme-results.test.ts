@@ -6,7 +6,7 @@ import t from 'tap';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resultsSnippet } from '../../src/report/readme.js';
+import { resultsSnippet } from '../../src/readme/results.js';
 import { cli } from '../helpers/cli.js';
 import { claimRows, readmeClaimRows, rowNumbers } from '../helpers/readme-rows.js';
 

@@ -21,7 +21,7 @@ import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
 import { buildReport } from '../../src/report/build.js';
 import { STATUS_SHORT, type ClaimStatus } from '../../src/report/claims.js';
-import { reproduce } from '../../src/report/reproduce.js';
+import { reproduce } from '../../src/pipelines/reproduce.js';
 import { readStudy, runStudy } from '../../src/study/index.js';
 
 const CHROMIUM = process.env.PROTOMLP_CHROMIUM ?? '/usr/bin/chromium';

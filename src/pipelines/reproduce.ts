@@ -3,7 +3,7 @@
 // studies and a second report with the claims per d and dataset. A smaller scale exists for tests
 // and smoke runs; it changes only the study grids, never the code path.
 
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ValidationError } from '../errors.js';
@@ -17,7 +17,16 @@ import {
   type StudyProgress,
   type StudySpec,
 } from '../study/index.js';
-import type { ReportResult } from './build.js';
+import type { ReportResult } from '../report/build.js';
+import {
+  checkArray,
+  checkBoolean,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkString,
+  readJsonIfPresent,
+} from '../json-check.js';
 
 /** A study `reproduce` runs: one of {@link REPRODUCE_STUDIES} or {@link BEYOND_STUDIES}. */
 export type ReproduceStudyName = Extract<
@@ -161,6 +170,42 @@ function studyTiming(
 }
 
 /**
+ * Runs each study into `out/<study>` (runs an earlier study of the list has are copied, not
+ * retrained) and reads its records back: the paper's studies' and the others' apart.
+ */
+async function runStudies(
+  studies: readonly ReproduceStudyName[],
+  scale: ReproduceScale,
+  options: ReproduceOptions,
+  previous: ReproduceLog | undefined,
+): Promise<{ timings: StudyTiming[]; records: RunRecord[]; beyondRecords: RunRecord[] }> {
+  const timings: StudyTiming[] = [];
+  const records: RunRecord[] = [];
+  const beyondRecords: RunRecord[] = [];
+  const earlier: string[] = [];
+  for (const name of studies) {
+    const dir = path.join(options.out, name);
+    // positions repeats paper's N = 100 runs and tau-sweep its default tau: copy, don't retrain
+    const summary = await runStudy(reproduceStudy(name, scale), {
+      out: dir,
+      reuse: [...earlier],
+      // a folder of another numerics version is set aside (with a notice) and trained again
+      retrain: true,
+      workers: options.workers,
+      backend: options.backend,
+      signal: options.signal,
+      onNotice: options.onNotice,
+      onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
+    });
+    earlier.push(dir);
+    const content = await readStudy(dir);
+    (REPRODUCE_STUDIES.includes(name) ? records : beyondRecords).push(...content.records);
+    timings.push(studyTiming(name, summary, previous));
+  }
+  return { timings, records, beyondRecords };
+}
+
+/**
  * Runs the paper, tau-sweep and positions studies into `out/<study>` (each resumes where an
  * earlier, interrupted call stopped), then writes the report of all their runs to `out/report`
  * and the timings to `out/reproduce.json`. With `beyond`, also runs `dims` and `iris` (runs they
@@ -183,31 +228,18 @@ export async function reproduce(
   if (typeof options.out !== 'string' || !options.out)
     throw new ValidationError('out', options.out, 'a folder path');
   await mkdir(options.out, { recursive: true });
-  const previous = await readReproduceLog(options.out);
-  const timings: StudyTiming[] = [];
-  const records: RunRecord[] = [];
-  const beyondRecords: RunRecord[] = [];
-  const earlier: string[] = [];
+  // an earlier log that cannot be read only loses its timings, with a notice
+  const previous = await readReproduceLog(options.out).catch((e: unknown) => {
+    options.onNotice?.(`${(e as Error).message}: its timings are not carried over`);
+    return undefined;
+  });
   const studies = options.beyond ? [...REPRODUCE_STUDIES, ...BEYOND_STUDIES] : REPRODUCE_STUDIES;
-  for (const name of studies) {
-    const dir = path.join(options.out, name);
-    // positions repeats paper's N = 100 runs and tau-sweep its default tau: copy, don't retrain
-    const summary = await runStudy(reproduceStudy(name, scale), {
-      out: dir,
-      reuse: [...earlier],
-      // a folder of another numerics version is set aside (with a notice) and trained again
-      retrain: true,
-      workers: options.workers,
-      backend: options.backend,
-      signal: options.signal,
-      onNotice: options.onNotice,
-      onProgress: options.onProgress && ((p) => options.onProgress!(name, p)),
-    });
-    earlier.push(dir);
-    const content = await readStudy(dir);
-    (REPRODUCE_STUDIES.includes(name) ? records : beyondRecords).push(...content.records);
-    timings.push(studyTiming(name, summary, previous?.scale === scale ? previous : undefined));
-  }
+  const { timings, records, beyondRecords } = await runStudies(
+    studies,
+    scale,
+    options,
+    previous?.scale === scale ? previous : undefined,
+  );
   const backends = [...new Set(records.map((r) => `${r.backend}/${r.isa}`))].sort();
   const numerics = [...new Set(records.map(recordNumerics))].sort();
   const log: ReproduceLog = {
@@ -229,7 +261,7 @@ export async function reproduce(
     `Machine: ${log.machine.cpu}, ${log.machine.cores} cores, ${log.machine.platform}-${log.machine.arch}, Node ${log.machine.node}; backend ${backends.join(', ')}.`,
   ];
   // loaded here, at the end, so that training starts without the plotting and statistics code
-  const { buildReport } = await import('./build.js');
+  const { buildReport } = await import('../report/build.js');
   const report = await buildReport(records, {
     out: path.join(options.out, 'report'),
     title: 'protomlp: reproduction of the paper study',
@@ -252,11 +284,59 @@ export async function reproduce(
   return { report, ...(beyond ? { beyond } : {}), log };
 }
 
-/** Reads `reproduce.json` of a reproduction folder (undefined when there is none). */
+/** The machine of a log, checked (`field` names it in messages). */
+export function checkMachine(field: string, value: unknown): Machine {
+  const m = checkObject(field, value);
+  return {
+    cpu: checkString(`${field}.cpu`, m.cpu),
+    cores: checkNumber(`${field}.cores`, m.cores),
+    platform: checkString(`${field}.platform`, m.platform),
+    arch: checkString(`${field}.arch`, m.arch),
+    node: checkString(`${field}.node`, m.node),
+  };
+}
+
+const STUDY_NAMES = [...REPRODUCE_STUDIES, ...BEYOND_STUDIES];
+
+function checkTiming(field: string, value: unknown): StudyTiming {
+  const t = checkObject(field, value);
+  const count = (name: keyof StudyTiming) => checkNumber(`${field}.${name}`, t[name] ?? 0);
+  return {
+    study: checkOneOf(`${field}.study`, t.study, STUDY_NAMES),
+    runs: count('runs'),
+    trained: count('trained'),
+    diverged: count('diverged'),
+    wallMs: count('wallMs'),
+    skipped: count('skipped'),
+    reused: count('reused'),
+  };
+}
+
+/** A parsed reproduce.json, checked field by field (`source`, the file, prefixes field names). */
+export function parseReproduceLog(value: unknown, source = REPRODUCE_LOG): ReproduceLog {
+  const j = checkObject(source, value);
+  const f = (name: string) => `${source}: ${name}`;
+  // an older log may lack a list: read as empty
+  const strings = (name: string) => checkArray(f(name), j[name] ?? [], checkString);
+  return {
+    scale: checkOneOf(f('scale'), j.scale, Object.keys(REPRODUCE_SCALES) as ReproduceScale[]),
+    ...(j.beyond === undefined ? {} : { beyond: checkBoolean(f('beyond'), j.beyond) }),
+    studies: checkArray(f('studies'), j.studies, checkTiming),
+    trainWallMs: checkNumber(f('trainWallMs'), j.trainWallMs),
+    reportWallMs: checkNumber(f('reportWallMs'), j.reportWallMs),
+    ...(j.beyondReportWallMs === undefined
+      ? {}
+      : { beyondReportWallMs: checkNumber(f('beyondReportWallMs'), j.beyondReportWallMs) }),
+    machine: checkMachine(f('machine'), j.machine),
+    backends: strings('backends'),
+    numerics: strings('numerics'),
+  };
+}
+
+/**
+ * Reads `reproduce.json` of a reproduction folder, checked (undefined when there is none; a file
+ * that is not one is refused with a {@link ValidationError}).
+ */
 export async function readReproduceLog(dir: string): Promise<ReproduceLog | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, REPRODUCE_LOG), 'utf8')) as ReproduceLog;
-  } catch {
-    return undefined;
-  }
+  return readJsonIfPresent(path.join(dir, REPRODUCE_LOG), parseReproduceLog);
 }
