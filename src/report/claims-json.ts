@@ -3,7 +3,7 @@
 // report writes it with claimsJson(); readers (this repo's README generators) read it back with
 // readClaimsJson(), which checks every field they use and refuses another version.
 
-import { MASKS, type Mask } from '../config.js';
+import { ACTIVATIONS, MASKS, UNITS, type Activation, type Mask, type Unit } from '../config.js';
 import {
   checkArray,
   checkNumber,
@@ -36,12 +36,15 @@ export interface OutsideAtLargestN {
   masks: { mask: Mask; mean: number }[];
 }
 
-/** One panel (dataset and d) of claims.json. */
+/** One panel (dataset, d, neuron and, when a study varies it, H / N) of claims.json. */
 export interface ClaimsJsonPanel {
   key: string;
   label: string;
   data: string;
   dim: number;
+  unit: Unit;
+  activation: Activation;
+  widthRatio: number;
   runs: number;
   mainSetting: SliceSetting | null;
   claims: ClaimResult[];
@@ -173,6 +176,9 @@ function checkPanel(field: string, value: unknown): ClaimsJsonPanel {
     label: checkString(`${field}.label`, p.label),
     data: checkString(`${field}.data`, p.data),
     dim: checkNumber(`${field}.dim`, p.dim),
+    unit: checkOneOf(`${field}.unit`, p.unit, UNITS),
+    activation: checkOneOf(`${field}.activation`, p.activation, ACTIVATIONS),
+    widthRatio: checkNumber(`${field}.widthRatio`, p.widthRatio),
     runs: checkNumber(`${field}.runs`, p.runs),
     mainSetting: checkSetting(`${field}.mainSetting`, p.mainSetting),
     claims: checkArray(`${field}.claims`, p.claims, checkClaim),
