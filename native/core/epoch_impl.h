@@ -23,12 +23,13 @@
 // - fused multiply-add only where madd/nmadd say so, and the same there at every width (no
 //   contraction by the compiler: every kernel file is compiled with -ffp-contract=off);
 // - sums over samples, per-neuron gradients and Adam are element-wise, so their order never
-// depended
-//   on the width; the softmin's log and Adam's bias-correction powers come from numerics.h.
+//   depended on the width; the softmin's log and Adam's bias-correction powers come from
+//   numerics.h.
 // The TS backend (src/model/losses.ts) fuses nothing and uses V8's exp, so it agrees with these
 // kernels within the tolerances of src/backend/agreement.ts, not to the bit (docs/native.md).
 
 #include "adam.h"
+#include "bounds.h"
 #include "exp.h"
 #include "kernel.h"
 #include "lanes.h"
@@ -37,8 +38,6 @@
 
 namespace protomlp {
 namespace {
-
-constexpr int kMaxDimLocal = 64;  // = kMaxDim in model.h (not included here: it pulls in the STL)
 
 /** A flag as a type, so one generic lambda compiles with and without a branch. */
 template <bool B>
@@ -227,8 +226,8 @@ struct SeparationScales {
  *  their own gradient sums over t, per lane group (combined once the row is done). */
 template <int W, int DIM, int R>
 struct SeparationRows {
-  typename Lanes<W>::D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
-  typename Lanes<W>::D gs[R][Lanes<W>::kGroups][DIM > 0 ? DIM : kMaxDimLocal];
+  typename Lanes<W>::D ps[R][DIM > 0 ? DIM : kMaxDim];
+  typename Lanes<W>::D gs[R][Lanes<W>::kGroups][DIM > 0 ? DIM : kMaxDim];
 };
 
 /**
@@ -318,7 +317,7 @@ inline void separationRows(EpochArgs& a, const SeparationScales<W>& sc, VirtualS
  * A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
  * the next rows' loads cover the same addresses (partly overlapping vectors would defeat
  * store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
- * Lanes past h read padding prototypes (kFar), whose e is exactly 0.
+ * Lanes past h read padding prototypes (kPaddingFar), whose e is exactly 0.
  * Returns the separation total; its gradient is added to gpT.
  */
 template <int W, int DIM>
@@ -348,7 +347,7 @@ double separation(EpochArgs& a, double pairs) {
 }
 
 /**
- * The prototypes p_j = -b_j w_j / (|w_j|^2 + 1e-12) into pT and their denominators into
+ * The prototypes p_j = -b_j w_j / (|w_j|^2 + kPrototypeEps) into pT and their denominators into
  * norm (src/model/losses.ts prototypesInto, op for op); clears gpT, their gradient.
  */
 template <int DIM>
@@ -360,7 +359,7 @@ inline void computePrototypes(EpochArgs& a) {
   for (int j = 0; j < h; j++) {
     double s = 0;
     for (int k = 0; k < d; k++) s += wT[k * ha + j] * wT[k * ha + j];
-    const double den = s + 1e-12;
+    const double den = s + kPrototypeEps;
     a.norm[j] = den;
     for (int k = 0; k < d; k++) pT[k * ha + j] = (-b[j] * wT[k * ha + j]) / den;
   }
@@ -369,8 +368,8 @@ inline void computePrototypes(EpochArgs& a) {
 
 /**
  * The prototypes sorted by their first coordinate, for separation and the 1-D hard-min coverage:
- * updates order, writes pS (positions beyond h keep the padding kFar) and returns how many of
- * them are not NaN (NaN sorts last).
+ * updates order, writes pS (positions beyond h keep the padding kPaddingFar) and returns how many
+ * of them are not NaN (NaN sorts last).
  */
 template <int DIM>
 inline int sortPrototypes(EpochArgs& a) {
