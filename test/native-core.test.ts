@@ -1,0 +1,116 @@
+// The C++ core without Node: test/native/core_golden.cc, built by CMakeLists.txt with
+// -DPROTOMLP_CORE_TEST=ON into build-core/, calls termsAndGrads and trainRun directly with every
+// kernel variant this CPU runs and compares them with the golden values of test/fixtures/golden,
+// within test/conformance.test.ts's tolerances. The fixtures are converted here into the flat text
+// the program reads (build-core/golden/*.txt). Needs cmake and a C++ compiler: skipped without
+// them on a workstation, a failure under CI=true.
+
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './helpers/package.js';
+
+interface GoldenJson {
+  config: Record<string, number | string | number[]>;
+  data: { x: number[][]; y: number[] };
+  initial: Parameters;
+  atInitial: { terms: Record<string, number>; grads: Record<string, Parameters> };
+  afterSteps: Record<string, Parameters>;
+}
+interface Parameters {
+  W: number[][];
+  b: number[];
+  v: number[];
+  c: number;
+}
+
+const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
+const MASK_BITS: Record<string, number> = { cov: 1, sep: 2, ovl: 4 };
+
+/** A golden JSON case as the flat text core_golden.cc reads: labels, then numbers as JS prints them. */
+function goldenToFlat(name: string, g: GoldenJson): string {
+  const c = g.config;
+  const mask = String(c.mask)
+    .split('+')
+    .reduce((bits, term) => bits | (MASK_BITS[term] ?? 0), 0);
+  const params = (p: Parameters): string =>
+    `W ${p.W.flat().join(' ')}\nb ${p.b.join(' ')}\nv ${p.v.join(' ')}\nc ${p.c}`;
+  const steps = Object.keys(g.afterSteps);
+  return [
+    'protomlp-golden-flat 1',
+    `name ${name}`,
+    `n ${c.n} h ${c.hidden} d ${c.dim} maskBits ${mask}`,
+    `lambda ${c.lambda} tau ${c.tau} tauCov ${c.tauCov} lr ${c.lr}`,
+    `adam ${(c.betas as number[]).join(' ')} ${c.eps}`,
+    `x ${g.data.x.flat().join(' ')}`,
+    `y ${g.data.y.join(' ')}`,
+    params(g.initial),
+    `terms ${TERMS.map((term) => g.atInitial.terms[term]).join(' ')}`,
+    ...TERMS.map((term) => `grad\n${params(g.atInitial.grads[term])}`),
+    `steps ${steps.length}`,
+    ...steps.map((s) => `after ${s}\n${params(g.afterSteps[s])}`),
+    'end',
+    '',
+  ].join('\n');
+}
+
+const found = (cmd: string): boolean => spawnSync(cmd, ['--version']).status === 0;
+const missing = !found('cmake')
+  ? 'cmake not found'
+  : !found(process.env.CXX ?? 'c++')
+    ? `no C++ compiler (${process.env.CXX ?? 'c++'}; set CXX)`
+    : null;
+const buildDir = join(ROOT, 'build-core');
+
+function run(cmd: string, args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}` };
+}
+
+/** Writes every golden case as flat text into build-core/golden; returns the files. */
+function writeCases(): string[] {
+  const dir = join(buildDir, 'golden');
+  mkdirSync(dir, { recursive: true });
+  const fixtures = join(ROOT, 'test', 'fixtures', 'golden');
+  return readdirSync(fixtures)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const g = JSON.parse(readFileSync(join(fixtures, f), 'utf8')) as GoldenJson;
+      const file = join(dir, f.replace(/\.json$/, '.txt'));
+      writeFileSync(file, goldenToFlat(f, g));
+      return file;
+    });
+}
+
+t.test(
+  'the C++ core alone matches the golden values with every kernel this CPU runs',
+  { skip: process.env.CI !== 'true' && missing ? missing : false },
+  async (t) => {
+    if (missing) return t.fail(missing);
+    const configure = run('cmake', ['-S', '.', '-B', buildDir, '-DPROTOMLP_CORE_TEST=ON']);
+    t.equal(configure.status, 0, 'cmake configures the core test', { output: configure.out });
+    const build = run('cmake', ['--build', buildDir, '--target', 'core_golden', '-j', '2']);
+    t.equal(build.status, 0, 'core_golden builds', { output: build.out });
+    if (build.status !== 0) return;
+    const exe = join(buildDir, 'core_golden');
+    const cases = writeCases();
+    t.equal(cases.length, 4, 'the four golden cases');
+    const golden = run(exe, cases);
+    const lines = golden.out.split('\n');
+    const checks = lines.filter((l) => /^(not )?ok \d+/.test(l));
+    for (const line of checks) t.ok(line.startsWith('ok'), line);
+    t.match(golden.out, /^# kernels: scalar\b/m, 'the scalar kernel among them');
+    t.ok(checks.length >= 4 * (1 + 12), `${checks.length} checks`);
+    t.equal(golden.status, 0, 'core_golden exits 0');
+
+    // it can fail: a golden term moved by one part in 1e9 is caught, with the program's exit code
+    const broken = join(buildDir, 'golden', 'broken.txt.in');
+    const text = readFileSync(cases[0], 'utf8');
+    const fit = Number(/^terms (\S+)/m.exec(text)![1]);
+    writeFileSync(broken, text.replace(/^terms \S+/m, `terms ${fit * (1 + 1e-9)}`));
+    const bad = run(exe, ['--isa', 'scalar', broken]);
+    t.equal(bad.status, 1, 'a wrong golden term fails the program');
+    t.match(bad.out, /^not ok \d+ - \S+ scalar fit/m, 'and names the check');
+  },
+);
