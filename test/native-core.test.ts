@@ -9,10 +9,24 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveConfig, type Mask } from '../src/config.js';
+import { toNativeProblem } from '../src/backend/native.js';
+import { dataFromJson, paramsFromJson } from '../src/record.js';
 import { ROOT } from './helpers/package.js';
 
 interface GoldenJson {
-  config: Record<string, number | string | number[]>;
+  config: {
+    n: number;
+    hidden: number;
+    dim: number;
+    mask: string;
+    lambda: number;
+    tau: number;
+    tauCov: number;
+    lr: number;
+    betas: number[];
+    eps: number;
+  };
   data: { x: number[][]; y: number[] };
   initial: Parameters;
   atInitial: { terms: Record<string, number>; grads: Record<string, Parameters> };
@@ -26,25 +40,33 @@ interface Parameters {
 }
 
 const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
-const MASK_BITS: Record<string, number> = { cov: 1, sep: 2, ovl: 4 };
 
 /** A golden JSON case as the flat text core_golden.cc reads: labels, then numbers as JS prints them. */
 function goldenToFlat(name: string, g: GoldenJson): string {
-  const c = g.config;
-  const mask = String(c.mask)
-    .split('+')
-    .reduce((bits, term) => bits | (MASK_BITS[term] ?? 0), 0);
+  const { n, hidden, dim, lambda, tau, tauCov, lr } = g.config;
+  const config = resolveConfig({
+    n,
+    hidden,
+    dim,
+    mask: g.config.mask as Mask,
+    lambda,
+    tau,
+    tauCov,
+    lr,
+  });
+  // the job as the binding gets it (maskBits among others), from the fixture's own numbers
+  const job = toNativeProblem(config, dataFromJson(g.data), paramsFromJson(g.initial));
   const params = (p: Parameters): string =>
     `W ${p.W.flat().join(' ')}\nb ${p.b.join(' ')}\nv ${p.v.join(' ')}\nc ${p.c}`;
   const steps = Object.keys(g.afterSteps);
   return [
     'protomlp-golden-flat 1',
     `name ${name}`,
-    `n ${c.n} h ${c.hidden} d ${c.dim} maskBits ${mask}`,
-    `lambda ${c.lambda} tau ${c.tau} tauCov ${c.tauCov} lr ${c.lr}`,
-    `adam ${(c.betas as number[]).join(' ')} ${c.eps}`,
-    `x ${g.data.x.flat().join(' ')}`,
-    `y ${g.data.y.join(' ')}`,
+    `n ${job.n} h ${job.h} d ${job.d} maskBits ${job.maskBits}`,
+    `lambda ${job.lambda} tau ${job.tau} tauCov ${job.tauCov} lr ${config.lr}`,
+    `adam ${g.config.betas.join(' ')} ${g.config.eps}`,
+    `x ${job.x.join(' ')}`,
+    `y ${job.y.join(' ')}`,
     params(g.initial),
     `terms ${TERMS.map((term) => g.atInitial.terms[term]).join(' ')}`,
     ...TERMS.map((term) => `grad\n${params(g.atInitial.grads[term])}`),
