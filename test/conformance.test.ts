@@ -4,7 +4,6 @@
 // order, divergence handling, cancellation).
 
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
 import { resolveConfig, type Mask, type RunConfig } from '../src/config.js';
 import { createNativeBackend, loadNative } from '../src/backend/native.js';
 import { normwise } from '../src/backend/agreement.js';
@@ -13,6 +12,7 @@ import type { Backend } from '../src/backend/types.js';
 import { cloneParams, type Params, type TrainJob } from '../src/model/types.js';
 import { dataFromJson, paramsFromJson } from '../src/record.js';
 import { prepareJob } from '../src/train.js';
+import { goldenConfig, readGoldens, type Golden } from './helpers/golden.js';
 import { randomPoint } from './helpers/random.js';
 
 /** Every backend this suite runs against; the native one must load where the suite runs. */
@@ -29,45 +29,14 @@ const factories: { name: string; make: () => Backend }[] = [
   },
 ];
 
-interface Golden {
-  config: {
-    n: number;
-    hidden: number;
-    dim: number;
-    mask: string;
-    lambda: number;
-    tau: number;
-    tauCov: number;
-    lr: number;
-  };
-  data: { x: number[][]; y: number[] };
-  initial: { W: number[][]; b: number[]; v: number[]; c: number };
-  atInitial: {
-    terms: Record<string, number>;
-    grads: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }>;
-  };
-  afterSteps: Record<string, { W: number[][]; b: number[]; v: number[]; c: number }>;
-}
-
-const goldenDir = new URL('./fixtures/golden/', import.meta.url);
-const goldens = readdirSync(goldenDir)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, g: JSON.parse(readFileSync(new URL(f, goldenDir), 'utf8')) as Golden }));
+const goldens = readGoldens();
 
 function goldenJob(g: Golden, epochs: number): TrainJob {
-  const c = g.config;
-  const config = resolveConfig({
-    n: c.n,
-    hidden: c.hidden,
-    dim: c.dim,
-    mask: c.mask as Mask,
-    lambda: c.lambda,
-    tau: c.tau,
-    tauCov: c.tauCov,
-    lr: c.lr,
-    epochs,
-  });
-  return { config, data: dataFromJson(g.data), initial: paramsFromJson(g.initial) };
+  return {
+    config: goldenConfig(g, epochs),
+    data: dataFromJson(g.data),
+    initial: paramsFromJson(g.initial),
+  };
 }
 
 const flat = (p: {

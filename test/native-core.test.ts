@@ -7,56 +7,21 @@
 
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveConfig, type Mask } from '../src/config.js';
 import { toNativeProblem } from '../src/backend/native.js';
 import { dataFromJson, paramsFromJson } from '../src/record.js';
+import { goldenConfig, readGoldens, type Golden, type GoldenParams } from './helpers/golden.js';
 import { ROOT } from './helpers/package.js';
-
-interface GoldenJson {
-  config: {
-    n: number;
-    hidden: number;
-    dim: number;
-    mask: string;
-    lambda: number;
-    tau: number;
-    tauCov: number;
-    lr: number;
-    betas: number[];
-    eps: number;
-  };
-  data: { x: number[][]; y: number[] };
-  initial: Parameters;
-  atInitial: { terms: Record<string, number>; grads: Record<string, Parameters> };
-  afterSteps: Record<string, Parameters>;
-}
-interface Parameters {
-  W: number[][];
-  b: number[];
-  v: number[];
-  c: number;
-}
 
 const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
 
 /** A golden JSON case as the flat text core_golden.cc reads: labels, then numbers as JS prints them. */
-function goldenToFlat(name: string, g: GoldenJson): string {
-  const { n, hidden, dim, lambda, tau, tauCov, lr } = g.config;
-  const config = resolveConfig({
-    n,
-    hidden,
-    dim,
-    mask: g.config.mask as Mask,
-    lambda,
-    tau,
-    tauCov,
-    lr,
-  });
+function goldenToFlat(name: string, g: Golden): string {
+  const config = goldenConfig(g);
   // the job as the binding gets it (maskBits among others), from the fixture's own numbers
   const job = toNativeProblem(config, dataFromJson(g.data), paramsFromJson(g.initial));
-  const params = (p: Parameters): string =>
+  const params = (p: GoldenParams): string =>
     `W ${p.W.flat().join(' ')}\nb ${p.b.join(' ')}\nv ${p.v.join(' ')}\nc ${p.c}`;
   const steps = Object.keys(g.afterSteps);
   return [
@@ -94,15 +59,11 @@ function run(cmd: string, args: string[]): { status: number | null; out: string 
 function writeCases(): string[] {
   const dir = join(buildDir, 'golden');
   mkdirSync(dir, { recursive: true });
-  const fixtures = join(ROOT, 'test', 'fixtures', 'golden');
-  return readdirSync(fixtures)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => {
-      const g = JSON.parse(readFileSync(join(fixtures, f), 'utf8')) as GoldenJson;
-      const file = join(dir, f.replace(/\.json$/, '.txt'));
-      writeFileSync(file, goldenToFlat(f, g));
-      return file;
-    });
+  return readGoldens().map(({ file, g }) => {
+    const out = join(dir, file.replace(/\.json$/, '.txt'));
+    writeFileSync(out, goldenToFlat(file, g));
+    return out;
+  });
 }
 
 t.test(
