@@ -551,9 +551,12 @@ inline void chainPrototypes(EpochArgs& a) {
 }
 
 /**
- * One epoch. DIM = 1 compiles the d = 1 case (the paper's) with every loop over k unrolled; OVL
- * whether the overlap term is computed (its row sums of h and h^2 cost registers that the exp
- * needs, so without it they are not kept at all).
+ * One epoch: the prototypes, the fit rows with each row's coverage, separation, then the chain rule
+ * from the prototypes into W and b. DIM = 1 compiles the d = 1 case (the paper's) with every loop
+ * over k unrolled; OVL whether the overlap term is computed (its row sums of h and h^2 cost
+ * registers that the exp needs, so without it they are not kept at all). Overlap lives in the fit
+ * rows, which already hold every h_ij: its row sums in forwardRows, its term in fitResiduals, its
+ * gradient in backwardRows.
  */
 template <int W, int DIM, bool OVL>
 void epochBody(EpochArgs& a) {
