@@ -244,7 +244,8 @@ Napi::Array isaNames(Napi::Env env, const std::vector<const EpochKernel*>& kerne
   return a;
 }
 
-/** info() -> { isa, supported, compiled, threads, numerics, fma, constants: { adam, limits } } */
+/** info() -> { isa, supported, compiled, threads, numerics, fma, constants } (constants: { adam,
+ *  limits, prototypeEps }) */
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);
@@ -266,6 +267,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object constants = Napi::Object::New(env);
   constants.Set("adam", adam);
   constants.Set("limits", limits);
+  constants.Set("prototypeEps", protomlp::kPrototypeEps);
   o.Set("constants", constants);
   return o;
 }

@@ -4,14 +4,7 @@
 // order, divergence handling, cancellation).
 
 import t from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
-import {
-  resolveConfig,
-  type Activation,
-  type Mask,
-  type RunConfig,
-  type Unit,
-} from '../src/config.js';
+import { resolveConfig, type Mask, type RunConfig } from '../src/config.js';
 import { createNativeBackend, loadNative } from '../src/backend/native.js';
 import { normwise } from '../src/backend/agreement.js';
 import { tsBackend } from '../src/backend/ts.js';
@@ -19,6 +12,7 @@ import type { Backend } from '../src/backend/types.js';
 import { cloneParams, type Params, type TrainJob } from '../src/model/types.js';
 import { dataFromJson, paramsFromJson, type ParamsJson } from '../src/record.js';
 import { prepareJob } from '../src/train.js';
+import { goldenConfig, isPaperNeuron, readGoldens, type Golden } from './helpers/golden.js';
 import { randomPoint } from './helpers/random.js';
 
 /** Every backend this suite runs against; the native one must load where the suite runs. */
@@ -35,47 +29,14 @@ const factories: { name: string; make: () => Backend }[] = [
   },
 ];
 
-interface Golden {
-  config: {
-    n: number;
-    hidden: number;
-    dim: number;
-    mask: string;
-    lambda: number;
-    tau: number;
-    tauCov: number;
-    lr: number;
-    /** beyond the paper (SPEC §1b); absent: ridge, gaussian */
-    unit?: Unit;
-    activation?: Activation;
-  };
-  data: { x: number[][]; y: number[] };
-  initial: ParamsJson;
-  atInitial: { terms: Record<string, number>; grads: Record<string, ParamsJson> };
-  afterSteps: Record<string, ParamsJson>;
-}
-
-const goldenDir = new URL('./fixtures/golden/', import.meta.url);
-const goldens = readdirSync(goldenDir)
-  .filter((f) => f.endsWith('.json'))
-  .map((f) => ({ file: f, g: JSON.parse(readFileSync(new URL(f, goldenDir), 'utf8')) as Golden }));
+const goldens = readGoldens();
 
 function goldenJob(g: Golden, epochs: number): TrainJob {
-  const c = g.config;
-  const config = resolveConfig({
-    n: c.n,
-    hidden: c.hidden,
-    dim: c.dim,
-    mask: c.mask as Mask,
-    lambda: c.lambda,
-    tau: c.tau,
-    tauCov: c.tauCov,
-    lr: c.lr,
-    unit: c.unit ?? 'ridge',
-    activation: c.activation ?? 'gaussian',
-    epochs,
-  });
-  return { config, data: dataFromJson(g.data), initial: paramsFromJson(g.initial) };
+  return {
+    config: goldenConfig(g, epochs),
+    data: dataFromJson(g.data),
+    initial: paramsFromJson(g.initial),
+  };
 }
 
 /** Every parameter in one list: typed Params, or JSON ones of either unit (P, s like W, b). */
@@ -91,12 +52,7 @@ const flat = (p: Params | ParamsJson): number[] => {
 
 /** The golden cases a backend trains: the native kernels only the paper's neuron, so far. */
 const goldensFor = (backend: Backend) =>
-  goldens.filter(
-    ({ g }) =>
-      backend.name === 'ts' ||
-      ((g.config.unit ?? 'ridge') === 'ridge' &&
-        (g.config.activation ?? 'gaussian') === 'gaussian'),
-  );
+  goldens.filter(({ g }) => backend.name === 'ts' || isPaperNeuron(g));
 
 for (const factory of factories) {
   t.test(`backend: ${factory.name}`, async (t) => {

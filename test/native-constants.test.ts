@@ -1,7 +1,8 @@
-// The C++ copies of TS constants agree with src: Adam's betas and eps (native/core/numerics.h) and
-// the job limits (native/core/model.h), as the addon reports them in info().constants.
+// The C++ copies of TS constants agree with src: Adam's betas and eps and the prototypes' eps
+// (native/core/numerics.h) and the job limits (native/core/bounds.h), as the addon reports them in
+// info().constants.
 import t from 'tap';
-import { ADAM, LIMITS } from '../src/config.js';
+import { ADAM, LIMITS, PROTOTYPE_EPS } from '../src/config.js';
 import { loadNative } from '../src/backend/native.js';
 
 const { binding } = loadNative();
@@ -23,6 +24,7 @@ t.test(
       },
       'limits (LIMITS)',
     );
+    t.equal(constants!.prototypeEps, PROTOTYPE_EPS, "the prototypes' eps (PROTOTYPE_EPS)");
     t.end();
   },
 );

@@ -7,10 +7,10 @@ namespace protomlp {
 namespace {
 
 /**
- * One Adam step on contiguous arrays, PyTorch semantics: m = b1 m + (1-b1) g; v = b2 v + (1-b2)
- * g^2; p -= lr (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps), with bc1 = 1 - b1^t, bc2 = 1 -
- * b2^t. A plain element-wise loop the compiler vectorizes with each file's instruction set; never
- * fused
+ * One Adam step on contiguous arrays, PyTorch semantics:
+ *   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g^2;
+ *   p -= lr (m / bc1) / (sqrt(v / bc2) + eps),  bc1 = 1 - b1^t, bc2 = 1 - b2^t.
+ * A plain element-wise loop the compiler vectorizes with each file's instruction set; never fused
  * (-ffp-contract=off), and sqrt is correctly rounded everywhere: the same bits on every width.
  */
 void adamStep(double* __restrict p, const double* __restrict g, double* __restrict m,
@@ -22,5 +22,6 @@ void adamStep(double* __restrict p, const double* __restrict g, double* __restri
     p[i] -= (lr * (m[i] / bc1)) / (__builtin_sqrt(v[i] / bc2) + eps);
   }
 }
+
 }  // namespace
 }  // namespace protomlp

@@ -23,12 +23,13 @@
 // - fused multiply-add only where madd/nmadd say so, and the same there at every width (no
 //   contraction by the compiler: every kernel file is compiled with -ffp-contract=off);
 // - sums over samples, per-neuron gradients and Adam are element-wise, so their order never
-// depended
-//   on the width; the softmin's log and Adam's bias-correction powers come from numerics.h.
+//   depended on the width; the softmin's log and Adam's bias-correction powers come from
+//   numerics.h.
 // The TS backend (src/model/losses.ts) fuses nothing and uses V8's exp, so it agrees with these
 // kernels within the tolerances of src/backend/agreement.ts, not to the bit (docs/native.md).
 
 #include "adam.h"
+#include "bounds.h"
 #include "exp.h"
 #include "kernel.h"
 #include "lanes.h"
@@ -37,8 +38,6 @@
 
 namespace protomlp {
 namespace {
-
-constexpr int kMaxDimLocal = 64;  // = kMaxDim in model.h (not included here: it pulls in the STL)
 
 /** A flag as a type, so one generic lambda compiles with and without a branch. */
 template <bool B>
@@ -214,6 +213,100 @@ inline void separationBand(EpochArgs& a, double negInvTauValue) {
   }
 }
 
+/** What every row of one epoch's separation loop shares. */
+template <int W>
+struct SeparationScales {
+  typename Lanes<W>::D iota;       // lane l holds l
+  typename Lanes<W>::D negInvTau;  // -1 / tau: a pair's exp argument is |p_s - p_t|^2 times this
+  typename Lanes<W>::D gradScale;  // wSep * -2 / (tau * pairs)
+  bool grad;                       // wSep != 0: the gradient is wanted
+};
+
+/** R sorted rows s0 .. s0 + R - 1 of the separation loop: their prototypes in every lane, and
+ *  their own gradient sums over t, per lane group (combined once the row is done). */
+template <int W, int DIM, int R>
+struct SeparationRows {
+  typename Lanes<W>::D ps[R][DIM > 0 ? DIM : kMaxDim];
+  typename Lanes<W>::D gs[R][Lanes<W>::kGroups][DIM > 0 ? DIM : kMaxDim];
+};
+
+/**
+ * The pairs of R sorted rows with the virtual block t8 .. t8 + 7: each pair's exp goes to accE
+ * and, with the gradient, its dL/dp to the rows' own sums (rows.gs) and, negated, to gpS at t.
+ * FIRST (a row's first block) masks the lanes t <= s, which are no pairs, to exactly 0.
+ */
+template <int W, int DIM, int R, bool FIRST>
+inline void separationBlock(EpochArgs& a, const SeparationScales<W>& sc,
+                            SeparationRows<W, DIM, R>& rows, VirtualSum<W>& accE, int s0, int t8) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  constexpr int G = L::kGroups;
+  const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const double* pS = a.pS;
+  double* gpS = a.gpS;
+  for (int u = 0; u < G; u++) {
+    const int t = t8 + u * W;
+    D e[R];
+    typename L::I keep[R];
+    for (int r = 0; r < R; r++) {
+      D diff = rows.ps[r][0] - L::load(pS + t);
+      D dd = diff * diff;  // = 0 + diff^2 exactly
+      for (int k = 1; k < d; k++) {
+        diff = rows.ps[r][k] - L::load(pS + k * ha + t);
+        dd = L::madd(diff, diff, dd);
+      }
+      e[r] = vexp<W>(dd * sc.negInvTau);
+      if constexpr (FIRST) {
+        keep[r] = sc.iota + (double)t > (double)(s0 + r);
+        e[r] = keep[r] ? e[r] : L::splat(0);
+      }
+      accE.part[u] += e[r];
+    }
+    if (!sc.grad) continue;
+    for (int k = 0; k < d; k++) {
+      const D pt = L::load(pS + k * ha + t);
+      D gt = L::load(gpS + k * ha + t);
+      for (int r = 0; r < R; r++) {
+        D g = e[r] * sc.gradScale * (rows.ps[r][k] - pt);
+        if constexpr (FIRST) g = keep[r] ? g : L::splat(0);
+        rows.gs[r][u][k] += g;
+        gt -= g;
+      }
+      L::store(gpS + k * ha + t, gt);
+    }
+  }
+}
+
+/**
+ * Sorted rows s0 .. s0 + R - 1 of the separation loop (R = 2, or 1 for the last of an odd h), from
+ * the block holding s0 + 1 to the band's end of the last row; their own sums go to gpSelfT.
+ */
+template <int W, int DIM, int R>
+inline void separationRows(EpochArgs& a, const SeparationScales<W>& sc, VirtualSum<W>& accE,
+                           int s0) {
+  typedef Lanes<W> L;
+  constexpr int G = L::kGroups;
+  const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  SeparationRows<W, DIM, R> rows;
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k < d; k++) {
+      rows.ps[r][k] = L::splat(a.pS[k * ha + s0 + r]);
+      for (int u = 0; u < G; u++) rows.gs[r][u][k] = L::splat(0);
+    }
+  const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
+  const int tEnd = a.bandEnd[s0 + R - 1];  // the larger of the rows' ends
+  separationBlock<W, DIM, R, true>(a, sc, rows, accE, s0, t0);
+  for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth)
+    separationBlock<W, DIM, R, false>(a, sc, rows, accE, s0, t8);
+  if (!sc.grad) return;
+  for (int r = 0; r < R; r++)
+    for (int k = 0; k < d; k++) {
+      VirtualSum<W> self;
+      for (int u = 0; u < G; u++) self.part[u] = rows.gs[r][u][k];
+      a.gpSelfT[k * ha + s0 + r] = self.total();
+    }
+}
+
 /**
  * Pairs over the prototypes sorted by their first coordinate (sorted positions s < t), two rows
  * s, s + 1 at a time, vectorized over t in virtual blocks of 8: the lane groups of p_t and
@@ -224,275 +317,280 @@ inline void separationBand(EpochArgs& a, double negInvTauValue) {
  * A row starts at the block holding s + 1 (lanes t <= s masked to 0), so stores into gpS and
  * the next rows' loads cover the same addresses (partly overlapping vectors would defeat
  * store-to-load forwarding); a row's own sum over t goes to gpSelfT for the same reason.
- * Lanes past h read padding prototypes (kFar), whose e is exactly 0.
+ * Lanes past h read padding prototypes (kPaddingFar), whose e is exactly 0.
  * Returns the separation total; its gradient is added to gpT.
  */
 template <int W, int DIM>
 double separation(EpochArgs& a, double pairs) {
   typedef Lanes<W> L;
-  typedef typename L::D D;
-  constexpr int G = L::kGroups;
   const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
-  double* gpT = a.gpT;
-  const D iota = [] {
-    D t;
-    for (int l = 0; l < W; l++) t[l] = l;
-    return t;
-  }();
-  const bool sepGrad = a.wSep != 0;
+  SeparationScales<W> sc;
+  for (int l = 0; l < W; l++) sc.iota[l] = l;
   const double negInvTauValue = -1 / a.tau;
-  const D negInvTau = L::splat(negInvTauValue);
-  const D gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
-  const double* pS = a.pS;
-  double* gpS = a.gpS;
-  for (int q = 0; q < d * ha; q++) gpS[q] = 0;
+  sc.negInvTau = L::splat(negInvTauValue);
+  sc.gradScale = L::splat((a.wSep * -2) / (a.tau * pairs));
+  sc.grad = a.wSep != 0;
+  for (int q = 0; q < d * ha; q++) a.gpS[q] = 0;
   separationBand(a, negInvTauValue);
-  const int* bandEnd = a.bandEnd;
   VirtualSum<W> accE;
-  auto sepRows = [&](int s0, auto rowsTag) {
-    constexpr int R = decltype(rowsTag)::value;
-    D gs[R][G][DIM > 0 ? DIM : kMaxDimLocal];
-    D ps[R][DIM > 0 ? DIM : kMaxDimLocal];
-    for (int r = 0; r < R; r++)
-      for (int k = 0; k < d; k++) {
-        ps[r][k] = L::splat(pS[k * ha + s0 + r]);
-        for (int u = 0; u < G; u++) gs[r][u][k] = L::splat(0);
-      }
-    auto block = [&](int t8, auto firstTag) {
-      constexpr bool first = decltype(firstTag)::value;
-      for (int u = 0; u < G; u++) {
-        const int t = t8 + u * W;
-        D e[R];
-        typename L::I keep[R];
-        for (int r = 0; r < R; r++) {
-          D diff = ps[r][0] - L::load(pS + t);
-          D dd = diff * diff;  // = 0 + diff^2 exactly
-          for (int k = 1; k < d; k++) {
-            diff = ps[r][k] - L::load(pS + k * ha + t);
-            dd = L::madd(diff, diff, dd);
-          }
-          e[r] = vexp<W>(dd * negInvTau);
-          if constexpr (first) {
-            // pairs t <= s (in a row's first block only) are no pairs: exactly 0
-            keep[r] = iota + (double)t > (double)(s0 + r);
-            e[r] = keep[r] ? e[r] : L::splat(0);
-          }
-          accE.part[u] += e[r];
-        }
-        if (!sepGrad) continue;
-        for (int k = 0; k < d; k++) {
-          const D pt = L::load(pS + k * ha + t);
-          D gt = L::load(gpS + k * ha + t);
-          for (int r = 0; r < R; r++) {
-            D g = e[r] * gradScale * (ps[r][k] - pt);
-            if constexpr (first) g = keep[r] ? g : L::splat(0);
-            gs[r][u][k] += g;
-            gt -= g;
-          }
-          L::store(gpS + k * ha + t, gt);
-        }
-      }
-    };
-    const int t0 = (s0 + 1) / kVirtualWidth * kVirtualWidth;
-    const int tEnd = bandEnd[s0 + R - 1];  // the larger of the rows' ends
-    block(t0, BoolTag<true>{});
-    for (int t8 = t0 + kVirtualWidth; t8 < tEnd; t8 += kVirtualWidth) block(t8, BoolTag<false>{});
-    if (sepGrad)
-      for (int r = 0; r < R; r++)
-        for (int k = 0; k < d; k++) {
-          VirtualSum<W> self;
-          for (int u = 0; u < G; u++) self.part[u] = gs[r][u][k];
-          a.gpSelfT[k * ha + s0 + r] = self.total();
-        }
-  };
   for (int s = 0; s < h; s += 2) {
     if (s + 1 < h)
-      sepRows(s, RowCount<2>{});
+      separationRows<W, DIM, 2>(a, sc, accE, s);
     else
-      sepRows(s, RowCount<1>{});
+      separationRows<W, DIM, 1>(a, sc, accE, s);
   }
-  if (sepGrad)
+  if (sc.grad)
     for (int k = 0; k < d; k++)
       for (int s = 0; s < h; s++)
-        gpT[k * ha + a.order[s]] += gpS[k * ha + s] + a.gpSelfT[k * ha + s];
+        a.gpT[k * ha + a.order[s]] += a.gpS[k * ha + s] + a.gpSelfT[k * ha + s];
   return accE.total();
 }
 
 /**
- * One epoch. DIM = 1 compiles the d = 1 case (the paper's) with every loop over k unrolled; OVL
- * whether the overlap term is computed (its row sums of h and h^2 cost registers that the exp
- * needs, so without it they are not kept at all).
+ * The prototypes p_j = -b_j w_j / (|w_j|^2 + kPrototypeEps) into pT and their denominators into
+ * norm (src/model/losses.ts prototypesInto, op for op); clears gpT, their gradient.
  */
-template <int W, int DIM, bool OVL>
-void epochBody(EpochArgs& a) {
+template <int DIM>
+inline void computePrototypes(EpochArgs& a) {
+  const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const double* wT = a.wT;
+  const double* b = a.b;
+  double* pT = a.pT;
+  for (int j = 0; j < h; j++) {
+    double s = 0;
+    for (int k = 0; k < d; k++) s += wT[k * ha + j] * wT[k * ha + j];
+    const double den = s + kPrototypeEps;
+    a.norm[j] = den;
+    for (int k = 0; k < d; k++) pT[k * ha + j] = (-b[j] * wT[k * ha + j]) / den;
+  }
+  for (int q = 0; q < d * ha; q++) a.gpT[q] = 0;
+}
+
+/**
+ * The prototypes sorted by their first coordinate, for separation and the 1-D hard-min coverage:
+ * updates order, writes pS (positions beyond h keep the padding kPaddingFar) and returns how many
+ * of them are not NaN (NaN sorts last).
+ */
+template <int DIM>
+inline int sortPrototypes(EpochArgs& a) {
+  const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  sortByPrototype(a.pT, a.order, h);
+  for (int k = 0; k < d; k++)
+    for (int s = 0; s < h; s++) a.pS[k * ha + s] = a.pT[k * ha + a.order[s]];
+  int hf = h;
+  while (hf > 0 && a.pS[hf - 1] != a.pS[hf - 1]) hf--;
+  return hf;
+}
+
+/**
+ * The coverage term of row i, its gradient added to gpT: in 1-D with the hard min (sorted) by
+ * bisection over the hf sorted prototypes that are not NaN, otherwise from the row's distances to
+ * every prototype, by the hard min or the softmin (tauCov > 0).
+ */
+template <int W, int DIM>
+inline double coverageRow(EpochArgs& a, int i, int hw, int hf, bool sorted) {
+  const double* xi = a.x + (long)i * (DIM > 0 ? DIM : a.d);
+  if (sorted) return coverageSorted(a, hf, xi);
+  const double best = nearestDistance<W, DIM>(a, hw, xi);
+  if (a.tauCov != 0) return softminCoverage<W, DIM>(a, hw, xi, best);
+  if (a.wCov != 0) hardMinGradient<W, DIM>(a, hw, xi, best);
+  return best;
+}
+
+/** Sums over the rows of one epoch, added to row after row. */
+struct RowTotals {
+  double gc = 0;   // dL/dc
+  double fit = 0;  // sum of squared residuals
+  double cov = 0;  // sum of the rows' coverage terms
+  double ovl = 0;  // sum over rows of S_i^2 - sum_j h_ij^2
+};
+
+/** Pass A's sums over neurons for R rows: of v h (yhat - c) and, with OVL, of h and h^2. */
+template <int W, int R, bool OVL>
+struct FitSums {
+  VirtualSum<W> y[R], s[OVL ? R : 1], q[OVL ? R : 1];
+};
+
+/**
+ * Pass A of rows i0 .. i0 + R - 1: z = b + W x and h = exp(-z^2) of every neuron into zRow and
+ * hRow, and the rows' sums. The loads of b, w, v are shared by the rows, whose exp chains are
+ * independent.
+ */
+template <int W, int DIM, bool OVL, int R>
+inline void forwardRows(EpochArgs& a, int i0, int hw, FitSums<W, R, OVL>& sums) {
   typedef Lanes<W> L;
   typedef typename L::D D;
   constexpr int G = L::kGroups;
-  const int n = a.n, h = a.h, d = DIM > 0 ? DIM : a.d, hp = a.hp, ha = a.ha;
+  const int d = DIM > 0 ? DIM : a.d, hp = a.hp, ha = a.ha;
+  for (int j = 0; j < hp; j += kVirtualWidth) {
+    for (int u = 0; u < G && j + u * W < hw; u++) {
+      const int jj = j + u * W;
+      const D bv = L::load(a.b + jj), vv = L::load(a.v + jj);
+      for (int r = 0; r < R; r++) {
+        const double* xr = a.x + (long)(i0 + r) * d;
+        D z = bv;
+        for (int k = 0; k < d; k++) z = L::madd(L::load(a.wT + k * ha + jj), L::splat(xr[k]), z);
+        const D hv = vexp<W>(L::negSquare(z));
+        L::store(a.zRow + r * ha + jj, z);
+        L::store(a.hRow + r * ha + jj, hv);
+        sums.y[r].part[u] = L::madd(vv, hv, sums.y[r].part[u]);
+        if constexpr (OVL) {
+          sums.s[r].part[u] += hv;
+          sums.q[r].part[u] = L::madd(hv, hv, sums.q[r].part[u]);
+        }
+      }
+    }
+  }
+}
+
+/** Per row, what pass B multiplies with: gi = dL/dyhat_i, -2 gi, and the row's sum of h. */
+template <int W, int R>
+struct RowWeights {
+  typename Lanes<W>::D gi[R], gi2[R], rowSum[R];
+};
+
+/**
+ * The residuals of rows i0 .. i0 + R - 1 (res = c + yhat - y): adds the rows' fit and overlap
+ * terms and dL/dc to totals, and gives pass B its per-row weights.
+ */
+template <int W, bool OVL, int R>
+inline void fitResiduals(EpochArgs& a, int i0, const FitSums<W, R, OVL>& sums, RowTotals& totals,
+                         RowWeights<W, R>& weights) {
+  typedef Lanes<W> L;
+  const int n = a.n;
+  for (int r = 0; r < R; r++) {
+    const double res = (a.c + sums.y[r].total()) - a.y[i0 + r];
+    totals.fit += res * res;
+    const double gi = a.wFit * ((2 * res) / n);
+    double rowSum = 0;
+    if constexpr (OVL) {
+      rowSum = sums.s[r].total();
+      totals.ovl += rowSum * rowSum - sums.q[r].total();
+    }
+    totals.gc += gi;
+    weights.gi[r] = L::splat(gi), weights.gi2[r] = L::splat(-2 * gi);
+    weights.rowSum[r] = L::splat(rowSum);
+  }
+}
+
+/**
+ * Pass B of rows i0 .. i0 + R - 1, the chain rule back to v, b and W: dL/dz = dL/dh * (-2 z h),
+ * dL/dh = gi v_j + ovlScale (S_i - h_ij); -2 is folded into the weights (a multiplication by -2 is
+ * exact). Each gradient lane group is loaded and stored once for all rows; per gradient entry the
+ * contributions are still added row after row.
+ */
+template <int W, int DIM, bool OVL, int R>
+inline void backwardRows(EpochArgs& a, int i0, int hw, double ovlScale,
+                         const RowWeights<W, R>& weights) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const bool ovlGrad = a.wOvl != 0;
+  const D os2 = L::splat(-2 * ovlScale);
+  double* gWT = a.gWT;
+  for (int j = 0; j < hw; j += W) {
+    const D vv = L::load(a.v + j);
+    D gvv = L::load(a.gv + j), gbv = L::load(a.gb + j);
+    D gw[DIM > 0 ? DIM : 1];
+    if (DIM > 0)
+      for (int k = 0; k < d; k++) gw[k] = L::load(gWT + k * ha + j);
+    for (int r = 0; r < R; r++) {
+      const double* xr = a.x + (long)(i0 + r) * d;
+      const D hv = L::load(a.hRow + r * ha + j);
+      const D zv = L::load(a.zRow + r * ha + j);
+      gvv = L::madd(weights.gi[r], hv, gvv);
+      D dh = weights.gi2[r] * vv;
+      if (OVL && ovlGrad) dh = L::madd(os2, weights.rowSum[r] - hv, dh);
+      const D dz = dh * zv * hv;
+      gbv += dz;
+      if (DIM > 0) {
+        for (int k = 0; k < d; k++) gw[k] = L::madd(dz, L::splat(xr[k]), gw[k]);
+      } else {
+        for (int k = 0; k < d; k++) {
+          double* g = gWT + k * ha + j;
+          L::store(g, L::madd(dz, L::splat(xr[k]), L::load(g)));
+        }
+      }
+    }
+    L::store(a.gv + j, gvv);
+    L::store(a.gb + j, gbv);
+    if (DIM > 0)
+      for (int k = 0; k < d; k++) L::store(gWT + k * ha + j, gw[k]);
+  }
+}
+
+/** The fit (and overlap) of rows i0 .. i0 + R - 1, two at a time (R = 1 for the last of odd n). */
+template <int W, int DIM, bool OVL, int R>
+inline void fitRows(EpochArgs& a, int i0, int hw, double ovlScale, RowTotals& totals) {
+  FitSums<W, R, OVL> sums;
+  forwardRows<W, DIM, OVL, R>(a, i0, hw, sums);
+  RowWeights<W, R> weights;
+  fitResiduals<W, OVL, R>(a, i0, sums, totals, weights);
+  backwardRows<W, DIM, OVL, R>(a, i0, hw, ovlScale, weights);
+}
+
+/**
+ * The chain rule from dL/dp (gpT) into W and b: dp/db = -w/n_j, dp_k/dw_l = -b (delta_kl/n_j -
+ * 2 w_k w_l/n_j^2), n_j = |w_j|^2 + eps (norm).
+ */
+template <int DIM>
+inline void chainPrototypes(EpochArgs& a) {
+  const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const double* wT = a.wT;
+  const double* gpT = a.gpT;
+  for (int j = 0; j < h; j++) {
+    double gw = 0;
+    for (int k = 0; k < d; k++) gw += gpT[k * ha + j] * wT[k * ha + j];
+    const double nj = a.norm[j];
+    const double bj = a.b[j];
+    a.gb[j] += -gw / nj;
+    const double cross = (2 * bj * gw) / (nj * nj);
+    for (int k = 0; k < d; k++)
+      a.gWT[k * ha + j] += (-bj * gpT[k * ha + j]) / nj + cross * wT[k * ha + j];
+  }
+}
+
+/**
+ * One epoch: the prototypes, the fit rows with each row's coverage, separation, then the chain rule
+ * from the prototypes into W and b. DIM = 1 compiles the d = 1 case (the paper's) with every loop
+ * over k unrolled; OVL whether the overlap term is computed (its row sums of h and h^2 cost
+ * registers that the exp needs, so without it they are not kept at all). Overlap lives in the fit
+ * rows, which already hold every h_ij: its row sums in forwardRows, its term in fitResiduals, its
+ * gradient in backwardRows.
+ */
+template <int W, int DIM, bool OVL>
+void epochBody(EpochArgs& a) {
+  const int n = a.n, h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
   // The fit and coverage loops stop at the register group holding neuron h - 1: the groups after it
   // hold only padding, whose terms are exactly +0 (and which never wins a min), so leaving them out
   // changes no sum. (Separation computes whole 8-blocks: which lanes it sees must not depend on W.)
   const int hw = (h + W - 1) / W * W;
-  const double* x = a.x;
-  const double* wT = a.wT;
-  const double* b = a.b;
-  const double* v = a.v;
-  double* pT = a.pT;
-  double* gpT = a.gpT;
-  double* gWT = a.gWT;
-  double* gb = a.gb;
-  double* gv = a.gv;
-  double* zRow = a.zRow;
-  double* hRow = a.hRow;
-  const bool needP = a.doCov || a.doSep;
-
-  if (needP) {
-    for (int j = 0; j < h; j++) {
-      double s = 0;
-      for (int k = 0; k < d; k++) s += wT[k * ha + j] * wT[k * ha + j];
-      const double den = s + 1e-12;
-      a.norm[j] = den;
-      for (int k = 0; k < d; k++) pT[k * ha + j] = (-b[j] * wT[k * ha + j]) / den;
-    }
-    for (int q = 0; q < d * ha; q++) gpT[q] = 0;
-  }
-  // Separation and the hard-min coverage in 1-D work on the prototypes sorted by their first
-  // coordinate (positions beyond h keep the padding kFar); hf counts those that are not NaN.
+  if (a.doCov || a.doSep) computePrototypes<DIM>(a);
   const bool sortedCoverage = a.doCov && DIM == 1 && a.tauCov == 0;
-  int hf = h;
-  if (a.doSep || sortedCoverage) {
-    sortByPrototype(pT, a.order, h);
-    for (int k = 0; k < d; k++)
-      for (int s = 0; s < h; s++) a.pS[k * ha + s] = pT[k * ha + a.order[s]];
-    while (hf > 0 && a.pS[hf - 1] != a.pS[hf - 1]) hf--;
-  }
-  for (int q = 0; q < d * ha; q++) gWT[q] = 0;
-  for (int j = 0; j < ha; j++) gb[j] = gv[j] = 0;
+  const int hf = a.doSep || sortedCoverage ? sortPrototypes<DIM>(a) : h;
+  for (int q = 0; q < d * ha; q++) a.gWT[q] = 0;
+  for (int j = 0; j < ha; j++) a.gb[j] = a.gv[j] = 0;
 
-  double gc = 0, fitSum = 0, covSum = 0, ovlSum = 0;
+  RowTotals totals;
   const double ovlScale = (a.wOvl * 2) / ((double)n * h * (h - 1));
-  const bool ovlGrad = a.wOvl != 0;
-  const bool softmin = a.tauCov != 0;
-
-  auto coverageRow = [&](int i) {
-    if (!a.doCov) return;
-    const double* xi = x + (long)i * d;
-    if (sortedCoverage) {
-      covSum += coverageSorted(a, hf, xi);
-      return;
-    }
-    const double best = nearestDistance<W, DIM>(a, hw, xi);
-    if (!softmin) {
-      covSum += best;
-      if (a.wCov != 0) hardMinGradient<W, DIM>(a, hw, xi, best);
-    } else {
-      covSum += softminCoverage<W, DIM>(a, hw, xi, best);
-    }
-  };
-
-  // Rows are processed two at a time: pass A shares the loads of b, w, v between them and runs
-  // two independent exp chains; pass B loads and stores each gradient lane group once for both.
-  // Per gradient entry the contributions are still added row after row.
-  auto fitRows = [&](int i0, auto rowsTag) {
-    constexpr int R = decltype(rowsTag)::value;
-    const double* xr[R];
-    VirtualSum<W> accY[R], accS[OVL ? R : 1], accQ[OVL ? R : 1];
-    for (int r = 0; r < R; r++) xr[r] = x + (long)(i0 + r) * d;
-    for (int j = 0; j < hp; j += kVirtualWidth) {
-      for (int u = 0; u < G && j + u * W < hw; u++) {
-        const int jj = j + u * W;
-        const D bv = L::load(b + jj), vv = L::load(v + jj);
-        for (int r = 0; r < R; r++) {
-          D z = bv;
-          for (int k = 0; k < d; k++) z = L::madd(L::load(wT + k * ha + jj), L::splat(xr[r][k]), z);
-          const D hv = vexp<W>(L::negSquare(z));
-          L::store(zRow + r * ha + jj, z);
-          L::store(hRow + r * ha + jj, hv);
-          accY[r].part[u] = L::madd(vv, hv, accY[r].part[u]);
-          if constexpr (OVL) {
-            accS[r].part[u] += hv;
-            accQ[r].part[u] = L::madd(hv, hv, accQ[r].part[u]);
-          }
-        }
-      }
-    }
-    // pass B: dL/dz = dL/dh * (-2 z h), dL/dh = gi v_j + ovlScale (S_i - h_ij); -2 is folded into
-    // the weights (a multiplication by -2 is exact)
-    D giv[R], giv2[R], sv[R];
-    const D os2 = L::splat(-2 * ovlScale);
-    for (int r = 0; r < R; r++) {
-      const double res = (a.c + accY[r].total()) - a.y[i0 + r];
-      fitSum += res * res;
-      const double gi = a.wFit * ((2 * res) / n);
-      double rowSum = 0;
-      if constexpr (OVL) {
-        rowSum = accS[r].total();
-        ovlSum += rowSum * rowSum - accQ[r].total();
-      }
-      gc += gi;
-      giv[r] = L::splat(gi), giv2[r] = L::splat(-2 * gi), sv[r] = L::splat(rowSum);
-    }
-    for (int j = 0; j < hw; j += W) {
-      const D vv = L::load(v + j);
-      D gvv = L::load(gv + j), gbv = L::load(gb + j);
-      D gw[DIM > 0 ? DIM : 1];
-      if (DIM > 0)
-        for (int k = 0; k < d; k++) gw[k] = L::load(gWT + k * ha + j);
-      for (int r = 0; r < R; r++) {
-        const D hv = L::load(hRow + r * ha + j);
-        const D zv = L::load(zRow + r * ha + j);
-        gvv = L::madd(giv[r], hv, gvv);
-        D dh = giv2[r] * vv;
-        if (OVL && ovlGrad) dh = L::madd(os2, sv[r] - hv, dh);
-        const D dz = dh * zv * hv;
-        gbv += dz;
-        if (DIM > 0) {
-          for (int k = 0; k < d; k++) gw[k] = L::madd(dz, L::splat(xr[r][k]), gw[k]);
-        } else {
-          for (int k = 0; k < d; k++) {
-            double* g = gWT + k * ha + j;
-            L::store(g, L::madd(dz, L::splat(xr[r][k]), L::load(g)));
-          }
-        }
-      }
-      L::store(gv + j, gvv);
-      L::store(gb + j, gbv);
-      if (DIM > 0)
-        for (int k = 0; k < d; k++) L::store(gWT + k * ha + j, gw[k]);
-    }
-  };
-
   for (int i0 = 0; i0 < n; i0 += 2) {
     if (i0 + 1 < n)
-      fitRows(i0, RowCount<2>{});
+      fitRows<W, DIM, OVL, 2>(a, i0, hw, ovlScale, totals);
     else
-      fitRows(i0, RowCount<1>{});
-    for (int i = i0; i < n && i < i0 + 2; i++) coverageRow(i);
+      fitRows<W, DIM, OVL, 1>(a, i0, hw, ovlScale, totals);
+    if (a.doCov)
+      for (int i = i0; i < n && i < i0 + 2; i++)
+        totals.cov += coverageRow<W, DIM>(a, i, hw, hf, sortedCoverage);
   }
-
-  double sepTotal = 0;
   const double pairs = ((double)h * (h - 1)) / 2;
-  if (a.doSep) sepTotal = separation<W, DIM>(a, pairs);
+  const double sepTotal = a.doSep ? separation<W, DIM>(a, pairs) : 0;
+  if (a.wCov != 0 || a.wSep != 0) chainPrototypes<DIM>(a);
 
-  if (a.wCov != 0 || a.wSep != 0) {
-    // chain dL/dp into W and b: dp/db = -w/n_j, dp_k/dw_l = -b (delta_kl/n_j - 2 w_k w_l/n_j^2)
-    for (int j = 0; j < h; j++) {
-      double gw = 0;
-      for (int k = 0; k < d; k++) gw += gpT[k * ha + j] * wT[k * ha + j];
-      const double nj = a.norm[j];
-      const double bj = b[j];
-      gb[j] += -gw / nj;
-      const double cross = (2 * bj * gw) / (nj * nj);
-      for (int k = 0; k < d; k++)
-        gWT[k * ha + j] += (-bj * gpT[k * ha + j]) / nj + cross * wT[k * ha + j];
-    }
-  }
-
-  a.gc = gc;
-  a.fit = fitSum / n;
-  a.cov = a.doCov ? covSum / n : 0;
+  a.gc = totals.gc;
+  a.fit = totals.fit / n;
+  a.cov = a.doCov ? totals.cov / n : 0;
   a.sep = a.doSep ? sepTotal / pairs : 0;
-  a.ovl = a.doOvl ? ovlSum / ((double)n * h * (h - 1)) : 0;
+  a.ovl = a.doOvl ? totals.ovl / ((double)n * h * (h - 1)) : 0;
 }
 
 template <int W>

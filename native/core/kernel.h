@@ -4,9 +4,15 @@
 
 namespace protomlp {
 
-/** Padding lanes get this bias and prototype coordinate, so that h = exp(-z^2) = 0 and every
- *  distance to them is +inf: padding adds exactly +0 to every sum and never wins a min. */
-constexpr double kFar = 1e200;
+/**
+ * The bias and every prototype coordinate of a padding neuron (j >= h; its w and v are 0): far
+ * from any data, so that padding adds exactly +0 to every sum and never wins a min. 1e200 is finite
+ * but its square overflows to +inf (1e400 > DBL_MAX): z = 1e200 gives h = exp(-inf) = 0 exactly,
+ * and every squared distance to a padding prototype is +inf (so its separation exp is 0 too). Being
+ * finite, it keeps the products with those exact zeros at 0 (dL/dz = dh * z * h = 0, where an
+ * infinite z would give inf * 0 = NaN). Data and real prototypes are assumed far below 1e200.
+ */
+constexpr double kPaddingFar = 1e200;
 
 /**
  * One epoch's inputs and scratch. Neuron arrays have stride `ha` (= hp + 8, hp = h rounded up to
@@ -18,7 +24,7 @@ struct EpochArgs {
   const double* x;   // n*d, row-major
   const double* y;   // n
   const double* wT;  // d*ha
-  const double* b;   // ha (padding: kFar)
+  const double* b;   // ha (padding: kPaddingFar)
   const double* v;   // ha (padding: 0)
   double c;
   // weight of each term in the differentiated objective (0: no gradient for it)
@@ -33,16 +39,16 @@ struct EpochArgs {
   double gc;
   double fit, cov, sep, ovl;
   // scratch
-  double* pT;       // d*ha prototypes (padding: kFar)
+  double* pT;       // d*ha prototypes (padding: kPaddingFar)
   double* gpT;      // d*ha
   double* gpSelfT;  // d*ha: separation's dL/dp of each row from its own pairs (sorted positions)
-  double* pS;       // d*ha: prototypes in sorted order (padding: kFar)
+  double* pS;       // d*ha: prototypes in sorted order (padding: kPaddingFar)
   double* gpS;      // d*ha: separation's dL/dp in sorted order
-  int* order;  // h: neuron indices sorted by the prototypes' first coordinate; kept between epochs
-               //    (the workspace starts it at 0..h-1) because it changes little from one to the
-               //    next
+  // h: neuron indices sorted by the prototypes' first coordinate; kept between epochs (the
+  // workspace starts it at 0..h-1) because it changes little from one to the next
+  int* order;
   int* bandEnd;  // h: per sorted position a, the first b > a whose pair is beyond exp's range
-  double* norm;  // ha: |w_j|^2 + eps
+  double* norm;  // ha: |w_j|^2 + kPrototypeEps
   double* zRow;  // 2*ha: z of two rows
   double* hRow;  // 2*ha: h of two rows
   double* aRow;  // ha
@@ -55,8 +61,7 @@ struct EpochKernel {
   void (*epoch)(EpochArgs& args);
   /** the kernel's exp on n values (accuracy tests) */
   void (*exp)(const double* in, double* out, int n);
-  /** one Adam step on `count` contiguous parameters (PyTorch semantics; adamStep in epoch_impl.h)
-   */
+  /** one Adam step on `count` contiguous parameters (PyTorch semantics; adamStep in adam.h) */
   void (*adam)(double* p, const double* g, double* m, double* v, int count, double lr, double bc1,
                double bc2);
 };

@@ -58,8 +58,7 @@ struct Lanes {
     return any != 0;
   }
 
-  /** a * b + c: two roundings, or one where the build fuses (PROTOMLP_FMA, the same at every width)
-   */
+  /** a * b + c: two roundings, or one where the build fuses (PROTOMLP_FMA; the same at every W) */
   static inline D madd(D a, D b, D c) {
 #if PROTOMLP_FMA
     if constexpr (W == 8) {

@@ -7,19 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "bounds.h"
+
 namespace protomlp {
 
 /** Bits of Job::maskBits: which structural losses are active (SPEC §2). */
 enum MaskBit : unsigned { kMaskCov = 1, kMaskSep = 2, kMaskOvl = 4 };
 
-/** Upper bounds, mirrored from src/config.ts LIMITS; the binding refuses anything outside them. */
-constexpr int kMaxN = 10000;
-constexpr int kMaxHidden = 10000;
-constexpr int kMaxDim = 64;
-constexpr double kMaxEpochs = 10000000;
-
-/** One training run, copied out of JS before it goes to a worker thread. Row-major like the TS
- * side. */
+/** One training run, copied out of JS before it goes to a worker thread. Row-major like TS. */
 struct Job {
   int n = 0, h = 0, d = 0;
   unsigned maskBits = 0;

@@ -24,13 +24,21 @@ namespace {
  */
 constexpr int kNumericsVersion = 2;
 
-/** The fixed virtual width of every reduction over neurons: 8 partial sums, whatever the registers.
- */
+/** The fixed virtual width of every reduction over neurons: 8 partial sums, whatever the width. */
 constexpr int kVirtualWidth = 8;
 
-/** Adam's constants, the one C++ copy of ADAM in src/config.ts (info().constants.adam; a test
- * checks they agree). */
+/**
+ * Adam's constants, the one C++ copy of ADAM in src/config.ts (info().constants.adam;
+ * test/native-constants.test.ts checks they agree).
+ */
 constexpr double kAdamBeta1 = 0.9, kAdamBeta2 = 0.999, kAdamEps = 1e-8;
+
+/**
+ * The eps of the prototype formula p_j = -b_j w_j / (|w_j|^2 + eps), added to the sum of squares:
+ * the one C++ copy of PROTOTYPE_EPS in src/config.ts, the same meaning as in prototypesInto
+ * (src/model/losses.ts); info().constants.prototypeEps, checked by test/native-constants.test.ts.
+ */
+constexpr double kPrototypeEps = 1e-12;
 
 /**
  * The 8 partial sums of a reduction over neurons combined in one fixed tree (the order AVX-512's

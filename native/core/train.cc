@@ -47,15 +47,15 @@ struct Workspace {
         hp((job.h + kVirtualWidth - 1) / kVirtualWidth * kVirtualWidth),
         ha(hp + kVirtualWidth),
         wT((size_t)d * ha, 0.0),
-        b(ha, kFar),
+        b(ha, kPaddingFar),
         v(ha, 0.0),
         gWT((size_t)d * ha, 0.0),
         gb(ha, 0.0),
         gv(ha, 0.0),
-        pT((size_t)d * ha, kFar),
+        pT((size_t)d * ha, kPaddingFar),
         gpT((size_t)d * ha, 0.0),
         gpSelfT((size_t)d * ha, 0.0),
-        pS((size_t)d * ha, kFar),
+        pS((size_t)d * ha, kPaddingFar),
         gpS((size_t)d * ha, 0.0),
         norm(ha, 1.0),
         zRow(2 * (size_t)ha, 0.0),
@@ -139,8 +139,8 @@ std::string validateJob(const Job& job, bool forTraining) {
     if (!std::isfinite(job.lr) || job.lr <= 0)
       return "lr: got " + describe(job.lr) + ", expected a finite number > 0";
     if (job.epochs < 1 || job.epochs > kMaxEpochs)
-      return "epochs: got " + std::to_string(job.epochs) +
-             ", expected an integer from 1 to 10000000";
+      return "epochs: got " + std::to_string(job.epochs) + ", expected an integer from 1 to " +
+             std::to_string((int64_t)kMaxEpochs);
   }
   return "";
 }

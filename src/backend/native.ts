@@ -88,6 +88,8 @@ export interface NativeBinding {
     constants?: {
       adam: { beta1: number; beta2: number; eps: number };
       limits: { maxN: number; maxHidden: number; maxDim: number; maxEpochs: number };
+      /** kPrototypeEps (native/core/numerics.h): PROTOTYPE_EPS */
+      prototypeEps: number;
     };
   };
   setIsa(isa: string): void;
