@@ -131,6 +131,205 @@ export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): Tun
   };
 }
 
+/** The last rung a candidate reached. */
+const lastRung = (c: TuneCandidate) => c.rungs.at(-1)!;
+
+/** The report's title and what was tuned: grid, fit bound, schedule and cost. */
+function tuneSummaryBlocks(result: TuneResult): Block[] {
+  const { json, schedule, cells } = result;
+  const full = schedule.rungs.at(-1)!;
+  const grid = result.study.grid;
+  return [
+    { kind: 'heading', level: 1, text: `protomlp tune: ${result.study.name}` },
+    {
+      kind: 'list',
+      items: [
+        `Candidates: N in {${grid.n.join(', ')}}; masks ${cells
+          .map((c) => c.mask)
+          .filter((m, i, a) => a.indexOf(m) === i)
+          .join(
+            ', ',
+          )}; ${[...new Set(cells.map((c) => `${c.mask} ${c.candidates.length}`))].join(', ')} candidates per N (a field a mask ignores does not make a candidate); seeds ${result.seeds.join(', ')}; ${full.epochs} epochs.`,
+        `Fit bound: ${result.maxFit !== undefined ? `mean fit <= ${result.maxFit} at the full epochs` : 'mean fit <= 2x the mean fit of `base` at the same N and lr'}; at a rung of fewer epochs, the same multiple of base's fit there.`,
+        `Successive halving, keeping the best third at each rung: ${schedule.rungs.map((r, k) => `rung ${k + 1}: ${r.epochs} epochs x ${r.seeds} seed${r.seeds > 1 ? 's' : ''}`).join('; ')}.`,
+        `Trained ${json.runEpochs} run-epochs, ${formatNumber(json.runEpochs / json.exhaustiveRunEpochs)} of the exhaustive grid's ${json.exhaustiveRunEpochs} (budget ${result.budget}).`,
+      ],
+    },
+  ];
+}
+
+/** The table of the best setting per (N, mask). */
+function bestSettingBlocks(cells: TuneResult['cells']): Block[] {
+  const show = (v: number | null) => (v === null ? 'unused' : String(v));
+  return [
+    { kind: 'heading', level: 2, text: 'Best setting per N and mask' },
+    {
+      kind: 'table',
+      header: [
+        'N',
+        'mask',
+        'lambda',
+        'tau',
+        'tauCov',
+        'lr',
+        'recon (mean)',
+        'fit (mean)',
+        'fit bound',
+        'within bound',
+      ],
+      align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      rows: cells.map((c) => {
+        const s = lastRung(c.best);
+        return [
+          String(c.n),
+          c.mask,
+          show(c.best.lambda),
+          show(c.best.tau),
+          show(c.best.tauCov),
+          String(c.best.lr),
+          formatNumber(s.recon),
+          formatNumber(s.fit),
+          formatNumber(s.maxFit),
+          c.feasible ? 'yes' : '**no** (no candidate met it; lowest fit / bound shown)',
+        ];
+      }),
+    },
+  ];
+}
+
+/** Whether overlap still expels when every mask is at its own best: a table, or why not. */
+function overlapExpelsBlocks(tuned: TunedClaims, alpha: number): Block[] {
+  if (!tuned.overlapExpels.length)
+    return [
+      {
+        kind: 'paragraph',
+        text: 'Does overlap still expel? Not testable: no overlap mask was tuned beside its twin.',
+      },
+    ];
+  return [
+    {
+      kind: 'paragraph',
+      text: `Does overlap still expel? Paired differences outside(overlap mask) − outside(twin) over seeds, pooled over N, each mask at its own best; expels when the mean is > 0 with a two-sided Wilcoxon signed-rank p < ${alpha}.`,
+    },
+    {
+      kind: 'table',
+      header: ['overlap mask', 'twin', 'pairs', 'Δ outside (mean)', 'p', 'expels'],
+      align: ['l', 'l', 'r', 'r', 'r', 'l'],
+      rows: tuned.overlapExpels.map((p) => [
+        p.overlap,
+        p.twin,
+        String(p.pooled.pairs),
+        formatNumber(p.pooled.meanDiff),
+        formatP(p.pooled.p),
+        p.higher ? '**yes**' : 'no',
+      ]),
+    },
+  ];
+}
+
+/** The tuned claims check: the ranking per N, overlap's expulsion, the claims table. */
+function tunedClaimsBlocks(result: TuneResult, tuned: TunedClaims, alpha: number): Block[] {
+  const full = result.schedule.rungs.at(-1)!;
+  return [
+    { kind: 'heading', level: 2, text: 'Tuned claims check' },
+    {
+      kind: 'paragraph',
+      text: `Every mask at its own best setting (the table above), all ${result.seeds.length} seeds at ${full.epochs} epochs.`,
+    },
+    {
+      kind: 'table',
+      header: [
+        'N',
+        'lowest recon',
+        'coverage active',
+        'masks by mean recon (lowest first; finalists within the fit bound)',
+      ],
+      align: ['r', 'l', 'l', 'l'],
+      rows: tuned.perN.map((x) => [
+        String(x.n),
+        x.lowest ?? '–',
+        x.lowestHasCoverage ? 'yes' : 'no',
+        x.ranking
+          .map((r) => `${r.mask} ${formatNumber(r.recon)} (${r.withinBound}/${r.finalists})`)
+          .join(', '),
+      ]),
+    },
+    ...overlapExpelsBlocks(tuned, alpha),
+    ...claimsBlocks(tuned.claims),
+  ];
+}
+
+/** The Pareto plot's points (candidates at the full epochs) and fit bounds (one per N). */
+function paretoData(result: TuneResult): {
+  points: ParetoPoint[];
+  bounds: { n: number; maxFit: number }[];
+} {
+  const { cells } = result;
+  const atFull = (c: TuneCandidate) => fullRungOf(result, c) !== undefined;
+  const points: ParetoPoint[] = cells.flatMap((c) =>
+    c.candidates.filter(atFull).flatMap((cand) => {
+      const s = lastRung(cand);
+      return s.fit !== null && s.recon !== null && s.fit > 0 && s.recon > 0
+        ? [
+            {
+              n: c.n,
+              mask: c.mask,
+              fit: s.fit,
+              recon: s.recon,
+              chosen: cand === c.best,
+              label: `${c.mask}: ${describeWeights(cand)}`,
+            },
+          ]
+        : [];
+    }),
+  );
+  const bounds = [
+    ...new Map(cells.map((c) => [c.n, { n: c.n, maxFit: lastRung(c.best).maxFit }])).values(),
+  ].filter((b) => Number.isFinite(b.maxFit));
+  return { points, bounds };
+}
+
+/** `candidates.csv`: every candidate at every rung it reached. */
+function candidatesCsv(cells: TuneResult['cells']): string {
+  const rows = cells.flatMap((c) =>
+    c.candidates.flatMap((cand) =>
+      cand.rungs.map((r) => [
+        c.n,
+        c.mask,
+        cand.lambda,
+        cand.tau,
+        cand.tauCov,
+        cand.lr,
+        r.epochs,
+        r.seeds,
+        r.recon,
+        r.fit,
+        r.maxFit,
+        r.feasible,
+        r.kept,
+        cand === c.best,
+      ]),
+    ),
+  );
+  const header = [
+    'n',
+    'mask',
+    'lambda',
+    'tau',
+    'tauCov',
+    'lr',
+    'epochs',
+    'seeds',
+    'recon_mean',
+    'fit_mean',
+    'max_fit',
+    'within_bound',
+    'kept',
+    'chosen',
+  ];
+  return csvText(header, rows);
+}
+
 /**
  * Writes the report of a tune: `tune.md`, `tune.html`, `claims.json` (the tuned claims check),
  * `candidates.csv` (every candidate at every rung it reached) and `plots/pareto.svg|png`.
@@ -155,132 +354,14 @@ export async function buildTuneReport(
     await writeFile(path.join(out, rel), data);
     files.push(rel);
   };
-  const { json, schedule, cells } = result;
-  const full = schedule.rungs.at(-1)!;
-  const last = (c: TuneCandidate) => c.rungs.at(-1)!;
-  const atFull = (c: TuneCandidate) => fullRungOf(result, c) !== undefined;
   const name = result.study.name;
-  const blocks: Block[] = [{ kind: 'heading', level: 1, text: `protomlp tune: ${name}` }];
-  const grid = result.study.grid;
-  blocks.push({
-    kind: 'list',
-    items: [
-      `Candidates: N in {${grid.n.join(', ')}}; masks ${cells
-        .map((c) => c.mask)
-        .filter((m, i, a) => a.indexOf(m) === i)
-        .join(
-          ', ',
-        )}; ${[...new Set(cells.map((c) => `${c.mask} ${c.candidates.length}`))].join(', ')} candidates per N (a field a mask ignores does not make a candidate); seeds ${result.seeds.join(', ')}; ${full.epochs} epochs.`,
-      `Fit bound: ${result.maxFit !== undefined ? `mean fit <= ${result.maxFit} at the full epochs` : 'mean fit <= 2x the mean fit of `base` at the same N and lr'}; at a rung of fewer epochs, the same multiple of base's fit there.`,
-      `Successive halving, keeping the best third at each rung: ${schedule.rungs.map((r, k) => `rung ${k + 1}: ${r.epochs} epochs x ${r.seeds} seed${r.seeds > 1 ? 's' : ''}`).join('; ')}.`,
-      `Trained ${json.runEpochs} run-epochs, ${formatNumber(json.runEpochs / json.exhaustiveRunEpochs)} of the exhaustive grid's ${json.exhaustiveRunEpochs} (budget ${result.budget}).`,
-    ],
-  });
-
-  blocks.push({ kind: 'heading', level: 2, text: 'Best setting per N and mask' });
-  blocks.push({
-    kind: 'table',
-    header: [
-      'N',
-      'mask',
-      'lambda',
-      'tau',
-      'tauCov',
-      'lr',
-      'recon (mean)',
-      'fit (mean)',
-      'fit bound',
-      'within bound',
-    ],
-    align: ['r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
-    rows: cells.map((c) => {
-      const s = last(c.best);
-      const show = (v: number | null) => (v === null ? 'unused' : String(v));
-      return [
-        String(c.n),
-        c.mask,
-        show(c.best.lambda),
-        show(c.best.tau),
-        show(c.best.tauCov),
-        String(c.best.lr),
-        formatNumber(s.recon),
-        formatNumber(s.fit),
-        formatNumber(s.maxFit),
-        c.feasible ? 'yes' : '**no** (no candidate met it; lowest fit / bound shown)',
-      ];
-    }),
-  });
-
-  blocks.push({ kind: 'heading', level: 2, text: 'Tuned claims check' });
-  blocks.push({
-    kind: 'paragraph',
-    text: `Every mask at its own best setting (the table above), all ${result.seeds.length} seeds at ${full.epochs} epochs.`,
-  });
-  blocks.push({
-    kind: 'table',
-    header: [
-      'N',
-      'lowest recon',
-      'coverage active',
-      'masks by mean recon (lowest first; finalists within the fit bound)',
-    ],
-    align: ['r', 'l', 'l', 'l'],
-    rows: tuned.perN.map((x) => [
-      String(x.n),
-      x.lowest ?? '–',
-      x.lowestHasCoverage ? 'yes' : 'no',
-      x.ranking
-        .map((r) => `${r.mask} ${formatNumber(r.recon)} (${r.withinBound}/${r.finalists})`)
-        .join(', '),
-    ]),
-  });
-  if (tuned.overlapExpels.length) {
-    blocks.push({
-      kind: 'paragraph',
-      text: `Does overlap still expel? Paired differences outside(overlap mask) − outside(twin) over seeds, pooled over N, each mask at its own best; expels when the mean is > 0 with a two-sided Wilcoxon signed-rank p < ${claimOptions.alpha}.`,
-    });
-    blocks.push({
-      kind: 'table',
-      header: ['overlap mask', 'twin', 'pairs', 'Δ outside (mean)', 'p', 'expels'],
-      align: ['l', 'l', 'r', 'r', 'r', 'l'],
-      rows: tuned.overlapExpels.map((p) => [
-        p.overlap,
-        p.twin,
-        String(p.pooled.pairs),
-        formatNumber(p.pooled.meanDiff),
-        formatP(p.pooled.p),
-        p.higher ? '**yes**' : 'no',
-      ]),
-    });
-  } else {
-    blocks.push({
-      kind: 'paragraph',
-      text: 'Does overlap still expel? Not testable: no overlap mask was tuned beside its twin.',
-    });
-  }
-  blocks.push(...claimsBlocks(tuned.claims));
-
-  blocks.push({ kind: 'heading', level: 2, text: 'Pareto plot' });
-  const points: ParetoPoint[] = cells.flatMap((c) =>
-    c.candidates.filter(atFull).flatMap((cand) => {
-      const s = last(cand);
-      return s.fit !== null && s.recon !== null && s.fit > 0 && s.recon > 0
-        ? [
-            {
-              n: c.n,
-              mask: c.mask,
-              fit: s.fit,
-              recon: s.recon,
-              chosen: cand === c.best,
-              label: `${c.mask}: ${describeWeights(cand)}`,
-            },
-          ]
-        : [];
-    }),
-  );
-  const bounds = [
-    ...new Map(cells.map((c) => [c.n, { n: c.n, maxFit: last(c.best).maxFit }])).values(),
-  ].filter((b) => Number.isFinite(b.maxFit));
+  const blocks: Block[] = [
+    ...tuneSummaryBlocks(result),
+    ...bestSettingBlocks(result.cells),
+    ...tunedClaimsBlocks(result, tuned, claimOptions.alpha),
+    { kind: 'heading', level: 2, text: 'Pareto plot' },
+  ];
+  const { points, bounds } = paretoData(result);
   const svg = await renderSvg(paretoSpec(points, bounds));
   await write('plots/pareto.svg', svg);
   if (options.png !== false) await write('plots/pareto.png', svgToPng(svg, options.pngScale ?? 2));
@@ -291,49 +372,7 @@ export async function buildTuneReport(
     kind: 'paragraph',
     text: 'Every candidate at every rung it reached (means, bound, kept or not): `candidates.csv`.',
   });
-
-  const rows = cells.flatMap((c) =>
-    c.candidates.flatMap((cand) =>
-      cand.rungs.map((r) => [
-        c.n,
-        c.mask,
-        cand.lambda,
-        cand.tau,
-        cand.tauCov,
-        cand.lr,
-        r.epochs,
-        r.seeds,
-        r.recon,
-        r.fit,
-        r.maxFit,
-        r.feasible,
-        r.kept,
-        cand === c.best,
-      ]),
-    ),
-  );
-  await write(
-    'candidates.csv',
-    csvText(
-      [
-        'n',
-        'mask',
-        'lambda',
-        'tau',
-        'tauCov',
-        'lr',
-        'epochs',
-        'seeds',
-        'recon_mean',
-        'fit_mean',
-        'max_fit',
-        'within_bound',
-        'kept',
-        'chosen',
-      ],
-      rows,
-    ),
-  );
+  await write('candidates.csv', candidatesCsv(result.cells));
   await write(
     'claims.json',
     `${JSON.stringify({ version: TUNE_CLAIMS_VERSION, alpha: claimOptions.alpha, fitMargin: claimOptions.fitMargin, ...tuned }, null, 2)}\n`,
