@@ -147,3 +147,37 @@ t.test('widths: a grid of H / N ratios', async (t) => {
     message: 'widthRatio[0]: got 0, expected a finite number > 0 (H = ratio * N)',
   });
 });
+
+t.test('the report: one panel per neuron and, when a study varies it, per H / N', async (t) => {
+  const { trainRuns } = await import('../src/train.js');
+  const { panels, slices } = await import('../src/report/cells.js');
+  const widths = resolveStudy({
+    n: [10, 20],
+    widthRatio: [0.5, 2],
+    mask: ['base', 'cov'],
+    epochs: 5,
+  });
+  const records = await trainRuns(widths.runs, { backend: 'ts' });
+  const byWidth = panels(records);
+  t.same(
+    byWidth.map((p) => [p.key, p.label, p.records.length]),
+    [
+      ['d1-h0.5n', 'd = 1, H = 0.5N', 4],
+      ['d1-h2n', 'd = 1, H = 2N', 4],
+    ],
+  );
+  const [main] = slices(byWidth[0].records);
+  t.equal(main.setting.hidden, '0.5N', 'a ratio panel is one slice over every N');
+  t.equal(main.records.length, 4);
+  const neurons = await trainRuns(
+    (['ridge', 'radial'] as const).map((unit) => resolveConfig({ n: 6, unit, epochs: 5 })),
+    { backend: 'ts' },
+  );
+  t.same(
+    panels(neurons).map((p) => [p.key, p.label]),
+    [
+      ['d1', 'd = 1'],
+      ['radial-d1', 'radial, d = 1'],
+    ],
+  );
+});

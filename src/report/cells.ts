@@ -55,21 +55,38 @@ export type SliceField = (typeof SLICE_FIELDS)[number];
 export type SliceSetting = Record<SliceField, string | number>;
 
 /**
- * The setting of one run: every slice field it uses (`hidden` as `'N'` when H = N); a field the
- * run ignores ({@link usesField}) is absent, since the run belongs to a slice at any value of it.
+ * The setting of one run: every slice field it uses (`hidden` as `'N'` when H = N, as `'2N'` when
+ * `byRatio` and H = 2N); a field the run ignores ({@link usesField}) is absent, since the run
+ * belongs to a slice at any value of it.
  */
-export function runSetting(config: RunConfig): Partial<SliceSetting> {
+export function runSetting(config: RunConfig, byRatio = false): Partial<SliceSetting> {
   const out: Partial<SliceSetting> = {};
   for (const f of SLICE_FIELDS) {
     if (!usesField(config, f)) continue;
     out[f] =
       f === 'hidden' && config.hidden === config.n
         ? 'N'
-        : f === 'data'
-          ? dataLabel(config.data)
-          : config[f];
+        : f === 'hidden' && byRatio
+          ? `${formatNumber(config.hidden / config.n)}N`
+          : f === 'data'
+            ? dataLabel(config.data)
+            : config[f];
   }
   return out;
+}
+
+/**
+ * Whether records hold one width ratio H / N != 1 over several N (a panel of a study that varies
+ * the width, see {@link panels}): then a slice is that ratio at every N, not one H.
+ */
+function oneRatioOverSizes(records: readonly RunRecord[]): boolean {
+  if (records.length === 0) return false;
+  const ratio = records[0].config.hidden / records[0].config.n;
+  return (
+    ratio !== 1 &&
+    new Set(records.map((r) => r.config.n)).size > 1 &&
+    records.every((r) => r.config.hidden / r.config.n === ratio)
+  );
 }
 
 const keyOf = (setting: Partial<SliceSetting>): string => JSON.stringify(setting);
@@ -108,8 +125,9 @@ function defaultFields(setting: SliceSetting): number {
 export function slices(records: readonly RunRecord[]): Slice[] {
   // runs agree exactly on the fields every run uses; the ignorable ones take each value seen
   const groups = new Map<string, { records: RunRecord[]; settings: Partial<SliceSetting>[] }>();
+  const byRatio = oneRatioOverSizes(records);
   for (const r of records) {
-    const setting = runSetting(r.config);
+    const setting = runSetting(r.config, byRatio);
     const fixed = keyOf(
       Object.fromEntries(
         Object.entries(setting).filter(([f]) => !(IGNORABLE_FIELDS as string[]).includes(f)),
