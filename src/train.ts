@@ -11,6 +11,7 @@ import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
 import { selectBackendFor, type BackendChoice } from './backend/select.js';
 import type { Backend } from './backend/types.js';
+import { checkTraceEvery, type Trace } from './trace/trace.js';
 
 /**
  * Options for {@link trainRuns} and {@link trainRun}.
@@ -29,8 +30,13 @@ export interface TrainOptions {
   threads?: number;
   /** cancels: runs not started are skipped and the Promise rejects with an `AbortError` */
   signal?: AbortSignal;
-  /** called on the main thread as each run finishes (completion order) with its record */
-  onRecord?: (record: RunRecord, index: number) => void;
+  /** called on the main thread as each run finishes (completion order) with its record, and its trace when traced */
+  onRecord?: (record: RunRecord, index: number, trace?: Trace) => void;
+  /**
+   * record a trace of every run, a snapshot every `trace` epochs (src/trace/): an output option,
+   * the records are the same as untraced; TS backend only so far (the native one refuses)
+   */
+  trace?: number;
 }
 
 /** A job for a backend, with where its real data came from (for the record). */
@@ -84,7 +90,13 @@ export async function trainJobs(
   options: TrainOptions = {},
 ): Promise<RunRecord[]> {
   // train exactly what the record will say: a field the run ignores at its default
-  const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));
+  const jobs = given.map((job) => ({
+    ...job,
+    config: identityConfig(job.config),
+    ...(options.trace !== undefined
+      ? { trace: checkTraceEvery(options.trace, identityConfig(job.config)) }
+      : {}),
+  }));
   const backend = selectBackendFor(
     jobs.map((job) => job.config),
     options.backend,
@@ -95,7 +107,7 @@ export async function trainJobs(
     signal: options.signal,
     onResult: (index, result) => {
       records[index] = buildRecord(jobs[index], result, backend);
-      options.onRecord?.(records[index], index);
+      options.onRecord?.(records[index], index, result.trace);
     },
   });
   return records;

@@ -187,7 +187,7 @@ t.test('dry run: the count and the first runs, nothing written', async (t) => {
   t.equal(lines[3], 'first runs to train (of 160, canonical order):');
   t.match(
     lines[4],
-    /^ {2}#2 [0-9a-f]{16} data=uniform n=3 hidden=3 dim=1 target=sine init=centers mask=base lambda=0.1 tau=0.001 tauCov=0 lr=0.01 epochs=2000 seed=2$/,
+    /^ {2}#2 [0-9a-f]{16} data=uniform n=3 hidden=3 dim=1 target=sine init=centers unit=ridge activation=gaussian mask=base lambda=0.1 tau=0.001 tauCov=0 lr=0.01 epochs=2000 seed=2$/,
   );
   t.match(lines[5], /^ {2}#5 /);
   t.equal(lines[14], '  ... and 150 more');

@@ -9,6 +9,7 @@ import { maskTerms, runCost, type RunConfig } from '../config.js';
 import type { Dataset, Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
 import { packageRoot } from '../package-info.js';
 import { NATIVE_FMA, NATIVE_NUMERICS_VERSION, numericsId } from '../numerics.js';
+import { nativeTraceRefusal } from '../trace/trace.js';
 import { abortError } from './ts.js';
 import type { Backend, BatchOptions } from './types.js';
 
@@ -194,6 +195,12 @@ function fromNative(r: NativeResult): TrainResult {
   };
 }
 
+/** Traces are recorded by the TS backend only, so far: a traced job is refused, never run untraced. */
+function refuseTraces(jobs: readonly TrainJob[]): void {
+  const traced = jobs.find((job) => job.trace !== undefined);
+  if (traced) throw nativeTraceRefusal(traced.trace);
+}
+
 /**
  * A Backend over a loaded binding. `isa` pins one kernel variant for every call (tests compare
  * variants this way); by default calls use the binding's active variant.
@@ -220,6 +227,7 @@ export function createNativeBackend(binding: NativeBinding, isa?: string): Backe
       const { signal, onResult } = options;
       if (signal?.aborted) throw abortError(signal.reason);
       if (jobs.length === 0) return [];
+      refuseTraces(jobs);
       const results: TrainResult[] = new Array(jobs.length);
       let callbackError: { error: unknown } | undefined;
       const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));

@@ -4,13 +4,20 @@
 import { parentPort } from 'node:worker_threads';
 import { trainRunSync } from '../model/train.js';
 import type { TrainJob } from '../model/types.js';
+import { TraceRecorder } from '../trace/trace.js';
 
 parentPort?.on('message', (message: { index: number; job: TrainJob }) => {
-  const result = trainRunSync(message.job);
+  const { job } = message;
+  const recorder = job.trace ? new TraceRecorder(job.config, job.data, job.trace) : undefined;
+  const result = trainRunSync(job, recorder);
+  if (recorder) result.trace = recorder.finish(result.epochsRun, result.final);
   const { W, b, v } = result.final;
+  const trace = result.trace;
+  const traced = trace ? [trace.epochs, trace.prototypes, trace.scale, trace.v, trace.terms] : [];
   parentPort?.postMessage({ index: message.index, result }, [
     W.buffer as ArrayBuffer,
     b.buffer as ArrayBuffer,
     v.buffer as ArrayBuffer,
+    ...traced.map((a) => a.buffer as ArrayBuffer),
   ]);
 });

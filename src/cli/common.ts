@@ -169,6 +169,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   shard: '--shard',
   unit: '--unit',
   activation: '--activation',
+  trace: '--trace',
   "backend: 'ts'": '--backend ts',
 };
 

@@ -6,10 +6,12 @@ import { CONFIG_KEYS, resolveConfig, type RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { recordStart } from '../record.js';
 import type { PreparedJob } from '../train.js';
+import type { Trace } from '../trace/trace.js';
 import {
   dataFromFlags,
   dataOptions,
   fieldFromFlag,
+  numberOrText,
   parseBackend,
   type DataFlags,
 } from './common.js';
@@ -47,6 +49,8 @@ const START_FIELDS: readonly (keyof RunConfig)[] = [
 
 interface RunFlags extends DataFlags {
   json?: boolean;
+  trace?: string;
+  traceOut?: string;
   initFrom?: string;
   backend?: string;
   [key: string]: unknown;
@@ -141,6 +145,11 @@ export function register(program: Command): void {
     .option('--backend <name>', 'auto | native | ts (default auto; PROTOMLP_BACKEND overrides)')
     .option('--init-from <file>', "re-train from a run record's data and initial parameters")
     .option('--json', 'print the whole run record as JSON')
+    .option(
+      '--trace <K>',
+      'record a snapshot every K epochs (with --backend ts; see docs/studies.md)',
+    )
+    .option('--trace-out <file>', 'where the trace goes (default trace-<id>.npy here)')
     .addHelpText(
       'after',
       '\nExamples:\n  protomlp run --n 20 --mask cov+sep --epochs 2000 --json > run.json\n  protomlp run --init-from run.json --mask ovl\n  protomlp run --dim 3 --n 40 --mask ovl\n  protomlp run --unit radial --activation cauchy --dim 2 --n 30 --mask ovl\n  protomlp run --data my.csv --x-cols height,weight --y-col age --scale standard --mask cov',
@@ -152,7 +161,20 @@ export function register(program: Command): void {
         import('../train.js'),
         import('./run-summary.js'),
       ]);
-      const [record] = await trainJobs([job], { backend, threads: 1 });
+      const trace = flags.trace === undefined ? undefined : numberOrText(flags.trace);
+      let traced: Trace | undefined;
+      const [record] = await trainJobs([job], {
+        backend,
+        threads: 1,
+        ...(trace !== undefined ? { trace: trace as number } : {}),
+        onRecord: (_, __, t) => (traced = t),
+      });
+      if (traced) {
+        const { writeTrace } = await import('../trace/npy.js');
+        const file = flags.traceOut ?? `trace-${record.id}.npy`;
+        writeTrace(file, traced);
+        process.stderr.write(`trace: ${traced.epochs.length} snapshots in ${file}\n`);
+      }
       process.stdout.write(flags.json ? `${JSON.stringify(record)}\n` : `${summarize(record)}\n`);
     });
 }

@@ -22,6 +22,7 @@ import {
   dataFromFlags,
   dataOptions,
   fieldFromFlag,
+  numberOrText,
   parseBackend,
   parsePositiveInt,
   splitList,
@@ -75,6 +76,7 @@ interface SweepFlags extends DataFlags {
   shard?: string;
   dryRun?: boolean;
   retrain?: boolean;
+  trace?: string;
   [option: string]: unknown;
 }
 
@@ -221,6 +223,10 @@ export function register(program: Command): void {
     )
     .option('--dry-run', 'print the run count and the first runs, train nothing')
     .option(
+      '--trace <K>',
+      "record each run's trace, a snapshot every K epochs, into <out>/traces/<id>.npy (with --backend ts)",
+    )
+    .option(
       '--retrain',
       'if the folder holds runs made with other numerics (an older protomlp, the other backend), set them aside and train again',
     )
@@ -250,6 +256,7 @@ export function register(program: Command): void {
         workers,
         backend,
         retrain: flags.retrain === true,
+        ...(flags.trace !== undefined ? { trace: numberOrText(flags.trace) as number } : {}),
       });
     });
 }
@@ -262,6 +269,7 @@ async function sweep(
     workers?: number;
     backend?: 'auto' | 'native' | 'ts';
     retrain: boolean;
+    trace?: number;
   },
 ): Promise<void> {
   const { out, shard } = options;

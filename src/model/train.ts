@@ -90,7 +90,8 @@ function allFinite(...arrays: Float64Array[]): boolean {
 /**
  * Trains one run through all its epochs. Each epoch: the loss and its gradient at the current
  * parameters; a non-finite loss or gradient stops the run before the step (diverged); then one
- * Adam step; a non-finite parameter after it stops the run (diverged).
+ * Adam step; a non-finite parameter after it stops the run (diverged). `observer` (a trace, see
+ * src/trace/) sees the parameters before the first epoch and after each one; it only reads them.
  *
  * @example
  * ```ts
@@ -98,7 +99,10 @@ function allFinite(...arrays: Float64Array[]): boolean {
  * const result = trainRunSync({ config, data: makeDataset(config), initial: makeInitialParams(config) });
  * ```
  */
-export function trainRunSync(job: TrainJob): TrainResult {
+export function trainRunSync(
+  job: TrainJob,
+  observer?: { observe(epoch: number, params: Params): void },
+): TrainResult {
   const started = performance.now();
   const { config } = job;
   const ws = new Workspace(config, job.data);
@@ -108,6 +112,7 @@ export function trainRunSync(job: TrainJob): TrainResult {
   const weights = trainingWeights(config);
   let diverged = false;
   let epochsRun = 0;
+  observer?.observe(0, params);
   for (let t = 1; t <= config.epochs; t++) {
     const terms = lossAndGradient(ws, params, weights, grad, false);
     const loss =
@@ -122,6 +127,7 @@ export function trainRunSync(job: TrainJob): TrainResult {
       diverged = true;
       break;
     }
+    observer?.observe(t, params);
   }
   return { final: params, diverged, epochsRun, wallMs: performance.now() - started };
 }

@@ -2,6 +2,7 @@
 // Row-major Float64Arrays so they cross to C++ without copying element by element.
 
 import type { RunConfig } from '../config.js';
+import type { Trace } from '../trace/trace.js';
 
 /**
  * Network parameters: W is H x d row-major (row j = w_j), b and v have length H. For a `radial`
@@ -49,6 +50,8 @@ export interface TrainJob {
   config: RunConfig;
   data: Dataset;
   initial: Params;
+  /** record a trace, a snapshot every `trace` epochs (src/trace/; an output option, not a run field) */
+  trace?: number;
 }
 
 /**
@@ -69,6 +72,8 @@ export interface TrainResult {
   epochsRun: number;
   /** wall time of this run's training, measured by the backend, in milliseconds */
   wallMs: number;
+  /** the snapshots, when the job asked for a trace */
+  trace?: Trace;
 }
 
 /**

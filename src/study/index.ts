@@ -18,3 +18,5 @@ export type { MergeSummary } from './merge.js';
 export { exportCsv } from './csv.js';
 export { tune, weightsOf } from './tune.js';
 export type { TuneCandidate, TuneJson, TuneOptions, TuneResult, Weights } from './tune.js';
+export { readTrace, traceFile } from '../trace/npy.js';
+export type { Trace } from '../trace/trace.js';

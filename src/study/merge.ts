@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { uniqueRecords } from '../record.js';
 import { withFolderLock } from './lock.js';
+import { copyTraces } from '../trace/npy.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics } from '../numerics.js';
 import type { Study } from './grid.js';
@@ -34,6 +35,8 @@ export interface MergeSummary {
   duplicates: number;
   /** runs of the study that no input had (resume them with `protomlp sweep ... --out <out>`) */
   missing: number;
+  /** whole traces copied into `out/traces` (a run's first whole trace among the inputs) */
+  traces: number;
 }
 
 /**
@@ -98,11 +101,13 @@ function mergeLocked(dirs: readonly string[], out: string, onNotice: Notice): Me
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, RUNS_FILE), lines.join(''));
   writeStudyFile(out, study);
+  const traces = copyTraces(inputs, out, [...byId.keys()]);
   return {
     out,
     study,
     records: lines.length,
     duplicates,
     missing: study.runs.length - lines.length,
+    traces,
   };
 }

@@ -3,6 +3,7 @@
 // It neither parses flags nor prints: the CLI does that around it.
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { runCost } from '../config.js';
 import type { DataFileRef } from '../data-spec.js';
 import { realData } from '../datasets/index.js';
@@ -14,6 +15,8 @@ import { describeNumerics, recordNumerics } from '../numerics.js';
 import { selectBackendFor } from '../backend/select.js';
 import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { withFolderLock } from './lock.js';
+import { hasWholeTrace, traceFile, TRACES_DIR, writeTrace } from '../trace/npy.js';
+import { checkTraceEvery, nativeTraceRefusal } from '../trace/trace.js';
 import { shardPositions, type Shard } from './shard.js';
 import {
   readRunLog,
@@ -132,6 +135,12 @@ export interface RunStudyOptions {
    * trained in steps that depend on earlier results, as `tune`'s rungs are
    */
   only?: ReadonlySet<string>;
+  /**
+   * record every run's trace, a snapshot every `trace` epochs, into `traces/<id>.npy` (src/trace/;
+   * TS backend only so far). A finished run whose trace is missing or cut is trained again for it
+   * (its record is not written twice); runs are not copied from `reuse` folders then.
+   */
+  trace?: number;
 }
 
 /** Runs handed to the facade per call: bounds the records held in memory on huge studies. */
@@ -231,7 +240,15 @@ export async function runStudy(
   const { out, shard, signal } = options;
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
+  if (options.trace !== undefined) checkTracing(resolved, options);
   return withFolderLock(out, options.onNotice, () => runLocked(resolved, options, started));
+}
+
+/** A traced study, checked before anything is written: K fits every run, the backend traces. */
+function checkTracing(study: Study, options: RunStudyOptions): void {
+  for (const run of study.runs) checkTraceEvery(options.trace, run);
+  if (selectBackendFor(study.runs, options.backend).name !== 'ts')
+    throw nativeTraceRefusal(options.trace);
 }
 
 /**
@@ -318,6 +335,8 @@ interface RunPlan {
   pending: number[];
   skipped: number;
   shared: Map<string, RunRecord>;
+  /** ids of pending runs already recorded, trained again only for their missing traces */
+  retrace: Set<string>;
 }
 
 function planRuns(
@@ -329,17 +348,21 @@ function planRuns(
   const positions = shardPositions(study.runs.length, options.shard).filter(
     (i) => !options.only || options.only.has(study.ids[i]),
   );
-  let pending = positions.filter((i) => !finished.has(study.ids[i]));
+  const traced = (i: number) => !options.trace || hasWholeTrace(options.out, study.ids[i]);
+  const retrace = new Set(
+    positions.filter((i) => finished.has(study.ids[i]) && !traced(i)).map((i) => study.ids[i]),
+  );
+  let pending = positions.filter((i) => !finished.has(study.ids[i]) || retrace.has(study.ids[i]));
   const skipped = positions.length - pending.length;
   const shared = sharedRecords(
-    options.reuse ?? [],
+    options.trace ? [] : (options.reuse ?? []),
     new Set(pending.map((i) => study.ids[i])),
     numerics,
   );
   pending = pending.filter((i) => !shared.has(study.ids[i]));
   // Largest first keeps every core busy to the end; the sort is stable, so ties keep canonical order.
   pending.sort((a, b) => runCost(study.runs[b]) - runCost(study.runs[a]));
-  return { positions, pending, skipped, shared };
+  return { positions, pending, skipped, shared, retrace };
 }
 
 /** Trains the plan's pending runs in batches, appending each record to the log as it arrives and reporting progress. */
@@ -380,10 +403,15 @@ async function trainPending(
       backend: studyBackend(study, options),
       threads: options.workers,
       signal,
-      onRecord: (record, index) => {
+      ...(options.trace !== undefined ? { trace: options.trace } : {}),
+      onRecord: (record, index, trace) => {
         const id = study.ids[batch[index]];
         if (record.id !== id) throw new Error(`training returned run ${record.id} for run ${id}`);
-        log.append(record);
+        if (trace) {
+          fs.mkdirSync(path.join(options.out, TRACES_DIR), { recursive: true });
+          writeTrace(traceFile(options.out, id), trace);
+        }
+        if (!plan.retrace.has(id)) log.append(record);
         done++;
         doneCost += runCost(configs[index]);
         if (record.metrics.diverged) diverged++;
