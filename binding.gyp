@@ -23,6 +23,7 @@
         'native/core/cpu.cc',
         'native/core/train.cc',
         'native/core/epoch_scalar.cc',
+        'native/core/evaluate.cc',
         'native/core/epoch_neon.cc',
       ],
       'cflags_cc': ['<@(protomlp_common_cflags)', '-ffp-contract=off'],

@@ -27,6 +27,7 @@ const SOURCES = {
   'native/core/cpu.cc': [],
   'native/core/train.cc': [],
   'native/core/epoch_scalar.cc': [],
+  'native/core/evaluate.cc': [],
   'native/core/epoch_neon.cc': [],
   'native/core/epoch_avx2.cc': ['-mavx2', '-mfma'],
   'native/core/epoch_avx512.cc': ['-mavx512f', '-mavx512dq', '-mavx2', '-mfma'],

@@ -66,6 +66,14 @@ export interface TrainResult {
   epochsRun: number;
   /** wall time of this run's training, measured by the backend, in milliseconds */
   wallMs: number;
+  /**
+   * The four terms at `final` (`computeTerms` at the job's config, the same bits), when the
+   * backend evaluated the run off the main thread (both backends do; an older native binary does
+   * not, and then the record's builder computes them).
+   */
+  terms?: Terms;
+  /** The winning neuron of every sample at `final` (`winningNeurons`), with `terms`. */
+  winners?: Int32Array;
 }
 
 /**
