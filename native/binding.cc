@@ -316,8 +316,8 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-/** vectorExp(values, isa?) -> the kernel's exp of each value (accuracy tests). */
-Napi::Value VectorExp(const Napi::CallbackInfo& info) {
+/** The exp of vectorExp (the kernel's) or fdlibmExp (the evaluator's) on a Float64Array. */
+Napi::Value expOfValues(const Napi::CallbackInfo& info, bool fdlibm) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
@@ -327,9 +327,16 @@ Napi::Value VectorExp(const Napi::CallbackInfo& info) {
   const EpochKernel& kernel = kernelArgument(info, 1);
   if (in.ElementLength() > (size_t)1 << 30) throwRange(env, "values: too long");
   Napi::Float64Array out = Napi::Float64Array::New(env, in.ElementLength());
-  kernel.exp(in.Data(), out.Data(), (int)in.ElementLength());
+  const auto exp = fdlibm ? protomlp::expArrayFor(kernel.isa) : kernel.exp;
+  exp(in.Data(), out.Data(), (int)in.ElementLength());
   return out;
 }
+
+/** vectorExp(values, isa?) -> the kernel's exp of each value (accuracy tests). */
+Napi::Value VectorExp(const Napi::CallbackInfo& info) { return expOfValues(info, false); }
+
+/** fdlibmExp(values, isa?) -> the evaluator's exp of each value, fdlibm's bits (tests). */
+Napi::Value FdlibmExp(const Napi::CallbackInfo& info) { return expOfValues(info, true); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::string error = protomlp::applySimdEnvironment();
@@ -340,6 +347,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("vectorExp", Napi::Function::New(env, VectorExp, "vectorExp"));
+  exports.Set("fdlibmExp", Napi::Function::New(env, FdlibmExp, "fdlibmExp"));
   return exports;
 }
 

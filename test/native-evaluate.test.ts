@@ -17,7 +17,8 @@ import { computeTerms } from '../src/model/losses.js';
 import type { Dataset, Params, TrainResult } from '../src/model/types.js';
 import { dataFromJson, paramsFromJson, type RunRecord } from '../src/record.js';
 import { buildRecord, prepareJob, trainRuns } from '../src/train.js';
-import { randomPoint } from './helpers/random.js';
+import { exp } from '../src/numerics/fdlibm.js';
+import { mulberry32, randomPoint } from './helpers/random.js';
 
 const native = loadNative();
 if (!native.binding) {
@@ -29,6 +30,32 @@ const evaluate = binding.evaluate!;
 const isas = binding.info().supported;
 
 const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
+
+t.test(
+  "the evaluator's exp has the bits of src/numerics/fdlibm.ts on every instruction set",
+  async (t) => {
+    const rng = mulberry32(7);
+    const special = [0, -0, 1, -1, NaN, Infinity, -Infinity, 709.78, 709.79, -708.39, -708.4];
+    special.push(-745.13, -745.14, 7.09782712893383973096e2, -7.4513321910194110842e2, 5e-324);
+    const values = [...special, ...special.map((v) => v * (1 + 2 ** -52))];
+    for (let i = 0; i < 200_000; i++) {
+      const u = rng();
+      values.push(i % 4 === 0 ? -800 * u : i % 4 === 1 ? 1500 * u - 750 : -(2 ** (-60 + 72 * u)));
+    }
+    // each lane position sees each kind of argument: every value also at offsets 1..7
+    const input = Float64Array.from([...values, ...values.slice(0, 7), ...values]);
+    const expected = input.map(exp);
+    for (const isa of isas) {
+      const got = binding.fdlibmExp!(input, isa);
+      const bad = expected.findIndex((e, i) => !Object.is(e, got[i]));
+      t.equal(
+        bad,
+        -1,
+        `${isa}${bad >= 0 ? `: exp(${input[bad]}) = ${got[bad]}, TS ${expected[bad]}` : ''}`,
+      );
+    }
+  },
+);
 
 /** The first value where the evaluator differs from TS in any bit, or undefined. */
 function evaluatorDifference(

@@ -1,14 +1,18 @@
 // The evaluator (evaluate.h): src/model/losses.ts computeTerms and src/eval/metrics.ts
 // winningNeurons ported operation for operation (fdlibm.h's exp and log, the TS expressions with
 // their parenthesization, no fused multiply-add: -ffp-contract=off), so every value has the TS
-// bits. What runs in parallel is only the computation of independent values (one per sample row,
-// one per neuron pair); every sum then adds them one by one on one thread in the TS loop order.
+// bits. The exps of a row are taken in one call, on as many lanes as the active instruction set
+// has (fdlibm_simd.h: each lane the scalar's bits). What runs in parallel is only the computation
+// of independent values (one per sample row, one per neuron pair); every sum then adds them one by
+// one on one thread in the TS loop order.
 #include "evaluate.h"
 
 #include <algorithm>
 #include <functional>
+#include <string>
 #include <thread>
 
+#include "cpu.h"
 #include "fdlibm.h"
 
 namespace protomlp {
@@ -58,82 +62,108 @@ struct Rows {
   std::vector<int32_t> winners;
 };
 
-/** The row's coverage value: min_j |x_i - p_j|^2, or its softmin (coverage in losses.ts). */
-double coverageRow(double best, const double* dist, int h, double tauCov) {
-  if (tauCov == 0) return best;
-  double sum = 0;
-  for (int j = 0; j < h; j++) sum += fdlibm::exp(-(dist[j] - best) / tauCov);
-  return best - tauCov * fdlibm::log(sum / h);
-}
+/** What every row and pair reads: the problem, the parameters, the prototypes, the exp. */
+struct Context {
+  const Job& job;
+  ParamsView params;
+  std::vector<double> p;  // h*d prototypes
+  ExpArray expArray;
+};
 
 /**
- * Row i of forward, coverage and overlap in losses.ts, and of winningNeurons (whose z and
- * h = exp(-z^2) are forward's, computed the same way). `dist` is H scratch.
+ * The row's coverage value (coverage in losses.ts): the min over j of dist_j = |x_i - p_j|^2, or
+ * its softmin best - tauCov ln(sum_j exp(-(dist_j - best)/tauCov) / H). `arg` is H scratch.
  */
-void evaluateRow(const Job& job, const ParamsView& params, const double* p, int i, double* dist,
-                 Rows& rows) {
-  const int h = job.h, d = job.d;
-  const double* x = job.x.data() + (size_t)i * d;
-  double yhat = params.c, s = 0, q = 0, best = __builtin_inf(), bestResponse = -__builtin_inf();
-  int32_t winner = -1;
-  bool nan = false;
+double coverageRow(const Context& ctx, const double* x, double* dist, double* arg) {
+  const int h = ctx.job.h, d = ctx.job.d;
+  const double tauCov = ctx.job.tauCov;
+  double best = __builtin_inf();
   for (int j = 0; j < h; j++) {
-    const double* w = params.W + (size_t)j * d;
-    double z = params.b[j];
-    for (int k = 0; k < d; k++) z += w[k] * x[k];
-    const double hij = fdlibm::exp(-z * z);
-    yhat += params.v[j] * hij;
-    s += hij;
-    q += hij * hij;
-    if (hij != hij) nan = true;
-    if (!nan && hij > bestResponse) bestResponse = hij, winner = j;
     double a = 0;
     for (int k = 0; k < d; k++) {
-      const double diff = x[k] - p[(size_t)j * d + k];
+      const double diff = x[k] - ctx.p[(size_t)j * d + k];
       a += diff * diff;
     }
     dist[j] = a;
     if (a < best) best = a;
   }
-  const double r = yhat - job.y[i];
-  rows.fit[i] = r * r;
-  rows.ovl[i] = s * s - q;
-  rows.cov[i] = coverageRow(best, dist, h, job.tauCov);
-  rows.winners[i] = nan ? -1 : winner;
+  if (tauCov == 0) return best;
+  for (int j = 0; j < h; j++) arg[j] = -(dist[j] - best) / tauCov;
+  ctx.expArray(arg, arg, h);
+  double sum = 0;
+  for (int j = 0; j < h; j++) sum += arg[j];
+  return best - tauCov * fdlibm::log(sum / h);
 }
 
-Rows evaluateRows(const Job& job, const ParamsView& params, const std::vector<double>& p,
-                  int threads) {
-  const int n = job.n;
+/**
+ * Row i of forward, coverage and overlap in losses.ts, and of winningNeurons (whose z and
+ * h = exp(-z^2) are forward's, computed the same way). `scratch` is 2 H.
+ */
+void evaluateRow(const Context& ctx, int i, double* scratch, Rows& rows) {
+  const int h = ctx.job.h, d = ctx.job.d;
+  const ParamsView& params = ctx.params;
+  const double* x = ctx.job.x.data() + (size_t)i * d;
+  double* act = scratch;
+  for (int j = 0; j < h; j++) {
+    const double* w = params.W + (size_t)j * d;
+    double z = params.b[j];
+    for (int k = 0; k < d; k++) z += w[k] * x[k];
+    act[j] = -z * z;
+  }
+  ctx.expArray(act, act, h);
+  double yhat = params.c, s = 0, q = 0, bestResponse = -__builtin_inf();
+  int32_t winner = -1;
+  bool nan = false;
+  for (int j = 0; j < h; j++) {
+    const double hij = act[j];
+    yhat += params.v[j] * hij;
+    s += hij;
+    q += hij * hij;
+    if (hij != hij) nan = true;
+    if (hij > bestResponse) bestResponse = hij, winner = j;
+  }
+  const double r = yhat - ctx.job.y[i];
+  rows.fit[i] = r * r;
+  rows.ovl[i] = s * s - q;
+  rows.winners[i] = nan ? -1 : winner;
+  rows.cov[i] = coverageRow(ctx, x, scratch, scratch + h);
+}
+
+Rows evaluateRows(const Context& ctx, int threads) {
+  const int n = ctx.job.n, h = ctx.job.h;
   Rows rows{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n),
             std::vector<int32_t>(n)};
-  std::vector<double> scratch((size_t)threads * job.h);
+  std::vector<double> scratch((size_t)threads * 2 * h);
   onThreads(threads, [&](int t, int count) {
     const int begin = (int)((int64_t)n * t / count), end = (int)((int64_t)n * (t + 1) / count);
-    for (int i = begin; i < end; i++)
-      evaluateRow(job, params, p.data(), i, scratch.data() + (size_t)t * job.h, rows);
+    for (int i = begin; i < end; i++) evaluateRow(ctx, i, scratch.data() + (size_t)t * 2 * h, rows);
   });
   return rows;
 }
 
 /**
- * exp(-dd/tau) of pair (j, l), or +0 where separation in losses.ts skips the pair
- * (dd > 746 tau): adding +0 leaves the running total's bits as they are, because the total starts
- * at +0 and every term is >= +0 or NaN, so the total is never -0.
+ * exp(-dd/tau) of the pairs (j, l > j) into out[l], or +0 where separation in losses.ts skips the
+ * pair (dd > 746 tau; exp(-inf) is +0). Adding +0 leaves the running total's bits as they are,
+ * because the total starts at +0 and every term is >= +0 or NaN, so the total is never -0.
  */
-double pairValue(const double* p, int j, int l, int d, double tau) {
-  double dd = 0;
-  for (int k = 0; k < d; k++) {
-    const double diff = p[(size_t)j * d + k] - p[(size_t)l * d + k];
-    dd += diff * diff;
+void separationRow(const Context& ctx, int j, double* out) {
+  const int h = ctx.job.h, d = ctx.job.d;
+  const double* p = ctx.p.data();
+  const double tau = ctx.job.tau;
+  for (int l = j + 1; l < h; l++) {
+    double dd = 0;
+    for (int k = 0; k < d; k++) {
+      const double diff = p[(size_t)j * d + k] - p[(size_t)l * d + k];
+      dd += diff * diff;
+    }
+    out[l] = dd > kUnderflow * tau ? -__builtin_inf() : -dd / tau;
   }
-  if (dd > kUnderflow * tau) return 0;
-  return fdlibm::exp(-dd / tau);
+  ctx.expArray(out + j + 1, out + j + 1, h - 1 - j);
 }
 
 /** L_sep: pairs j < l in row-major order, chunk by chunk (values in parallel, sum in order). */
-double separation(const Job& job, const std::vector<double>& p, int threads) {
-  const int h = job.h, d = job.d;
+double separation(const Context& ctx, int threads) {
+  const int h = ctx.job.h;
   const double pairs = ((double)h * (h - 1)) / 2;
   std::vector<double> values;
   std::vector<size_t> offset;
@@ -147,10 +177,8 @@ double separation(const Job& job, const std::vector<double>& p, int threads) {
     }
     values.resize(offset.back());
     onThreads(threads, [&](int t, int count) {
-      for (int j = first + t; j < last; j += count) {
-        double* out = values.data() + offset[j - first] - (size_t)(j + 1);
-        for (int l = j + 1; l < h; l++) out[l] = pairValue(p.data(), j, l, d, job.tau);
-      }
+      for (int j = first + t; j < last; j += count)
+        separationRow(ctx, j, values.data() + offset[j - first] - (size_t)(j + 1));
     });
     for (double value : values) total += value;
     first = last;
@@ -163,15 +191,24 @@ double separation(const Job& job, const std::vector<double>& p, int threads) {
 Evaluation evaluate(const Job& problem, const ParamsView& params, int threads) {
   const int n = problem.n, h = problem.h;
   threads = (int64_t)n * h < kParallelPairs ? 1 : std::max(1, std::min(threads, n));
-  const std::vector<double> p = prototypes(params, h, problem.d);
-  Rows rows = evaluateRows(problem, params, p, threads);
+  const Context ctx{problem, params, prototypes(params, h, problem.d),
+                    expArrayFor(activeKernel().isa)};
+  Rows rows = evaluateRows(ctx, threads);
   Evaluation out;
   out.terms.fit = sumInOrder(rows.fit) / n;
   out.terms.cov = sumInOrder(rows.cov) / n;
-  out.terms.sep = separation(problem, p, threads);
+  out.terms.sep = separation(ctx, threads);
   out.terms.ovl = sumInOrder(rows.ovl) / ((double)n * h * (h - 1));
   out.winners = std::move(rows.winners);
   return out;
+}
+
+ExpArray expArrayFor(const std::string& isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (isa == "avx512") return &expArrayAvx512;
+  if (isa == "avx2") return &expArrayAvx2;
+#endif
+  return &expArrayBaseline;
 }
 
 void evaluateResult(const Job& job, Result& result, int threads) {

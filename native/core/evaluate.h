@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "model.h"
@@ -32,5 +33,20 @@ Evaluation evaluate(const Job& problem, const ParamsView& params, int threads);
 
 /** Evaluates a finished run into its result (terms, winners, evaluated = true). */
 void evaluateResult(const Job& job, Result& result, int threads);
+
+/**
+ * out[i] = fdlibm's exp(in[i]) (fdlibm.h), bit for bit, on one instruction set each
+ * (fdlibm_simd.h); the evaluator uses the one of the active kernel (cpu.h).
+ */
+using ExpArray = void (*)(const double* in, double* out, int count);
+
+/** The evaluator's exp for a kernel's instruction set (avx512, avx2; the baseline otherwise). */
+ExpArray expArrayFor(const std::string& isa);
+
+void expArrayBaseline(const double* in, double* out, int count);
+#if defined(__x86_64__) || defined(_M_X64)
+void expArrayAvx2(const double* in, double* out, int count);
+void expArrayAvx512(const double* in, double* out, int count);
+#endif
 
 }  // namespace protomlp

@@ -82,6 +82,8 @@ export interface NativeResult {
  *   PROTOMLP_SIMD=scalar|avx2|avx512|neon does the same, and loading fails with a clear message when
  *   this CPU/OS cannot run it.
  * - `vectorExp(values, isa?)`: the kernels' exp, for accuracy tests.
+ * - `fdlibmExp(values, isa?)`: the evaluator's exp on that instruction set (fdlibm's bits, those of
+ *   src/numerics/fdlibm.ts), for tests (absent from binaries built before the evaluator).
  */
 export interface NativeBinding {
   trainBatch(
@@ -113,6 +115,7 @@ export interface NativeBinding {
   };
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
+  fdlibmExp?(values: Float64Array, isa?: string): Float64Array;
 }
 
 /** The outcome of loading the addon: the binding, or why there is none. */
