@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include "cpu.h"
 #include "fdlibm.h"
@@ -70,95 +71,153 @@ struct Context {
   ExpArray expArray;
 };
 
-/**
- * The row's coverage value (coverage in losses.ts): the min over j of dist_j = |x_i - p_j|^2, or
- * its softmin best - tauCov ln(sum_j exp(-(dist_j - best)/tauCov) / H). `arg` is H scratch.
- */
-double coverageRow(const Context& ctx, const double* x, double* dist, double* arg) {
-  const int h = ctx.job.h, d = ctx.job.d;
-  const double tauCov = ctx.job.tauCov;
-  double best = __builtin_inf();
-  for (int j = 0; j < h; j++) {
-    double a = 0;
-    for (int k = 0; k < d; k++) {
-      const double diff = x[k] - ctx.p[(size_t)j * d + k];
-      a += diff * diff;
-    }
-    dist[j] = a;
-    if (a < best) best = a;
+/** sum_k (a_k - b_k)^2 from 0 in k order, as every TS distance loop adds it. */
+inline double squaredDistance(const double* a, const double* b, int d) {
+  double s = 0;
+  for (int k = 0; k < d; k++) {
+    const double diff = a[k] - b[k];
+    s += diff * diff;
   }
-  if (tauCov == 0) return best;
-  for (int j = 0; j < h; j++) arg[j] = -(dist[j] - best) / tauCov;
-  ctx.expArray(arg, arg, h);
-  double sum = 0;
-  for (int j = 0; j < h; j++) sum += arg[j];
-  return best - tauCov * fdlibm::log(sum / h);
+  return s;
+}
+
+/** f(d) with d a compile-time 1 when d == 1, so the 1-D loops vectorize; f(d) otherwise. */
+template <typename F>
+inline void withDim(int d, const F& f) {
+  if (d == 1)
+    f(std::integral_constant<int, 1>());
+  else
+    f(d);
 }
 
 /**
- * Row i of forward, coverage and overlap in losses.ts, and of winningNeurons (whose z and
- * h = exp(-z^2) are forward's, computed the same way). `scratch` is 2 H.
+ * The row's coverage value (coverage in losses.ts): the min over j of dist_j = |x_i - p_j|^2, or
+ * its softmin best - tauCov ln(sum_j exp(-(dist_j - best)/tauCov) / H). The min is taken in 8
+ * interleaved parts: the same value as the TS scan, as it is the smallest non-NaN dist (NaN is
+ * never < best) and a sum of squares is never -0, so equal values have equal bits. `dist` and
+ * `arg` are H scratch each.
  */
-void evaluateRow(const Context& ctx, int i, double* scratch, Rows& rows) {
-  const int h = ctx.job.h, d = ctx.job.d;
+double coverageRow(const Context& ctx, const double* x, double* dist, double* arg) {
+  const int h = ctx.job.h;
+  const double tauCov = ctx.job.tauCov;
+  withDim(ctx.job.d, [&](auto d) {
+    for (int j = 0; j < h; j++) dist[j] = squaredDistance(x, ctx.p.data() + (size_t)j * d, d);
+  });
+  double part[8] = {__builtin_inf(), __builtin_inf(), __builtin_inf(), __builtin_inf(),
+                    __builtin_inf(), __builtin_inf(), __builtin_inf(), __builtin_inf()};
+  int j = 0;
+  for (; j + 8 <= h; j += 8)
+    for (int l = 0; l < 8; l++) part[l] = dist[j + l] < part[l] ? dist[j + l] : part[l];
+  double best = __builtin_inf();
+  for (; j < h; j++) best = dist[j] < best ? dist[j] : best;
+  for (int l = 0; l < 8; l++) best = part[l] < best ? part[l] : best;
+  if (tauCov == 0) return best;
+  for (j = 0; j < h; j++) arg[j] = -(dist[j] - best) / tauCov;
+  ctx.expArray(arg, arg, h);
+  double sum = 0;
+  for (j = 0; j < h; j++) sum += arg[j];
+  return best - tauCov * fdlibm::log(sum / h);
+}
+
+/** -z_ij^2 of row x into arg, with forward's z = b_j + sum_k w_jk x_k (from b_j, in k order). */
+void negSquaredZ(const Context& ctx, const double* x, double* arg) {
   const ParamsView& params = ctx.params;
-  const double* x = ctx.job.x.data() + (size_t)i * d;
-  double* act = scratch;
+  withDim(ctx.job.d, [&](auto d) {
+    for (int j = 0; j < ctx.job.h; j++) {
+      double z = params.b[j];
+      for (int k = 0; k < d; k++) z += params.W[(size_t)j * d + k] * x[k];
+      arg[j] = -z * z;
+    }
+  });
+}
+
+/**
+ * Rows i0 .. i0 + G - 1 of forward and overlap in losses.ts and of winningNeurons, from their
+ * h = exp(-z^2) in act (G x H): each row's sums in j order as TS adds them, G rows interleaved so
+ * that their additions overlap (each row's own order is unchanged).
+ */
+template <int G>
+void activationRows(const Context& ctx, int i0, const double* act, Rows& rows) {
+  const int h = ctx.job.h;
+  double yhat[G], s[G], q[G], best[G];
+  int32_t winner[G];
+  bool nan[G];
+  for (int g = 0; g < G; g++)
+    yhat[g] = ctx.params.c, s[g] = 0, q[g] = 0, best[g] = -__builtin_inf(), winner[g] = -1,
+    nan[g] = false;
   for (int j = 0; j < h; j++) {
-    const double* w = params.W + (size_t)j * d;
-    double z = params.b[j];
-    for (int k = 0; k < d; k++) z += w[k] * x[k];
-    act[j] = -z * z;
+    const double v = ctx.params.v[j];
+    for (int g = 0; g < G; g++) {
+      const double hij = act[(size_t)g * h + j];
+      yhat[g] += v * hij;
+      s[g] += hij;
+      q[g] += hij * hij;
+      nan[g] |= hij != hij;
+      if (hij > best[g]) best[g] = hij, winner[g] = j;
+    }
   }
-  ctx.expArray(act, act, h);
-  double yhat = params.c, s = 0, q = 0, bestResponse = -__builtin_inf();
-  int32_t winner = -1;
-  bool nan = false;
-  for (int j = 0; j < h; j++) {
-    const double hij = act[j];
-    yhat += params.v[j] * hij;
-    s += hij;
-    q += hij * hij;
-    if (hij != hij) nan = true;
-    if (hij > bestResponse) bestResponse = hij, winner = j;
+  for (int g = 0; g < G; g++) {
+    const double r = yhat[g] - ctx.job.y[i0 + g];
+    rows.fit[i0 + g] = r * r;
+    rows.ovl[i0 + g] = s[g] * s[g] - q[g];
+    rows.winners[i0 + g] = nan[g] ? -1 : winner[g];
   }
-  const double r = yhat - ctx.job.y[i];
-  rows.fit[i] = r * r;
-  rows.ovl[i] = s * s - q;
-  rows.winners[i] = nan ? -1 : winner;
-  rows.cov[i] = coverageRow(ctx, x, scratch, scratch + h);
+}
+
+/** Rows interleaved by activationRows. */
+constexpr int kRowGroup = 4;
+
+/** Rows [begin, end) of forward, coverage, overlap and winningNeurons; `scratch` is 6 H. */
+void evaluateRowRange(const Context& ctx, int begin, int end, double* scratch, Rows& rows) {
+  const int h = ctx.job.h, d = ctx.job.d;
+  const double* x = ctx.job.x.data();
+  for (int i0 = begin; i0 < end; i0 += kRowGroup) {
+    const int g = std::min(kRowGroup, end - i0);
+    for (int r = 0; r < g; r++) negSquaredZ(ctx, x + (size_t)(i0 + r) * d, scratch + (size_t)r * h);
+    ctx.expArray(scratch, scratch, g * h);
+    if (g == kRowGroup)
+      activationRows<kRowGroup>(ctx, i0, scratch, rows);
+    else
+      for (int r = 0; r < g; r++) activationRows<1>(ctx, i0 + r, scratch + (size_t)r * h, rows);
+    for (int r = 0; r < g; r++) {
+      const double* xi = x + (size_t)(i0 + r) * d;
+      rows.cov[i0 + r] = coverageRow(ctx, xi, scratch, scratch + (size_t)kRowGroup * h);
+    }
+  }
 }
 
 Rows evaluateRows(const Context& ctx, int threads) {
   const int n = ctx.job.n, h = ctx.job.h;
   Rows rows{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n),
             std::vector<int32_t>(n)};
-  std::vector<double> scratch((size_t)threads * 2 * h);
+  const size_t perThread = (size_t)(kRowGroup + 2) * h;
+  std::vector<double> scratch((size_t)threads * perThread);
   onThreads(threads, [&](int t, int count) {
     const int begin = (int)((int64_t)n * t / count), end = (int)((int64_t)n * (t + 1) / count);
-    for (int i = begin; i < end; i++) evaluateRow(ctx, i, scratch.data() + (size_t)t * 2 * h, rows);
+    evaluateRowRange(ctx, begin, end, scratch.data() + (size_t)t * perThread, rows);
   });
   return rows;
 }
 
 /**
- * exp(-dd/tau) of the pairs (j, l > j) into out[l], or +0 where separation in losses.ts skips the
- * pair (dd > 746 tau; exp(-inf) is +0). Adding +0 leaves the running total's bits as they are,
- * because the total starts at +0 and every term is >= +0 or NaN, so the total is never -0.
+ * Row j of separation in losses.ts: exp(-dd/tau) of the pairs (j, l > j) it does not skip
+ * (dd > 746 tau), in l order, into out (room for h - 1 - j); returns how many.
  */
-void separationRow(const Context& ctx, int j, double* out) {
-  const int h = ctx.job.h, d = ctx.job.d;
-  const double* p = ctx.p.data();
-  const double tau = ctx.job.tau;
-  for (int l = j + 1; l < h; l++) {
-    double dd = 0;
-    for (int k = 0; k < d; k++) {
-      const double diff = p[(size_t)j * d + k] - p[(size_t)l * d + k];
-      dd += diff * diff;
+size_t separationRow(const Context& ctx, int j, double* out) {
+  const int h = ctx.job.h;
+  const double tau = ctx.job.tau, bound = kUnderflow * tau;
+  size_t count = 0;
+  withDim(ctx.job.d, [&](auto d) {
+    const double* p = ctx.p.data();
+    for (int l = j + 1; l < h; l++) {
+      const double dd = squaredDistance(p + (size_t)j * d, p + (size_t)l * d, d);
+      out[count] = dd;
+      count += !(dd > bound);  // NaN is kept, as in TS
     }
-    out[l] = dd > kUnderflow * tau ? -__builtin_inf() : -dd / tau;
-  }
-  ctx.expArray(out + j + 1, out + j + 1, h - 1 - j);
+  });
+  for (size_t r = 0; r < count; r++) out[r] = -out[r] / tau;
+  ctx.expArray(out, out, (int)count);
+  return count;
 }
 
 /** L_sep: pairs j < l in row-major order, chunk by chunk (values in parallel, sum in order). */
@@ -166,21 +225,23 @@ double separation(const Context& ctx, int threads) {
   const int h = ctx.job.h;
   const double pairs = ((double)h * (h - 1)) / 2;
   std::vector<double> values;
-  std::vector<size_t> offset;
+  std::vector<size_t> offset, count;
   double total = 0;
   for (int first = 0; first < h - 1;) {
-    int last = first;  // rows [first, last) of this chunk; offset[r] = start of row first + r
+    int last = first;  // rows [first, last) of this chunk; offset[r] = room of row first + r
     offset.assign(1, 0);
     while (last < h - 1 && (last == first || offset.back() + (h - 1 - last) <= kPairChunk)) {
       offset.push_back(offset.back() + (h - 1 - last));
       last++;
     }
     values.resize(offset.back());
-    onThreads(threads, [&](int t, int count) {
-      for (int j = first + t; j < last; j += count)
-        separationRow(ctx, j, values.data() + offset[j - first] - (size_t)(j + 1));
+    count.assign(last - first, 0);
+    onThreads(threads, [&](int t, int threadCount) {
+      for (int j = first + t; j < last; j += threadCount)
+        count[j - first] = separationRow(ctx, j, values.data() + offset[j - first]);
     });
-    for (double value : values) total += value;
+    for (int r = 0; r < last - first; r++)
+      for (size_t c = 0; c < count[r]; c++) total += values[offset[r] + c];
     first = last;
   }
   return total / pairs;
