@@ -24,7 +24,7 @@
         'native/core/train.cc',
         'native/core/epoch_scalar.cc',
         'native/core/evaluate.cc',
-        'native/core/evaluate_simd.cc',
+        'native/core/evaluate_baseline.cc',
         'native/core/epoch_neon.cc',
       ],
       'cflags_cc': ['<@(protomlp_common_cflags)', '-ffp-contract=off'],

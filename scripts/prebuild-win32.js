@@ -28,7 +28,7 @@ const SOURCES = {
   'native/core/train.cc': [],
   'native/core/epoch_scalar.cc': [],
   'native/core/evaluate.cc': [],
-  'native/core/evaluate_simd.cc': [],
+  'native/core/evaluate_baseline.cc': [],
   'native/core/epoch_neon.cc': [],
   'native/core/epoch_avx2.cc': ['-mavx2', '-mfma'],
   'native/core/epoch_avx512.cc': ['-mavx512f', '-mavx512dq', '-mavx2', '-mfma'],

@@ -1,6 +1,6 @@
 // fdlibm.h's exp on W lanes at once, each lane the bits of the scalar fdlibm::exp (and so of
 // src/numerics/fdlibm.ts): the evaluator's one hot spot (10^8 exps at N = H = 10000). Included by
-// one file per instruction set (evaluate_simd.cc: baseline; evaluate_avx2.cc, evaluate_avx512.cc);
+// evaluate_avx2.cc (4 lanes) and evaluate_avx512.cc (8 lanes); the baseline takes the scalar exp;
 // a register of W doubles is a GCC vector, so every lane takes exactly the scalar operations:
 // +, -, *, / rounded the same in every lane, never fused (-ffp-contract=off), truncation to int32
 // as TS's `| 0` (|arguments| < 2^31 here), and exact bit moves. Internal linkage, no STL.
@@ -9,6 +9,10 @@
 #include <cstring>
 
 #include "fdlibm.h"
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 namespace protomlp {
 namespace {
@@ -24,10 +28,34 @@ struct Vec;
     typedef decltype(D{} < D{}) L; /* what a comparison gives */ \
     typedef int I __attribute__((vector_size(4 * W)));           \
   };
-PROTOMLP_FDLIBM_VEC(2)
 PROTOMLP_FDLIBM_VEC(4)
 PROTOMLP_FDLIBM_VEC(8)
 #undef PROTOMLP_FDLIBM_VEC
+
+/** Each lane truncated toward zero, as TS's `| 0` (|v| < 2^31 in every lane). */
+template <int W>
+inline typename Vec<W>::D truncate(typename Vec<W>::D v) {
+  typedef typename Vec<W>::D D;
+#if defined(__AVX512DQ__)
+  if constexpr (W == 8)
+    return __builtin_convertvector(__builtin_convertvector(v, typename Vec<W>::L), D);
+#endif
+  return __builtin_convertvector(__builtin_convertvector(v, typename Vec<W>::I), D);
+}
+
+/** Whether any lane of a comparison mask is set (one movemask where the ISA has it). */
+template <int W>
+inline bool anyLane(typename Vec<W>::L mask) {
+#if defined(__AVX512DQ__)
+  if constexpr (W == 8) return _mm512_movepi64_mask((__m512i)mask) != 0;
+#endif
+#if defined(__AVX2__)
+  if constexpr (W == 4) return _mm256_movemask_pd((__m256d)mask) != 0;
+#endif
+  bool any = false;
+  for (int l = 0; l < W; l++) any |= mask[l] != 0;
+  return any;
+}
 
 /**
  * exp of W lanes. The scalar code's branches become per-lane selects between values that are
@@ -46,7 +74,6 @@ template <int W>
 inline void expLanes(const double* in, double* out) {
   typedef typename Vec<W>::D D;
   typedef typename Vec<W>::L L;
-  typedef typename Vec<W>::I I;
   D x;
   std::memcpy(&x, in, sizeof x);
   const D ax = (D)((L)x & 0x7fffffffffffffffLL);
@@ -59,7 +86,7 @@ inline void expLanes(const double* in, double* out) {
   const L small = ax < fromWords(0x3ff0a2b2, 0);    // hx < 0x3ff0a2b2
   const L tiny = ax < fromWords(0x3e300000, 0);     // hx < 0x3e300000
   const D half = neg ? D{} - 0.5 : D{} + 0.5;
-  const D kTrunc = __builtin_convertvector(__builtin_convertvector(kInvLn2 * xs + half, I), D);
+  const D kTrunc = truncate<W>(kInvLn2 * xs + half);
   const D kSmall = neg ? D{} - 1 : D{} + 1;
   const D k = reduce ? (small ? kSmall : kTrunc) : D{};
   const D hi = xs - k * kLn2Hi;  // k = 0: xs - 0 = xs exactly
@@ -75,9 +102,7 @@ inline void expLanes(const double* in, double* out) {
   result = zero ? D{} : result;
   std::memcpy(out, &result, sizeof result);
   const L scalar = special | one | (k < -1021) | (k == 1024);
-  bool any = false;
-  for (int l = 0; l < W; l++) any |= scalar[l] != 0;
-  if (any)
+  if (anyLane<W>(scalar))
     for (int l = 0; l < W; l++)
       if (scalar[l]) out[l] = exp(x[l]);  // x: in may be out
 }
