@@ -132,7 +132,7 @@ t.test('large points: threads and instruction sets change no bit', async (t) => 
     [300, 257, 2, 0.05],
     [250, 300, 1, 0.01],
     [300, 300, 5, 0],
-    [3, 2100, 1, 0], // 2.2 million neuron pairs: separation adds them in two chunks
+    [3, 2100, 1, 0], // 2.2 million neuron pairs, three rows: separation dominates
   ]) {
     const { config, data, params } = randomPoint({ n, hidden, dim, tauCov, tau: 0.05 }, n + dim);
     for (const threads of [1, 2, 3, 7]) {

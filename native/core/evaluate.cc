@@ -3,11 +3,13 @@
 // their parenthesization, no fused multiply-add: -ffp-contract=off), so every value has the TS
 // bits. The exps of a row are taken in one call, on as many lanes as the active instruction set
 // has (fdlibm_simd.h: each lane the scalar's bits). What runs in parallel is only the computation
-// of independent values (one per sample row, one per neuron pair); every sum then adds them one by
-// one on one thread in the TS loop order.
+// of independent values: the sample rows, in blocks, on every thread, and beside them the
+// separation on one thread; every sum adds its terms one by one in the TS loop order (a row's
+// within the row, the rows' after them in row order).
 #include "evaluate.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
@@ -25,8 +27,8 @@ constexpr double kPrototypeEps = 1e-12;
 constexpr double kUnderflow = 746;
 /** Below this many sample-neuron pairs one thread evaluates (starting threads would cost more). */
 constexpr int64_t kParallelPairs = int64_t{1} << 16;
-/** Neuron pairs whose separation values are computed (in parallel) before they are added. */
-constexpr size_t kPairChunk = size_t{1} << 21;
+/** Rows handed to a thread at a time. */
+constexpr int kRowBlock = 64;
 
 /** body(t, count) on `count` threads, t = 0 on the calling thread. */
 void onThreads(int count, const std::function<void(int, int)>& body) {
@@ -186,19 +188,6 @@ void evaluateRowRange(const Context& ctx, int begin, int end, double* scratch, R
   }
 }
 
-Rows evaluateRows(const Context& ctx, int threads) {
-  const int n = ctx.job.n, h = ctx.job.h;
-  Rows rows{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n),
-            std::vector<int32_t>(n)};
-  const size_t perThread = (size_t)(kRowGroup + 2) * h;
-  std::vector<double> scratch((size_t)threads * perThread);
-  onThreads(threads, [&](int t, int count) {
-    const int begin = (int)((int64_t)n * t / count), end = (int)((int64_t)n * (t + 1) / count);
-    evaluateRowRange(ctx, begin, end, scratch.data() + (size_t)t * perThread, rows);
-  });
-  return rows;
-}
-
 /**
  * Row j of separation in losses.ts: exp(-dd/tau) of the pairs (j, l > j) it does not skip
  * (dd > 746 tau), in l order, into out (room for h - 1 - j); returns how many.
@@ -220,31 +209,38 @@ size_t separationRow(const Context& ctx, int j, double* out) {
   return count;
 }
 
-/** L_sep: pairs j < l in row-major order, chunk by chunk (values in parallel, sum in order). */
-double separation(const Context& ctx, int threads) {
+/** L_sep: the pairs j < l in row-major order, added one by one on this thread. */
+double separation(const Context& ctx) {
   const int h = ctx.job.h;
   const double pairs = ((double)h * (h - 1)) / 2;
-  std::vector<double> values;
-  std::vector<size_t> offset, count;
+  std::vector<double> values(h);
   double total = 0;
-  for (int first = 0; first < h - 1;) {
-    int last = first;  // rows [first, last) of this chunk; offset[r] = room of row first + r
-    offset.assign(1, 0);
-    while (last < h - 1 && (last == first || offset.back() + (h - 1 - last) <= kPairChunk)) {
-      offset.push_back(offset.back() + (h - 1 - last));
-      last++;
-    }
-    values.resize(offset.back());
-    count.assign(last - first, 0);
-    onThreads(threads, [&](int t, int threadCount) {
-      for (int j = first + t; j < last; j += threadCount)
-        count[j - first] = separationRow(ctx, j, values.data() + offset[j - first]);
-    });
-    for (int r = 0; r < last - first; r++)
-      for (size_t c = 0; c < count[r]; c++) total += values[offset[r] + c];
-    first = last;
+  for (int j = 0; j + 1 < h; j++) {
+    const size_t count = separationRow(ctx, j, values.data());
+    for (size_t r = 0; r < count; r++) total += values[r];
   }
   return total / pairs;
+}
+
+/**
+ * Every row's values (in row blocks handed out in turn) and, on the last thread before it takes
+ * rows, the separation: the one order-bound sum runs beside the rows instead of after them.
+ */
+Rows evaluateAll(const Context& ctx, int threads, double& sep) {
+  const int n = ctx.job.n, h = ctx.job.h;
+  Rows rows{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n),
+            std::vector<int32_t>(n)};
+  const size_t perThread = (size_t)(kRowGroup + 2) * h;
+  std::vector<double> scratch((size_t)threads * perThread);
+  std::atomic<int> next{0};
+  onThreads(threads, [&](int t, int count) {
+    if (t == count - 1) sep = separation(ctx);
+    for (int block; (block = next.fetch_add(1)) * kRowBlock < n;) {
+      const int begin = block * kRowBlock, end = std::min(n, begin + kRowBlock);
+      evaluateRowRange(ctx, begin, end, scratch.data() + (size_t)t * perThread, rows);
+    }
+  });
+  return rows;
 }
 
 }  // namespace
@@ -254,11 +250,10 @@ Evaluation evaluate(const Job& problem, const ParamsView& params, int threads) {
   threads = (int64_t)n * h < kParallelPairs ? 1 : std::max(1, std::min(threads, n));
   const Context ctx{problem, params, prototypes(params, h, problem.d),
                     expArrayFor(activeKernel().isa)};
-  Rows rows = evaluateRows(ctx, threads);
   Evaluation out;
+  Rows rows = evaluateAll(ctx, threads, out.terms.sep);
   out.terms.fit = sumInOrder(rows.fit) / n;
   out.terms.cov = sumInOrder(rows.cov) / n;
-  out.terms.sep = separation(ctx, threads);
   out.terms.ovl = sumInOrder(rows.ovl) / ((double)n * h * (h - 1));
   out.winners = std::move(rows.winners);
   return out;
