@@ -12,6 +12,7 @@
 #include <atomic>
 #include <functional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 
@@ -30,12 +31,18 @@ constexpr int64_t kParallelPairs = int64_t{1} << 16;
 /** Rows handed to a thread at a time. */
 constexpr int kRowBlock = 64;
 
-/** body(t, count) on `count` threads, t = 0 on the calling thread. */
-void onThreads(int count, const std::function<void(int, int)>& body) {
+/**
+ * body(t) on up to `count` threads, t = 0 on the calling thread. The bodies share their work
+ * through a counter, so a thread the system refuses to start only makes it slower.
+ */
+void onThreads(int count, const std::function<void(int)>& body) {
   std::vector<std::thread> pool;
-  pool.reserve(count > 1 ? count - 1 : 0);
-  for (int t = 1; t < count; t++) pool.emplace_back(body, t, count);
-  body(0, count);
+  try {
+    for (int t = 1; t < count; t++) pool.emplace_back(body, t);
+  } catch (const std::system_error&) {
+    // fewer threads: the ones started and this one take every block
+  }
+  body(0);
   for (std::thread& t : pool) t.join();
 }
 
@@ -223,7 +230,7 @@ double separation(const Context& ctx) {
 }
 
 /**
- * Every row's values (in row blocks handed out in turn) and, on the last thread before it takes
+ * Every row's values (in row blocks handed out in turn) and, on the calling thread before it takes
  * rows, the separation: the one order-bound sum runs beside the rows instead of after them.
  */
 Rows evaluateAll(const Context& ctx, int threads, double& sep) {
@@ -233,8 +240,8 @@ Rows evaluateAll(const Context& ctx, int threads, double& sep) {
   const size_t perThread = (size_t)(kRowGroup + 2) * h;
   std::vector<double> scratch((size_t)threads * perThread);
   std::atomic<int> next{0};
-  onThreads(threads, [&](int t, int count) {
-    if (t == count - 1) sep = separation(ctx);
+  onThreads(threads, [&](int t) {
+    if (t == 0) sep = separation(ctx);
     for (int block; (block = next.fetch_add(1)) * kRowBlock < n;) {
       const int begin = block * kRowBlock, end = std::min(n, begin + kRowBlock);
       evaluateRowRange(ctx, begin, end, scratch.data() + (size_t)t * perThread, rows);
@@ -247,7 +254,10 @@ Rows evaluateAll(const Context& ctx, int threads, double& sep) {
 
 Evaluation evaluate(const Job& problem, const ParamsView& params, int threads) {
   const int n = problem.n, h = problem.h;
-  threads = (int64_t)n * h < kParallelPairs ? 1 : std::max(1, std::min(threads, n));
+  // at most the cores, and one thread per row block besides the separation's
+  const int useful = std::min<int>(std::max(1u, std::thread::hardware_concurrency()),
+                                   (n + kRowBlock - 1) / kRowBlock + 1);
+  threads = (int64_t)n * h < kParallelPairs ? 1 : std::max(1, std::min(threads, useful));
   const Context ctx{problem, params, prototypes(params, h, problem.d),
                     expArrayFor(activeKernel().isa)};
   Evaluation out;
@@ -268,10 +278,10 @@ ExpArray expArrayFor(const std::string& isa) {
 }
 
 void evaluateResult(const Job& job, Result& result, int threads) {
-  const Evaluation e = evaluate(
+  Evaluation e = evaluate(
       job, ParamsView{result.W.data(), result.b.data(), result.v.data(), result.c}, threads);
   result.terms = e.terms;
-  result.winners = e.winners;
+  result.winners = std::move(e.winners);
   result.evaluated = true;
 }
 
