@@ -23,6 +23,8 @@
         'native/core/cpu.cc',
         'native/core/train.cc',
         'native/core/epoch_scalar.cc',
+        'native/core/evaluate.cc',
+        'native/core/evaluate_baseline.cc',
         'native/core/epoch_neon.cc',
       ],
       'cflags_cc': ['<@(protomlp_common_cflags)', '-ffp-contract=off'],
@@ -48,7 +50,7 @@
         {
           'target_name': 'protomlp_avx2',
           'type': 'static_library',
-          'sources': ['native/core/epoch_avx2.cc'],
+          'sources': ['native/core/epoch_avx2.cc', 'native/core/evaluate_avx2.cc'],
           'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx2', '-mfma', '-ffp-contract=off'],
           'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
           'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx2', '-mfma', '-ffp-contract=off']},
@@ -56,7 +58,7 @@
         {
           'target_name': 'protomlp_avx512',
           'type': 'static_library',
-          'sources': ['native/core/epoch_avx512.cc'],
+          'sources': ['native/core/epoch_avx512.cc', 'native/core/evaluate_avx512.cc'],
           'cflags_cc': ['<@(protomlp_common_cflags)', '-fPIC', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=off'],
           'cflags_cc!': ['-std=gnu++17', '-std=gnu++1y', '-O2', '-O3'],
           'xcode_settings': {'OTHER_CPLUSPLUSFLAGS': ['-O3', '-mavx512f', '-mavx512dq', '-mavx2', '-mfma', '-ffp-contract=off']},

@@ -12,6 +12,7 @@
 
 #include "core/batch.h"
 #include "core/cpu.h"
+#include "core/evaluate.h"
 #include "core/model.h"
 #include "core/numerics.h"
 
@@ -93,6 +94,21 @@ Napi::Float64Array toFloat64Array(Napi::Env env, const std::vector<double>& valu
   return a;
 }
 
+Napi::Object termsToJs(Napi::Env env, const protomlp::Terms& t) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("fit", t.fit);
+  o.Set("cov", t.cov);
+  o.Set("sep", t.sep);
+  o.Set("ovl", t.ovl);
+  return o;
+}
+
+Napi::Int32Array toInt32Array(Napi::Env env, const std::vector<int32_t>& values) {
+  Napi::Int32Array a = Napi::Int32Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), a.Data());
+  return a;
+}
+
 Napi::Object resultToJs(Napi::Env env, const Result& r) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("W", toFloat64Array(env, r.W));
@@ -102,6 +118,10 @@ Napi::Object resultToJs(Napi::Env env, const Result& r) {
   o.Set("diverged", r.diverged);
   o.Set("epochsRun", (double)r.epochsRun);
   o.Set("wallMs", r.wallMs);
+  if (r.evaluated) {
+    o.Set("terms", termsToJs(env, r.terms));
+    o.Set("winners", toInt32Array(env, r.winners));
+  }
   return o;
 }
 
@@ -115,6 +135,17 @@ const EpochKernel& kernelArgument(const Napi::CallbackInfo& info, size_t index) 
       protomlp::findKernel(info[index].As<Napi::String>().Utf8Value(), error);
   if (kernel == nullptr) throwRange(info.Env(), error);
   return *kernel;
+}
+
+/** A thread count argument: an integer from 1 to 1024. */
+int threadsArgument(const Napi::Value& value) {
+  if (!value.IsNumber()) throwType(value.Env(), "threads: expected a number");
+  const double threads = value.As<Napi::Number>().DoubleValue();
+  if (!(threads >= 1 && threads <= 1024) || std::floor(threads) != threads) {
+    throwRange(value.Env(), "threads: got " + value.ToString().Utf8Value() +
+                                ", expected an integer from 1 to 1024");
+  }
+  return (int)threads;
 }
 
 /** One batch in flight; owned by its ThreadSafeFunction, deleted by the finalizer on the main
@@ -144,13 +175,7 @@ Napi::Value TrainBatch(const Napi::CallbackInfo& info) {
   if (!info[2].IsFunction()) throwType(env, "onResult: expected a function");
   Napi::Array jobs = info[0].As<Napi::Array>();
   auto batch = std::make_unique<Batch>(env);
-  if (!info[1].IsNumber()) throwType(env, "threads: expected a number");
-  const double threads = info[1].As<Napi::Number>().DoubleValue();
-  if (!(threads >= 1 && threads <= 1024) || std::floor(threads) != threads) {
-    throwRange(env, "threads: got " + info[1].ToString().Utf8Value() +
-                        ", expected an integer from 1 to 1024");
-  }
-  batch->threads = (int)threads;
+  batch->threads = threadsArgument(info[1]);
   batch->kernel = &kernelArgument(info, 3);
   batch->jobs.reserve(jobs.Length());
   for (uint32_t i = 0; i < jobs.Length(); i++) {
@@ -222,11 +247,7 @@ Napi::Value TermsAndGrads(const Napi::CallbackInfo& info) {
   if (info.Length() < 1) throwType(env, "job: expected a job object");
   const Job job = readJob(info[0], "job.", false);
   const protomlp::TermsAndGrads tg = protomlp::termsAndGrads(job, kernelArgument(info, 1));
-  Napi::Object terms = Napi::Object::New(env);
-  terms.Set("fit", tg.terms.fit);
-  terms.Set("cov", tg.terms.cov);
-  terms.Set("sep", tg.terms.sep);
-  terms.Set("ovl", tg.terms.ovl);
+  Napi::Object terms = termsToJs(env, tg.terms);
   Napi::Object grads = Napi::Object::New(env);
   grads.Set("fit", gradientToJs(env, tg.fit));
   grads.Set("cov", gradientToJs(env, tg.cov));
@@ -235,6 +256,23 @@ Napi::Value TermsAndGrads(const Napi::CallbackInfo& info) {
   Napi::Object out = Napi::Object::New(env);
   out.Set("terms", terms);
   out.Set("grads", grads);
+  return out;
+}
+
+/**
+ * evaluate(job, threads?) -> { terms, winners }: the evaluator's terms and winning neurons at the
+ * job's parameters (W, b, v, c; lr/epochs unused), the bits of TS computeTerms/winningNeurons.
+ */
+Napi::Value Evaluate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1) throwType(env, "job: expected a job object");
+  const Job job = readJob(info[0], "job.", false);
+  const int threads = info.Length() > 1 && !info[1].IsUndefined() ? threadsArgument(info[1]) : 1;
+  const protomlp::ParamsView params{job.W.data(), job.b.data(), job.v.data(), job.c};
+  const protomlp::Evaluation e = protomlp::evaluate(job, params, threads);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("terms", termsToJs(env, e.terms));
+  out.Set("winners", toInt32Array(env, e.winners));
   return out;
 }
 
@@ -280,8 +318,8 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-/** vectorExp(values, isa?) -> the kernel's exp of each value (accuracy tests). */
-Napi::Value VectorExp(const Napi::CallbackInfo& info) {
+/** The exp of vectorExp (the kernel's) or fdlibmExp (the evaluator's) on a Float64Array. */
+Napi::Value expOfValues(const Napi::CallbackInfo& info, bool fdlibm) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
@@ -291,18 +329,27 @@ Napi::Value VectorExp(const Napi::CallbackInfo& info) {
   const EpochKernel& kernel = kernelArgument(info, 1);
   if (in.ElementLength() > (size_t)1 << 30) throwRange(env, "values: too long");
   Napi::Float64Array out = Napi::Float64Array::New(env, in.ElementLength());
-  kernel.exp(in.Data(), out.Data(), (int)in.ElementLength());
+  const auto exp = fdlibm ? protomlp::expArrayFor(kernel.isa) : kernel.exp;
+  exp(in.Data(), out.Data(), (int)in.ElementLength());
   return out;
 }
+
+/** vectorExp(values, isa?) -> the kernel's exp of each value (accuracy tests). */
+Napi::Value VectorExp(const Napi::CallbackInfo& info) { return expOfValues(info, false); }
+
+/** fdlibmExp(values, isa?) -> the evaluator's exp of each value, fdlibm's bits (tests). */
+Napi::Value FdlibmExp(const Napi::CallbackInfo& info) { return expOfValues(info, true); }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::string error = protomlp::applySimdEnvironment();
   if (!error.empty()) throw Napi::Error::New(env, error);
   exports.Set("trainBatch", Napi::Function::New(env, TrainBatch, "trainBatch"));
   exports.Set("termsAndGrads", Napi::Function::New(env, TermsAndGrads, "termsAndGrads"));
+  exports.Set("evaluate", Napi::Function::New(env, Evaluate, "evaluate"));
   exports.Set("info", Napi::Function::New(env, Info, "info"));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("vectorExp", Napi::Function::New(env, VectorExp, "vectorExp"));
+  exports.Set("fdlibmExp", Napi::Function::New(env, FdlibmExp, "fdlibmExp"));
   return exports;
 }
 

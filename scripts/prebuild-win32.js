@@ -27,9 +27,13 @@ const SOURCES = {
   'native/core/cpu.cc': [],
   'native/core/train.cc': [],
   'native/core/epoch_scalar.cc': [],
+  'native/core/evaluate.cc': [],
+  'native/core/evaluate_baseline.cc': [],
   'native/core/epoch_neon.cc': [],
   'native/core/epoch_avx2.cc': ['-mavx2', '-mfma'],
   'native/core/epoch_avx512.cc': ['-mavx512f', '-mavx512dq', '-mavx2', '-mfma'],
+  'native/core/evaluate_avx2.cc': ['-mavx2', '-mfma'],
+  'native/core/evaluate_avx512.cc': ['-mavx512f', '-mavx512dq', '-mavx2', '-mfma'],
 };
 
 /** node-api-headers' folder: PROTOMLP_NODE_API_HEADERS, else the installed devDependency. */

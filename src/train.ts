@@ -1,6 +1,9 @@
 // The training facade: configs in, run records out, on whichever backend is selected. Data and
-// initial parameters always come from src/data.ts; metrics are always computed by src/eval in TS,
-// so records differ between backends only by the trained parameters themselves.
+// initial parameters always come from src/data.ts. The loss terms and winning neurons of a record
+// come from the backend's worker thread (native: the C++ evaluator, TS: src/model and src/eval in
+// the worker), with the bits of the TS code, which computes them here when a backend did not (an
+// older native binary); the other metrics are computed by src/eval. So records differ between
+// backends only by the trained parameters themselves.
 
 import { hashConfig, identityConfig, resolveConfig, type RunConfig } from './config.js';
 import { dataSource, makeDataset, makeInitialParams } from './data.js';
@@ -67,14 +70,22 @@ export function buildRecord(
 ): RunRecord {
   const { data, initial } = job;
   const config = identityConfig(job.config);
-  const terms = computeTerms(config, data, result.final);
+  // the backend evaluated at the job's config: usable when that is the record's (trainJobs makes it
+  // so); the native evaluator ports the paper's neuron only, so another neuron is evaluated here
+  const paperNeuron = config.unit === 'ridge' && config.activation === 'gaussian';
+  const evaluated =
+    job.config.tau === config.tau &&
+    job.config.tauCov === config.tauCov &&
+    (backend.name === 'ts' || paperNeuron);
+  const terms = (evaluated && result.terms) || computeTerms(config, data, result.final);
+  const winners = evaluated && result.terms ? result.winners : undefined;
   return {
     id: hashConfig(config),
     config,
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim, config.unit),
     final: paramsToJson(result.final, config.dim, config.unit),
-    metrics: evaluateRun(config, data, result.final, result.diverged, terms),
+    metrics: evaluateRun(config, data, result.final, result.diverged, terms, winners),
     backend: backend.name,
     isa: backend.isa,
     numerics: backend.numerics,

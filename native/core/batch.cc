@@ -1,6 +1,6 @@
 // Batch runner over std::threads. A shared atomic counter hands out runs in descending cost
 // (job.cost, runCost in src/config.ts, passed in by the TS side); no locks on the hot path, one
-// mutex only for the first error.
+// mutex only for the first error. Each finished run is evaluated (evaluate.h) on its thread.
 #include "batch.h"
 
 #include <algorithm>
@@ -8,6 +8,8 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+
+#include "evaluate.h"
 
 namespace protomlp {
 
@@ -20,6 +22,9 @@ std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results,
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return jobs[a].cost > jobs[b].cost; });
 
+  const int count = std::max(1, std::min<int>(threads, (int)jobs.size()));
+  // threads the batch does not train on (fewer runs than threads) help evaluate
+  const int evalThreads = std::max(1, threads / count);
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::mutex errorMutex;
@@ -32,7 +37,9 @@ std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results,
       const size_t index = order[slot];
       try {
         results[index] = trainRun(jobs[index], kernel, &cancel);
-        if (!results[index].cancelled) onDone(index);
+        if (results[index].cancelled) continue;
+        evaluateResult(jobs[index], results[index], evalThreads);
+        onDone(index);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(errorMutex);
         if (error.empty()) error = std::string("run ") + std::to_string(index) + ": " + e.what();
@@ -41,7 +48,6 @@ std::string runBatch(const std::vector<Job>& jobs, std::vector<Result>& results,
       }
     }
   };
-  const int count = std::max(1, std::min<int>(threads, (int)jobs.size()));
   std::vector<std::thread> pool;
   pool.reserve(count - 1);
   for (int t = 1; t < count; t++) pool.emplace_back(work);

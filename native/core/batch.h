@@ -14,7 +14,9 @@ namespace protomlp {
 
 /**
  * Trains every job into results[index] with `threads` threads (the calling thread is one of them).
- * `onDone(index)` is called on the worker thread right after results[index] is written. Stops early
+ * Each finished run is then evaluated on its thread (evaluate.h: terms and winners into its
+ * result), with threads / min(threads, runs) threads, and `onDone(index)` is called on that worker
+ * thread right after results[index] is complete. Stops early
  * when `cancel` is set (runs in flight come back with cancelled = true and are not reported).
  * Returns an error message (empty on success); after an error, the remaining runs are skipped.
  */

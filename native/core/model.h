@@ -29,6 +29,10 @@ struct Job {
   double c = 0;
 };
 
+struct Terms {
+  double fit = 0, cov = 0, sep = 0, ovl = 0;
+};
+
 struct Result {
   std::vector<double> W, b, v;
   double c = 0;
@@ -36,10 +40,10 @@ struct Result {
   int64_t epochsRun = 0;
   double wallMs = 0;
   bool cancelled = false;  // stopped by the cancel flag; the result is not a finished run
-};
-
-struct Terms {
-  double fit = 0, cov = 0, sep = 0, ovl = 0;
+  // the evaluator's terms and winners at W, b, v, c (evaluate.h), when evaluated is true
+  bool evaluated = false;
+  Terms terms;
+  std::vector<int32_t> winners;
 };
 
 /** Gradient of one scalar, in the Job's row-major shapes. */

@@ -6,7 +6,14 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
 import { maskTerms, runCost, type RunConfig } from '../config.js';
-import type { Dataset, Params, TermsAndGrads, TrainJob, TrainResult } from '../model/types.js';
+import type {
+  Dataset,
+  Params,
+  Terms,
+  TermsAndGrads,
+  TrainJob,
+  TrainResult,
+} from '../model/types.js';
 import { packageRoot } from '../package-info.js';
 import { NATIVE_FMA, NATIVE_NUMERICS_VERSION, numericsId } from '../numerics.js';
 import { nativeTraceRefusal } from '../trace/trace.js';
@@ -39,7 +46,11 @@ export interface NativeJob {
   c: number;
 }
 
-/** One finished run as the addon returns it. */
+/**
+ * One finished run as the addon returns it; `terms` and `winners` are the C++ evaluator's
+ * (native/core/evaluate.h, the bits of computeTerms and winningNeurons), absent from binaries
+ * built before it.
+ */
 export interface NativeResult {
   W: Float64Array;
   b: Float64Array;
@@ -48,6 +59,8 @@ export interface NativeResult {
   diverged: boolean;
   epochsRun: number;
   wallMs: number;
+  terms?: Terms;
+  winners?: Int32Array;
 }
 
 /**
@@ -58,7 +71,11 @@ export interface NativeResult {
  *   `onResult(index, result)` is called on the main thread as each run finishes. `promise`
  *   resolves to `{ cancelled }` when all runs are done or, after `cancel()`, when the runs in flight
  *   have stopped (checked between runs and every 64 epochs); it rejects if a run failed.
+ *   Each result carries the run's terms and winning neurons, evaluated on its worker thread
+ *   (with the threads the batch does not train on) right after training.
  * - `termsAndGrads(job, isa?)`: the four terms and each term's own gradient (`lr`/`epochs` unused).
+ * - `evaluate(job, threads?)`: the evaluator's terms and winners at the job's parameters, the bits
+ *   of computeTerms and winningNeurons (absent from binaries built before it).
  * - `info()`: the active instruction set, those this machine supports, those compiled in,
  *   `std::thread::hardware_concurrency()`, the numerics version its kernels compute and whether
  *   they fuse multiply-adds (the loader takes only a binary whose numerics are this package's).
@@ -66,6 +83,8 @@ export interface NativeResult {
  *   PROTOMLP_SIMD=scalar|avx2|avx512|neon does the same, and loading fails with a clear message when
  *   this CPU/OS cannot run it.
  * - `vectorExp(values, isa?)`: the kernels' exp, for accuracy tests.
+ * - `fdlibmExp(values, isa?)`: the evaluator's exp on that instruction set (fdlibm's bits, those of
+ *   src/numerics/fdlibm.ts), for tests (absent from binaries built before the evaluator).
  */
 export interface NativeBinding {
   trainBatch(
@@ -78,6 +97,10 @@ export interface NativeBinding {
     job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>,
     isa?: string,
   ): TermsAndGrads;
+  evaluate?(
+    job: Omit<NativeJob, 'lr' | 'epochs'> & Partial<NativeJob>,
+    threads?: number,
+  ): { terms: Terms; winners: Int32Array };
   info(): {
     isa: string;
     supported: string[];
@@ -95,6 +118,7 @@ export interface NativeBinding {
   };
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
+  fdlibmExp?(values: Float64Array, isa?: string): Float64Array;
 }
 
 /** The outcome of loading the addon: the binding, or why there is none. */
@@ -192,6 +216,7 @@ function fromNative(r: NativeResult): TrainResult {
     diverged: r.diverged,
     epochsRun: r.epochsRun,
     wallMs: r.wallMs,
+    ...(r.terms && r.winners ? { terms: r.terms, winners: r.winners } : {}),
   };
 }
 
@@ -230,7 +255,8 @@ export function createNativeBackend(binding: NativeBinding, isa?: string): Backe
       refuseTraces(jobs);
       const results: TrainResult[] = new Array(jobs.length);
       let callbackError: { error: unknown } | undefined;
-      const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), jobs.length));
+      // the addon trains on min(threads, runs) threads and evaluates with the rest too
+      const threads = Math.max(1, Math.min(options.threads ?? availableParallelism(), 1024));
       const handle = binding.trainBatch(
         jobs.map(toNativeJob),
         threads,

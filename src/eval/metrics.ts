@@ -158,7 +158,12 @@ export function winningNeurons(shape: Shape, data: Dataset, params: Params): Int
  * ```
  */
 export function specializationRatio(shape: Shape, data: Dataset, params: Params): number {
-  const winners = winningNeurons(shape, data, params);
+  return distinctWinners(shape, winningNeurons(shape, data, params));
+}
+
+/** `spec` from the winners ({@link winningNeurons}): distinct winners / N, NaN if any is -1. */
+function distinctWinners(shape: Shape, winners: Int32Array): number {
+  checkLength('winners.length', winners.length, 'n', shape.n);
   const seen = new Uint8Array(shape.hidden);
   let distinct = 0;
   for (const j of winners) {
@@ -218,7 +223,9 @@ export function outsideBoundingBox(
 /**
  * All metrics of one finished run, exactly the {@link Metrics} shape of a run record: `recon`,
  * `spec` and the hull metrics from the data and the final parameters, `fit`/`cov`/`sep`/`ovl`
- * from the caller's final loss terms. Any value that is not finite becomes null; this never throws
+ * from the caller's final loss terms, `spec` from the caller's `winners` when given (a backend
+ * computes them off the main thread; the same bits as {@link winningNeurons}, which is called
+ * otherwise). Any value that is not finite becomes null; this never throws
  * on non-finite parameters. `outside`/`outsideDist` use the exact convex hull in every dimension
  * ({@link outsideHull}); for d > 1 `outsideBox`/`outsideBoxDist` add the bounding box. `diverged`
  * is the caller's flag, also set when a final parameter or term is not finite (so a record never
@@ -237,6 +244,7 @@ export function evaluateRun(
   final: Params,
   diverged: boolean,
   terms: Terms,
+  winners?: Int32Array,
 ): Metrics {
   const { n, hidden: h, dim: d } = config;
   checkSizes(n, h, d);
@@ -254,7 +262,9 @@ export function evaluateRun(
   const termsFinite = [terms.fit, terms.cov, terms.sep, terms.ovl].every(Number.isFinite);
   return {
     recon: finiteOrNull(reconstructionError(data.x, protos, n, h, d)),
-    spec: finiteOrNull(specializationRatio(config, data, final)),
+    spec: finiteOrNull(
+      winners ? distinctWinners(config, winners) : specializationRatio(config, data, final),
+    ),
     fit: finiteOrNull(terms.fit),
     cov: finiteOrNull(terms.cov),
     sep: finiteOrNull(terms.sep),

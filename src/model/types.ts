@@ -74,6 +74,14 @@ export interface TrainResult {
   wallMs: number;
   /** the snapshots, when the job asked for a trace */
   trace?: Trace;
+  /**
+   * The four terms at `final` (`computeTerms` at the job's config, the same bits), when the
+   * backend evaluated the run off the main thread (both backends do; an older native binary does
+   * not, and then the record's builder computes them).
+   */
+  terms?: Terms;
+  /** The winning neuron of every sample at `final` (`winningNeurons`), with `terms`. */
+  winners?: Int32Array;
 }
 
 /**
