@@ -6,6 +6,7 @@ import { hashConfig, identityConfig, resolveConfig, type RunConfig } from './con
 import { dataSource, makeDataset, makeInitialParams } from './data.js';
 import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
+import { withScorecard } from './eval/scorecard.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
@@ -68,7 +69,13 @@ export function buildRecord(
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim),
     final: paramsToJson(result.final, config.dim),
-    metrics: evaluateRun(config, data, result.final, result.diverged, terms),
+    metrics: withScorecard(
+      evaluateRun(config, data, result.final, result.diverged, terms),
+      config,
+      data,
+      initial,
+      result.final,
+    ),
     backend: backend.name,
     isa: backend.isa,
     numerics: backend.numerics,

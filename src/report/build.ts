@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../errors.js';
 import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
+import { recordWithScorecard } from '../eval/scorecard.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import {
@@ -149,7 +150,8 @@ export function analyseRecords(
   records: readonly RunRecord[],
   options: ClaimOptions = {},
 ): ReportAnalysis {
-  const unique = uniqueRecords(records);
+  // records made before the scorecard get it computed from their data and parameters
+  const unique = uniqueRecords(records).map(recordWithScorecard);
   const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({
     panel: { ...panel, runs: panelRecords.length },
     ...analysePanel(panelRecords, options),

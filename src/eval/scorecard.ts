@@ -1,0 +1,360 @@
+// The reconstruction scorecard of a run (SPEC §4 yardsticks, docs/model.md): recon's null
+// baselines (the untrained network, random prototypes, every prototype at the data mean), the
+// spread of the matched distances, mutual nearest neighbours and a greedy matching. Reads the data
+// and the initial and final parameters only; never trains, never moves a training bit.
+
+import type { RunConfig } from '../config.js';
+import type { Dataset, Params } from '../model/types.js';
+import { dataFromJson, type Metrics, type ParamsJson, type RunRecord } from '../record.js';
+import { Rng, STREAMS } from '../rng.js';
+import { allFinite, boundingBox, checkLength, checkSizes, finiteOrNull } from './checks.js';
+import { distance, matchInputs, reconstructionError } from './metrics.js';
+import { prototypes } from './prototypes.js';
+
+/** The scorecard fields of {@link Metrics}. */
+export type Scorecard = Required<
+  Pick<
+    Metrics,
+    | 'reconUntrained'
+    | 'reconRandom'
+    | 'reconMean'
+    | 'matchedMedian'
+    | 'matchedP90'
+    | 'bestBuddies'
+    | 'reconGreedy'
+  >
+>;
+
+/** The scorecard's field names, in record order. */
+export const SCORECARD_FIELDS: readonly (keyof Scorecard)[] = [
+  'reconUntrained',
+  'reconRandom',
+  'reconMean',
+  'matchedMedian',
+  'matchedP90',
+  'bestBuddies',
+  'reconGreedy',
+];
+
+/** The most random-prototype draws `reconRandom` averages over (small runs). */
+export const RANDOM_DRAWS = 8;
+/** Draws stop growing once they pool this many matched pairs: R = min(8, ceil(4000 / min(N, H))). */
+export const RANDOM_PAIRS = 4000;
+
+/**
+ * How many random-prototype draws `reconRandom` averages over at N inputs and H prototypes:
+ * R = min({@link RANDOM_DRAWS}, ceil({@link RANDOM_PAIRS} / min(N, H))). Every draw is an optimal
+ * assignment, so the pairs pooled, not the draws, are held near constant: 8 draws up to
+ * min(N, H) = 500, 4 at 1000, 2 at 2000, 1 from 4000 on (where one draw's mean over its pairs
+ * already varies little).
+ */
+export function randomDraws(n: number, h: number): number {
+  return Math.min(RANDOM_DRAWS, Math.ceil(RANDOM_PAIRS / Math.min(n, h)));
+}
+
+/**
+ * The scorecard of one run (SPEC §4 yardsticks; each field defined in docs/model.md): from its
+ * config (sizes, seed), data and initial and final parameters. Deterministic: the random
+ * prototypes come from the package's generator on stream {@link STREAMS}.random of the run's
+ * seed, which the data and init never use. Fields computed from the final prototypes are null
+ * when one is not finite (a diverged run); the baselines use only the data and the start and stay
+ * numbers then.
+ *
+ * @example
+ * ```ts
+ * const card = scorecard(config, data, initial, result.final);
+ * card.reconRandom; // recon of random prototypes in the inputs' bounding box, averaged
+ * ```
+ */
+export function scorecard(
+  config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'seed'>,
+  data: Dataset,
+  initial: Params,
+  final: Params,
+): Scorecard {
+  const { n, hidden: h, dim: d } = config;
+  checkSizes(n, h, d);
+  checkLength('data.x.length', data.x.length, 'n * dim', n * d);
+  checkLength('initial.b.length', initial.b.length, 'hidden', h);
+  checkLength('final.b.length', final.b.length, 'hidden', h);
+  const x = data.x;
+  const protos = prototypes(final, d);
+  const matched = matchedDistances(x, protos, n, h, d);
+  return {
+    reconUntrained: finiteOrNull(reconstructionError(x, prototypes(initial, d), n, h, d)),
+    reconRandom: finiteOrNull(randomRecon(x, n, h, d, config.seed)),
+    reconMean: finiteOrNull(meanRecon(x, n, h, d)),
+    matchedMedian: matched ? finiteOrNull(quantile(matched, 0.5)) : null,
+    matchedP90: matched ? finiteOrNull(quantile(matched, 0.9)) : null,
+    bestBuddies: finiteOrNull(bestBuddies(x, protos, n, h, d)),
+    reconGreedy: finiteOrNull(greedyRecon(x, protos, n, h, d)),
+  };
+}
+
+/**
+ * The min(N, H) distances |x_i - p_j| of the optimal assignment ({@link matchInputs}), in input
+ * order; undefined when it is (a diverged run).
+ */
+export function matchedDistances(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Float64Array | undefined {
+  const rowToCol = matchInputs(x, protos, n, h, d);
+  if (!rowToCol) return undefined;
+  const out = new Float64Array(Math.min(n, h));
+  let k = 0;
+  for (let i = 0; i < n; i++)
+    if (rowToCol[i] >= 0) out[k++] = distance(x, i, protos, rowToCol[i], d);
+  return out;
+}
+
+/**
+ * The q-quantile of the values by linear interpolation between order statistics (Hyndman & Fan
+ * type 7, numpy's default): with the m values sorted ascending v_0..v_{m-1}, position
+ * t = (m - 1) q, and v_floor(t) + (t - floor(t)) (v_ceil(t) - v_floor(t)). q = 0.5 is the median.
+ */
+export function quantile(values: Float64Array, q: number): number {
+  const sorted = Float64Array.from(values).sort();
+  const t = (sorted.length - 1) * q;
+  const lo = Math.floor(t);
+  const hi = Math.ceil(t);
+  return sorted[lo] + (t - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * `reconRandom`: the mean over {@link randomDraws} draws of recon with H random prototypes, each
+ * coordinate k uniform on [lo_k, hi_k) of the inputs' bounding box (`Rng.uniform`, prototype
+ * after prototype, coordinate after coordinate, the draws one after the other from one generator,
+ * `new Rng(seed, STREAMS.random)`). The draws' recons are summed in draw order.
+ */
+export function randomRecon(
+  x: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+  seed: number,
+): number {
+  if (!allFinite(x)) return NaN;
+  const { lo, hi } = boundingBox(x, n, d);
+  const rng = new Rng(seed, STREAMS.random);
+  const draws = randomDraws(n, h);
+  const protos = new Float64Array(h * d);
+  let total = 0;
+  for (let r = 0; r < draws; r++) {
+    for (let j = 0; j < h; j++)
+      for (let k = 0; k < d; k++) protos[j * d + k] = rng.uniform(lo[k], hi[k]);
+    total += reconstructionError(x, protos, n, h, d);
+  }
+  return total / draws;
+}
+
+/**
+ * `reconMean`: recon with all H prototypes at the data mean m (per coordinate, the inputs summed
+ * in order, divided by N). Every assignment then costs the same per input, so the optimum is
+ * direct: for H >= N every input's |x_i - m|; for H < N the H inputs nearest m (ties to the lower
+ * index); the mean of those distances, summed in input order.
+ */
+export function meanRecon(x: Float64Array, n: number, h: number, d: number): number {
+  if (!allFinite(x)) return NaN;
+  const m = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) m[k] += x[i * d + k];
+  for (let k = 0; k < d; k++) m[k] /= n;
+  const dist = Float64Array.from({ length: n }, (_, i) => distance(x, i, m, 0, d));
+  const kept = new Uint8Array(n).fill(1);
+  if (h < n) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => dist[a] - dist[b] || a - b);
+    kept.fill(0);
+    for (let r = 0; r < h; r++) kept[order[r]] = 1;
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) if (kept[i]) total += dist[i];
+  return total / Math.min(n, h);
+}
+
+/**
+ * `bestBuddies`: the fraction of the N inputs i whose nearest prototype j (argmin_j |x_i - p_j|,
+ * ties to the lowest j) has i as its nearest input (argmin_i' |x_i' - p_j|, ties to the lowest
+ * i'): mutual nearest neighbours. NaN when a value or a distance is not finite.
+ */
+export function bestBuddies(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): number {
+  if (!allFinite(x) || !allFinite(protos)) return NaN;
+  const nearProto = new Int32Array(n);
+  const nearInput = new Int32Array(h);
+  const protoBest = new Float64Array(n).fill(Infinity);
+  const inputBest = new Float64Array(h).fill(Infinity);
+  // one pass in (i, j) order: a strict < keeps the lowest index on ties, on both sides
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < h; j++) {
+      const c = distance(x, i, protos, j, d);
+      if (!Number.isFinite(c)) return NaN;
+      if (c < protoBest[i]) {
+        protoBest[i] = c;
+        nearProto[i] = j;
+      }
+      if (c < inputBest[j]) {
+        inputBest[j] = c;
+        nearInput[j] = i;
+      }
+    }
+  }
+  let mutual = 0;
+  for (let i = 0; i < n; i++) if (nearInput[nearProto[i]] === i) mutual++;
+  return mutual / n;
+}
+
+/**
+ * `reconGreedy`: greedy nearest matching. Repeatedly the globally closest pair (input i,
+ * prototype j), both still unmatched, is matched (ties: lowest i, then lowest j), until min(N, H)
+ * pairs; their mean cost, summed in input order. Never below recon (the optimum). NaN when a value
+ * or a distance is not finite.
+ *
+ * Exact without sorting all N H pairs: a heap holds each unmatched input with its nearest
+ * unmatched prototype, keyed (cost, i, j); a popped entry whose prototype was taken meanwhile is
+ * recomputed and pushed back (its cost can only have grown), so the first fresh entry popped is
+ * the global minimum.
+ */
+export function greedyRecon(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): number {
+  if (!allFinite(x) || !allFinite(protos)) return NaN;
+  const taken = new Uint8Array(h);
+  const nearest = (i: number): Entry => {
+    let best: Entry = { cost: Infinity, i, j: -1 };
+    for (let j = 0; j < h; j++) {
+      if (taken[j]) continue;
+      const c = distance(x, i, protos, j, d);
+      if (c < best.cost || best.j < 0) best = { cost: c, i, j };
+    }
+    return best;
+  };
+  const heap = new EntryHeap();
+  for (let i = 0; i < n; i++) heap.push(nearest(i));
+  const cost = new Float64Array(n).fill(NaN);
+  for (let pairs = 0; pairs < Math.min(n, h);) {
+    const e = heap.pop();
+    if (!Number.isFinite(e.cost)) return NaN;
+    if (taken[e.j]) {
+      heap.push(nearest(e.i));
+      continue;
+    }
+    taken[e.j] = 1;
+    cost[e.i] = e.cost;
+    pairs++;
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) if (!Number.isNaN(cost[i])) total += cost[i];
+  return total / Math.min(n, h);
+}
+
+/** A candidate pair of the greedy matching. */
+interface Entry {
+  cost: number;
+  i: number;
+  j: number;
+}
+
+const before = (a: Entry, b: Entry): boolean =>
+  a.cost < b.cost || (a.cost === b.cost && (a.i < b.i || (a.i === b.i && a.j < b.j)));
+
+/** A binary min-heap of entries ordered by (cost, i, j). */
+class EntryHeap {
+  private items: Entry[] = [];
+
+  push(e: Entry): void {
+    const a = this.items;
+    a.push(e);
+    for (let k = a.length - 1; k > 0;) {
+      const parent = (k - 1) >> 1;
+      if (!before(a[k], a[parent])) break;
+      [a[k], a[parent]] = [a[parent], a[k]];
+      k = parent;
+    }
+  }
+
+  pop(): Entry {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length) {
+      a[0] = last;
+      for (let k = 0; ;) {
+        const l = 2 * k + 1;
+        const r = l + 1;
+        let m = k;
+        if (l < a.length && before(a[l], a[m])) m = l;
+        if (r < a.length && before(a[r], a[m])) m = r;
+        if (m === k) break;
+        [a[k], a[m]] = [a[m], a[k]];
+        k = m;
+      }
+    }
+    return top;
+  }
+}
+
+/**
+ * A run's metrics with its scorecard added (before `diverged`, which stays last): what
+ * `buildRecord` stores. The scorecard is {@link scorecard} of the same config, data and parameters.
+ */
+export function withScorecard(
+  metrics: Metrics,
+  config: Pick<RunConfig, 'n' | 'hidden' | 'dim' | 'seed'>,
+  data: Dataset,
+  initial: Params,
+  final: Params,
+): Metrics {
+  const { diverged, ...rest } = metrics;
+  return { ...rest, ...scorecard(config, data, initial, final), diverged };
+}
+
+/** JSON params back to typed arrays, a null (a non-finite number in JSON) as NaN. */
+function paramsOrNaN(p: ParamsJson): Params {
+  const nan = (v: number | null) => (v === null ? NaN : v);
+  return {
+    W: Float64Array.from(p.W.flat(), nan),
+    b: Float64Array.from(p.b, nan),
+    v: Float64Array.from(p.v, nan),
+    c: nan(p.c),
+  };
+}
+
+/**
+ * A record with every scorecard field: unchanged when it has them all, else with the missing ones
+ * computed by {@link scorecard} from its config, data and initial and final parameters (a record
+ * made before the scorecard existed; a null parameter, written for a non-finite one, counts as
+ * NaN). Stored values are kept; the same record always gives the same numbers.
+ *
+ * @example
+ * ```ts
+ * const records = (await readStudy('results/paper')).records.map(recordWithScorecard);
+ * ```
+ */
+export function recordWithScorecard(record: RunRecord): RunRecord {
+  const m = record.metrics;
+  if (SCORECARD_FIELDS.every((f) => m[f] !== undefined)) return record;
+  const card = scorecard(
+    record.config,
+    dataFromJson(record.data),
+    paramsOrNaN(record.initial),
+    paramsOrNaN(record.final),
+  );
+  const { diverged, ...rest } = m;
+  return { ...record, metrics: { ...rest, ...card, ...definedOnly(m), diverged } };
+}
+
+function definedOnly(m: Metrics): Partial<Metrics> {
+  return Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
+}
