@@ -82,7 +82,7 @@ t.test('writes every file; the HTML is self-contained', async (t) => {
   const claims = JSON.parse(readFileSync(join(out, 'claims.json'), 'utf8'));
   t.same(
     claims.claims.map((c: { id: string }) => c.id),
-    ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'],
+    ['C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6'],
   );
   t.equal(claims.alpha, 0.05);
   t.equal(claims.fitMargin, 0.01);

@@ -86,7 +86,7 @@ export interface SweepAnalysis {
 
 /** What one panel's runs show: its main slice, tables, sweeps and claims. */
 export interface PanelAnalysis {
-  /** the slice with most runs: tables, paired tests and C1-C5 use it */
+  /** the slice with most runs: tables, paired tests and C0-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
   /** the sweeps found (a lambda sweep, a tau sweep; C6 uses the tau sweep) */
@@ -248,7 +248,7 @@ export async function buildReport(
     `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
   const settingLines = (p: PanelAnalysis, prefix: string) => [
     p.main
-      ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.`
+      ? `${prefix}Main setting (tables, paired tests, C0–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.`
       : '',
     ...sweepList(p).map((a) => `${prefix}${describeSweep(a)}`),
     p.sweeps.tau ? '' : `${prefix}No tau sweep among the runs (C6 not testable).`,
@@ -297,7 +297,7 @@ export async function buildReport(
       });
       blocks.push({
         kind: 'paragraph',
-        text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).`,
+        text: `C0–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).`,
       });
       blocks.push(claimsGridBlock(grid));
     }
