@@ -188,7 +188,10 @@ function c0Cell(slice: Slice, mask: Mask, n: number, opts: Required<ClaimOptions
  * Where C0 fails, in words: per baseline the masks and sizes not significantly below it, and the
  * worst such cell's numbers (highest mean difference recon - baseline).
  */
-function c0Failures(masks: readonly { mask: Mask; cells: ReturnType<typeof c0Cell>[] }[]): string {
+function c0Failures(
+  masks: readonly { mask: Mask; cells: ReturnType<typeof c0Cell>[] }[],
+  present: number,
+): string {
   return (['vsUntrained', 'vsRandom'] as const)
     .flatMap((k) => {
       const what = k === 'vsUntrained' ? 'untrained' : 'random';
@@ -202,7 +205,15 @@ function c0Failures(masks: readonly { mask: Mask; cells: ReturnType<typeof c0Cel
           (b.c[k].meanDiff ?? -Infinity) > (a.c[k].meanDiff ?? -Infinity) ? b : a,
         );
       const base = k === 'vsUntrained' ? worst.c.untrained : worst.c.random;
-      const where = bad.map((m) => `${m.mask} (N=${m.cells.map((c) => c.n).join(',')})`);
+      const every = (m: (typeof bad)[number]) =>
+        m.cells.length === masks.find((x) => x.mask === m.mask)!.cells.length;
+      const where =
+        bad.length === present && bad.every(every)
+          ? ['every mask at every N']
+          : bad.map(
+              (m) =>
+                `${m.mask} (${every(m) ? 'every N' : `N=${m.cells.map((c) => c.n).join(',')}`})`,
+            );
       return [
         `not below ${what}: ${where.join(', ')}; worst ${worst.mask} at N=${worst.c.n}, recon ${fmt(worst.c.recon)} vs ${fmt(base)}, p = ${formatP(worst.c[k].p)}`,
       ];
@@ -228,7 +239,7 @@ function claimC0(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
     return `${m.mask} ${r.length ? `${fmt(Math.min(...r), 2)}–${fmt(Math.max(...r), 2)}` : '–'}`;
   });
   const held = all.filter((c) => c.holds).length;
-  const summary = `${masks.length - failing.length} of ${masks.length} masks reconstruct significantly better than both the untrained network and random prototypes at every N (${held} of ${all.length} (mask, N) cells).${failing.length ? ` ${c0Failures(failing)}.` : ''} recon / reconRandom (range over N): ${ratios.join(', ')}.`;
+  const summary = `${masks.length - failing.length} of ${masks.length} masks reconstruct significantly better than both the untrained network and random prototypes at every N (${held} of ${all.length} (mask, N) cells).${failing.length ? ` ${c0Failures(failing, masks.length)}.` : ''} recon / reconRandom (range over N): ${ratios.join(', ')}.`;
   const brief = `${masks.length - failing.length}/${masks.length} masks${failing.length ? `; fails: ${failing.map((m) => m.mask).join(', ')}` : ''}`;
   return {
     id: 'C0',
