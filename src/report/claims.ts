@@ -186,7 +186,8 @@ function c0Cell(slice: Slice, mask: Mask, n: number, opts: Required<ClaimOptions
 
 /**
  * Where C0 fails, in words: per baseline the masks and sizes not significantly below it, and the
- * worst such cell's numbers (highest mean difference recon - baseline).
+ * worst such cell's numbers (highest mean difference recon - baseline); `present`: how many masks
+ * the slice has (all failing everywhere is said in four words).
  */
 function c0Failures(
   masks: readonly { mask: Mask; cells: ReturnType<typeof c0Cell>[] }[],
@@ -240,7 +241,7 @@ function claimC0(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimR
   });
   const held = all.filter((c) => c.holds).length;
   const summary = `${masks.length - failing.length} of ${masks.length} masks reconstruct significantly better than both the untrained network and random prototypes at every N (${held} of ${all.length} (mask, N) cells).${failing.length ? ` ${c0Failures(failing, masks.length)}.` : ''} recon / reconRandom (range over N): ${ratios.join(', ')}.`;
-  const brief = `${masks.length - failing.length}/${masks.length} masks${failing.length ? `; fails: ${failing.map((m) => m.mask).join(', ')}` : ''}`;
+  const brief = `${masks.length - failing.length}/${masks.length} masks${failing.length && failing.length < masks.length ? `; fails: ${failing.map((m) => m.mask).join(', ')}` : ''}`;
   return {
     id: 'C0',
     claim: CLAIMS.C0,
