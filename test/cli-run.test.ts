@@ -95,6 +95,13 @@ t.test('summary and --json record', async (t) => {
     'ovl',
     'outside',
     'outsideDist',
+    'reconUntrained',
+    'reconRandom',
+    'reconMean',
+    'matchedMedian',
+    'matchedP90',
+    'bestBuddies',
+    'reconGreedy',
     'diverged',
   ]);
   t.equal(record.data.x.length, 6);
