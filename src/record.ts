@@ -50,7 +50,7 @@ export interface Metrics {
   reconUntrained?: number | null;
   /**
    * recon of H random prototypes uniform in the inputs' bounding box (seeded from the run's seed on
-   * its own stream), averaged over min(8, ceil(4000 / min(N, H))) draws
+   * its own stream), averaged over 8 draws in 1-D, min(8, ceil(4000 / min(N, H))) for d > 1
    */
   reconRandom?: number | null;
   /** recon with all H prototypes at the data mean */

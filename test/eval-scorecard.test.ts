@@ -117,8 +117,15 @@ t.test('random prototypes: the stated draws from the run seed, on their own stre
       [2000, 3000],
       [4000, 4000],
       [4000, 10],
-    ].map(([n, h]) => randomDraws(n, h)),
-    [8, 8, 4, 2, 1, 8],
+    ].map(([n, h]) => [randomDraws(n, h, 1), randomDraws(n, h, 2)]),
+    [
+      [8, 8],
+      [8, 8],
+      [8, 4],
+      [8, 2],
+      [8, 1],
+      [8, 8],
+    ],
   );
   const x = f64(-0.5, 0.25, 0.75, 0.5, 0, 1); // 3 inputs in 2-D: box [-0.5, 0.75] x [0.25, 1]
   const rng = new Rng(3, STREAMS.random);

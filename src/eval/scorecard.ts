@@ -36,19 +36,22 @@ export const SCORECARD_FIELDS: readonly (keyof Scorecard)[] = [
   'reconGreedy',
 ];
 
-/** The most random-prototype draws `reconRandom` averages over (small runs). */
+/** The random-prototype draws `reconRandom` averages over in 1-D, and at most in d > 1. */
 export const RANDOM_DRAWS = 8;
-/** Draws stop growing once they pool this many matched pairs: R = min(8, ceil(4000 / min(N, H))). */
+/** In d > 1 the draws stop growing once they pool this many matched pairs (see {@link randomDraws}). */
 export const RANDOM_PAIRS = 4000;
 
 /**
- * How many random-prototype draws `reconRandom` averages over at N inputs and H prototypes:
- * R = min({@link RANDOM_DRAWS}, ceil({@link RANDOM_PAIRS} / min(N, H))). Every draw is an optimal
- * assignment, so the pairs pooled, not the draws, are held near constant: 8 draws up to
- * min(N, H) = 500, 4 at 1000, 2 at 2000, 1 from 4000 on (where one draw's mean over its pairs
- * already varies little).
+ * How many random-prototype draws `reconRandom` averages over at N inputs, H prototypes and
+ * dimension d: {@link RANDOM_DRAWS} (8) in 1-D, where a draw's assignment is a sort or a small
+ * dynamic program and one draw's recon varies much (a relative sd of 30-45% at N = 10 to 1000: a
+ * matching on a line does not average out); in d > 1, where each draw is a full assignment,
+ * R = min(8, ceil({@link RANDOM_PAIRS} / min(N, H))): 8 up to min(N, H) = 500, 4 at 1000, 2 at
+ * 2000, 1 from 4000 on (one draw's relative sd there is 10-20% at N = 100-500 in 2-D: fewer draws where each costs
+ * most).
  */
-export function randomDraws(n: number, h: number): number {
+export function randomDraws(n: number, h: number, d: number): number {
+  if (d === 1) return RANDOM_DRAWS;
   return Math.min(RANDOM_DRAWS, Math.ceil(RANDOM_PAIRS / Math.min(n, h)));
 }
 
@@ -140,7 +143,7 @@ export function randomRecon(
   if (!allFinite(x)) return NaN;
   const { lo, hi } = boundingBox(x, n, d);
   const rng = new Rng(seed, STREAMS.random);
-  const draws = randomDraws(n, h);
+  const draws = randomDraws(n, h, d);
   const protos = new Float64Array(h * d);
   let total = 0;
   for (let r = 0; r < draws; r++) {

@@ -223,7 +223,7 @@ function c0Failures(
 }
 
 function claimC0(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
-  const test = `Under each mask, at each N: per run, recon − reconUntrained (the initial prototypes) and recon − reconRandom (H random prototypes uniform in the inputs' bounding box, the mean of min(8, ceil(4000 / min(N, H))) draws seeded by the run's seed), paired over seeds; a (mask, N) cell holds when both mean differences are < 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha} (so at least 6 seeds). A mask holds when every N it has runs at holds; held when every mask present holds. reconMean (every prototype at the data mean) is reported beside them.`;
+  const test = `Under each mask, at each N: per run, recon − reconUntrained (the initial prototypes) and recon − reconRandom (H random prototypes uniform in the inputs' bounding box, the mean of 8 draws in 1-D, min(8, ceil(4000 / min(N, H))) in d > 1, seeded by the run's seed), paired over seeds; a (mask, N) cell holds when both mean differences are < 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha} (so at least 6 seeds). A mask holds when every N it has runs at holds; held when every mask present holds. reconMean (every prototype at the data mean) is reported beside them.`;
   if (!slice) return notTestable('C0', test, 'No runs.');
   const masks = slice.masks.map((mask) => {
     const cells = slice.sizes
