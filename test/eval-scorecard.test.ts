@@ -203,3 +203,75 @@ t.test('a record without a scorecard gets the same one, computed', async (t) => 
   const analysis = analyseRecords([old]);
   t.same(analysis.records[0].metrics, record.metrics);
 });
+
+/** Greedy by the book: every pair sorted by (cost, i, j), taken when both ends are free. */
+function greedyReference(x: Float64Array, p: Float64Array, n: number, h: number, d: number) {
+  const pairs: [number, number, number][] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < h; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += (x[i * d + k] - p[j * d + k]) ** 2;
+      pairs.push([d === 1 ? Math.abs(x[i] - p[j]) : Math.sqrt(s), i, j]);
+    }
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+  const usedI = new Set<number>();
+  const usedJ = new Set<number>();
+  const cost = new Map<number, number>();
+  for (const [c, i, j] of pairs) {
+    if (usedI.has(i) || usedJ.has(j)) continue;
+    usedI.add(i);
+    usedJ.add(j);
+    cost.set(i, c);
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) if (cost.has(i)) total += cost.get(i)!;
+  return total / Math.min(n, h);
+}
+
+/** Best buddies by the book: argmins by full scans, ties to the lowest index. */
+function buddiesReference(x: Float64Array, p: Float64Array, n: number, h: number) {
+  const argmin = (m: number, cost: (k: number) => number) => {
+    let best = 0;
+    for (let k = 1; k < m; k++) if (cost(k) < cost(best)) best = k;
+    return best;
+  };
+  let mutual = 0;
+  for (let i = 0; i < n; i++) {
+    const j = argmin(h, (k) => Math.abs(x[i] - p[k]));
+    if (argmin(n, (k) => Math.abs(x[k] - p[j])) === i) mutual++;
+  }
+  return mutual / n;
+}
+
+t.test(
+  '1-D greedy and best buddies on the sorted line: a scan by the book, ties and duplicates',
+  async (t) => {
+    const rand = lcg(11);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + (trial % 13);
+      const h = 1 + ((trial * 7) % 11);
+      // a coarse grid makes ties and repeated values common; some trials continuous
+      const grid = trial % 3 === 0 ? 0 : [4, 8, 16][trial % 3];
+      const draw = () => (grid ? Math.floor(rand() * grid) / grid : rand()) * 2 - 1;
+      const x = Float64Array.from({ length: n }, draw);
+      const p = Float64Array.from({ length: h }, draw);
+      const g = greedyRecon(x, p, n, h, 1);
+      const ref = greedyReference(x, p, n, h, 1);
+      if (g !== ref) t.fail(`greedy ${g} vs ${ref}: x ${Array.from(x)} p ${Array.from(p)}`);
+      const b = bestBuddies(x, p, n, h, 1);
+      const bref = buddiesReference(x, p, n, h);
+      if (b !== bref) t.fail(`buddies ${b} vs ${bref}: x ${Array.from(x)} p ${Array.from(p)}`);
+    }
+    t.pass('300 cases agree exactly');
+    // 2-D: the pass over all pairs against the reference too
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 1 + (trial % 9);
+      const h = 1 + ((trial * 5) % 8);
+      const x = Float64Array.from({ length: n * 2 }, () => Math.floor(rand() * 4) / 2);
+      const p = Float64Array.from({ length: h * 2 }, () => Math.floor(rand() * 4) / 2);
+      t.equal(greedyRecon(x, p, n, h, 2), greedyReference(x, p, n, h, 2), `2-D greedy ${trial}`);
+    }
+    t.ok(Number.isNaN(greedyRecon(f64(-1e308, 1e308), f64(1e308, 0), 2, 2, 1)), 'overflow');
+    t.ok(Number.isNaN(bestBuddies(f64(-1e308, 1e308), f64(1e308, 0), 2, 2, 1)), 'overflow');
+  },
+);

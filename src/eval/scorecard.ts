@@ -180,7 +180,8 @@ export function meanRecon(x: Float64Array, n: number, h: number, d: number): num
 /**
  * `bestBuddies`: the fraction of the N inputs i whose nearest prototype j (argmin_j |x_i - p_j|,
  * ties to the lowest j) has i as its nearest input (argmin_i' |x_i' - p_j|, ties to the lowest
- * i'): mutual nearest neighbours. NaN when a value or a distance is not finite.
+ * i'): mutual nearest neighbours. NaN when a value or a distance is not finite. O(N H d) by one
+ * pass over all pairs; in 1-D O((N + H) log(N + H)) on the sorted lines, with the same answer.
  */
 export function bestBuddies(
   x: Float64Array,
@@ -190,15 +191,51 @@ export function bestBuddies(
   d: number,
 ): number {
   if (!allFinite(x) || !allFinite(protos)) return NaN;
+  let nearProto: Int32Array;
+  let nearInput: Int32Array;
+  if (d === 1) {
+    if (!Number.isFinite(greatestGap(x, protos))) return NaN;
+    const onProtos = new LineNearest(protos);
+    const onInputs = new LineNearest(x);
+    nearProto = Int32Array.from(x, (v) => onProtos.nearest(v).j);
+    nearInput = Int32Array.from(protos, (v) => onInputs.nearest(v).j);
+  } else {
+    const near = nearestBothWays(x, protos, n, h, d);
+    if (!near) return NaN;
+    ({ nearProto, nearInput } = near);
+  }
+  let mutual = 0;
+  for (let i = 0; i < n; i++) if (nearInput[nearProto[i]] === i) mutual++;
+  return mutual / n;
+}
+
+/** The largest |x_i - p_j| of two 1-D sets (Infinity when it overflows). */
+function greatestGap(x: Float64Array, p: Float64Array): number {
+  const bx = boundingBox(x, x.length, 1);
+  const bp = boundingBox(p, p.length, 1);
+  return Math.max(Math.abs(bx.hi[0] - bp.lo[0]), Math.abs(bp.hi[0] - bx.lo[0]));
+}
+
+/**
+ * Every input's nearest prototype and every prototype's nearest input, by one pass over all N H
+ * pairs in (i, j) order (a strict < keeps the lowest index on ties, on both sides); undefined when
+ * a distance is not finite.
+ */
+function nearestBothWays(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): { nearProto: Int32Array; nearInput: Int32Array } | undefined {
   const nearProto = new Int32Array(n);
   const nearInput = new Int32Array(h);
   const protoBest = new Float64Array(n).fill(Infinity);
   const inputBest = new Float64Array(h).fill(Infinity);
-  // one pass in (i, j) order: a strict < keeps the lowest index on ties, on both sides
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < h; j++) {
       const c = distance(x, i, protos, j, d);
-      if (!Number.isFinite(c)) return NaN;
+      if (!Number.isFinite(c)) return undefined;
       if (c < protoBest[i]) {
         protoBest[i] = c;
         nearProto[i] = j;
@@ -209,9 +246,88 @@ export function bestBuddies(
       }
     }
   }
-  let mutual = 0;
-  for (let i = 0; i < n; i++) if (nearInput[nearProto[i]] === i) mutual++;
-  return mutual / n;
+  return { nearProto, nearInput };
+}
+
+/**
+ * Nearest-point queries on a line, exactly as a scan over every point would answer them: the
+ * least |q - v_j| (the 1-D {@link distance}) over the points not taken, ties to the lowest j. The
+ * points are sorted once (O(m log m)); a query is a binary search, a step to the nearest point
+ * not taken on each side (union-find skips taken ones) and a walk over the points at the same
+ * distance (rounding is monotone, so distances never decrease away from q on either side).
+ */
+class LineNearest {
+  private readonly order: Int32Array;
+  private readonly sorted: Float64Array;
+  /** right[k]: a position >= k on the way to the first one not taken (m: none); left likewise */
+  private readonly right: Int32Array;
+  private readonly left: Int32Array;
+  private readonly position: Int32Array;
+
+  constructor(private readonly values: Float64Array) {
+    const m = values.length;
+    this.order = Int32Array.from({ length: m }, (_, k) => k).sort(
+      (a, b) => values[a] - values[b] || a - b,
+    );
+    this.sorted = Float64Array.from(this.order, (j) => values[j]);
+    this.position = new Int32Array(m);
+    this.order.forEach((j, k) => (this.position[j] = k));
+    this.right = Int32Array.from({ length: m + 1 }, (_, k) => k);
+    this.left = Int32Array.from({ length: m + 1 }, (_, k) => k); // left[k + 1] for position k
+  }
+
+  /** Point j is no longer a candidate. */
+  take(j: number): void {
+    const k = this.position[j];
+    this.right[k] = k + 1;
+    this.left[k + 1] = k;
+  }
+
+  /** The first position >= k not taken (m when none). */
+  private nextRight(k: number): number {
+    let r = k;
+    while (this.right[r] !== r) r = this.right[r];
+    for (let s = k; s !== r;) {
+      const next = this.right[s];
+      this.right[s] = r;
+      s = next;
+    }
+    return r;
+  }
+
+  /** The last position <= k not taken (-1 when none). */
+  private nextLeft(k: number): number {
+    let r = k + 1;
+    while (this.left[r] !== r) r = this.left[r];
+    for (let s = k + 1; s !== r;) {
+      const next = this.left[s];
+      this.left[s] = r;
+      s = next;
+    }
+    return r - 1;
+  }
+
+  /** The nearest point not taken to q (j = -1, cost Infinity when every point is taken). */
+  nearest(q: number): Entry {
+    const sorted = this.sorted;
+    let lo = 0;
+    let hi = sorted.length; // first position with a value > q
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= q) lo = mid + 1;
+      else hi = mid;
+    }
+    const cost = (k: number) => Math.abs(q - sorted[k]);
+    const l = this.nextLeft(lo - 1);
+    const r = this.nextRight(lo);
+    const best = Math.min(l >= 0 ? cost(l) : Infinity, r < sorted.length ? cost(r) : Infinity);
+    let j = -1;
+    for (let k = l; k >= 0 && cost(k) === best; k = this.nextLeft(k - 1))
+      if (j < 0 || this.order[k] < j) j = this.order[k];
+    for (let k = r; k < sorted.length && cost(k) === best; k = this.nextRight(k + 1))
+      if (j < 0 || this.order[k] < j) j = this.order[k];
+    return { cost: best, i: -1, j };
+  }
 }
 
 /**
@@ -223,7 +339,9 @@ export function bestBuddies(
  * Exact without sorting all N H pairs: a heap holds each unmatched input with its nearest
  * unmatched prototype, keyed (cost, i, j); a popped entry whose prototype was taken meanwhile is
  * recomputed and pushed back (its cost can only have grown), so the first fresh entry popped is
- * the global minimum.
+ * the global minimum. In 1-D the nearest free prototype is found on the sorted line
+ * (`LineNearest`: the same answer as a scan, ties included), so the whole is O((N + H) log H)
+ * instead of O(N H).
  */
 export function greedyRecon(
   x: Float64Array,
@@ -233,8 +351,11 @@ export function greedyRecon(
   d: number,
 ): number {
   if (!allFinite(x) || !allFinite(protos)) return NaN;
+  if (d === 1 && !Number.isFinite(greatestGap(x, protos))) return NaN;
   const taken = new Uint8Array(h);
+  const line = d === 1 ? new LineNearest(protos) : undefined;
   const nearest = (i: number): Entry => {
+    if (line) return { ...line.nearest(x[i]), i };
     let best: Entry = { cost: Infinity, i, j: -1 };
     for (let j = 0; j < h; j++) {
       if (taken[j]) continue;
@@ -254,6 +375,7 @@ export function greedyRecon(
       continue;
     }
     taken[e.j] = 1;
+    line?.take(e.j);
     cost[e.i] = e.cost;
     pairs++;
   }
