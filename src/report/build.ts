@@ -452,7 +452,7 @@ export async function buildReport(
       });
       blocks.push({
         kind: 'paragraph',
-        text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
+        text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N (among the masks). The recon tables also show, in italics, the baselines of the same runs: _random_ (recon of random prototypes in the inputs' bounding box: chance) and _untrained_ (recon of the initial prototypes), one value per seed. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
       });
       for (const metric of REPORT_METRICS) {
         blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });
