@@ -53,8 +53,10 @@ export interface RadialParamsJson {
 /**
  * Metrics of SPEC §4 at the end of training. A value that is not finite (a diverged run) is
  * `null`. `outside`/`outsideDist` use the exact convex hull in every dimension (src/eval/hull.ts);
- * `outsideBox`/`outsideBoxDist` use the bounding box and are present only for d > 1. Distances are
- * in training units (after any scaling of a data file).
+ * `outsideBox`/`outsideBoxDist` use the bounding box and are present only for d > 1. The scorecard
+ * (`reconUntrained` .. `reconGreedy`, src/eval/scorecard.ts, docs/model.md) is absent from records
+ * made before it; reports compute it from such a record's data and parameters. Distances are in
+ * training units (after any scaling of a data file).
  *
  * @example
  * ```ts
@@ -72,6 +74,23 @@ export interface Metrics {
   outsideDist: number | null;
   outsideBox?: number | null;
   outsideBoxDist?: number | null;
+  /** recon (the same optimal assignment) of the initial prototypes: the untrained network */
+  reconUntrained?: number | null;
+  /**
+   * recon of H random prototypes uniform in the inputs' bounding box (seeded from the run's seed on
+   * its own stream), averaged over 8 draws in 1-D, min(8, ceil(4000 / min(N, H))) for d > 1
+   */
+  reconRandom?: number | null;
+  /** recon with all H prototypes at the data mean */
+  reconMean?: number | null;
+  /** median of the min(N, H) matched distances |x_i - p_j| of recon's optimal assignment */
+  matchedMedian?: number | null;
+  /** 90th percentile (linear interpolation, numpy's default) of the same matched distances */
+  matchedP90?: number | null;
+  /** fraction of the inputs whose nearest prototype has them as its nearest input (ties: lowest index) */
+  bestBuddies?: number | null;
+  /** mean cost of the greedy nearest matching (globally closest unmatched pair first; ties: lowest indices) */
+  reconGreedy?: number | null;
   diverged: boolean;
 }
 

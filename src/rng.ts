@@ -5,8 +5,11 @@
 
 import { cos, log } from './numerics/fdlibm.js';
 
-/** Independent streams of one seed: the dataset and the initial parameters never share draws. */
-export const STREAMS = { data: 1, init: 2 } as const;
+/**
+ * Independent streams of one seed: the dataset, the initial parameters and the random prototypes
+ * of the scorecard's `reconRandom` (src/eval/scorecard.ts) never share draws.
+ */
+export const STREAMS = { data: 1, init: 2, random: 3 } as const;
 
 /**
  * A seeded pseudo-random generator (xoshiro128**, Blackman & Vigna), one per (seed, stream).

@@ -9,6 +9,7 @@ import { hashConfig, identityConfig, resolveConfig, type RunConfig } from './con
 import { dataSource, makeDataset, makeInitialParams } from './data.js';
 import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
+import { withScorecard } from './eval/scorecard.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
@@ -85,7 +86,13 @@ export function buildRecord(
     data: { ...dataToJson(data, config.dim), ...(job.source ? { source: job.source } : {}) },
     initial: paramsToJson(initial, config.dim, config.unit),
     final: paramsToJson(result.final, config.dim, config.unit),
-    metrics: evaluateRun(config, data, result.final, result.diverged, terms, winners),
+    metrics: withScorecard(
+      evaluateRun(config, data, result.final, result.diverged, terms, winners),
+      config,
+      data,
+      initial,
+      result.final,
+    ),
     backend: backend.name,
     isa: backend.isa,
     numerics: backend.numerics,

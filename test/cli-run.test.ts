@@ -24,6 +24,10 @@ t.test('summary and --json record', async (t) => {
   ]);
   t.equal(text.status, 0, text.stderr);
   t.match(text.stdout, /reconstruction error [\d.e-]+ +specialization [\d.]+/);
+  t.match(
+    text.stdout,
+    /\n  yardsticks: random prototypes [\d.e-]+  untrained [\d.e-]+  all at the mean [\d.e-]+\n  matched distances: median [\d.e-]+  90th percentile [\d.e-]+; best buddies [\d.]+; greedy recon [\d.e-]+\n/,
+  );
   t.match(text.stdout, /mask=cov/);
   const json = await cliInProcess([
     'run',
@@ -99,6 +103,13 @@ t.test('summary and --json record', async (t) => {
     'ovl',
     'outside',
     'outsideDist',
+    'reconUntrained',
+    'reconRandom',
+    'reconMean',
+    'matchedMedian',
+    'matchedP90',
+    'bestBuddies',
+    'reconGreedy',
     'diverged',
   ]);
   t.equal(record.data.x.length, 6);

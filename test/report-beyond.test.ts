@@ -90,7 +90,7 @@ t.test('the beyond section and the tune check say what the runs say', async (t) 
   t.match(md, /trained in 1\.2 s on Test CPU \(2 cores, backend native\/test\)/);
   t.match(md, /\| claim \| λ 0\.01 \| λ 0\.1 \| λ 1 \|/);
   const grid = analyseRecords(sweepRecords).sweeps.lambda!.grid;
-  const c1 = grid.rows[0].cells.map((c) => c.status);
+  const c1 = grid.rows.find((r) => r.id === 'C1')!.cells.map((c) => c.status);
   t.same(c1, ['held', 'held', 'not held']);
   t.match(md, '| C1 coverage lowest recon | held | held | not held |');
   t.match(md, '- C1 (coverage lowest recon) holds at lambda 0.01 and 0.1; not at 1.');

@@ -82,10 +82,16 @@ t.test('writes every file; the HTML is self-contained', async (t) => {
   const claims = JSON.parse(readFileSync(join(out, 'claims.json'), 'utf8'));
   t.same(
     claims.claims.map((c: { id: string }) => c.id),
-    ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'],
+    ['C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6'],
   );
   t.equal(claims.alpha, 0.05);
   t.equal(claims.fitMargin, 0.01);
+  t.match(
+    md,
+    /\| mask \| N \| tau \| runs \| recon \(mean\) .* \| _random_ recon \|/,
+    'the sweep table shows chance beside recon',
+  );
+  t.match(readFileSync(join(out, 'tables/tau-sweep.csv'), 'utf8'), /,recon_random_mean\n/);
 });
 
 t.test('tables: numbers, best mask per N, tests against base', async (t) => {
@@ -97,8 +103,23 @@ t.test('tables: numbers, best mask per N, tests against base', async (t) => {
     csv[0],
     'n,mask,runs,diverged,mean,sd,ci95_low,ci95_high,best,vs_base_pairs,vs_base_mean_diff,vs_base_median_diff,vs_base_rank_biserial,vs_base_p,vs_base_method',
   );
-  t.equal(csv.length, 1 + 3 * 8);
-  const rows = csv.slice(1).map((l) => l.split(','));
+  t.equal(csv.length, 1 + 3 * (8 + 2), 'per N: 8 masks, then the 2 baselines');
+  const all = csv.slice(1).map((l) => l.split(','));
+  t.same(
+    all.slice(8, 10).map((r) => r.slice(0, 4)),
+    [
+      ['3', 'baseline:random', '5', '0'],
+      ['3', 'baseline:untrained', '5', '0'],
+    ],
+    'after the masks of N = 3: its baselines, one value per seed',
+  );
+  const filled = analysis.records.filter((r) => r.config.n === 3 && r.config.mask === 'base');
+  t.equal(
+    Number(all[8][4]),
+    filled.reduce((a, r) => a + r.metrics.reconRandom!, 0) / filled.length,
+    "the random baseline: the mean of the runs' reconRandom",
+  );
+  const rows = all.filter((r) => !r[1].startsWith('baseline:'));
   for (const n of ['3', '10', '100']) {
     const atN = rows.filter((r) => r[0] === n);
     const best = atN.filter((r) => r[8] === 'true');
@@ -122,6 +143,19 @@ t.test('tables: numbers, best mask per N, tests against base', async (t) => {
   t.equal(cell.stats.recon.mean, values.reduce((a, b) => a + b) / values.length);
   const md = readFileSync(join(out, 'tables/recon.md'), 'utf8');
   t.match(md, /\| \*\*cov\*\* ★ \|/, 'the best mask is marked in Markdown');
+  t.match(md, /\| 3 \| _random \(baseline\)_ \| 5 \| [0-9.]+ \|/, 'the baselines beside the masks');
+  const report = readFileSync(join(out, 'report.md'), 'utf8');
+  t.match(
+    report,
+    /\| N \| base \| cov \| sep \| ovl \| cov\+sep \| cov\+ovl \| sep\+ovl \| cov\+sep\+ovl \| _random_ \| _untrained_ \|/,
+    'the recon overview: the baselines as the last columns',
+  );
+  t.match(
+    report,
+    /\| N \| base \| cov \| sep \| ovl \| cov\+sep \| cov\+ovl \| sep\+ovl \| cov\+sep\+ovl \|\n/,
+  );
+  const spec = readFileSync(join(out, 'tables/spec.csv'), 'utf8');
+  t.notMatch(spec, /baseline:/, 'no baselines for the other metrics');
 });
 
 t.test('bad input: one clear message', async (t) => {

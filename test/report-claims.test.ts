@@ -214,3 +214,119 @@ t.test(
     t.equal((c.C2.evidence.pooled as { pairs: number }).pairs, 6 * 7);
   },
 );
+
+/** Baselines of a run: untrained and random, fixed by seed and N (the same for every mask). */
+const baselines = (c: RunConfig, untrained = 0.4, random = 0.3) => ({
+  reconUntrained: (untrained * (1 + 0.01 * c.seed)) / Math.sqrt(c.n),
+  reconRandom: (random * (1 + 0.01 * c.seed)) / Math.sqrt(c.n),
+  reconMean: 0.5,
+});
+
+t.test('C0: trained beats untrained and random under every mask', async (t) => {
+  const c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m) => ({ ...m, ...baselines(cfg) })),
+    }),
+  );
+  t.equal(c.C0.status, 'held', c.C0.summary);
+  t.match(c.C0.summary, /^8 of 8 masks .* \(48 of 48 \(mask, N\) cells\)/);
+  t.match(c.C0.summary, /recon \/ reconRandom \(range over N\): base 0\.22–0\.25, cov 0\.046/);
+  t.equal(c.C0.brief, '8/8 masks');
+  const ev = c.C0.evidence as {
+    cellsHeld: number;
+    masks: { mask: Mask; held: boolean; cells: { n: number; vsRandom: { p: number } }[] }[];
+  };
+  t.equal(ev.cellsHeld, 48);
+  t.ok(ev.masks.every((m) => m.held && m.cells.length === 6));
+  t.ok(ev.masks[0].cells[0].vsRandom.p < 0.01, 'every seed below: exact p = 2/1024');
+});
+
+t.test('C0 not held: overlap masks worse than chance; too few seeds', async (t) => {
+  // recon of the overlap masks above random prototypes at N >= 20, still below untrained
+  const c = claims(
+    fabricate({
+      masks: MASKS,
+      sizes: SIZES,
+      seeds: 10,
+      metrics: paperLike((cfg, m, u) => ({
+        ...m,
+        ...baselines(cfg, 2, 0.3),
+        ...(maskTerms(cfg.mask).ovl && cfg.n >= 20
+          ? { recon: (0.5 + 0.1 * u) / Math.sqrt(cfg.n) }
+          : {}),
+      })),
+    }),
+  );
+  t.equal(c.C0.status, 'not held');
+  t.match(c.C0.summary, /^4 of 8 masks .* \(36 of 48 \(mask, N\) cells\)/);
+  t.match(
+    c.C0.summary,
+    /cells\)\. not below random: ovl \(N=20,50,100\), cov\+ovl \(N=20,50,100\), sep\+ovl \(N=20,50,100\), cov\+sep\+ovl \(N=20,50,100\); worst [a-z+]+ at N=20, recon /,
+  );
+  t.notMatch(c.C0.summary, /not below untrained/);
+  t.equal(c.C0.brief, '4/8 masks; fails: ovl, cov+ovl, sep+ovl, cov+sep+ovl');
+  t.same((c.C0.evidence as { failingMasks: Mask[] }).failingMasks, [
+    'ovl',
+    'cov+ovl',
+    'sep+ovl',
+    'cov+sep+ovl',
+  ]);
+  const ovlEverywhere = claims(
+    fabricate({
+      masks: ['base', 'ovl'],
+      sizes: [10, 20],
+      seeds: 10,
+      metrics: (cfg) => ({ recon: cfg.mask === 'ovl' ? 1 : 0.01, ...baselines(cfg) }),
+    }),
+  );
+  t.match(
+    ovlEverywhere.C0.summary,
+    /not below untrained: ovl \(every N\);.*not below random: ovl \(every N\);/,
+  );
+  // below the untrained network only: not held either
+  const untrainedOnly = claims(
+    fabricate({
+      masks: ['base'],
+      sizes: [10],
+      seeds: 10,
+      metrics: (cfg) => ({ recon: 0.2, ...baselines(cfg, 2, 0.5) }),
+    }),
+  );
+  t.equal(untrainedOnly.C0.status, 'not held');
+  t.match(untrainedOnly.C0.summary, /not below random: every mask at every N; worst base at N=10/);
+  // 5 seeds: an exact two-sided p is at least 1/16, never below 0.05
+  const few = claims(
+    fabricate({
+      masks: ['base'],
+      sizes: [10],
+      seeds: 5,
+      metrics: (cfg) => ({ recon: 0.01, ...baselines(cfg) }),
+    }),
+  );
+  t.equal(few.C0.status, 'not held');
+  t.match(few.C0.summary, /p = 0\.0625/);
+});
+
+t.test('C0 on records without a scorecard: computed from their data and parameters', async (t) => {
+  // fabricated prototypes sit within 0.01 of their inputs; the initial ones are uniform draws
+  const records = fabricate({
+    masks: ['base', 'cov'],
+    sizes: [10, 20],
+    seeds: 8,
+    metrics: () => ({}),
+  });
+  t.equal(records[0].metrics.reconRandom, undefined);
+  // recon itself as stored: a fabricated record's recon is 0.1; give it the true one
+  const c = claims(records.map((r) => ({ ...r, metrics: { ...r.metrics, recon: 0.005 } })));
+  t.equal(c.C0.status, 'held', c.C0.summary);
+  const worse = claims(records.map((r) => ({ ...r, metrics: { ...r.metrics, recon: 5 } })));
+  t.equal(worse.C0.status, 'not held');
+  t.match(
+    worse.C0.summary,
+    /not below untrained: every mask at every N;.*\. not below random: every mask at every N/,
+  );
+  t.same(claims([]).C0.status, 'not testable with these runs');
+});

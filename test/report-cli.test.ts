@@ -27,7 +27,7 @@ t.test('reproduce --scale tiny: studies, report, timings; a second call resumes'
   t.equal(first.status, 0, first.stderr);
   t.match(
     first.stdout,
-    /^C1 (held|not held|not testable with these runs): .+\nC2 /,
+    /^C0 (held|not held|not testable with these runs): .+\nC1 (held|not held|not testable with these runs): .+\nC2 /,
     'each claim with its status and numbers',
   );
   t.match(first.stdout, /C6 (held|not held|not testable with these runs): .+\n/);

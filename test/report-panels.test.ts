@@ -105,7 +105,7 @@ t.test('one panel per d, each with its own claims', async (t) => {
   );
   const single = analyseRecords(records(2, true));
   t.equal(single.panels.length, 1);
-  t.same(claimLines(single)[4], 'C5: held', 'one panel: the plain lines');
+  t.same(claimLines(single)[5], 'C5: held', 'one panel: the plain lines');
 });
 
 t.test(
@@ -143,9 +143,9 @@ t.test(
         p.claims.length,
       ]),
       [
-        ['d1', 1, 6],
-        ['d2', 2, 6],
-        ['d3', 3, 6],
+        ['d1', 1, 7],
+        ['d2', 2, 7],
+        ['d3', 3, 7],
       ],
     );
     for (const f of [

@@ -11,6 +11,7 @@ import {
   positionsSpec,
   rasterize,
   renderSvg,
+  RANDOM_BASELINE_LABEL,
   runPoints,
   sizeCurveSpec,
   sweepCurveSpec,
@@ -21,6 +22,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber } from '../src/render/format.js';
 import { summaryTables, sweepPoints } from '../src/report/tables.js';
 import { fabricate } from './helpers/report-records.js';
+import { recordWithScorecard } from '../src/eval/scorecard.js';
 
 const paper = fabricate({
   masks: MASKS,
@@ -331,5 +333,55 @@ t.test('report.html: figure specs and the runtime cannot close their <script> ea
     toHtml([figure], 'x'),
     /<script/,
     'without a runtime, no script at all (the static images)',
+  );
+});
+
+t.test('recon vs N: the random baseline as a dashed reference line with its legend', async (t) => {
+  const slice = mainSlice(paper.map(recordWithScorecard))!;
+  const tables = summaryTables(slice);
+  const spec = sizeCurveSpec(tables, 'recon');
+  const base = data(spec).filter((d) => d.kind === 'baseline');
+  t.same(
+    base.map((d) => d.x),
+    [3, 10, 100],
+    'one point per N',
+  );
+  for (const d of base) {
+    const seeds = new Map(
+      slice.records.filter((r) => r.config.n === d.x).map((r) => [r.config.seed, r]),
+    );
+    const mean = [...seeds.values()].reduce((a, r) => a + r.metrics.reconRandom!, 0) / seeds.size;
+    t.ok(Math.abs((d.value as number) - mean) < 1e-15, `N = ${d.x}: the mean over seeds`);
+  }
+  const svg = await renderSvg(spec);
+  t.equal(XMLValidator.validate(svg), true);
+  const words = texts(svg);
+  t.ok(words.includes('baseline'), 'its legend title');
+  t.ok(words.includes(RANDOM_BASELINE_LABEL), 'its legend entry');
+  t.match(words.join(' '), /dashed: random prototypes \(chance\)/, 'the subtitle says so');
+  t.match(svg, /stroke-dasharray="6,4"/, 'drawn dashed');
+  t.same(lineSeries(svg), [...MASKS], 'the masks still one line each');
+  // every mean's layer ignores the baseline's rows
+  t.ok(layers(spec).every((l) => l.transform?.[0].filter.startsWith('datum.kind')));
+  // no baseline for other metrics, nor for records without a scorecard
+  t.notOk(data(sizeCurveSpec(tables, 'spec')).some((d) => d.kind === 'baseline'));
+  t.notOk(
+    data(sizeCurveSpec(summaryTables(mainSlice(paper)!), 'recon')).some(
+      (d) => d.kind === 'baseline',
+    ),
+  );
+  // panels: each panel its own baseline
+  const panelled = sizeCurveSpec(
+    [
+      { label: 'd = 1', tables },
+      { label: 'd = 2', tables },
+    ],
+    'recon',
+  );
+  t.same(
+    data(panelled)
+      .filter((d) => d.kind === 'baseline')
+      .map((d) => d.panel),
+    ['d = 1', 'd = 1', 'd = 1', 'd = 2', 'd = 2', 'd = 2'],
   );
 });

@@ -7,7 +7,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunRecord } from '../src/record.js';
 import { describeValue } from '../src/errors.js';
-import { CSV_COLUMNS } from '../src/study/csv.js';
+import { CSV_COLUMNS, toCsv } from '../src/study/csv.js';
+import { SCORECARD_FIELDS } from '../src/eval/scorecard.js';
 import {
   exportCsv,
   mergeStudies,
@@ -307,7 +308,7 @@ t.test('CSV export of the flat metrics', async (t) => {
   t.equal(rows[0], CSV_COLUMNS.join(','));
   t.equal(
     rows[0],
-    'id,data,n,hidden,dim,target,init,unit,activation,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,diverged,backend,isa,numerics,wallMs',
+    'id,data,n,hidden,dim,target,init,unit,activation,mask,lambda,tau,tauCov,lr,epochs,seed,recon,spec,fit,cov,sep,ovl,outside,outsideDist,outsideBox,outsideBoxDist,reconUntrained,reconRandom,reconMean,matchedMedian,matchedP90,bestBuddies,reconGreedy,diverged,backend,isa,numerics,wallMs',
   );
   t.equal(rows.length, 13);
   const r = content.records[5];
@@ -319,5 +320,18 @@ t.test('CSV export of the flat metrics', async (t) => {
   t.equal(cell('mask'), r.config.mask);
   t.equal(Number(cell('recon')), r.metrics.recon, 'recon round-trips exactly');
   t.equal(cell('outsideBox'), '', 'outsideBox is empty at d = 1');
+  t.equal(
+    Number(cell('reconUntrained')),
+    r.metrics.reconUntrained,
+    'reconUntrained round-trips exactly',
+  );
+  t.equal(Number(cell('reconRandom')), r.metrics.reconRandom);
+  t.equal(Number(cell('bestBuddies')), r.metrics.bestBuddies);
+  t.equal(Number(cell('reconGreedy')), r.metrics.reconGreedy);
+  t.ok(r.metrics.reconRandom! > r.metrics.recon!, 'trained beats random here');
   t.equal(cell('diverged'), 'false');
+  // a record stored before the scorecard: the same cells, computed
+  const old = structuredClone(r);
+  for (const f of SCORECARD_FIELDS) delete old.metrics[f];
+  t.equal(toCsv([old]), toCsv([r]));
 });

@@ -80,6 +80,12 @@ export function summarize(record: RunRecord): string {
     `  ${field('lambda')} ${field('tau')} ${field('tauCov')} lr=${c.lr} epochs=${c.epochs} seed=${c.seed}`,
     `backend ${record.backend} (${record.isa}), ${fmt(record.wallMs, 3)} ms${m.diverged ? ', DIVERGED (training stopped at a non-finite value)' : ''}`,
     `reconstruction error ${fmt(m.recon)}   specialization ${fmt(m.spec)}   fit ${fmt(m.fit)}`,
+    ...(m.reconRandom !== undefined
+      ? [
+          `  yardsticks: random prototypes ${fmt(m.reconRandom)}  untrained ${fmt(m.reconUntrained)}  all at the mean ${fmt(m.reconMean)}`,
+          `  matched distances: median ${fmt(m.matchedMedian)}  90th percentile ${fmt(m.matchedP90)}; best buddies ${fmt(m.bestBuddies)}; greedy recon ${fmt(m.reconGreedy)}`,
+        ]
+      : []),
     `terms: cov ${fmt(m.cov)}  sep ${fmt(m.sep)}  ovl ${fmt(m.ovl)}`,
     `outside the convex hull (exact${c.dim > 1 ? ', Wolfe' : ''}): ${fmt(m.outside)} of prototypes, mean distance ${fmt(m.outsideDist)}`,
   ];

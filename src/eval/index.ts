@@ -20,3 +20,13 @@ export {
   type HullDistance,
   type Outside,
 } from './hull.js';
+export {
+  scorecard,
+  withScorecard,
+  recordWithScorecard,
+  randomDraws,
+  RANDOM_DRAWS,
+  RANDOM_PAIRS,
+  SCORECARD_FIELDS,
+  type Scorecard,
+} from './scorecard.js';

@@ -181,7 +181,7 @@ export async function beyondDataSnippet(
   blocks.push(...outsideBlocks(panels));
   blocks.push({
     kind: 'paragraph',
-    text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C1..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${alpha}.`,
+    text: `Claims as in the paper's section above; Δ is the mean paired difference of each overlap mask and its twin, in the order ${OVERLAP_TWINS.map(([a, b]) => `${a} − ${b}`).join(', ')}. C0..C6 in full, the tests and every number per panel: \`${BEYOND_REPORT}/report.md\`. Significance level ${alpha}.`,
   });
   const plotFiles = await readdir(path.join(dir, BEYOND_REPORT, 'plots')).catch(
     () => [] as string[],

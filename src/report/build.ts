@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../errors.js';
 import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
+import { recordWithScorecard } from '../eval/scorecard.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
 import { uniqueRecords, type RunRecord } from '../record.js';
 import {
@@ -85,7 +86,7 @@ export interface SweepAnalysis {
 
 /** What one panel's runs show: its main slice, tables, sweeps and claims. */
 export interface PanelAnalysis {
-  /** the slice with most runs: tables, paired tests and C1-C5 use it */
+  /** the slice with most runs: tables, paired tests and C0-C5 use it */
   main?: Slice;
   tables?: SummaryTables;
   /** the sweeps found (a lambda sweep, a tau sweep; C6 uses the tau sweep) */
@@ -149,7 +150,8 @@ export function analyseRecords(
   records: readonly RunRecord[],
   options: ClaimOptions = {},
 ): ReportAnalysis {
-  const unique = uniqueRecords(records);
+  // records made before the scorecard get it computed from their data and parameters
+  const unique = uniqueRecords(records).map(recordWithScorecard);
   const analysed = panels(unique).map(({ records: panelRecords, ...panel }) => ({
     panel: { ...panel, runs: panelRecords.length },
     ...analysePanel(panelRecords, options),
@@ -246,7 +248,7 @@ export async function buildReport(
     `${sweep.field === 'tau' ? 'Tau' : 'Lambda'} sweep: ${describeSetting(sweep.setting)}; ${sweep.field} in {${sweep.values.join(', ')}}; masks ${[...new Set(sweep.series.map((s) => s.mask))].join(', ')} at N in {${[...new Set(sweep.series.map((s) => s.n))].join(', ')}}; ${sweep.records.length} runs.`;
   const settingLines = (p: PanelAnalysis, prefix: string) => [
     p.main
-      ? `${prefix}Main setting (tables, paired tests, C1–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.`
+      ? `${prefix}Main setting (tables, paired tests, C0–C5): ${describeSetting(p.main.setting)}; masks ${p.main.masks.join(', ')}; N in {${p.main.sizes.join(', ')}}; ${p.main.records.length} runs.`
       : '',
     ...sweepList(p).map((a) => `${prefix}${describeSweep(a)}`),
     p.sweeps.tau ? '' : `${prefix}No tau sweep among the runs (C6 not testable).`,
@@ -256,7 +258,7 @@ export async function buildReport(
     `${analysis.records.length} runs${options.source ? ` from ${options.source}` : ''}; ${diverged} diverged (kept, with null metrics, and left out of every mean and test).`,
     ...(multi
       ? [
-          `${analysis.panels.length} panels (one per dataset and input dimension d), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
+          `${analysis.panels.length} panels (one per dataset, input dimension d and neuron, and per width H / N when the runs vary it), each checked on its own: ${analysis.panels.map((p) => `${p.panel.label} (${p.panel.runs} runs)`).join(', ')}.`,
           ...analysis.panels.flatMap((p) => settingLines(p, `**${p.panel.label}** — `)),
         ]
       : settingLines(analysis, '')),
@@ -295,7 +297,7 @@ export async function buildReport(
       });
       blocks.push({
         kind: 'paragraph',
-        text: `C1–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).`,
+        text: `C0–C5 checked again on the runs at each ${sweep.field} (${describeSetting(sweep.setting)}), and whether \`sep\` puts more prototypes outside the hull than \`base\` there (C6 one value at a time). n/t: not testable with these runs. The deciding numbers follow each verdict (on hover in the HTML report).`,
       });
       blocks.push(claimsGridBlock(grid));
     }
@@ -428,7 +430,7 @@ export async function buildReport(
       });
       blocks.push({
         kind: 'paragraph',
-        text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
+        text: `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N (among the masks). The recon tables also show, in italics, the baselines of the same runs: _random_ (recon of random prototypes in the inputs' bounding box: chance) and _untrained_ (recon of the initial prototypes), one value per seed. CSV files beside these tables hold the same numbers unrounded.${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
       });
       for (const metric of REPORT_METRICS) {
         blocks.push({ kind: 'heading', level: 3, text: `${metric} — means per N (best in bold)` });

@@ -178,7 +178,7 @@ export function slices(records: readonly RunRecord[]): Slice[] {
 /**
  * The main slice: the one holding most runs (for the paper study plus a tau sweep, the paper's
  * defaults; for a lambda sweep, whose slices are all alike, the one at the default lambda).
- * Tables, paired tests and claims C1-C5 use it. Undefined for no records.
+ * Tables, paired tests and claims C0-C5 use it. Undefined for no records.
  */
 export function mainSlice(records: readonly RunRecord[]): Slice | undefined {
   return slices(records)[0];

@@ -17,6 +17,7 @@ import {
 import type { PanelAnalysis, ReportAnalysis } from './build.js';
 import { SWEEP_FIELDS, type SliceSetting, type SweepField } from './cells.js';
 import {
+  CLAIM_IDS,
   claimsGridJson,
   type ClaimOptions,
   type ClaimResult,
@@ -104,7 +105,7 @@ export function claimsJson(analysis: ReportAnalysis, options: Required<ClaimOpti
 export function checkClaim(field: string, value: unknown): ClaimResult {
   const c = checkObject(field, value);
   return {
-    id: checkOneOf(`${field}.id`, c.id, ['C1', 'C2', 'C3', 'C4', 'C5', 'C6'] as const),
+    id: checkOneOf(`${field}.id`, c.id, CLAIM_IDS),
     claim: checkString(`${field}.claim`, c.claim),
     test: checkString(`${field}.test`, c.test),
     status: checkOneOf(`${field}.status`, c.status, STATUSES),
@@ -122,7 +123,7 @@ function checkGrid(field: string, value: unknown): ClaimsGridJson {
     rows: checkArray(`${field}.rows`, g.rows, (f, v) => {
       const r = checkObject(f, v);
       return {
-        id: checkOneOf(`${f}.id`, r.id, ['C1', 'C2', 'C3', 'C4', 'C5', 'sep-expels'] as const),
+        id: checkOneOf(`${f}.id`, r.id, [...CLAIM_IDS.slice(0, 6), 'sep-expels'] as const),
         label: checkString(`${f}.label`, r.label),
         cells: checkArray(`${f}.cells`, r.cells, (cf, cv) => {
           const c = checkObject(cf, cv);

@@ -1,5 +1,5 @@
-// The claims check: each claim of the paper (SPEC summary, issue 5: C1..C6) stated, tested on the
-// runs present and marked held / not held / not testable, with the numbers behind the verdict.
+// The claims check: each claim of the paper (SPEC summary, issue 5: C1..C6), and C0, the yardstick
+// beneath them (trained beats untrained and random, issue 20), stated, tested on the runs present and marked held / not held / not testable, with the numbers behind the verdict.
 // Thresholds are options with stated defaults; nothing here reads files or draws.
 
 import { MASKS, maskTerms, type Mask } from '../config.js';
@@ -13,14 +13,18 @@ import {
   type Slice,
   type Sweep,
 } from './cells.js';
+import type { Metrics, RunRecord } from '../record.js';
 import type { Block, TableBlock } from './document.js';
 import { spearman, summarize, wilcoxonSignedRank, type WilcoxonResult } from './stats.js';
 
 export type ClaimStatus = 'held' | 'not held' | 'not testable with these runs';
 
 /** One checked claim. */
+/** Every claim the check makes: C0 (the yardstick) and the paper's C1–C6. */
+export const CLAIM_IDS = ['C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6'] as const;
+
 export interface ClaimResult {
-  id: 'C1' | 'C2' | 'C3' | 'C4' | 'C5' | 'C6';
+  id: (typeof CLAIM_IDS)[number];
   /** the claim, as the paper makes it */
   claim: string;
   /** how it was tested here, thresholds included */
@@ -68,6 +72,7 @@ export const OVERLAP_TWINS: readonly (readonly [Mask, Mask])[] = [
 ];
 
 const CLAIMS: Record<ClaimResult['id'], string> = {
+  C0: 'Trained prototypes reconstruct better than the untrained network and than random prototypes: under each mask, at each N, recon < reconUntrained and recon < reconRandom.',
   C1: 'Coverage gives the lowest mean reconstruction error at every size: at every N the mask with the lowest mean recon has coverage active (reported beside it: whether `cov` alone beats `base`).',
   C2: 'Coverage raises specialization over the baseline: spec(cov) > spec(base).',
   C3: 'Overlap is harmful: every overlap-active mask has a higher reconstruction error than its overlap-free twin.',
@@ -76,16 +81,17 @@ const CLAIMS: Record<ClaimResult['id'], string> = {
   C6: 'Separation expels only at large tau: on the separation-only mask `sep`, the outside fraction grows with tau.',
 };
 
-/** Everything the claims check needs: the main slice (C1-C5) and the tau sweep if any (C6). */
+/** Everything the claims check needs: the main slice (C0-C5) and the tau sweep if any (C6). */
 export interface ClaimInputs {
   main?: Slice;
   sweep?: Sweep;
 }
 
-/** Checks C1..C6 on the runs; see {@link ClaimOptions} for the thresholds. */
+/** Checks C0..C6 on the runs; see {@link ClaimOptions} for the thresholds. */
 export function checkClaims(inputs: ClaimInputs, options: ClaimOptions = {}): ClaimResult[] {
   const opts = resolveClaimOptions(options);
   return [
+    claimC0(inputs.main, opts),
     claimC1(inputs.main, opts),
     claimC2(inputs.main, opts),
     claimTwins('C3', 'recon', inputs.main, opts),
@@ -136,6 +142,122 @@ function testSummary(w: WilcoxonResult) {
     rankBiserial: w.effect,
     p: w.p,
     method: w.method,
+  };
+}
+
+/** The baselines C0 compares recon with (record fields of the scorecard). */
+const C0_BASELINES = { untrained: 'reconUntrained', random: 'reconRandom' } as const;
+
+/**
+ * recon - baseline over the runs of one cell, paired within each run (one run gives both: the
+ * baselines share its data, init and seed); runs where either is null are left out.
+ */
+function baselineDiffs(records: readonly RunRecord[], field: keyof Metrics): number[] {
+  const diffs: number[] = [];
+  for (const r of [...records].sort((a, b) => a.config.seed - b.config.seed)) {
+    const recon = metricValue(r, 'recon');
+    const base = metricValue(r, field);
+    if (recon !== null && base !== null) diffs.push(recon - base);
+  }
+  return diffs;
+}
+
+/** One (mask, N) cell of C0: recon against each baseline. */
+function c0Cell(slice: Slice, mask: Mask, n: number, opts: Required<ClaimOptions>) {
+  const records = cellRecords(slice, mask, n);
+  const mean = (field: keyof Metrics) => summarize(records.map((r) => metricValue(r, field))).mean;
+  const against = (field: keyof Metrics) => {
+    const w = wilcoxonSignedRank(baselineDiffs(records, field));
+    return { below: w.pairs > 0 && (w.meanDiff ?? 0) < 0 && w.p < opts.alpha, ...testSummary(w) };
+  };
+  const vsUntrained = against(C0_BASELINES.untrained);
+  const vsRandom = against(C0_BASELINES.random);
+  const recon = mean('recon');
+  const random = mean(C0_BASELINES.random);
+  return {
+    n,
+    recon,
+    untrained: mean(C0_BASELINES.untrained),
+    random,
+    dataMean: mean('reconMean'),
+    ratioToRandom: recon !== null && random ? recon / random : null,
+    vsUntrained,
+    vsRandom,
+    holds: vsUntrained.below && vsRandom.below,
+  };
+}
+
+/**
+ * Where C0 fails, in words: per baseline the masks and sizes not significantly below it, and the
+ * worst such cell's numbers (highest mean difference recon - baseline); `present`: how many masks
+ * the slice has (all failing everywhere is said in four words).
+ */
+function c0Failures(
+  masks: readonly { mask: Mask; cells: ReturnType<typeof c0Cell>[] }[],
+  present: number,
+): string {
+  return (['vsUntrained', 'vsRandom'] as const)
+    .flatMap((k) => {
+      const what = k === 'vsUntrained' ? 'untrained' : 'random';
+      const bad = masks
+        .map((m) => ({ mask: m.mask, cells: m.cells.filter((c) => !c[k].below) }))
+        .filter((m) => m.cells.length);
+      if (!bad.length) return [];
+      const worst = bad
+        .flatMap((m) => m.cells.map((c) => ({ mask: m.mask, c })))
+        .reduce((a, b) =>
+          (b.c[k].meanDiff ?? -Infinity) > (a.c[k].meanDiff ?? -Infinity) ? b : a,
+        );
+      const base = k === 'vsUntrained' ? worst.c.untrained : worst.c.random;
+      const every = (m: (typeof bad)[number]) =>
+        m.cells.length === masks.find((x) => x.mask === m.mask)!.cells.length;
+      const where =
+        bad.length === present && bad.every(every)
+          ? ['every mask at every N']
+          : bad.map(
+              (m) =>
+                `${m.mask} (${every(m) ? 'every N' : `N=${m.cells.map((c) => c.n).join(',')}`})`,
+            );
+      return [
+        `not below ${what}: ${where.join(', ')}; worst ${worst.mask} at N=${worst.c.n}, recon ${fmt(worst.c.recon)} vs ${fmt(base)}, p = ${formatP(worst.c[k].p)}`,
+      ];
+    })
+    .join('. ');
+}
+
+function claimC0(slice: Slice | undefined, opts: Required<ClaimOptions>): ClaimResult {
+  const test = `Under each mask, at each N: per run, recon − reconUntrained (the initial prototypes) and recon − reconRandom (H random prototypes uniform in the inputs' bounding box, the mean of 8 draws in 1-D, min(8, ceil(4000 / min(N, H))) in d > 1, seeded by the run's seed), paired over seeds; a (mask, N) cell holds when both mean differences are < 0 with a two-sided Wilcoxon signed-rank p < ${opts.alpha} (so at least 6 seeds). A mask holds when every N it has runs at holds; held when every mask present holds. reconMean (every prototype at the data mean) is reported beside them.`;
+  if (!slice) return notTestable('C0', test, 'No runs.');
+  const masks = slice.masks.map((mask) => {
+    const cells = slice.sizes
+      .filter((n) => cellRecords(slice, mask, n).length > 0)
+      .map((n) => c0Cell(slice, mask, n, opts));
+    return { mask, held: cells.every((c) => c.holds), cells };
+  });
+  const all = masks.flatMap((m) => m.cells);
+  if (all.every((c) => c.vsUntrained.pairs === 0 && c.vsRandom.pairs === 0))
+    return notTestable('C0', test, 'No run has finite recon and baselines.', { masks });
+  const failing = masks.filter((m) => !m.held);
+  const ratios = masks.map((m) => {
+    const r = m.cells.map((c) => c.ratioToRandom).filter((v): v is number => v !== null);
+    return `${m.mask} ${r.length ? `${fmt(Math.min(...r), 2)}–${fmt(Math.max(...r), 2)}` : '–'}`;
+  });
+  const held = all.filter((c) => c.holds).length;
+  const summary = `${masks.length - failing.length} of ${masks.length} masks reconstruct significantly better than both the untrained network and random prototypes at every N (${held} of ${all.length} (mask, N) cells).${failing.length ? ` ${c0Failures(failing, masks.length)}.` : ''} recon / reconRandom (range over N): ${ratios.join(', ')}.`;
+  const brief = `${masks.length - failing.length}/${masks.length} masks${failing.length && failing.length < masks.length ? `; fails: ${failing.map((m) => m.mask).join(', ')}` : ''}`;
+  return {
+    id: 'C0',
+    claim: CLAIMS.C0,
+    test,
+    status: failing.length ? 'not held' : 'held',
+    summary,
+    brief,
+    evidence: {
+      cellsHeld: held,
+      cells: all.length,
+      failingMasks: failing.map((m) => m.mask),
+      masks,
+    },
   };
 }
 
@@ -494,17 +616,17 @@ export function sepExpels(slice: Slice, options: ClaimOptions = {}): ClaimResult
 }
 
 /**
- * The claims grid of a sweep: C1-C5 on the slice at each value of the swept field (runs that
+ * The claims grid of a sweep: C0-C5 on the slice at each value of the swept field (runs that
  * ignore the field, such as `base` in a lambda sweep, are in every slice), and whether `sep`
  * expels there (C6 per value).
  */
 export function claimsGrid(sweep: Sweep, options: ClaimOptions = {}): ClaimsGrid {
   const opts = resolveClaimOptions(options);
   const perValue = sweep.slices.map((slice) => checkClaims({ main: slice }, opts));
-  const rows: ClaimsGridRow[] = (['C1', 'C2', 'C3', 'C4', 'C5'] as const).map((id, k) => ({
+  const rows: ClaimsGridRow[] = (['C0', 'C1', 'C2', 'C3', 'C4', 'C5'] as const).map((id) => ({
     id,
     label: CLAIM_LABELS[id],
-    cells: perValue.map((claims) => claims[k]),
+    cells: perValue.map((claims) => claims.find((c) => c.id === id)!),
   }));
   rows.push({
     id: 'sep-expels',
@@ -538,7 +660,8 @@ export function claimsGridJson(grid: ClaimsGrid): ClaimsGridJson {
   };
 }
 
-const CLAIM_LABELS: Record<'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
+const CLAIM_LABELS: Record<'C0' | 'C1' | 'C2' | 'C3' | 'C4' | 'C5', string> = {
+  C0: 'beats untrained and random',
   C1: 'coverage lowest recon',
   C2: 'coverage raises spec',
   C3: 'overlap raises recon',

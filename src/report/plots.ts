@@ -194,6 +194,46 @@ export function runPoints(
 type Facet =
   { field: 'panel'; order: readonly string[] } | { field: 'n'; order: readonly number[] };
 
+/** A reference line of a curve: recon of random prototypes at one N (its panel's, with panels). */
+export interface BaselinePoint {
+  x: number;
+  value: number;
+  /** the legend's entry */
+  label: string;
+  panel?: string;
+}
+
+/** The label of the random baseline in a curve's legend. */
+export const RANDOM_BASELINE_LABEL = 'random prototypes (mean recon)';
+
+/**
+ * The dashed grey reference line under a curve's means (chance: recon of random prototypes), with
+ * its own legend (`baseline`) beside the masks' colors.
+ */
+function baselineLayer(x: object, yScale: object, filter: object): object {
+  const labels = [RANDOM_BASELINE_LABEL];
+  return {
+    ...filter,
+    mark: { type: 'line', color: '#555555', strokeWidth: 1.5 },
+    encoding: {
+      x,
+      y: { field: 'value', type: 'quantitative', scale: yScale },
+      strokeDash: {
+        field: 'label',
+        type: 'nominal',
+        title: 'baseline',
+        scale: { domain: labels, range: [[6, 4]] },
+        legend: { symbolStrokeColor: '#555555', symbolType: 'stroke', symbolSize: 300 },
+      },
+      tooltip: [
+        { field: 'label', title: 'baseline' },
+        { field: 'x', title: 'N' },
+        { field: 'value', title: 'recon', format: '.4~g' },
+      ],
+    },
+  };
+}
+
 /**
  * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
  * chart per panel or per N. The means' tooltips give their numbers. With `runs` (report.html), a
@@ -210,6 +250,7 @@ function curveSpec(opts: {
   xValues?: number[];
   facet?: Facet;
   runs?: RunPoint[];
+  baseline?: BaselinePoint[];
 }): TopLevelSpec {
   const means = opts.points.map((p) => ({
     ...p,
@@ -223,7 +264,11 @@ function curveSpec(opts: {
         ? 'none (fewer than 2 runs)'
         : `[${formatNumber(p.lo)}, ${formatNumber(p.hi)}]`,
   }));
-  const values = [...means, ...(opts.runs ?? []).map((r) => ({ ...r, kind: 'run' }))];
+  const values = [
+    ...means,
+    ...(opts.runs ?? []).map((r) => ({ ...r, kind: 'run' })),
+    ...(opts.baseline ?? []).map((b) => ({ ...b, kind: 'baseline' })),
+  ];
   const x = {
     field: 'x',
     type: 'quantitative',
@@ -242,8 +287,9 @@ function curveSpec(opts: {
   const mean = { field: 'mean', type: 'quantitative', title: opts.yTitle, scale: yScale };
   // the runs share the data (a faceted chart has one data set): each layer keeps its kind
   const only = (kind: string) =>
-    opts.runs ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {};
+    opts.runs || opts.baseline ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {};
   const layer = [
+    ...(opts.baseline?.length ? [baselineLayer(x, yScale, only('baseline'))] : []),
     {
       ...only('mean'),
       mark: { type: 'rule', opacity: 0.7 },
@@ -335,7 +381,8 @@ export interface CurvePanel {
 }
 
 /**
- * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit. Given several
+ * Metric vs N, one line per mask, 95% intervals as bars; log y for recon and fit; for recon a dashed
+ * reference line at the random baseline (the scorecard's `reconRandom`), labelled in its own legend. Given several
  * panels (one per d or dataset), one chart per panel side by side, on a shared y axis. `records`
  * (the runs of the tables, for report.html) adds one point per run; panels carry their own.
  */
@@ -367,12 +414,14 @@ export function sizeCurveSpec(
   const logY = metric === 'recon' || metric === 'fit';
   const better = LOWER_IS_BETTER[metric] ? 'lower is better' : 'higher is better';
   const masks = MASKS.filter((m) => panels.some((p) => p.tables.masks.includes(m)));
+  const baseline = metric === 'recon' ? randomBaseline(panels, Array.isArray(tables)) : [];
   const sizes = [...new Set(panels.flatMap((p) => p.tables.sizes))].sort((a, b) => a - b);
   return curveSpec({
     title: `${METRIC_LABELS[metric]} vs N`,
-    subtitle: `mean over seeds, bars: 95% t-interval; ${better}`,
+    subtitle: `mean over seeds, bars: 95% t-interval; ${better}${baseline.length ? '; dashed: random prototypes (chance)' : ''}`,
     points,
     masks,
+    baseline: baseline.length ? baseline : undefined,
     xTitle: 'N = H (log scale)',
     yTitle: `${metric}${logY ? ' (log scale)' : ''}`,
     logY,
@@ -391,6 +440,18 @@ export function sizeCurveSpec(
         )
       : undefined,
   });
+}
+
+/** The random baseline of each panel's sizes (none where the records have no scorecard). */
+function randomBaseline(panels: readonly CurvePanel[], faceted: boolean): BaselinePoint[] {
+  return panels.flatMap((p) =>
+    p.tables.baselines.flatMap((b) => {
+      const value = b.stats.random.mean;
+      if (value === null) return [];
+      const point = { x: b.n, value, label: RANDOM_BASELINE_LABEL };
+      return [faceted ? { ...point, panel: p.label } : point];
+    }),
+  );
 }
 
 /** How a swept field is named on an axis. */

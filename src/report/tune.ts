@@ -127,7 +127,10 @@ export function tunedClaims(result: TuneResult, options: ClaimOptions = {}): Tun
   return {
     perN,
     overlapExpels: compareTwins(slice, 'outside', opts),
-    claims: [...checkClaims({ main: slice }, opts).slice(0, 5), sepExpels(slice, opts)],
+    claims: [
+      ...checkClaims({ main: slice }, opts).filter((c) => c.id !== 'C0' && c.id !== 'C6'),
+      sepExpels(slice, opts),
+    ],
   };
 }
 

@@ -5,10 +5,14 @@ import { CONFIG_KEYS } from '../config.js';
 import { csvText } from '../csv.js';
 import { recordNumerics } from '../numerics.js';
 import { dataLabel } from '../data-spec.js';
+import { recordWithScorecard, SCORECARD_FIELDS } from '../eval/scorecard.js';
 import type { Metrics, RunRecord } from '../record.js';
 import { readStudySync, writeFileAtomic, type StudyContent } from './store.js';
 
-/** Metric columns, in order; `outsideBox*` are empty for d = 1 runs. */
+/**
+ * Metric columns, in order; `outsideBox*` are empty for d = 1 runs. The scorecard columns
+ * (`reconUntrained` .. `reconGreedy`) are computed for records made before it.
+ */
 export const METRIC_COLUMNS: readonly (keyof Metrics)[] = [
   'recon',
   'spec',
@@ -20,6 +24,7 @@ export const METRIC_COLUMNS: readonly (keyof Metrics)[] = [
   'outsideDist',
   'outsideBox',
   'outsideBoxDist',
+  ...SCORECARD_FIELDS,
   'diverged',
 ];
 
@@ -35,8 +40,8 @@ export const CSV_COLUMNS: readonly string[] = [
 ];
 
 /**
- * Records as CSV text (RFC 4180, `\n` line ends, a header row). Non-finite or missing values are
- * empty cells; numbers are written in JavaScript's shortest round-trip form.
+ * Records as CSV text (RFC 4180, `\n` line ends, a header row). A record without the scorecard
+ * gets it computed ({@link recordWithScorecard}). Non-finite or missing values are empty cells; numbers are written in JavaScript's shortest round-trip form.
  *
  * @example
  * ```ts
@@ -45,15 +50,17 @@ export const CSV_COLUMNS: readonly string[] = [
  * ```
  */
 export function toCsv(records: readonly RunRecord[]): string {
-  const rows = records.map((r) => [
-    r.id,
-    ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])),
-    ...METRIC_COLUMNS.map((k) => r.metrics[k]),
-    r.backend,
-    r.isa,
-    recordNumerics(r),
-    r.wallMs,
-  ]);
+  const rows = records
+    .map(recordWithScorecard)
+    .map((r) => [
+      r.id,
+      ...CONFIG_KEYS.map((k) => (k === 'data' ? dataLabel(r.config.data) : r.config[k])),
+      ...METRIC_COLUMNS.map((k) => r.metrics[k]),
+      r.backend,
+      r.isa,
+      recordNumerics(r),
+      r.wallMs,
+    ]);
   return csvText(CSV_COLUMNS, rows);
 }
 

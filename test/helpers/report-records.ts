@@ -1,5 +1,6 @@
 // Constructed run records for the report tests: chosen metrics and prototype positions, no training.
 // A record's prototypes are encoded as final W = 1, b = -p (so p_j = -b_j w_j / (w_j^2 + eps) = p_j).
+// Records carry no scorecard unless `metrics` gives it: the report computes it from data and params.
 
 import {
   identityConfig,
@@ -48,6 +49,8 @@ export function fabricate(opts: FabricateOptions): RunRecord[] {
             seen.add(runId(config));
             const dataRand = lcg(seed * 1000 + n);
             const x = Array.from({ length: n }, () => dataRand() * 2 - 1);
+            const initRand = lcg(seed * 1000 + n + 500000);
+            const start = x.map(() => 1 - initRand() * 2);
             const rand = lcg(
               seed * 7919 +
                 n * 31 +
@@ -74,7 +77,8 @@ export function fabricate(opts: FabricateOptions): RunRecord[] {
               id: runId(config),
               config,
               data: { x: x.map((v) => [v]), y: x.map((v) => Math.sin(Math.PI * v)) },
-              initial: { W: x.map(() => [1]), b: x.map((v) => -v), v: x.map(() => 0), c: 0 },
+              // untrained prototypes: uniform on [-1, 1), fixed by seed and N (the same for every mask)
+              initial: { W: x.map(() => [1]), b: start, v: x.map(() => 0), c: 0 },
               final: {
                 W: protos.map(() => [1]),
                 b: protos.map((p) => -p),
