@@ -1,0 +1,342 @@
+// LAPJV (R. Jonker and A. Volgenant, "A shortest augmenting path algorithm for dense and sparse
+// linear assignment problems", Computing 38, 1987) in float64, for r <= c rows and columns:
+//   1. column reduction with reduction transfer (square problems only: a reduced column price
+//      may be positive, which an unmatched column of a rectangular problem must not have),
+//   2. two passes of augmenting row reduction,
+//   3. a shortest augmenting path (Dijkstra over reduced costs) for every row still free.
+// Column prices v only decrease after step 1 and change only on matched columns, so an unmatched
+// column keeps v = 0 and the result is optimal for rectangular problems too (the dual of
+// "every row matched, columns at most once" has v <= 0, and v = 0 where a column is unmatched).
+// Row prices are implicit (u_i = c_ij - v_j on the match). Every scan is in index order with
+// strict comparisons, so ties go the same way on every machine.
+#include "lap.h"
+
+#include <algorithm>
+#include <cmath>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace protomlp {
+
+namespace {
+
+constexpr double kInf = HUGE_VAL;
+
+/** The solver's state for one problem with rows <= cols. */
+struct Lap {
+  Lap(const double* cost, int rows, int cols)
+      : c(cost), r(rows), n(cols), v(cols, 0.0), rowsol(rows, -1), colsol(cols, -1) {}
+  const double* c;  // r x n, row-major
+  int r, n;
+  std::vector<double> v;                // column prices
+  std::vector<int32_t> rowsol, colsol;  // the matching both ways (-1: free)
+  std::vector<int32_t> freeRows;        // rows not matched yet
+  const double* row(int i) const { return c + (size_t)i * (size_t)n; }
+};
+
+/** Square problems: every column priced at its least cost and given to that row if still free;
+ * then rows that got exactly one column pass their slack on to it (reduction transfer). */
+void columnReduction(Lap& s) {
+  std::vector<int32_t> argmin(s.n, 0);
+  for (int j = 0; j < s.n; j++) s.v[j] = s.row(0)[j];
+  for (int i = 1; i < s.r; i++) {
+    const double* ci = s.row(i);
+    for (int j = 0; j < s.n; j++) {
+      if (ci[j] < s.v[j]) {
+        s.v[j] = ci[j];
+        argmin[j] = i;
+      }
+    }
+  }
+  std::vector<int32_t> matches(s.r, 0);
+  for (int j = 0; j < s.n; j++) {
+    const int i = argmin[j];
+    if (++matches[i] == 1) {
+      s.rowsol[i] = j;
+      s.colsol[j] = i;
+    } else if (s.v[j] < s.v[s.rowsol[i]]) {
+      s.colsol[s.rowsol[i]] = -1;
+      s.rowsol[i] = j;
+      s.colsol[j] = i;
+    }
+  }
+  for (int i = 0; i < s.r; i++) {
+    if (matches[i] == 0) {
+      s.freeRows.push_back(i);
+    } else if (matches[i] == 1 && s.n > 1) {
+      const int j1 = s.rowsol[i];
+      const double* ci = s.row(i);
+      double least = kInf;
+      for (int j = 0; j < s.n; j++)
+        if (j != j1 && ci[j] - s.v[j] < least) least = ci[j] - s.v[j];
+      s.v[j1] -= least;
+    }
+  }
+}
+
+/** The least and second least reduced cost of row i, and their columns (j2 = -1 when n = 1). */
+struct TwoLeast {
+  double u1, u2;
+  int j1, j2;
+};
+TwoLeast twoLeast(const Lap& s, int i) {
+  const double* ci = s.row(i);
+  TwoLeast t{ci[0] - s.v[0], kInf, 0, -1};
+  for (int j = 1; j < s.n; j++) {
+    const double h = ci[j] - s.v[j];
+    if (h < t.u2) {
+      if (h >= t.u1) {
+        t.u2 = h;
+        t.j2 = j;
+      } else {
+        t.u2 = t.u1;
+        t.j2 = t.j1;
+        t.u1 = h;
+        t.j1 = j;
+      }
+    }
+  }
+  return t;
+}
+
+/**
+ * Augmenting row reduction: a free row takes its cheapest column, lowering that column's price
+ * by the gap to its second cheapest so it stays the cheapest; the row it displaces is treated at
+ * once when the price moved, else in the next pass. Two passes. A price step too small to change
+ * a float64 counts as no step (no cycling), and a pass stops after 8 r + 64 steps (what is left
+ * goes to the augmentation, which is exact on its own).
+ */
+void augmentingRowReduction(Lap& s) {
+  for (int pass = 0; pass < 2; pass++) {
+    std::vector<int32_t>& list = s.freeRows;
+    const size_t previous = list.size();
+    size_t k = 0, kept = 0;
+    int64_t budget = int64_t{8} * s.r + 64;
+    while (k < previous && budget-- > 0) {
+      const int i = list[k++];
+      TwoLeast t = twoLeast(s, i);
+      int i0 = s.colsol[t.j1];
+      const double lowered = t.j2 >= 0 ? s.v[t.j1] - (t.u2 - t.u1) : s.v[t.j1];
+      const bool moved = t.u1 < t.u2 && lowered < s.v[t.j1];
+      if (moved) {
+        s.v[t.j1] = lowered;
+      } else if (i0 >= 0 && t.j2 >= 0) {
+        t.j1 = t.j2;
+        i0 = s.colsol[t.j2];
+      }
+      s.rowsol[i] = t.j1;
+      s.colsol[t.j1] = i;
+      if (i0 >= 0) {
+        s.rowsol[i0] = -1;
+        if (moved)
+          list[--k] = i0;
+        else
+          list[kept++] = i0;
+      }
+    }
+    while (k < previous) list[kept++] = list[k++];  // the budget ran out: still free
+    list.resize(kept);
+  }
+}
+
+/** Scratch space of the augmentation, reused across rows. */
+struct Paths {
+  explicit Paths(int n) : d(n), pred(n), collist(n) {}
+  std::vector<double> d;
+  std::vector<int32_t> pred, collist;
+};
+
+/** Moves the columns of collist[up..n) whose d is least to the todo range [low, up); the least d.
+ */
+double nextLeast(const Lap& s, Paths& p, int low, int& up) {
+  double least = p.d[p.collist[up++]];
+  for (int k = up; k < s.n; k++) {
+    const int j = p.collist[k];
+    const double h = p.d[j];
+    if (h <= least) {
+      if (h < least) {
+        up = low;
+        least = h;
+      }
+      p.collist[k] = p.collist[up];
+      p.collist[up++] = j;
+    }
+  }
+  return least;
+}
+
+/** Scans row i of the matched column j1 at distance `least`; a free column reached at `least`
+ * ends the path (returned), else -1. */
+int scanRow(const Lap& s, Paths& p, int j1, double least, int& up) {
+  const int i = s.colsol[j1];
+  const double* ci = s.row(i);
+  const double h = ci[j1] - s.v[j1] - least;
+  for (int k = up; k < s.n; k++) {
+    const int j = p.collist[k];
+    const double v2 = ci[j] - s.v[j] - h;
+    if (v2 < p.d[j]) {
+      p.pred[j] = i;
+      if (v2 == least) {
+        if (s.colsol[j] < 0) return j;
+        p.collist[k] = p.collist[up];
+        p.collist[up++] = j;
+      }
+      p.d[j] = v2;
+    }
+  }
+  return -1;
+}
+
+/** Shortest augmenting path from free row f (Dijkstra in reduced costs), then the new prices of
+ * the columns it settled and the flip of the matching along the path. */
+void augment(Lap& s, Paths& p, int f) {
+  const double* cf = s.row(f);
+  for (int j = 0; j < s.n; j++) {
+    p.d[j] = cf[j] - s.v[j];
+    p.pred[j] = f;
+    p.collist[j] = j;
+  }
+  int low = 0, up = 0, last = 0, end = -1;
+  double least = 0;
+  while (end < 0) {
+    if (up == low) {
+      last = low;
+      least = nextLeast(s, p, low, up);
+      for (int k = low; k < up && end < 0; k++)
+        if (s.colsol[p.collist[k]] < 0) end = p.collist[k];
+    }
+    if (end < 0) end = scanRow(s, p, p.collist[low++], least, up);
+  }
+  for (int k = 0; k < last; k++) {
+    const int j = p.collist[k];
+    s.v[j] += p.d[j] - least;
+  }
+  for (int i = -1; i != f;) {
+    i = p.pred[end];
+    s.colsol[end] = i;
+    const int next = s.rowsol[i];
+    s.rowsol[i] = end;
+    end = next;
+  }
+}
+
+/** The whole solve for rows <= cols; false when a price stopped being finite. */
+bool lapjv(Lap& s) {
+  if (s.r == s.n) {
+    columnReduction(s);
+  } else {
+    for (int i = 0; i < s.r; i++) s.freeRows.push_back(i);
+  }
+  augmentingRowReduction(s);
+  Paths paths(s.n);
+  for (const int f : s.freeRows) augment(s, paths, f);
+  for (const double value : s.v)
+    if (!std::isfinite(value)) return false;
+  return true;
+}
+
+void check(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+
+/** Sizes are >= 1 and small enough that products of two of them never overflow. */
+void checkSize(const char* field, int64_t value) {
+  check(value >= 1 && value <= (int64_t{1} << 31), std::string(field) + ": got " +
+                                                       std::to_string(value) +
+                                                       ", expected an integer from 1 to 2^31");
+}
+
+void checkLength(const char* field, size_t actual, const char* expression, int64_t expected) {
+  check((int64_t)actual == expected, std::string(field) + ": got " + std::to_string(actual) +
+                                         ", expected " + expression + " = " +
+                                         std::to_string(expected));
+}
+
+/** rowToCol from a solved problem that may be the transpose (rows = the original columns). */
+void writeMatching(const Lap& s, bool transposed, int32_t* rowToCol) {
+  if (!transposed) {
+    std::copy(s.rowsol.begin(), s.rowsol.end(), rowToCol);
+  } else {
+    std::copy(s.colsol.begin(), s.colsol.end(), rowToCol);
+  }
+}
+
+/** Solves `cost` (r x n, r <= n) into rowToCol; kCannot on a non-finite price or no memory. */
+LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, int32_t* rowToCol) {
+  try {
+    Lap s(cost, r, n);
+    if (!lapjv(s)) return LapStatus::kCannot;
+    writeMatching(s, transposed, rowToCol);
+    return LapStatus::kOk;
+  } catch (const std::bad_alloc&) {
+    return LapStatus::kCannot;
+  }
+}
+
+/** TS distance(): |x - p| in 1-D, else sqrt of the squared differences summed in k order
+ * (Infinity when that sum overflows: TS then takes Math.hypot, which this file does not have). */
+double distance(const double* x, const double* p, int64_t d) {
+  if (d == 1) return std::fabs(x[0] - p[0]);
+  double sum = 0;
+  for (int64_t k = 0; k < d; k++) {
+    const double e = x[k] - p[k];
+    sum += e * e;
+  }
+  return sum < kInf ? std::sqrt(sum) : kInf;
+}
+
+}  // namespace
+
+LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, int64_t cols,
+                          int32_t* rowToCol, size_t rowToColLength) {
+  checkSize("rows", rows);
+  checkSize("cols", cols);
+  checkLength("cost.length", costLength, "rows * cols", rows * cols);
+  checkLength("rowToCol.length", rowToColLength, "rows", rows);
+  if (rows * cols > kMaxLapCells) return LapStatus::kCannot;
+  for (size_t e = 0; e < costLength; e++)
+    if (!std::isfinite(cost[e])) return LapStatus::kCannot;
+  if (rows <= cols) return solveShortSide(cost, (int)rows, (int)cols, false, rowToCol);
+  std::vector<double> transposed;
+  try {
+    transposed.resize(costLength);
+  } catch (const std::bad_alloc&) {
+    return LapStatus::kCannot;
+  }
+  for (int64_t i = 0; i < rows; i++)
+    for (int64_t j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j];
+  return solveShortSide(transposed.data(), (int)cols, (int)rows, true, rowToCol);
+}
+
+LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
+                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol,
+                         size_t rowToColLength) {
+  checkSize("n", n);
+  checkSize("hidden", h);
+  checkSize("dim", d);
+  checkLength("x.length", xLength, "n * dim", n * d);
+  checkLength("protos.length", protosLength, "hidden * dim", h * d);
+  checkLength("rowToCol.length", rowToColLength, "n", n);
+  if (n * h > kMaxLapCells) return LapStatus::kCannot;
+  const bool transposed = n > h;  // the solver's rows are the shorter side
+  const int64_t r = transposed ? h : n, m = transposed ? n : h;
+  std::vector<double> cost;
+  try {
+    cost.resize((size_t)(r * m));
+  } catch (const std::bad_alloc&) {
+    return LapStatus::kCannot;
+  }
+  for (int64_t a = 0; a < r; a++) {
+    for (int64_t b = 0; b < m; b++) {
+      const int64_t i = transposed ? b : a, j = transposed ? a : b;
+      const double c = distance(x + i * d, protos + j * d, d);
+      if (!(c < kInf)) return LapStatus::kCannot;  // TS takes Math.hypot (or the run diverged)
+      cost[a * m + b] = c;
+    }
+  }
+  return solveShortSide(cost.data(), (int)r, (int)m, transposed, rowToCol);
+}
+
+}  // namespace protomlp
