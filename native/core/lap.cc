@@ -30,6 +30,7 @@ struct Lap {
       : c(cost), r(rows), n(cols), v(cols, 0.0), rowsol(rows, -1), colsol(cols, -1) {}
   const double* c;  // r x n, row-major
   int r, n;
+  bool wide = false;                    // the scans use AVX2
   std::vector<double> v;                // column prices
   std::vector<int32_t> rowsol, colsol;  // the matching both ways (-1: free)
   std::vector<int32_t> freeRows;        // rows not matched yet
@@ -151,7 +152,7 @@ struct Paths {
     readyD.reserve(n);
   }
   std::vector<double> d;             // shortest reduced distance from the free row to each column
-  std::vector<int32_t> pred;         // the row before each column on its shortest path
+  std::vector<int64_t> pred;         // the row before each column on its shortest path
   std::vector<int32_t> todo, ready;  // todo[head..] still to take; ready: settled, in order
   std::vector<double> readyD;        // the distance each ready column was settled at
   size_t head = 0;
@@ -160,7 +161,7 @@ struct Paths {
 // Two doubles (GCC/Clang vector extension: one SSE2 register on baseline x86-64, NEON on arm64):
 // the scans test four columns at once (two pairs) whether any of them changes, which is rare.
 typedef double Pair __attribute__((vector_size(16)));
-typedef decltype(Pair{} < Pair{}) PairMask;
+typedef decltype(Pair{} < Pair{}) PairMask;  // 64-bit lanes: all ones or zero
 inline Pair loadPair(const double* p) {
   Pair q;
   __builtin_memcpy(&q, p, sizeof q);
@@ -199,41 +200,119 @@ double nextLeast(const Lap& s, Paths& p) {
   return least;
 }
 
-/** Columns from..to of scanRow's pass; a free column reached at `least` is returned, else -1. */
-int relax(const Lap& s, Paths& p, int i, const double* ci, double h, double least, int from,
-          int to) {
+/** The columns of [from, to) that scanRow's pass brought to `least`, in index order: each joins
+ * the todo list, or ends the path when free (returned; else -1). */
+int reachedLeast(const Lap& s, Paths& p, const double* ci, double h, double least, int from,
+                 int to) {
   for (int j = from; j < to; j++) {
-    const double v2 = ci[j] - s.v[j] - h;
-    if (v2 < p.d[j]) {
-      p.pred[j] = i;
-      if (v2 == least) {
-        if (s.colsol[j] < 0) return j;
-        p.todo.push_back(j);
-        p.d[j] = -kInf;
-        continue;
-      }
-      p.d[j] = v2;
-    }
+    if (p.d[j] != least || ci[j] - s.v[j] - h != least) continue;
+    if (s.colsol[j] < 0) return j;
+    p.todo.push_back(j);
+    p.d[j] = -kInf;
   }
   return -1;
 }
 
+// The relaxation pass over W columns at a time (GCC/Clang vector extensions): W = 2 is one SSE2
+// register on baseline x86-64 and NEON on arm64; W = 4 is one AVX2 register, compiled for AVX2 in
+// a function of its own (scanRowAvx2) and run only when the active kernel is AVX2 or AVX-512.
+// Lanes are independent and the rare column that reaches `least` is taken in index order, so
+// every width gives the same bits.
+template <int W>
+struct Vec;
+template <>
+struct Vec<2> {
+  typedef double D __attribute__((vector_size(16)));
+  typedef int64_t I __attribute__((vector_size(16)));
+};
+template <>
+struct Vec<4> {
+  typedef double D __attribute__((vector_size(32)));
+  typedef int64_t I __attribute__((vector_size(32)));
+};
+
+/** Relaxes columns j..j+W-1 through row `row` without a branch: d = min(d, v2), pred = the row
+ * where v2 is lower; whether a lowered one is now at `least`. */
+template <int W>
+__attribute__((always_inline)) inline bool relaxLanes(const double* ci, const double* v, double* d,
+                                                      int64_t* pred, double hs, double leasts,
+                                                      int64_t rows, int j) {
+  typedef typename Vec<W>::D D;
+  typedef typename Vec<W>::I I;
+  const D h = hs - D{}, least = leasts - D{};  // splats, hoisted out of the loop once inlined
+  const I row = rows - I{};
+  D c, vj, dj;
+  I pj;
+  __builtin_memcpy(&c, ci + j, sizeof c);
+  __builtin_memcpy(&vj, v + j, sizeof vj);
+  __builtin_memcpy(&dj, d + j, sizeof dj);
+  __builtin_memcpy(&pj, pred + j, sizeof pj);
+  const D v2 = c - vj - h;
+  const I lower = v2 < dj;
+  pj = (lower & row) | (~lower & pj);
+  const D nd = lower ? v2 : dj;
+  __builtin_memcpy(pred + j, &pj, sizeof pj);
+  __builtin_memcpy(d + j, &nd, sizeof nd);
+  const I at = lower & (v2 == least);
+  int64_t any = 0;
+  for (int l = 0; l < W; l++) any |= at[l];
+  return any != 0;
+}
+
+/** scanRow's pass over the columns [0, n - n % W) in groups of W; see scanRow. */
+template <int W>
+__attribute__((always_inline)) inline int scanLanes(const Lap& s, Paths& p, int i, const double* ci,
+                                                    double h, double least) {
+  for (int j = 0; j + W <= s.n; j += W) {
+    if (!relaxLanes<W>(ci, s.v.data(), p.d.data(), p.pred.data(), h, least, i, j)) continue;
+    const int end = reachedLeast(s, p, ci, h, least, j, j + W);
+    if (end >= 0) return end;
+  }
+  return -1;
+}
+
+int scanPairs(const Lap& s, Paths& p, int i, const double* ci, double h, double least) {
+  return scanLanes<2>(s, p, i, ci, h, least);
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2"))) int scanRowAvx2(const Lap& s, Paths& p, int i, const double* ci,
+                                                double h, double least) {
+  return scanLanes<4>(s, p, i, ci, h, least);
+}
+#endif
+
 /** Scans the row matched to column j1 (settled at `least`): relaxes the columns to scan, and one
  * reached at `least` joins the todo list, or ends the path when free (returned; else -1). The
- * columns are visited in index order, in one sequential pass, four at a time. */
+ * columns are visited in index order, in one sequential pass, W at a time and without branches
+ * but for the rare column that reaches `least`. Settled and todo columns are at -inf, which no
+ * relaxation lowers. */
 int scanRow(const Lap& s, Paths& p, int j1, double least) {
   const int i = s.colsol[j1];
   const double* ci = s.row(i);
   const double h = ci[j1] - s.v[j1] - least;
-  int j = 0;
-  for (; j + 4 <= s.n; j += 4) {
-    const Pair a = loadPair(ci + j) - loadPair(&s.v[j]) - h;
-    const Pair b = loadPair(ci + j + 2) - loadPair(&s.v[j + 2]) - h;
-    if (!anyTrue(a < loadPair(&p.d[j]), b < loadPair(&p.d[j + 2]))) continue;
-    const int end = relax(s, p, i, ci, h, least, j, j + 4);
+  int end;
+  int j;
+#if defined(__x86_64__) || defined(_M_X64)
+  if (s.wide) {
+    end = scanRowAvx2(s, p, i, ci, h, least);
+    j = s.n - s.n % 4;
+  } else
+#endif
+  {
+    end = scanPairs(s, p, i, ci, h, least);
+    j = s.n - s.n % 2;
+  }
+  if (end >= 0) return end;
+  for (; j < s.n; j++) {
+    const double v2 = ci[j] - s.v[j] - h;
+    if (!(v2 < p.d[j])) continue;
+    p.pred[j] = i;
+    p.d[j] = v2;
+    end = reachedLeast(s, p, ci, h, least, j, j + 1);
     if (end >= 0) return end;
   }
-  return relax(s, p, i, ci, h, least, j, s.n);
+  return -1;
 }
 
 /** The free column of the todo list (first in order), else -1. */
@@ -272,7 +351,7 @@ bool augment(Lap& s, Paths& p, int f) {
   }
   for (size_t k = 0; k < p.ready.size(); k++) s.v[p.ready[k]] += p.readyD[k] - least;
   for (int i = -1; i != f;) {
-    i = p.pred[end];
+    i = (int)p.pred[end];
     s.colsol[end] = i;
     const int next = s.rowsol[i];
     s.rowsol[i] = end;
@@ -324,9 +403,11 @@ void writeMatching(const Lap& s, bool transposed, int32_t* rowToCol) {
 }
 
 /** Solves `cost` (r x n, r <= n) into rowToCol; kCannot on a non-finite price or no memory. */
-LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, int32_t* rowToCol) {
+LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, bool avx2,
+                         int32_t* rowToCol) {
   try {
     Lap s(cost, r, n);
+    s.wide = avx2;
     if (!lapjv(s)) return LapStatus::kCannot;
     writeMatching(s, transposed, rowToCol);
     return LapStatus::kOk;
@@ -350,7 +431,7 @@ double distance(const double* x, const double* p, int64_t d) {
 }  // namespace
 
 LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, int64_t cols,
-                          int32_t* rowToCol, size_t rowToColLength) {
+                          int32_t* rowToCol, size_t rowToColLength, bool avx2) {
   checkSize("rows", rows);
   checkSize("cols", cols);
   checkLength("cost.length", costLength, "rows * cols", rows * cols);
@@ -358,7 +439,7 @@ LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, i
   if (rows * cols > kMaxLapCells) return LapStatus::kCannot;
   for (size_t e = 0; e < costLength; e++)
     if (!std::isfinite(cost[e])) return LapStatus::kCannot;
-  if (rows <= cols) return solveShortSide(cost, (int)rows, (int)cols, false, rowToCol);
+  if (rows <= cols) return solveShortSide(cost, (int)rows, (int)cols, false, avx2, rowToCol);
   std::vector<double> transposed;
   try {
     transposed.resize(costLength);
@@ -367,12 +448,12 @@ LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, i
   }
   for (int64_t i = 0; i < rows; i++)
     for (int64_t j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j];
-  return solveShortSide(transposed.data(), (int)cols, (int)rows, true, rowToCol);
+  return solveShortSide(transposed.data(), (int)cols, (int)rows, true, avx2, rowToCol);
 }
 
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
-                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol,
-                         size_t rowToColLength) {
+                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
+                         bool avx2) {
   checkSize("n", n);
   checkSize("hidden", h);
   checkSize("dim", d);
@@ -396,7 +477,7 @@ LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, 
       cost[a * m + b] = c;
     }
   }
-  return solveShortSide(cost.data(), (int)r, (int)m, transposed, rowToCol);
+  return solveShortSide(cost.data(), (int)r, (int)m, transposed, avx2, rowToCol);
 }
 
 }  // namespace protomlp

@@ -27,10 +27,12 @@ enum class LapStatus {
  * row, its column or -1 when rows > cols and the row is left unmatched (`rowToColLength` must be
  * `rows`). Costs must be finite (else kCannot). Throws std::invalid_argument, naming the field,
  * when a size is below 1 or a length disagrees with the sizes (a caller's bug); nothing is read or
- * written out of bounds.
+ * written out of bounds. `avx2`: the scans run on AVX2 registers (x86-64 only; pass true only when
+ * this CPU and OS run AVX2, e.g. the active kernel's lanes >= 4, cpu.h); the result is the same
+ * bits either way.
  */
 LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, int64_t cols,
-                          int32_t* rowToCol, size_t rowToColLength);
+                          int32_t* rowToCol, size_t rowToColLength, bool avx2 = false);
 
 /**
  * The recon matching: for each of the `n` inputs (x, n x d, row-major) its prototype (protos,
@@ -40,6 +42,7 @@ LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, i
  * std::invalid_argument as solveAssignment does.
  */
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
-                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength);
+                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
+                         bool avx2 = false);
 
 }  // namespace protomlp
