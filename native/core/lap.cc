@@ -24,18 +24,78 @@ namespace {
 
 constexpr double kInf = HUGE_VAL;
 
-/** The solver's state for one problem with rows <= cols. */
+/** At most this many coordinates, the scans compute each row of costs from the points (into a
+ * buffer that stays in cache) instead of reading it from an r x n matrix in memory: for small d
+ * that is faster than the memory traffic, and needs no matrix. */
+constexpr int64_t kComputedMaxDim = 4;
+
+/** The solver's state for one problem with rows <= cols. The costs are a matrix `c`, or (c null)
+ * computed per row from the row points `rp` (r x dim) and the column points `pt` (dim x n, one
+ * coordinate per row): the same bits, distance() below in the same order. */
 struct Lap {
   Lap(const double* cost, int rows, int cols)
       : c(cost), r(rows), n(cols), v(cols, 0.0), rowsol(rows, -1), colsol(cols, -1) {}
-  const double* c;  // r x n, row-major
+  const double* c;  // r x n, row-major, or null
+  const double* rp = nullptr;
+  std::vector<double> pt;
+  int64_t dim = 0;
   int r, n;
   bool wide = false;                    // the scans use AVX2
   std::vector<double> v;                // column prices
   std::vector<int32_t> rowsol, colsol;  // the matching both ways (-1: free)
   std::vector<int32_t> freeRows;        // rows not matched yet
-  const double* row(int i) const { return c + (size_t)i * (size_t)n; }
+  mutable std::vector<double> buffer;   // the computed row (one at a time is ever in use)
+  mutable int buffered = -1;
+  const double* row(int i) const;
 };
+
+/** Row i of the costs from the points: out[j] = sqrt of the squared differences summed in k
+ * order (|x - p| in 1-D), as distance() computes it; every sum is known to be finite. */
+__attribute__((always_inline)) inline void fillRowBody(const double* xi, const double* pt, int n,
+                                                       int64_t d, double* out) {
+  if (d == 1) {
+    for (int j = 0; j < n; j++) out[j] = std::fabs(xi[0] - pt[j]);
+    return;
+  }
+  for (int j = 0; j < n; j++) {
+    const double e = xi[0] - pt[j];
+    out[j] = e * e;  // 0 + e * e, as the sum starts
+  }
+  for (int64_t k = 1; k < d; k++) {
+    const double* pk = pt + k * n;
+    for (int j = 0; j < n; j++) {
+      const double e = xi[k] - pk[j];
+      out[j] += e * e;
+    }
+  }
+  for (int j = 0; j < n; j++) out[j] = std::sqrt(out[j]);
+}
+
+void fillRow(const double* xi, const double* pt, int n, int64_t d, double* out) {
+  fillRowBody(xi, pt, n, d, out);
+}
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2"))) void fillRowAvx2(const double* xi, const double* pt, int n,
+                                                 int64_t d, double* out) {
+  fillRowBody(xi, pt, n, d, out);
+}
+#endif
+
+const double* Lap::row(int i) const {
+  if (c != nullptr) return c + (size_t)i * (size_t)n;
+  if (buffered != i) {
+    buffer.resize(n);
+#if defined(__x86_64__) || defined(_M_X64)
+    if (wide)
+      fillRowAvx2(rp + i * dim, pt.data(), n, dim, buffer.data());
+    else
+#endif
+      fillRow(rp + i * dim, pt.data(), n, dim, buffer.data());
+    buffered = i;
+  }
+  return buffer.data();
+}
 
 /** Square problems: every column priced at its least cost and given to that row if still free;
  * then rows that got exactly one column pass their slack on to it (reduction transfer). */
@@ -402,15 +462,20 @@ void writeMatching(const Lap& s, bool transposed, int32_t* rowToCol) {
   }
 }
 
+/** Solves s into rowToCol; kCannot on a non-finite price. */
+LapStatus solve(Lap& s, bool transposed, bool avx2, int32_t* rowToCol) {
+  s.wide = avx2;
+  if (!lapjv(s)) return LapStatus::kCannot;
+  writeMatching(s, transposed, rowToCol);
+  return LapStatus::kOk;
+}
+
 /** Solves `cost` (r x n, r <= n) into rowToCol; kCannot on a non-finite price or no memory. */
 LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, bool avx2,
                          int32_t* rowToCol) {
   try {
     Lap s(cost, r, n);
-    s.wide = avx2;
-    if (!lapjv(s)) return LapStatus::kCannot;
-    writeMatching(s, transposed, rowToCol);
-    return LapStatus::kOk;
+    return solve(s, transposed, avx2, rowToCol);
   } catch (const std::bad_alloc&) {
     return LapStatus::kCannot;
   }
@@ -426,6 +491,18 @@ double distance(const double* x, const double* p, int64_t d) {
     sum += e * e;
   }
   return sum < kInf ? std::sqrt(sum) : kInf;
+}
+
+/** Solves with costs computed per row from the points (d <= kComputedMaxDim). */
+LapStatus solveComputed(const double* rp, const double* cp, int64_t d, int r, int n,
+                        bool transposed, bool avx2, int32_t* rowToCol) {
+  Lap s(nullptr, r, n);
+  s.rp = rp;
+  s.dim = d;
+  s.pt.resize((size_t)(d * n));
+  for (int j = 0; j < n; j++)
+    for (int64_t k = 0; k < d; k++) s.pt[k * n + j] = cp[j * d + k];
+  return solve(s, transposed, avx2, rowToCol);
 }
 
 }  // namespace
@@ -463,21 +540,21 @@ LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, 
   if (n * h > kMaxLapCells) return LapStatus::kCannot;
   const bool transposed = n > h;  // the solver's rows are the shorter side
   const int64_t r = transposed ? h : n, m = transposed ? n : h;
-  std::vector<double> cost;
+  const double* rp = transposed ? protos : x;
+  const double* cp = transposed ? x : protos;
+  for (int64_t a = 0; a < r; a++)
+    for (int64_t b = 0; b < m; b++)  // TS takes Math.hypot (or the run diverged)
+      if (!(distance(rp + a * d, cp + b * d, d) < kInf)) return LapStatus::kCannot;
   try {
-    cost.resize((size_t)(r * m));
+    if (d <= kComputedMaxDim)
+      return solveComputed(rp, cp, d, (int)r, (int)m, transposed, avx2, rowToCol);
+    std::vector<double> cost((size_t)(r * m));
+    for (int64_t a = 0; a < r; a++)
+      for (int64_t b = 0; b < m; b++) cost[a * m + b] = distance(rp + a * d, cp + b * d, d);
+    return solveShortSide(cost.data(), (int)r, (int)m, transposed, avx2, rowToCol);
   } catch (const std::bad_alloc&) {
     return LapStatus::kCannot;
   }
-  for (int64_t a = 0; a < r; a++) {
-    for (int64_t b = 0; b < m; b++) {
-      const int64_t i = transposed ? b : a, j = transposed ? a : b;
-      const double c = distance(x + i * d, protos + j * d, d);
-      if (!(c < kInf)) return LapStatus::kCannot;  // TS takes Math.hypot (or the run diverged)
-      cost[a * m + b] = c;
-    }
-  }
-  return solveShortSide(cost.data(), (int)r, (int)m, transposed, avx2, rowToCol);
 }
 
 }  // namespace protomlp
