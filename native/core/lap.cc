@@ -26,9 +26,11 @@ namespace {
 
 constexpr double kInf = HUGE_VAL;
 
-/** At most this many coordinates, the scans compute each row of costs from the points (into a
- * buffer that stays in cache) instead of reading it from an r x n matrix in memory: for small d
- * that is faster than the memory traffic, and needs no matrix. */
+/** The solver reads its costs from an r x n matrix up to this many cells (256 MB); beyond, with
+ * at most kComputedMaxDim coordinates, it computes each row of costs from the points when it
+ * needs it (into a buffer that stays in cache): slower (a sqrt per cost and read), but no matrix.
+ */
+constexpr int64_t kStoredMaxCells = int64_t{1} << 25;
 constexpr int64_t kComputedMaxDim = 4;
 
 /** The solver's state for one problem with rows <= cols. The costs are a matrix `c`, or (c null)
@@ -161,66 +163,6 @@ void augmentingRowReduction(Lap& s) {
     }
     while (k < previous) list[kept++] = list[k++];  // the budget ran out: still free
     list.resize(kept);
-  }
-}
-
-/** One phase of the forward auction at step eps: every row bids for its cheapest column, lowering
- * that column's price to its second cheapest plus eps (so prices fall by at least eps: the phase
- * ends), and the row it displaces bids again; rows in index order, displaced ones last. False
- * when `budget` bids ran out first (the rows still free stay free). */
-bool auctionPhase(Lap& s, double eps, int64_t& budget) {
-  std::fill(s.rowsol.begin(), s.rowsol.end(), -1);
-  std::fill(s.colsol.begin(), s.colsol.end(), -1);
-  std::vector<int32_t> queue(s.r);
-  for (int i = 0; i < s.r; i++) queue[i] = i;
-  for (size_t head = 0; head < queue.size(); head++) {
-    if (budget-- <= 0) return false;
-    const int i = queue[head];
-    const TwoLeast t = twoLeast(s, i);
-    double lowered = s.v[t.j1] - ((t.j2 >= 0 ? t.u2 - t.u1 : 0) + eps);
-    if (!(lowered < s.v[t.j1])) lowered = s.v[t.j1] - std::fabs(s.v[t.j1]) * 0x1p-50 - eps;
-    s.v[t.j1] = lowered;
-    const int i0 = s.colsol[t.j1];
-    s.colsol[t.j1] = i;
-    s.rowsol[i] = t.j1;
-    if (i0 >= 0) {
-      s.rowsol[i0] = -1;
-      queue.push_back(i0);
-    }
-  }
-  return true;
-}
-
-/**
- * Square problems: the prices and matching of an epsilon-scaling auction (Bertsekas), from eps =
- * max cost / 8 down by 5x to max cost * 1e-8, with a budget of bids. It only starts the exact
- * solve: every matched row's reduced cost is then within eps of its row's least; each matched
- * column's price is raised by that gap, and the rows whose column is not exactly a least of their
- * row afterwards are freed, so every row still matched satisfies complementary slackness and the
- * augmentations from the free rows find the optimum as after the classic initialization. On run
- * data (prototypes denser than the inputs) it leaves far fewer, shorter augmentations.
- */
-void auctionInit(Lap& s) {
-  double top = 0;
-  for (int i = 0; i < s.r; i++) {
-    const double* ci = s.row(i);
-    for (int j = 0; j < s.n; j++) top = std::max(top, ci[j]);
-  }
-  int64_t budget = int64_t{512} * s.r + 4096;
-  for (double eps = top / 8; eps > 0; eps = eps > top * 1e-8 ? std::max(eps / 5, top * 1e-8) : 0)
-    if (!auctionPhase(s, eps, budget)) break;
-  for (int i = 0; i < s.r; i++) {
-    const int j = s.rowsol[i];
-    if (j < 0) continue;
-    const double gap = s.row(i)[j] - s.v[j] - twoLeast(s, i).u1;
-    if (gap > 0) s.v[j] += gap;
-  }
-  for (int i = 0; i < s.r; i++) {
-    const int j = s.rowsol[i];
-    if (j >= 0 && s.row(i)[j] - s.v[j] <= twoLeast(s, i).u1) continue;
-    if (j >= 0) s.colsol[j] = -1;
-    s.rowsol[i] = -1;
-    s.freeRows.push_back(i);
   }
 }
 
@@ -442,6 +384,128 @@ bool augment(Lap& s, Paths& p, int f) {
   return true;
 }
 
+/** A bid's view of a row: its least reduced cost, that column (the lowest index among equals)
+ * and the second least (equal to the least when two columns share it). */
+struct Bid {
+  double u1, u2;
+  int j1;
+};
+
+/** bidOf over W lanes: per lane the least, its first column and the second least, merged so the
+ * result does not depend on W. */
+template <int W>
+__attribute__((always_inline)) inline Bid bidLanes(const double* ci, const double* v, int n) {
+  typedef typename Vec<W>::D D;
+  typedef typename Vec<W>::I I;
+  D m1 = kInf - D{}, m2 = m1;
+  I at = -1 - I{}, col;
+  for (int l = 0; l < W; l++) col[l] = l;
+  int j = 0;
+  for (; j + W <= n; j += W, col += W) {
+    D c, vj;
+    __builtin_memcpy(&c, ci + j, sizeof c);
+    __builtin_memcpy(&vj, v + j, sizeof vj);
+    const D x = c - vj;
+    const I lower = x < m1;
+    m2 = lower ? m1 : (x < m2 ? x : m2);
+    m1 = lower ? x : m1;
+    at = lower ? col : at;
+  }
+  Bid b{kInf, kInf, -1};
+  int lane = -1;
+  for (int l = 0; l < W; l++)
+    if (m1[l] < b.u1 || (m1[l] == b.u1 && at[l] < b.j1)) b = {m1[l], kInf, (int)at[l]}, lane = l;
+  for (int l = 0; l < W; l++) b.u2 = std::min(b.u2, l == lane ? m2[l] : m1[l]);
+  for (; j < n; j++) {
+    const double x = ci[j] - v[j];
+    if (x < b.u1) {
+      b.u2 = b.u1;
+      b.u1 = x;
+      b.j1 = j;
+    } else if (x < b.u2) {
+      b.u2 = x;
+    }
+  }
+  return b;
+}
+
+Bid bidPairs(const double* ci, const double* v, int n) { return bidLanes<2>(ci, v, n); }
+
+#if defined(__x86_64__) || defined(_M_X64)
+__attribute__((target("avx2"))) Bid bidAvx2(const double* ci, const double* v, int n) {
+  return bidLanes<4>(ci, v, n);
+}
+#endif
+
+/** Row i's bid (its row of costs and the prices). */
+Bid bidOf(const Lap& s, int i) {
+  const double* ci = s.row(i);
+#if defined(__x86_64__) || defined(_M_X64)
+  if (s.wide) return bidAvx2(ci, s.v.data(), s.n);
+#endif
+  return bidPairs(ci, s.v.data(), s.n);
+}
+
+/** One phase of the forward auction at step eps: every row bids for its cheapest column, lowering
+ * that column's price to its second cheapest plus eps (so prices fall by at least eps: the phase
+ * ends), and the row it displaces bids again; rows in index order, displaced ones last. False
+ * when `budget` bids ran out first (the rows still free stay free). */
+bool auctionPhase(Lap& s, double eps, int64_t& budget) {
+  std::fill(s.rowsol.begin(), s.rowsol.end(), -1);
+  std::fill(s.colsol.begin(), s.colsol.end(), -1);
+  std::vector<int32_t> queue(s.r);
+  for (int i = 0; i < s.r; i++) queue[i] = i;
+  for (size_t head = 0; head < queue.size(); head++) {
+    if (budget-- <= 0) return false;
+    const int i = queue[head];
+    const Bid t = bidOf(s, i);
+    double lowered = s.v[t.j1] - ((t.u2 < kInf ? t.u2 - t.u1 : 0) + eps);
+    if (!(lowered < s.v[t.j1])) lowered = s.v[t.j1] - std::fabs(s.v[t.j1]) * 0x1p-50 - eps;
+    s.v[t.j1] = lowered;
+    const int i0 = s.colsol[t.j1];
+    s.colsol[t.j1] = i;
+    s.rowsol[i] = t.j1;
+    if (i0 >= 0) {
+      s.rowsol[i0] = -1;
+      queue.push_back(i0);
+    }
+  }
+  return true;
+}
+
+/**
+ * Square problems: the prices and matching of an epsilon-scaling auction (Bertsekas), from eps =
+ * max cost / 8 down by 5x to max cost * 1e-8, with a budget of bids. It only starts the exact
+ * solve: every matched row's reduced cost is then within eps of its row's least; each matched
+ * column's price is raised by that gap, and the rows whose column is not exactly a least of their
+ * row afterwards are freed, so every row still matched satisfies complementary slackness and the
+ * augmentations from the free rows find the optimum as after the classic initialization. On run
+ * data (prototypes denser than the inputs) it leaves far fewer, shorter augmentations.
+ */
+void auctionInit(Lap& s) {
+  double top = 0;
+  for (int i = 0; i < s.r; i++) {
+    const double* ci = s.row(i);
+    for (int j = 0; j < s.n; j++) top = std::max(top, ci[j]);
+  }
+  int64_t budget = int64_t{512} * s.r + 4096;
+  for (double eps = top / 8; eps > 0; eps = eps > top * 1e-8 ? std::max(eps / 5, top * 1e-8) : 0)
+    if (!auctionPhase(s, eps, budget)) break;
+  for (int i = 0; i < s.r; i++) {
+    const int j = s.rowsol[i];
+    if (j < 0) continue;
+    const double gap = s.row(i)[j] - s.v[j] - bidOf(s, i).u1;
+    if (gap > 0) s.v[j] += gap;
+  }
+  for (int i = 0; i < s.r; i++) {
+    const int j = s.rowsol[i];
+    if (j >= 0 && s.row(i)[j] - s.v[j] <= bidOf(s, i).u1) continue;
+    if (j >= 0) s.colsol[j] = -1;
+    s.rowsol[i] = -1;
+    s.freeRows.push_back(i);
+  }
+}
+
 /** The whole solve for rows <= cols; false when a price stopped being finite. */
 bool lapjv(Lap& s) {
   if (s.r == s.n) {
@@ -568,7 +632,7 @@ LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, 
     for (int64_t b = 0; b < m; b++)  // TS takes Math.hypot (or the run diverged)
       if (!(distance(rp + a * d, cp + b * d, d) < kInf)) return LapStatus::kCannot;
   try {
-    if (d <= kComputedMaxDim)
+    if (d <= kComputedMaxDim && r * m > kStoredMaxCells)
       return solveComputed(rp, cp, d, (int)r, (int)m, transposed, avx2, rowToCol);
     std::vector<double> cost((size_t)(r * m));
     for (int64_t a = 0; a < r; a++)

@@ -39,8 +39,9 @@ LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, i
  * h x d) or -1 (n > h), minimizing the sum of Euclidean distances. Each cost has exactly the bits
  * of TS `distance()` (src/eval/metrics.ts): the sum of squared differences x - p in k order, then
  * sqrt. When such a sum is not finite (TS then takes Math.hypot) the result is kCannot. Throws
- * std::invalid_argument as solveAssignment does. Memory: O(n + h) for d <= 4 (each row of
- * costs is computed from the points when the solver needs it), else the h x n costs (8 n h bytes).
+ * std::invalid_argument as solveAssignment does. Memory: the h x n costs (8 n h bytes) up to
+ * 2^25 pairs; beyond, for d <= 4, O(n + h) (each row of costs computed from the points when
+ * needed).
  */
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
                          int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
