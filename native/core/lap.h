@@ -1,8 +1,9 @@
 // The exact minimum-cost assignment of recon (SPEC §4) for d > 1: a float64 Jonker–Volgenant
-// solver (LAPJV) over a dense rectangular cost matrix, and the Euclidean matching of N inputs to H
-// prototypes on top of it. Plain C++ (no Node types): callable from the binding and from worker
-// threads alike. No libm (sqrt is the IEEE instruction), no fused multiply-adds
-// (-ffp-contract=off), deterministic: every scan runs in index order with strict comparisons.
+// solver (LAPJV; square problems start from an epsilon-scaling auction) over dense costs, and the
+// Euclidean matching of N inputs to H prototypes on top of it. Plain C++ (no Node types): callable
+// from the binding and from worker threads alike. No libm (sqrt is the IEEE instruction), no fused
+// multiply-adds (-ffp-contract=off), deterministic: every scan runs in index order with strict
+// comparisons.
 #pragma once
 
 #include <cstddef>
