@@ -593,27 +593,6 @@ LapStatus solveComputed(const double* rp, const double* cp, int64_t d, int r, in
 
 }  // namespace
 
-LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, int64_t cols,
-                          int32_t* rowToCol, size_t rowToColLength, bool avx2) {
-  checkSize("rows", rows);
-  checkSize("cols", cols);
-  checkLength("cost.length", costLength, "rows * cols", rows * cols);
-  checkLength("rowToCol.length", rowToColLength, "rows", rows);
-  if (rows * cols > kMaxLapCells) return LapStatus::kCannot;
-  for (size_t e = 0; e < costLength; e++)
-    if (!std::isfinite(cost[e])) return LapStatus::kCannot;
-  if (rows <= cols) return solveShortSide(cost, (int)rows, (int)cols, false, avx2, rowToCol);
-  std::vector<double> transposed;
-  try {
-    transposed.resize(costLength);
-  } catch (const std::bad_alloc&) {
-    return LapStatus::kCannot;
-  }
-  for (int64_t i = 0; i < rows; i++)
-    for (int64_t j = 0; j < cols; j++) transposed[j * rows + i] = cost[i * cols + j];
-  return solveShortSide(transposed.data(), (int)cols, (int)rows, true, avx2, rowToCol);
-}
-
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
                          int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
                          bool avx2) {

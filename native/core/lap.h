@@ -11,8 +11,7 @@
 
 namespace protomlp {
 
-/** The largest rows * cols (N * H) the native solver takes (kMaxN * kMaxHidden: 800 MB of costs).
- */
+/** The largest N * H the native solver takes (kMaxN * kMaxHidden). */
 constexpr int64_t kMaxLapCells = int64_t{10000} * 10000;
 
 /** What a call came to. */
@@ -23,26 +22,16 @@ enum class LapStatus {
 };
 
 /**
- * Minimum-cost assignment of a `rows` x `cols` cost matrix (row-major, `costLength` entries):
- * min(rows, cols) pairs, distinct rows and distinct columns, least total cost. Writes, for each
- * row, its column or -1 when rows > cols and the row is left unmatched (`rowToColLength` must be
- * `rows`). Costs must be finite (else kCannot). Throws std::invalid_argument, naming the field,
- * when a size is below 1 or a length disagrees with the sizes (a caller's bug); nothing is read or
- * written out of bounds. `avx2`: the scans run on AVX2 registers (x86-64 only; pass true only when
- * this CPU and OS run AVX2, e.g. the active kernel's lanes >= 4, cpu.h); the result is the same
- * bits either way.
- */
-LapStatus solveAssignment(const double* cost, size_t costLength, int64_t rows, int64_t cols,
-                          int32_t* rowToCol, size_t rowToColLength, bool avx2 = false);
-
-/**
  * The recon matching: for each of the `n` inputs (x, n x d, row-major) its prototype (protos,
  * h x d) or -1 (n > h), minimizing the sum of Euclidean distances. Each cost has exactly the bits
  * of TS `distance()` (src/eval/metrics.ts): the sum of squared differences x - p in k order, then
- * sqrt. When such a sum is not finite (TS then takes Math.hypot) the result is kCannot. Throws
- * std::invalid_argument as solveAssignment does. Memory: the h x n costs (8 n h bytes) up to
- * 2^25 pairs; beyond, for d <= 4, O(n + h) (each row of costs computed from the points when
- * needed).
+ * sqrt (|x - p| in 1-D). When such a sum is not finite (TS then takes Math.hypot) the result is
+ * kCannot. Throws std::invalid_argument, naming the field, when a size is below 1 or a length
+ * disagrees with the sizes (a caller's bug); nothing is read or written out of bounds. `avx2`: the
+ * scans run on AVX2 registers (x86-64 only; pass true only when this CPU and OS run AVX2, e.g. the
+ * active kernel's lanes >= 4, cpu.h); the result is the same bits either way. Memory: the h x n
+ * costs (8 n h bytes) up to 2^25 pairs; beyond, for d <= 4, O(n + h) (each row of costs computed
+ * from the points when needed).
  */
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
                          int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
