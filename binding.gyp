@@ -22,6 +22,7 @@
         'native/core/batch.cc',
         'native/core/cpu.cc',
         'native/core/train.cc',
+        'native/core/lap.cc',
         'native/core/epoch_scalar.cc',
         'native/core/evaluate.cc',
         'native/core/evaluate_baseline.cc',

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "core/batch.h"
 #include "core/cpu.h"
 #include "core/evaluate.h"
+#include "core/lap.h"
 #include "core/model.h"
 #include "core/numerics.h"
 
@@ -339,6 +341,54 @@ Napi::Value VectorExp(const Napi::CallbackInfo& info) { return expOfValues(info,
 
 /** fdlibmExp(values, isa?) -> the evaluator's exp of each value, fdlibm's bits (tests). */
 Napi::Value FdlibmExp(const Napi::CallbackInfo& info) { return expOfValues(info, true); }
+/** A Float64Array argument (no copy: the call is synchronous and reads it in place). */
+Napi::Float64Array float64Argument(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (info.Length() <= index || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throwType(info.Env(), std::string(name) + ": expected a Float64Array");
+  }
+  return info[index].As<Napi::Float64Array>();
+}
+
+/** A size argument: an integer from 1 to 2^31 (checked before any conversion). */
+int64_t sizeArgument(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  const double max = 2147483648.0;
+  const double value =
+      info.Length() > index && info[index].IsNumber() ? info[index].As<Napi::Number>() : NAN;
+  if (!(value >= 1 && value <= max) || std::floor(value) != value) {
+    throwRange(info.Env(), std::string(name) + ": got " + info[index].ToString().Utf8Value() +
+                               ", expected an integer from 1 to 2147483648");
+  }
+  return (int64_t)value;
+}
+
+/**
+ * matchInputs(x, protos, n, h, d) -> Int32Array | null: the exact recon matching
+ * (native/core/lap.h, LAPJV), for each input its prototype or -1; null when the native solver
+ * cannot decide it (a distance that is not finite, more than kMaxLapCells pairs, no memory), and
+ * the TS path does. Synchronous on the main thread: a run's evaluation calls it once per run.
+ */
+Napi::Value MatchInputs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Napi::Float64Array x = float64Argument(info, 0, "x");
+  const Napi::Float64Array protos = float64Argument(info, 1, "protos");
+  const int64_t n = sizeArgument(info, 2, "n");
+  const int64_t h = sizeArgument(info, 3, "hidden");
+  const int64_t d = sizeArgument(info, 4, "dim");
+  std::vector<int32_t> rowToCol((size_t)n);
+  protomlp::LapStatus status;
+  try {
+    status = protomlp::matchEuclidean(x.Data(), x.ElementLength(), protos.Data(),
+                                      protos.ElementLength(), n, h, d, rowToCol.data(),
+                                      rowToCol.size(), protomlp::activeKernel().lanes >= 4);
+  } catch (const std::invalid_argument& e) {
+    throwRange(env, e.what());
+  }
+  if (status != protomlp::LapStatus::kOk) return env.Null();
+  Napi::Int32Array out = Napi::Int32Array::New(env, rowToCol.size());
+  std::copy(rowToCol.begin(), rowToCol.end(), out.Data());
+  return out;
+}
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   const std::string error = protomlp::applySimdEnvironment();
@@ -350,6 +400,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("vectorExp", Napi::Function::New(env, VectorExp, "vectorExp"));
   exports.Set("fdlibmExp", Napi::Function::New(env, FdlibmExp, "fdlibmExp"));
+  exports.Set("matchInputs", Napi::Function::New(env, MatchInputs, "matchInputs"));
   return exports;
 }
 

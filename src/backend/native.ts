@@ -85,6 +85,10 @@ export interface NativeResult {
  * - `vectorExp(values, isa?)`: the kernels' exp, for accuracy tests.
  * - `fdlibmExp(values, isa?)`: the evaluator's exp on that instruction set (fdlibm's bits, those of
  *   src/numerics/fdlibm.ts), for tests (absent from binaries built before the evaluator).
+ * - `matchInputs(x, protos, n, h, d)`: the exact recon matching by LAPJV (native/core/lap.h), for
+ *   each input its prototype or -1, or null when the solver cannot decide it (a distance that is
+ *   not finite, more than 10^8 pairs); sizes and lengths that disagree throw a RangeError.
+ *   Synchronous. Optional: a binary built before it existed lacks it, and callers fall back to TS.
  */
 export interface NativeBinding {
   trainBatch(
@@ -119,6 +123,13 @@ export interface NativeBinding {
   setIsa(isa: string): void;
   vectorExp(values: Float64Array, isa?: string): Float64Array;
   fdlibmExp?(values: Float64Array, isa?: string): Float64Array;
+  matchInputs?(
+    x: Float64Array,
+    protos: Float64Array,
+    n: number,
+    h: number,
+    d: number,
+  ): Int32Array | null;
 }
 
 /** The outcome of loading the addon: the binding, or why there is none. */

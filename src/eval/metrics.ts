@@ -11,18 +11,30 @@ import { assignment1d } from './assign1d.js';
 import { assignment } from './hungarian.js';
 import { prototypes } from './prototypes.js';
 import { PAPER_NEURON, phi, preActivation } from '../model/activation.js';
+import { loadNative } from '../backend/native.js';
 
 /** The sizes a metric needs from a run config, and the neuron's form (default: the paper's). */
 export type Shape = Pick<RunConfig, 'n' | 'hidden' | 'dim'> &
   Partial<Pick<RunConfig, 'unit' | 'activation'>>;
 
 /**
- * The optimal (Hungarian) assignment of SPEC §4 `recon` between the N inputs and the H prototypes
- * under the Euclidean cost |x_i - p_j|: for each input i its prototype, or -1 when N > H and input
- * i is left unmatched (min(N, H) pairs). `x` is N x d and `protos` H x d, both row-major. In 1-D
- * the exact sorted matching (src/eval/assign1d.ts), otherwise the Hungarian method. Undefined when
- * an input or a prototype is not finite, or two are too far apart for a float64 distance (a
- * diverged run). Among equally cheap assignments which one is returned is not part of the contract.
+ * The optimal assignment of SPEC §4 `recon` between the N inputs and the H prototypes under the
+ * Euclidean cost |x_i - p_j|: for each input i its prototype, or -1 when N > H and input i is left
+ * unmatched (min(N, H) pairs). `x` is N x d and `protos` H x d, both row-major. Every solver is
+ * exact (float64, no approximation):
+ *
+ * - d = 1: the exact sorted matching / monotone DP (src/eval/assign1d.ts);
+ * - d > 1: the addon's Jonker–Volgenant solver (LAPJV, native/core/lap.cc) when the addon loads
+ *   and has it, with costs of exactly the bits of {@link distance}; else, or when
+ *   PROTOMLP_BACKEND=ts, or when a distance overflows the plain sum of squares, the TS Hungarian
+ *   (src/eval/hungarian.ts).
+ *
+ * When the optimum is unique every path returns it. Among equally cheap assignments (ties: equal
+ * distances, duplicate inputs or prototypes) each solver deterministically picks one, but the two
+ * d > 1 solvers may pick different ones; `recon` sums {@link distance} over the matching in input
+ * order, so it can then differ in its last bits between a machine with the addon and one without.
+ * Undefined when an input or a prototype is not finite, or two are too far apart for a float64
+ * distance (a diverged run).
  *
  * @example
  * ```ts
@@ -42,6 +54,8 @@ export function matchInputs(
   checkLength('protos.length', protos.length, 'hidden * dim', h * d);
   if (!allFinite(x) || !allFinite(protos)) return undefined;
   if (d === 1) return Number.isFinite(spread(x, protos)) ? assignment1d(x, protos) : undefined;
+  const native = nativeMatch(x, protos, n, h, d);
+  if (native) return native;
   const cost = new Float64Array(n * h);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < h; j++) {
@@ -51,6 +65,25 @@ export function matchInputs(
     }
   }
   return assignment(cost, n, h).rowToCol;
+}
+
+/**
+ * The addon's LAPJV matching (d > 1), or undefined when the TS Hungarian must decide: under
+ * PROTOMLP_BACKEND=ts (the one switch that keeps every computation in TS), when the addon does not
+ * load, when it is a binary without `matchInputs`, or when it cannot (a sum of squares overflows:
+ * TS's Math.hypot decides; more than 10^8 pairs).
+ */
+function nativeMatch(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Int32Array | undefined {
+  if (process.env.PROTOMLP_BACKEND === 'ts') return undefined;
+  const { binding } = loadNative();
+  if (typeof binding?.matchInputs !== 'function') return undefined;
+  return binding.matchInputs(x, protos, n, h, d) ?? undefined;
 }
 
 /** |x_i - p_j| for rows i of `x` and j of `protos` (both with d columns). */
