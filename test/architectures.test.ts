@@ -150,7 +150,7 @@ t.test('widths: a grid of H / N ratios', async (t) => {
 
 t.test('the report: one panel per neuron and, when a study varies it, per H / N', async (t) => {
   const { trainRuns } = await import('../src/train.js');
-  const { panels, slices } = await import('../src/report/cells.js');
+  const { panels, slices } = await import('../src/analysis/cells.js');
   const widths = resolveStudy({
     n: [10, 20],
     widthRatio: [0.5, 2],

@@ -80,3 +80,26 @@ t.test('no JSON.parse result is cast in the report, the pipelines or the generat
   // the check can fail
   t.match('x = JSON.parse(await readFile(f)) as BeyondLog;', /JSON\.parse\([^;]*\)\s*as\s/);
 });
+
+t.test('analysis is pure and below rendering; rendering is below the writers', async (t) => {
+  const above = (i: { from: string }, dirs: string[]) => dirs.some((d) => i.from.startsWith(d));
+  // render/format.js is the one number formatter, below everything: a verdict carries its numbers as text
+  t.same(
+    importsOf('analysis')
+      .filter((i) => i.from !== 'render/format.js')
+      .filter((i) => above(i, ['render/', 'report/', 'pipelines/', 'readme/'])),
+    [],
+    'src/analysis/* imports no renderer, writer, pipeline or README generator',
+  );
+  const io = readdirSync(join(ROOT, 'src', 'analysis')).filter((f) =>
+    /from 'node:(fs|fs\/promises|child_process)'/.test(
+      readFileSync(join(ROOT, 'src', 'analysis', f), 'utf8'),
+    ),
+  );
+  t.same(io, [], 'src/analysis/* does no I/O: records in, typed results out');
+  t.same(
+    importsOf('render').filter((i) => above(i, ['report/', 'pipelines/', 'readme/'])),
+    [],
+    'src/render/* imports no writer, pipeline or README generator',
+  );
+});

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
 import { buildReport } from '../src/report/index.js';
-import { vegaRuntimeFile } from '../src/report/plots.js';
+import { vegaRuntimeFile } from '../src/render/plots.js';
 import { fabricate } from './helpers/report-records.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'protomlp-report-'));

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { MASKS, maskTerms, type Mask, type RunConfig } from '../src/config.js';
 import { analyseRecords } from '../src/report/build.js';
-import type { ClaimResult } from '../src/report/claims.js';
+import type { ClaimResult } from '../src/analysis/claims.js';
 import type { Metrics } from '../src/record.js';
 import { fabricate } from './helpers/report-records.js';
 

@@ -18,7 +18,7 @@ import { outsideHull } from '../src/eval/hull.js';
 import { makeDataset } from '../src/data.js';
 import type { RunRecord } from '../src/record.js';
 import { analyseRecords, buildReport, claimLines, hullPicture } from '../src/report/index.js';
-import { sizeCurveSpec } from '../src/report/plots.js';
+import { sizeCurveSpec } from '../src/render/plots.js';
 import { fabricate, lcg } from './helpers/report-records.js';
 
 /**

@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { Resvg } from '@resvg/resvg-js';
 import t from 'tap';
 import { MASKS, maskTerms } from '../src/config.js';
-import { findSweep, mainSlice } from '../src/report/cells.js';
+import { findSweep, mainSlice } from '../src/analysis/cells.js';
 import {
   compileVega,
   positionsSpec,
@@ -16,11 +16,11 @@ import {
   sizeCurveSpec,
   sweepCurveSpec,
   type RunPoint,
-} from '../src/report/plots.js';
-import { toHtml } from '../src/report/document.js';
+} from '../src/render/plots.js';
+import { toHtml } from '../src/render/document.js';
 import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber } from '../src/render/format.js';
-import { summaryTables, sweepPoints } from '../src/report/tables.js';
+import { summaryTables, sweepPoints } from '../src/render/tables.js';
 import { fabricate } from './helpers/report-records.js';
 import { recordWithScorecard } from '../src/eval/scorecard.js';
 

@@ -8,7 +8,7 @@ import {
   summarize,
   tQuantile,
   wilcoxonSignedRank,
-} from '../src/report/stats.js';
+} from '../src/analysis/stats.js';
 
 // Values printed to 6+ digits in tables or by scipy: compare to 1e-6 relative.
 const close = (t: Test, got: number | null, want: number, what: string) =>

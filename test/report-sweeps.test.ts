@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { MASKS, maskTerms, type RunConfig } from '../src/config.js';
 import { analyseRecords, buildReport } from '../src/report/build.js';
-import { findSweep, mainSlice, slices } from '../src/report/cells.js';
+import { findSweep, mainSlice, slices } from '../src/analysis/cells.js';
 import type { Metrics } from '../src/record.js';
 import { fabricate } from './helpers/report-records.js';
 

@@ -3,7 +3,7 @@
 
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { toMarkdown, type Block } from '../report/document.js';
+import { toMarkdown, type Block } from '../render/document.js';
 
 /** Where a snippet goes. */
 export interface SnippetOptions {

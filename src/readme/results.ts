@@ -6,9 +6,10 @@
 
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { claimsColumnsBlock, claimsTableBlock, OVERLAP_TWINS } from '../report/claims.js';
+import { OVERLAP_TWINS } from '../analysis/claims.js';
+import { claimsColumnsBlock, claimsTableBlock } from '../render/claims.js';
 import { readClaimsJson, type ClaimsJsonPanel } from '../report/claims-json.js';
-import type { Block } from '../report/document.js';
+import type { Block } from '../render/document.js';
 import { ValidationError } from '../errors.js';
 import { formatNumber } from '../render/format.js';
 import {

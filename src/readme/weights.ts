@@ -18,9 +18,9 @@ import {
   type BeyondLog,
 } from '../pipelines/beyond.js';
 import { formatSeconds } from '../pipelines/reproduce.js';
-import { STATUS_SHORT } from '../report/claims.js';
+import { STATUS_SHORT } from '../render/claims.js';
 import { readClaimsJson, type ClaimsJson } from '../report/claims-json.js';
-import { toMarkdown, type Block } from '../report/document.js';
+import { toMarkdown, type Block } from '../render/document.js';
 import { describeWeights } from '../report/tune.js';
 import { readTunedClaims, readTuneJson, type TunedClaimsJson } from '../report/tune-json.js';
 import { formatNumber } from '../render/format.js';

@@ -21,20 +21,18 @@ import {
   type Slice,
   type Sweep,
   type SweepField,
-} from './cells.js';
+} from '../analysis/cells.js';
 import {
   checkClaims,
-  claimsBlocks,
   claimsGrid,
-  claimsGridBlock,
-  panelClaimsBlocks,
   resolveClaimOptions,
   type ClaimOptions,
   type ClaimResult,
   type ClaimsGrid,
-} from './claims.js';
+} from '../analysis/claims.js';
+import { claimsBlocks, claimsGridBlock, panelClaimsBlocks } from '../render/claims.js';
 import { claimsJson } from './claims-json.js';
-import { toHtml, toMarkdown, type Block } from './document.js';
+import { toHtml, toMarkdown, type Block } from '../render/document.js';
 import {
   compileVega,
   positionsSpec,
@@ -44,8 +42,8 @@ import {
   sweepCurveSpec,
   vegaRuntimeFile,
   type PositionsRow,
-} from './plots.js';
-import { WILCOXON_EXACT_MAX } from './stats.js';
+} from '../render/plots.js';
+import { WILCOXON_EXACT_MAX } from '../analysis/stats.js';
 import {
   metricCsv,
   metricTable,
@@ -57,7 +55,7 @@ import {
   sweepTable,
   type SummaryTables,
   type SweepPoint,
-} from './tables.js';
+} from '../render/tables.js';
 
 /** Options of {@link buildReport}. */
 export interface ReportOptions extends ClaimOptions {
@@ -390,7 +388,7 @@ export async function buildReport(
       });
     } else {
       // PCA and the polygon hull are loaded only for a report with a panel of d >= 2
-      const { hullPicture } = await import('./hull-plot.js');
+      const { hullPicture } = await import('../render/hull-plot.js');
       const picture = hullPicture(main.records, n);
       if (!picture) continue;
       const clipped = picture.rows.reduce((a, r) => a + r.clipped, 0);

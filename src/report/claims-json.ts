@@ -15,7 +15,7 @@ import {
   type Missing,
 } from '../json-check.js';
 import type { PanelAnalysis, ReportAnalysis } from './build.js';
-import { SWEEP_FIELDS, type SliceSetting, type SweepField } from './cells.js';
+import { SWEEP_FIELDS, type SliceSetting, type SweepField } from '../analysis/cells.js';
 import {
   CLAIM_IDS,
   claimsGridJson,
@@ -23,8 +23,8 @@ import {
   type ClaimResult,
   type ClaimStatus,
   type ClaimsGridJson,
-} from './claims.js';
-import type { SummaryTables } from './tables.js';
+} from '../analysis/claims.js';
+import type { SummaryTables } from '../render/tables.js';
 
 /** The schema version of claims.json; a reader refuses any other. */
 export const CLAIMS_JSON_VERSION = 1;

@@ -1,7 +1,9 @@
-// The `protomlp/report` entry: statistics, tables, plots, the claims check, the report files and
-// their typed claims.json reader, and the pipelines above them (`reproduce`, the runs beyond the
-// paper, in src/pipelines/). Re-exports only: this is the one file of src/report that names a
-// pipeline (test/layers.test.ts); the README generators (src/readme/) are not exported.
+// The `protomlp/report` entry: the analysis (src/analysis/: statistics, cells and panels, the
+// claims check), the rendering (src/render/: tables, plots, claims blocks, documents), the report
+// writers here (build.ts, tune.ts) and their typed claims.json reader, and the pipelines above them
+// (`reproduce`, the runs beyond the paper, in src/pipelines/). Re-exports only: this is the one
+// file of src/report that names a pipeline (test/layers.test.ts); the README generators
+// (src/readme/) are not exported.
 
 export { analyseRecords, buildReport, claimLines } from './build.js';
 export type {
@@ -11,7 +13,7 @@ export type {
   ReportResult,
   SweepAnalysis,
 } from './build.js';
-export { hullPicture, type HullPicture, type HullPictureRow } from './hull-plot.js';
+export { hullPicture, type HullPicture, type HullPictureRow } from '../render/hull-plot.js';
 export {
   reproduce,
   reproduceStudy,
@@ -31,16 +33,15 @@ export type {
   ReproduceStudyName,
   StudyTiming,
 } from '../pipelines/reproduce.js';
+export { claimsColumnsBlock, panelClaimsBlocks } from '../render/claims.js';
 export {
   checkClaims,
   claimsGrid,
-  claimsColumnsBlock,
-  panelClaimsBlocks,
   compareTwins,
   sepExpels,
   OVERLAP_TWINS,
   CLAIM_DEFAULTS,
-} from './claims.js';
+} from '../analysis/claims.js';
 export type {
   ClaimInputs,
   ClaimOptions,
@@ -49,14 +50,21 @@ export type {
   ClaimsGrid,
   ClaimsGridRow,
   TwinComparison,
-} from './claims.js';
+} from '../analysis/claims.js';
 export { readClaimsJson, CLAIMS_JSON_VERSION, type ClaimsJson } from './claims-json.js';
-export { summarize, wilcoxonSignedRank, spearman, tQuantile } from './stats.js';
-export type { Summary, WilcoxonResult, SpearmanResult } from './stats.js';
-export { renderSvg, svgToPng, PLOT_FONT, paretoSpec } from './plots.js';
-export type { ParetoPoint } from './plots.js';
-export { mainSlice, findSweep, slices, panels, REPORT_METRICS, SWEEP_FIELDS } from './cells.js';
-export type { Panel, Slice, Sweep, SweepField, ReportMetric } from './cells.js';
+export { summarize, wilcoxonSignedRank, spearman, tQuantile } from '../analysis/stats.js';
+export type { Summary, WilcoxonResult, SpearmanResult } from '../analysis/stats.js';
+export { renderSvg, svgToPng, PLOT_FONT, paretoSpec } from '../render/plots.js';
+export type { ParetoPoint } from '../render/plots.js';
+export {
+  mainSlice,
+  findSweep,
+  slices,
+  panels,
+  REPORT_METRICS,
+  SWEEP_FIELDS,
+} from '../analysis/cells.js';
+export type { Panel, Slice, Sweep, SweepField, ReportMetric } from '../analysis/cells.js';
 export {
   runBeyond,
   runTuneCheck,

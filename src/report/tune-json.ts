@@ -16,7 +16,7 @@ import {
 } from '../json-check.js';
 import type { TuneJson } from '../study/tune.js';
 import { checkClaim } from './claims-json.js';
-import type { TwinComparison } from './claims.js';
+import type { TwinComparison } from '../analysis/claims.js';
 import type { TunedClaims } from './tune.js';
 
 /** The schema version of a tune report's claims.json; a reader refuses any other. */

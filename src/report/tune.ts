@@ -6,20 +6,26 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { maskTerms, type Mask } from '../config.js';
 import { TUNE_FIELDS, type TuneCandidate, type TuneField, type TuneResult } from '../study/tune.js';
-import { makeSlice, runSetting, SLICE_FIELDS, type Slice, type SliceSetting } from './cells.js';
+import {
+  makeSlice,
+  runSetting,
+  SLICE_FIELDS,
+  type Slice,
+  type SliceSetting,
+} from '../analysis/cells.js';
 import {
   checkClaims,
-  claimsBlocks,
   compareTwins,
   resolveClaimOptions,
   sepExpels,
   type ClaimOptions,
   type ClaimResult,
   type TwinComparison,
-} from './claims.js';
-import { toHtml, toMarkdown, type Block } from './document.js';
-import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from './plots.js';
-import { summarize } from './stats.js';
+} from '../analysis/claims.js';
+import { claimsBlocks } from '../render/claims.js';
+import { toHtml, toMarkdown, type Block } from '../render/document.js';
+import { paretoSpec, renderSvg, svgToPng, type ParetoPoint } from '../render/plots.js';
+import { summarize } from '../analysis/stats.js';
 import { TUNE_CLAIMS_VERSION } from './tune-json.js';
 import { formatNumber, formatP } from '../render/format.js';
 import { csvText } from '../csv.js';

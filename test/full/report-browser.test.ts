@@ -20,7 +20,8 @@ import { chromium, type ElementHandle, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import t, { type Test } from 'tap';
 import { buildReport } from '../../src/report/build.js';
-import { STATUS_SHORT, type ClaimStatus } from '../../src/report/claims.js';
+import { type ClaimStatus } from '../../src/analysis/claims.js';
+import { STATUS_SHORT } from '../../src/render/claims.js';
 import { reproduce } from '../../src/pipelines/reproduce.js';
 import { readStudy, runStudy } from '../../src/study/index.js';
 

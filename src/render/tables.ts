@@ -4,7 +4,7 @@
 import type { Mask } from '../config.js';
 import type { RunRecord } from '../record.js';
 import { csvText } from '../csv.js';
-import { formatNumber, formatP } from '../render/format.js';
+import { formatNumber, formatP } from './format.js';
 import {
   cellRecords,
   LOWER_IS_BETTER,
@@ -16,9 +16,14 @@ import {
   type SliceSetting,
   type Sweep,
   type SweepField,
-} from './cells.js';
+} from '../analysis/cells.js';
 import type { TableBlock } from './document.js';
-import { summarize, wilcoxonSignedRank, type Summary, type WilcoxonResult } from './stats.js';
+import {
+  summarize,
+  wilcoxonSignedRank,
+  type Summary,
+  type WilcoxonResult,
+} from '../analysis/stats.js';
 
 /** One mask at one size. */
 export interface CellSummary {

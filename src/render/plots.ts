@@ -19,8 +19,8 @@ import {
   type ReportMetric,
   type Sweep,
   type SweepField,
-} from './cells.js';
-import { formatNumber } from '../render/format.js';
+} from '../analysis/cells.js';
+import { formatNumber } from './format.js';
 import { type SummaryTables, type SweepMetric, type SweepPoint } from './tables.js';
 
 /** The font family every plot names; the same family is loaded into resvg for PNGs. */
