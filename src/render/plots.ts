@@ -234,12 +234,8 @@ function baselineLayer(x: object, yScale: object, filter: object): object {
   };
 }
 
-/**
- * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
- * chart per panel or per N. The means' tooltips give their numbers. With `runs` (report.html), a
- * layer of small points, one per run (tooltip: run id, seed, value).
- */
-function curveSpec(opts: {
+/** What {@link curveSpec} draws. */
+interface CurveOptions {
   title: string;
   subtitle: string;
   points: SeriesPoint[];
@@ -251,7 +247,10 @@ function curveSpec(opts: {
   facet?: Facet;
   runs?: RunPoint[];
   baseline?: BaselinePoint[];
-}): TopLevelSpec {
+}
+
+/** The chart's one data set: the means (interval ends made drawable), the runs, the baseline. */
+function curveValues(opts: CurveOptions): object[] {
   const means = opts.points.map((p) => ({
     ...p,
     kind: 'mean',
@@ -264,11 +263,41 @@ function curveSpec(opts: {
         ? 'none (fewer than 2 runs)'
         : `[${formatNumber(p.lo)}, ${formatNumber(p.hi)}]`,
   }));
-  const values = [
+  return [
     ...means,
     ...(opts.runs ?? []).map((r) => ({ ...r, kind: 'run' })),
     ...(opts.baseline ?? []).map((b) => ({ ...b, kind: 'baseline' })),
   ];
+}
+
+/** The layer of one point per run (report.html): faint, with the run's id, seed and value. */
+function runsLayer(
+  opts: CurveOptions,
+  enc: { x: object; yScale: object; color: object },
+  only: object,
+): object {
+  return {
+    ...only,
+    mark: { type: 'point', filled: true, size: 14 },
+    encoding: {
+      // faint through an encoding, not the mark's opacity, which the shared legend would take on
+      x: enc.x,
+      y: { field: 'value', type: 'quantitative', scale: enc.yScale },
+      color: enc.color,
+      opacity: { value: 0.35 },
+      tooltip: [
+        { field: 'id', title: 'run id' },
+        { field: 'seed', title: 'seed' },
+        { field: 'mask', title: 'mask' },
+        { field: 'x', title: opts.xTitle },
+        { field: 'value', title: opts.yTitle, format: '.4~g' },
+      ],
+    },
+  };
+}
+
+/** The layers: baseline, interval bars, lines, the runs (when given), the means' points. */
+function curveLayers(opts: CurveOptions): object[] {
   const x = {
     field: 'x',
     type: 'quantitative',
@@ -288,7 +317,7 @@ function curveSpec(opts: {
   // the runs share the data (a faceted chart has one data set): each layer keeps its kind
   const only = (kind: string) =>
     opts.runs || opts.baseline ? { transform: [{ filter: `datum.kind === '${kind}'` }] } : {};
-  const layer = [
+  return [
     ...(opts.baseline?.length ? [baselineLayer(x, yScale, only('baseline'))] : []),
     {
       ...only('mean'),
@@ -307,28 +336,7 @@ function curveSpec(opts: {
       encoding: { x, y: mean, color, detail: { field: 'series' } },
     },
     // above the bars and lines (so that each run can be pointed at), under the means
-    ...(opts.runs
-      ? [
-          {
-            ...only('run'),
-            mark: { type: 'point', filled: true, size: 14 },
-            encoding: {
-              // faint through an encoding, not the mark's opacity, which the shared legend would take on
-              x,
-              y: { field: 'value', type: 'quantitative', scale: yScale },
-              color,
-              opacity: { value: 0.35 },
-              tooltip: [
-                { field: 'id', title: 'run id' },
-                { field: 'seed', title: 'seed' },
-                { field: 'mask', title: 'mask' },
-                { field: 'x', title: opts.xTitle },
-                { field: 'value', title: opts.yTitle, format: '.4~g' },
-              ],
-            },
-          },
-        ]
-      : []),
+    ...(opts.runs ? [runsLayer(opts, { x, yScale, color }, only('run'))] : []),
     {
       // the points of the lines (vega-lite's `point: true`), drawn as their own layer so that the
       // tooltip belongs to a point, not to the whole line
@@ -349,6 +357,16 @@ function curveSpec(opts: {
       },
     },
   ];
+}
+
+/**
+ * A line chart of means with 95% interval bars, one colored series per mask; with `facet`, one
+ * chart per panel or per N. The means' tooltips give their numbers. With `runs` (report.html), a
+ * layer of small points, one per run (tooltip: run id, seed, value).
+ */
+function curveSpec(opts: CurveOptions): TopLevelSpec {
+  const values = curveValues(opts);
+  const layer = curveLayers(opts);
   const title = { text: opts.title, subtitle: opts.subtitle };
   const facet = opts.facet;
   if (!facet)
@@ -679,27 +697,49 @@ export function positionsSpec(
   const width = hi - lo || 1;
   // wide enough to show expulsion, narrow enough that the inputs stay readable
   const domain: [number, number] = [lo - 0.75 * width, hi + 0.75 * width];
-  // `at` is the true position (`pos` is clamped to the axis); mask, seed and id are for tooltips
-  type Mark = {
-    row: number;
-    pos: number;
-    at: number;
-    kind: string;
-    mask: Mask;
-    seed: number;
-    id: string;
-  };
-  const values: Mark[] = [];
-  const hulls: {
-    row: number;
-    lo: number;
-    hi: number;
-    kind: string;
-    mask: Mask;
-    seed: number;
-    id: string;
-  }[] = [];
+  const { values, hulls } = positionMarks(records, rows, domain);
   const masks = rows.map((r) => r.mask);
+  const seeds = [...new Set(rows.map((r) => r.seed))];
+  const spec = {
+    title: {
+      text: `Prototype positions at N = ${n}`,
+      subtitle: `one run per mask (seed ${seeds.join(', ')}); expelled = outside [min x, max x]`,
+    },
+    width: 560,
+    height: Math.max(160, 44 * masks.length),
+    layer: positionLayers(values, hulls, masks, domain),
+  } as unknown as TopLevelSpec;
+  return { spec, rows };
+}
+
+// `at` is the true position (`pos` is clamped to the axis); mask, seed and id are for tooltips
+type PositionMark = {
+  row: number;
+  pos: number;
+  at: number;
+  kind: string;
+  mask: Mask;
+  seed: number;
+  id: string;
+};
+type HullMark = {
+  row: number;
+  lo: number;
+  hi: number;
+  kind: string;
+  mask: Mask;
+  seed: number;
+  id: string;
+};
+
+/** Each row's inputs and prototypes (clamped to `domain`, counting the clipped ones) and its hull. */
+function positionMarks(
+  records: readonly RunRecord[],
+  rows: PositionsRow[],
+  domain: [number, number],
+): { values: PositionMark[]; hulls: HullMark[] } {
+  const values: PositionMark[] = [];
+  const hulls: HullMark[] = [];
   rows.forEach((r, i) => {
     const run = { mask: r.mask, seed: r.seed, id: r.id };
     hulls.push({ row: i, lo: r.hull[0], hi: r.hull[1], kind: 'convex hull of inputs', ...run });
@@ -718,7 +758,16 @@ export function positionsSpec(
       });
     }
   });
-  const runTooltip = RUN_TOOLTIP;
+  return { values, hulls };
+}
+
+/** The hull bars and the marks of the positions picture, one row per mask. */
+function positionLayers(
+  values: PositionMark[],
+  hulls: HullMark[],
+  masks: Mask[],
+  domain: [number, number],
+): object[] {
   const kinds = [...MARK_KINDS];
   const color = {
     field: 'kind',
@@ -744,52 +793,42 @@ export function positionsSpec(
     title: 'position (input x, prototype p_j); prototypes beyond the axis are drawn at its edge',
     scale: { domain, clamp: true, nice: false },
   };
-  const seeds = [...new Set(rows.map((r) => r.seed))];
-  const spec = {
-    title: {
-      text: `Prototype positions at N = ${n}`,
-      subtitle: `one run per mask (seed ${seeds.join(', ')}); expelled = outside [min x, max x]`,
+  return [
+    {
+      data: { values: hulls },
+      mark: { type: 'rule', strokeWidth: 12, opacity: 0.45, strokeCap: 'butt' },
+      encoding: {
+        y: { ...y, field: 'row' },
+        x: { ...x, field: 'lo' },
+        x2: { field: 'hi' },
+        color,
+        tooltip: [
+          { field: 'kind', title: 'mark' },
+          { field: 'lo', title: 'min x', format: '.4~g' },
+          { field: 'hi', title: 'max x', format: '.4~g' },
+          ...RUN_TOOLTIP,
+        ],
+      },
     },
-    width: 560,
-    height: Math.max(160, 44 * masks.length),
-    layer: [
-      {
-        data: { values: hulls },
-        mark: { type: 'rule', strokeWidth: 12, opacity: 0.45, strokeCap: 'butt' },
-        encoding: {
-          y: { ...y, field: 'row' },
-          x: { ...x, field: 'lo' },
-          x2: { field: 'hi' },
-          color,
-          tooltip: [
-            { field: 'kind', title: 'mark' },
-            { field: 'lo', title: 'min x', format: '.4~g' },
-            { field: 'hi', title: 'max x', format: '.4~g' },
-            ...runTooltip,
-          ],
+    {
+      data: { values },
+      mark: { type: 'point', filled: true, size: 28, opacity: 0.85 },
+      encoding: {
+        x,
+        y,
+        color,
+        shape: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'marks',
+          scale: { domain: kinds, range: [...MARK_SHAPES] },
         },
+        tooltip: [
+          { field: 'kind', title: 'mark' },
+          { field: 'at', title: 'position', format: '.4~g' },
+          ...RUN_TOOLTIP,
+        ],
       },
-      {
-        data: { values },
-        mark: { type: 'point', filled: true, size: 28, opacity: 0.85 },
-        encoding: {
-          x,
-          y,
-          color,
-          shape: {
-            field: 'kind',
-            type: 'nominal',
-            title: 'marks',
-            scale: { domain: kinds, range: [...MARK_SHAPES] },
-          },
-          tooltip: [
-            { field: 'kind', title: 'mark' },
-            { field: 'at', title: 'position', format: '.4~g' },
-            ...runTooltip,
-          ],
-        },
-      },
-    ],
-  } as unknown as TopLevelSpec;
-  return { spec, rows };
+    },
+  ];
 }
