@@ -68,6 +68,8 @@ Job readJob(const Napi::Value& value, const std::string& where, bool forTraining
   job.h = (int)integerField(o, where, "h", 2, protomlp::kMaxHidden);
   job.d = (int)integerField(o, where, "d", 1, protomlp::kMaxDim);
   job.maskBits = (unsigned)integerField(o, where, "maskBits", 0, 7);
+  if (o.Has("unit")) job.unit = (int)integerField(o, where, "unit", 0, 1);
+  if (o.Has("activation")) job.activation = (int)integerField(o, where, "activation", 0, 2);
   job.lambda = numberField(o, where, "lambda");
   job.tau = numberField(o, where, "tau");
   job.tauCov = numberField(o, where, "tauCov");

@@ -9,7 +9,7 @@ import { evaluateRun } from './eval/index.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
-import { selectBackendFor, type BackendChoice } from './backend/select.js';
+import { selectBackend, type BackendChoice } from './backend/select.js';
 import type { Backend } from './backend/types.js';
 
 /**
@@ -85,10 +85,7 @@ export async function trainJobs(
 ): Promise<RunRecord[]> {
   // train exactly what the record will say: a field the run ignores at its default
   const jobs = given.map((job) => ({ ...job, config: identityConfig(job.config) }));
-  const backend = selectBackendFor(
-    jobs.map((job) => job.config),
-    options.backend,
-  );
+  const backend = selectBackend(options.backend);
   const records: RunRecord[] = new Array(jobs.length);
   await backend.trainBatch(jobs, {
     threads: options.threads,
