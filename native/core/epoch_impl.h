@@ -13,6 +13,9 @@
 //   the gradients of W, b, v; then each row's coverage min (or softmin) over the prototypes.
 //   Separation is a triangular loop over pairs, two rows at a time, vectorized over the second
 //   index. Then the chain rule from the prototypes to W and b; Adam is adamStep, per array.
+//   The neuron (ridge or radial unit; gaussian, cauchy or laplace activation) is a template
+//   parameter (Neuron): what it changes is in neuronForward, ridgeChain, radialChain, weightStep,
+//   computePrototypes and chainPrototypes (docs/native.md, "Other neurons").
 //
 // How every width gets the same bits (docs/native.md, "One result on every CPU"):
 // - one exp (vexp): the same reduction, table, polynomial and operation order at every width; only

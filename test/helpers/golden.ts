@@ -62,7 +62,3 @@ export function goldenConfig(g: Golden, epochs = 1): RunConfig {
     epochs,
   });
 }
-
-/** Whether a golden case is the paper's neuron (ridge, gaussian), the one the native kernels train. */
-export const isPaperNeuron = (g: Golden): boolean =>
-  (g.config.unit ?? 'ridge') === 'ridge' && (g.config.activation ?? 'gaussian') === 'gaussian';
