@@ -457,7 +457,7 @@ inline typename Lanes<W>::D neuronForward(const EpochArgs& a, const double* xr, 
     kept = z;
     if constexpr (N::activation == kGaussian) return vexp<W>(L::negSquare(z));
     if constexpr (N::activation == kCauchy) return one / L::madd(z, z, one);
-    if constexpr (N::activation == kLaplace) return vexp<W>(z < 0 ? z : -z);  // exp(-|z|)
+    if constexpr (N::activation == kLaplace) return vexp<W>(z < 0.0 ? z : -z);  // exp(-|z|)
   } else {
     D diff = L::splat(xr[0]) - L::load(a.wT + jj);
     D q = diff * diff;  // = 0 + diff^2 exactly
@@ -547,7 +547,7 @@ inline typename Lanes<W>::D ridgeChain(typename Lanes<W>::D dh, typename Lanes<W
   if constexpr (N::activation == kGaussian) return dh * zv * hv;
   if constexpr (N::activation == kCauchy) return dh * zv * hv * hv;
   const typename Lanes<W>::D t = dh * hv, zero = Lanes<W>::splat(0);
-  return zv > 0 ? t : zv < 0 ? -t : zero;
+  return zv > 0.0 ? t : zv < 0.0 ? -t : zero;
 }
 
 /**
@@ -566,10 +566,10 @@ inline typename Lanes<W>::D radialChain(typename Lanes<W>::D dh, typename Lanes<
   const D zero = L::splat(0);
   if constexpr (N::activation == kLaplace) {
     const D t = dh * hv;
-    gs = L::madd(bv > 0 ? t : bv < 0 ? -t : zero, kept, gs);
+    gs = L::madd(bv > 0.0 ? t : bv < 0.0 ? -t : zero, kept, gs);
     const D ts = t * sv;
     if constexpr (DIM == 1) return ts;
-    return kept > 0 ? ts / kept : zero;
+    return kept > 0.0 ? ts / kept : zero;
   } else {
     const D w = N::activation == kCauchy ? dh * hv * hv : dh * hv;
     gs = L::madd(w * bv, kept, gs);
@@ -585,7 +585,7 @@ inline typename Lanes<W>::D weightStep(typename Lanes<W>::D f, typename Lanes<W>
   if constexpr (!N::radial) return L::madd(f, L::splat(xk), g);
   const typename L::D e = pk - L::splat(xk);
   if constexpr (N::activation == kLaplace && DIM == 1)
-    return g + (e > 0 ? f : e < 0 ? -f : L::splat(0));
+    return g + (e > 0.0 ? f : e < 0.0 ? -f : L::splat(0));
   return L::madd(f, e, g);
 }
 

@@ -98,7 +98,7 @@ struct Lanes {
     return out;
   }
   /** |a|, lane-wise (-0 stays -0: only its sign could differ, and no caller looks at it) */
-  static inline D abs(D a) { return a < 0 ? -a : a; }
+  static inline D abs(D a) { return a < 0.0 ? -a : a; }
   /**
    * -(z * z). Where fused multiply-adds are instructions this is one fnmadd with c = -0, whose
    * single rounding of -(z^2) - 0 equals -(round(z^2)): the same bits as the product and the
