@@ -45,7 +45,7 @@ function neuronsSlice(): BitwiseSlice {
   return {
     name: 'neurons',
     description:
-      'every other neuron (radial gaussian, ridge and radial cauchy and laplace); N = 20, d = 1 and 3; cov, cov+sep+ovl; seed 0; 300 epochs',
+      'the 5 other units x activations; N = 20, d = 1 and 3; cov, cov+sep+ovl; 300 epochs',
     configs,
   };
 }
