@@ -1,7 +1,9 @@
 // Native backend benchmarks (SPEC §9), every figure a ratio measured in this one run: per-epoch
 // cost native vs TS over N, each SIMD variant vs scalar, 2 threads vs 1, the 480-run `paper`
 // grid at 2000 epochs on every core, and that grid's CPU time against protomlp 0.1.0's prebuild
-// per instruction set. Run: npm run build && node dist/bench/native.js [--quick] [--baseline FILE]
+// per instruction set; first, the cost of every neuron (unit x activation) per instruction set and
+// against a binary of the sources before them. Run: npm run build && node dist/bench/native.js
+// [--quick] [--baseline FILE] [--before FILE] [--neurons-only]
 
 import { availableParallelism, loadavg } from 'node:os';
 import { MASKS, resolveConfig, type Mask, type RunConfig } from '../src/config.js';
@@ -10,6 +12,7 @@ import { trainRunSync } from '../src/model/train.js';
 import type { TrainJob } from '../src/model/types.js';
 import { prepareJob } from '../src/train.js';
 import { loadBaseline, paperConfigs, paperJobs, sideBySide } from './paper-cpu.js';
+import { loadBefore, neuronSpeedTable } from './neuron-speed.js';
 
 const quick = process.argv.includes('--quick');
 const { binding, error, path } = loadNative();
@@ -53,6 +56,17 @@ const fmt = (x: number, digits = 1): string => x.toFixed(digits);
 console.log(
   `protomlp native bench: ${info.isa} kernels (supported: ${info.supported.join(', ')}), ${availableParallelism()} cores, binary ${path}`,
 );
+
+console.log(
+  '\n0. every neuron (issue 17): CPU time per sample-neuron pair-epoch, ratios (--before FILE: the paper neuron on a binary of the earlier sources)',
+);
+{
+  const at = process.argv.indexOf('--before');
+  const before = at > 0 ? loadBefore(process.argv[at + 1]) : null;
+  for (const isa of info.supported.filter((i) => i !== 'scalar'))
+    await neuronSpeedTable(binding, isa, { before, rounds: quick ? 3 : 7 });
+  if (process.argv.includes('--neurons-only')) process.exit(0);
+}
 
 console.log('\n1. per-epoch cost, H = N, d = 1, mask cov+sep+ovl, one thread');
 console.log('   N      TS us/epoch   native us/epoch   native ns/pair   native/TS speedup');

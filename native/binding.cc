@@ -71,6 +71,8 @@ Job readJob(const Napi::Value& value, const std::string& where, bool forTraining
   job.h = (int)integerField(o, where, "h", 2, protomlp::kMaxHidden);
   job.d = (int)integerField(o, where, "d", 1, protomlp::kMaxDim);
   job.maskBits = (unsigned)integerField(o, where, "maskBits", 0, 7);
+  if (o.Has("unit")) job.unit = (int)integerField(o, where, "unit", 0, 1);
+  if (o.Has("activation")) job.activation = (int)integerField(o, where, "activation", 0, 2);
   job.lambda = numberField(o, where, "lambda");
   job.tau = numberField(o, where, "tau");
   job.tauCov = numberField(o, where, "tauCov");
@@ -269,6 +271,9 @@ Napi::Value Evaluate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1) throwType(env, "job: expected a job object");
   const Job job = readJob(info[0], "job.", false);
+  if (job.unit != 0 || job.activation != 0)
+    throwRange(env,
+               "job.unit, job.activation: the evaluator computes the paper's neuron only (0, 0)");
   const int threads = info.Length() > 1 && !info[1].IsUndefined() ? threadsArgument(info[1]) : 1;
   const protomlp::ParamsView params{job.W.data(), job.b.data(), job.v.data(), job.c};
   const protomlp::Evaluation e = protomlp::evaluate(job, params, threads);

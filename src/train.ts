@@ -13,7 +13,7 @@ import { withScorecard } from './eval/scorecard.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
-import { selectBackendFor, type BackendChoice } from './backend/select.js';
+import { selectBackend, type BackendChoice } from './backend/select.js';
 import type { Backend } from './backend/types.js';
 import { checkTraceEvery, type Trace } from './trace/trace.js';
 
@@ -115,10 +115,7 @@ export async function trainJobs(
       ? { trace: checkTraceEvery(options.trace, identityConfig(job.config)) }
       : {}),
   }));
-  const backend = selectBackendFor(
-    jobs.map((job) => job.config),
-    options.backend,
-  );
+  const backend = selectBackend(options.backend);
   const records: RunRecord[] = new Array(jobs.length);
   await backend.trainBatch(jobs, {
     threads: options.threads,

@@ -10,8 +10,8 @@ import { resolveConfig, runId } from '../src/config.js';
 import { makeDataset, makeInitialParams } from '../src/data.js';
 import { prototypes } from '../src/eval/prototypes.js';
 import { phi, preActivation } from '../src/model/activation.js';
-import { paramsFromJson, type RadialParamsJson } from '../src/record.js';
-import { selectBackendFor } from '../src/backend/select.js';
+import { dataFromJson, paramsFromJson, type RadialParamsJson } from '../src/record.js';
+import { computeTerms } from '../src/model/losses.js';
 import { loadNative } from '../src/backend/native.js';
 import { trainRun } from '../src/train.js';
 import { resolveStudy } from '../src/study/index.js';
@@ -77,7 +77,11 @@ t.test('radial initial parameters come from the ridge draw', async (t) => {
 
 t.test('a radial record holds P and s, and re-trains as radial', async (t) => {
   const record = await trainRun({ n: 8, dim: 2, unit: 'radial', activation: 'cauchy', epochs: 30 });
-  t.equal(record.backend, 'ts', 'the TS backend trains it (no native kernel yet)');
+  t.equal(
+    record.backend,
+    loadNative().binding ? 'native' : 'ts',
+    'native trains it where it loads',
+  );
   t.same(Object.keys(record.final), ['P', 's', 'v', 'c']);
   const final = record.final as RadialParamsJson;
   t.equal(final.P.length, 8);
@@ -113,16 +117,27 @@ t.test('bad values: the one message format, exit 2', async (t) => {
   );
 });
 
-t.test('which backend trains another neuron', async (t) => {
-  const radial = [resolveConfig({ unit: 'radial' })];
-  t.equal(selectBackendFor(radial, 'ts').name, 'ts');
-  t.equal(selectBackendFor([resolveConfig({})], 'ts').name, 'ts');
+t.test('which backend trains another neuron: native, under auto and native', async (t) => {
   if (!loadNative().binding) return void t.skip('no native addon here');
-  t.equal(selectBackendFor([resolveConfig({})], 'auto').name, 'native', 'the paper neuron: native');
-  t.equal(selectBackendFor(radial, 'auto').name, 'ts', 'auto: radial trains on TS');
-  t.throws(() => selectBackendFor(radial, 'native'), {
-    message: /^unit: got "radial", expected ridge with the native backend/,
-  });
+  for (const backend of ['auto', 'native'] as const) {
+    const record = await trainRun(
+      { unit: 'radial', activation: 'cauchy', dim: 2, n: 6, epochs: 20 },
+      { backend },
+    );
+    t.equal(record.backend, 'native', `${backend}: radial cauchy trains natively`);
+    t.match(record.numerics, /^native\//);
+    // the native evaluator ports the paper's neuron only: this record's terms are TS's
+    const terms = computeTerms(
+      record.config,
+      dataFromJson(record.data),
+      paramsFromJson(record.final),
+    );
+    t.same(
+      [record.metrics.fit, record.metrics.cov, record.metrics.sep, record.metrics.ovl],
+      [terms.fit, terms.cov, terms.sep, terms.ovl],
+      'its terms are the radial cauchy terms of its final parameters',
+    );
+  }
 });
 
 t.test('widths: a grid of H / N ratios', async (t) => {

@@ -12,7 +12,7 @@ import type { Backend } from '../src/backend/types.js';
 import { cloneParams, type Params, type TrainJob } from '../src/model/types.js';
 import { dataFromJson, paramsFromJson, type ParamsJson } from '../src/record.js';
 import { prepareJob } from '../src/train.js';
-import { goldenConfig, isPaperNeuron, readGoldens, type Golden } from './helpers/golden.js';
+import { goldenConfig, readGoldens, type Golden } from './helpers/golden.js';
 import { randomPoint } from './helpers/random.js';
 
 /** Every backend this suite runs against; the native one must load where the suite runs. */
@@ -50,16 +50,12 @@ const flat = (p: Params | ParamsJson): number[] => {
   return [...q.W, ...q.b, ...q.v, q.c];
 };
 
-/** The golden cases a backend trains: the native kernels only the paper's neuron, so far. */
-const goldensFor = (backend: Backend) =>
-  goldens.filter(({ g }) => backend.name === 'ts' || isPaperNeuron(g));
-
 for (const factory of factories) {
   t.test(`backend: ${factory.name}`, async (t) => {
     const backend = factory.make();
 
     t.test('golden terms and per-term gradients (relative 1e-12)', async (t) => {
-      for (const { file, g } of goldensFor(backend)) {
+      for (const { file, g } of goldens) {
         const job = goldenJob(g, 1);
         const tg = backend.termsAndGrads(job.config, job.data, job.initial);
         for (const term of ['fit', 'cov', 'sep', 'ovl'] as const) {
@@ -75,7 +71,7 @@ for (const factory of factories) {
     });
 
     t.test('golden parameters after 1, 2, 10 and 100 Adam steps', async (t) => {
-      for (const { file, g } of goldensFor(backend)) {
+      for (const { file, g } of goldens) {
         const steps = Object.keys(g.afterSteps).map(Number);
         const results = await backend.trainBatch(
           steps.map((s) => goldenJob(g, s)),

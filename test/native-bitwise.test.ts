@@ -1,6 +1,6 @@
 // SPEC §10 on this machine, quickly: every instruction set the CPU has, on 1 and 2 threads, trains
-// the `small` slice to the very bits pinned in src/backend/bitwise-reference.ts (computed on another
-// machine), and the best one does the same for the `paper` slice's chaotic cells. The full check
+// the `small` slice and the `neurons` slice (every other unit and activation) to the very bits
+// pinned in src/backend/bitwise-reference.ts (computed on another machine), and the best one does the same for the `paper` slice's chaotic cells. The full check
 // (the `paper` slice on every instruction set and thread count) is test/full/native-bitwise.test.ts.
 
 import t from 'tap';
@@ -25,24 +25,35 @@ t.test("the pinned digests are those of this package's numerics", async (t) => {
   );
 });
 
-t.test('small slice: every instruction set, 1 and 2 threads, the pinned bits', async (t) => {
-  const jobs = BITWISE_SLICES.small.configs.map(prepareJob);
-  const scalar = await createNativeBackend(binding, 'scalar').trainBatch(jobs, { threads: 1 });
-  for (const isa of binding.info().supported) {
-    for (const threads of [1, 2]) {
-      const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads });
-      const diff = results
-        .map((r, i) => firstDifference(r, scalar[i]))
-        .find((d) => d !== undefined);
-      t.equal(diff, undefined, `${isa}, ${threads} thread(s): the scalar kernel's bits`);
-      t.equal(
-        resultsDigest(results),
-        REFERENCE_DIGESTS.small,
-        `${isa}, ${threads} thread(s): the pinned digest`,
-      );
+const divergedCount = (rs: readonly { diverged: boolean }[]): number =>
+  rs.filter((r) => r.diverged).length;
+
+for (const name of ['small', 'neurons'] as const) {
+  t.test(`${name} slice: every instruction set, 1 and 2 threads, the pinned bits`, async (t) => {
+    const jobs = BITWISE_SLICES[name].configs.map(prepareJob);
+    const scalar = await createNativeBackend(binding, 'scalar').trainBatch(jobs, { threads: 1 });
+    for (const isa of binding.info().supported) {
+      for (const threads of [1, 2]) {
+        const results = await createNativeBackend(binding, isa).trainBatch(jobs, { threads });
+        const diff = results
+          .map((r, i) => firstDifference(r, scalar[i]))
+          .find((d) => d !== undefined);
+        t.equal(diff, undefined, `${isa}, ${threads} thread(s): the scalar kernel's bits`);
+        t.equal(
+          resultsDigest(results),
+          REFERENCE_DIGESTS[name],
+          `${isa}, ${threads} thread(s): the pinned digest`,
+        );
+      }
     }
-  }
-});
+    if (name === 'neurons')
+      t.equal(
+        divergedCount(scalar),
+        0,
+        'no run of the neurons slice diverges (its bits mean something)',
+      );
+  });
+}
 
 t.test(
   'paper slice (chaotic cells, 2000 epochs): the best instruction set gives the pinned bits',

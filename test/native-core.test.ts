@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toNativeProblem } from '../src/backend/native.js';
-import { dataFromJson, paramsFromJson, type RidgeParamsJson } from '../src/record.js';
-import { goldenConfig, isPaperNeuron, readGoldens, type Golden } from './helpers/golden.js';
+import { dataFromJson, paramsFromJson, type ParamsJson } from '../src/record.js';
+import { goldenConfig, readGoldens, type Golden } from './helpers/golden.js';
 import { ROOT } from './helpers/package.js';
 
 const TERMS = ['fit', 'cov', 'sep', 'ovl'] as const;
@@ -21,22 +21,25 @@ function goldenToFlat(name: string, g: Golden): string {
   const config = goldenConfig(g);
   // the job as the binding gets it (maskBits among others), from the fixture's own numbers
   const job = toNativeProblem(config, dataFromJson(g.data), paramsFromJson(g.initial));
-  const params = (p: RidgeParamsJson): string =>
-    `W ${p.W.flat().join(' ')}\nb ${p.b.join(' ')}\nv ${p.v.join(' ')}\nc ${p.c}`;
+  // radial parameters (P, s) travel in W and b, as in the job
+  const params = (json: ParamsJson): string => {
+    const p = paramsFromJson(json);
+    return `W ${p.W.join(' ')}\nb ${p.b.join(' ')}\nv ${p.v.join(' ')}\nc ${p.c}`;
+  };
   const steps = Object.keys(g.afterSteps);
   return [
-    'protomlp-golden-flat 1',
+    'protomlp-golden-flat 2',
     `name ${name}`,
-    `n ${job.n} h ${job.h} d ${job.d} maskBits ${job.maskBits}`,
+    `n ${job.n} h ${job.h} d ${job.d} maskBits ${job.maskBits} unit ${job.unit} activation ${job.activation}`,
     `lambda ${job.lambda} tau ${job.tau} tauCov ${job.tauCov} lr ${config.lr}`,
     `adam ${g.config.betas.join(' ')} ${g.config.eps}`,
     `x ${job.x.join(' ')}`,
     `y ${job.y.join(' ')}`,
-    params(g.initial as RidgeParamsJson),
+    params(g.initial),
     `terms ${TERMS.map((term) => g.atInitial.terms[term]).join(' ')}`,
-    ...TERMS.map((term) => `grad\n${params(g.atInitial.grads[term] as RidgeParamsJson)}`),
+    ...TERMS.map((term) => `grad\n${params(g.atInitial.grads[term])}`),
     `steps ${steps.length}`,
-    ...steps.map((s) => `after ${s}\n${params(g.afterSteps[s] as RidgeParamsJson)}`),
+    ...steps.map((s) => `after ${s}\n${params(g.afterSteps[s])}`),
     'end',
     '',
   ].join('\n');
@@ -55,17 +58,15 @@ function run(cmd: string, args: string[]): { status: number | null; out: string 
   return { status: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ?? ''}` };
 }
 
-/** Writes every golden case of the paper's neuron (the one the C++ core computes) as flat text into build-core/golden; returns the files. */
+/** Writes every golden case (every unit and activation) as flat text into build-core/golden; returns the files. */
 function writeCases(): string[] {
   const dir = join(buildDir, 'golden');
   mkdirSync(dir, { recursive: true });
-  return readGoldens()
-    .filter(({ g }) => isPaperNeuron(g))
-    .map(({ file, g }) => {
-      const out = join(dir, file.replace(/\.json$/, '.txt'));
-      writeFileSync(out, goldenToFlat(file, g));
-      return out;
-    });
+  return readGoldens().map(({ file, g }) => {
+    const out = join(dir, file.replace(/\.json$/, '.txt'));
+    writeFileSync(out, goldenToFlat(file, g));
+    return out;
+  });
 }
 
 t.test(
@@ -80,13 +81,13 @@ t.test(
     if (build.status !== 0) return;
     const exe = join(buildDir, 'core_golden');
     const cases = writeCases();
-    t.equal(cases.length, 4, 'the four golden cases');
+    t.equal(cases.length, 9, 'the nine golden cases (every unit and activation among them)');
     const golden = run(exe, cases);
     const lines = golden.out.split('\n');
     const checks = lines.filter((l) => /^(not )?ok \d+/.test(l));
     for (const line of checks) t.ok(line.startsWith('ok'), line);
     t.match(golden.out, /^# kernels: scalar\b/m, 'the scalar kernel among them');
-    t.ok(checks.length >= 4 * (1 + 12), `${checks.length} checks`);
+    t.ok(checks.length >= 9 * (1 + 12), `${checks.length} checks`);
     t.equal(golden.status, 0, 'core_golden exits 0');
 
     // it can fail: a golden term moved by one part in 1e9 is caught, with the program's exit code

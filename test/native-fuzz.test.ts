@@ -46,6 +46,8 @@ function randomJob(): NativeJob {
     b: array(Math.max(0, h + off())),
     v: array(Math.max(0, h + off())),
     c: value(),
+    unit: int(0, 1),
+    activation: int(0, 2),
   };
 }
 

@@ -360,6 +360,12 @@ t.test('the C++ guards refuse every malformed call with a message naming the fie
       'jobs[0].epochs: got 0, expected an integer from 1 to 10000000',
     ],
     ['mask', { ...good, maskBits: 8 }, 'jobs[0].maskBits: got 8, expected an integer from 0 to 7'],
+    ['unit', { ...good, unit: 2 }, 'jobs[0].unit: got 2, expected an integer from 0 to 1'],
+    [
+      'activation',
+      { ...good, activation: -1 },
+      'jobs[0].activation: got -1, expected an integer from 0 to 2',
+    ],
     ['lr', { ...good, lr: 0 }, 'jobs[0].lr: got 0, expected a finite number > 0'],
     ['tau', { ...good, tau: -1 }, 'jobs[0].tau: got -1, expected a finite number > 0'],
     [

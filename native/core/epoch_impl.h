@@ -13,6 +13,9 @@
 //   the gradients of W, b, v; then each row's coverage min (or softmin) over the prototypes.
 //   Separation is a triangular loop over pairs, two rows at a time, vectorized over the second
 //   index. Then the chain rule from the prototypes to W and b; Adam is adamStep, per array.
+//   The neuron (ridge or radial unit; gaussian, cauchy or laplace activation) is a template
+//   parameter (Neuron): what it changes is in neuronForward, ridgeChain, radialChain, weightStep,
+//   computePrototypes and chainPrototypes (docs/native.md, "Other neurons").
 //
 // How every width gets the same bits (docs/native.md, "One result on every CPU"):
 // - one exp (vexp): the same reduction, table, polynomial and operation order at every width; only
@@ -49,6 +52,19 @@ struct BoolTag {
 template <int R>
 struct RowCount {
   static constexpr int value = R;
+};
+
+/**
+ * A neuron's form as a type (Unit, Activation): each of the six compiles its own inner loops, and
+ * the paper's (ridge, gaussian) keeps exactly its operations.
+ */
+template <int UNIT, int ACT>
+struct Neuron {
+  static constexpr bool radial = UNIT == kUnitRadial;
+  static constexpr int activation = ACT;
+  /** dh/dz's constant, folded into pass B's weights: -2 (gaussian -2 z h, cauchy -2 z h^2), or
+   *  -1 (laplace -sign(z) h); a multiplication by either is exact */
+  static constexpr double chain = ACT == kLaplace ? -1.0 : -2.0;
 };
 
 /**
@@ -348,15 +364,18 @@ double separation(EpochArgs& a, double pairs) {
 
 /**
  * The prototypes p_j = -b_j w_j / (|w_j|^2 + kPrototypeEps) into pT and their denominators into
- * norm (src/model/losses.ts prototypesInto, op for op); clears gpT, their gradient.
+ * norm (src/model/losses.ts prototypesInto, op for op), or a radial unit's centres (padding keeps
+ * kPaddingFar); clears gpT, their gradient.
  */
-template <int DIM>
+template <int DIM, class N>
 inline void computePrototypes(EpochArgs& a) {
   const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
   const double* wT = a.wT;
   const double* b = a.b;
   double* pT = a.pT;
-  for (int j = 0; j < h; j++) {
+  for (int j = 0; j < h && N::radial; j++)  // a radial unit's prototype is its centre
+    for (int k = 0; k < d; k++) pT[k * ha + j] = wT[k * ha + j];
+  for (int j = 0; j < h && !N::radial; j++) {
     double s = 0;
     for (int k = 0; k < d; k++) s += wT[k * ha + j] * wT[k * ha + j];
     const double den = s + kPrototypeEps;
@@ -411,12 +430,58 @@ struct FitSums {
   VirtualSum<W> y[R], s[OVL ? R : 1], q[OVL ? R : 1];
 };
 
+/** What pass A and B take of a neuron's b: ridge b itself; radial s^2, or |s| for laplace. */
+template <int W, class N>
+inline typename Lanes<W>::D neuronScale(typename Lanes<W>::D bv) {
+  if constexpr (!N::radial) return bv;
+  if constexpr (N::activation == kLaplace) return Lanes<W>::abs(bv);
+  return bv * bv;
+}
+
 /**
- * Pass A of rows i0 .. i0 + R - 1: z = b + W x and h = exp(-z^2) of every neuron into zRow and
- * hRow, and the rows' sums. The loads of b, w, v are shared by the rows, whose exp chains are
- * independent.
+ * h of one neuron group at row xr, and what pass B needs of it (kept): ridge z = b + w . x and
+ * phi(z); radial q = |x - p|^2 and phi from z^2 = s^2 q without a square root (gaussian, cauchy),
+ * or r = |x - p| (a square root; |x - p| itself at d = 1) and exp(-|s| r) (laplace). sv is
+ * neuronScale(b).
  */
-template <int W, int DIM, bool OVL, int R>
+template <int W, int DIM, class N>
+inline typename Lanes<W>::D neuronForward(const EpochArgs& a, const double* xr, int jj,
+                                          typename Lanes<W>::D sv, typename Lanes<W>::D& kept) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
+  const D one = L::splat(1.0);
+  if constexpr (!N::radial) {
+    D z = sv;
+    for (int k = 0; k < d; k++) z = L::madd(L::load(a.wT + k * ha + jj), L::splat(xr[k]), z);
+    kept = z;
+    if constexpr (N::activation == kGaussian) return vexp<W>(L::negSquare(z));
+    if constexpr (N::activation == kCauchy) return one / L::madd(z, z, one);
+    if constexpr (N::activation == kLaplace) return vexp<W>(z < 0.0 ? z : -z);  // exp(-|z|)
+  } else {
+    D diff = L::splat(xr[0]) - L::load(a.wT + jj);
+    D q = diff * diff;  // = 0 + diff^2 exactly
+    for (int k = 1; k < d; k++) {
+      diff = L::splat(xr[k]) - L::load(a.wT + k * ha + jj);
+      q = L::madd(diff, diff, q);
+    }
+    if constexpr (N::activation == kLaplace) {
+      const D r = DIM == 1 ? L::abs(diff) : L::sqrt(q);
+      kept = r;
+      return vexp<W>(-(sv * r));
+    }
+    kept = q;
+    if constexpr (N::activation == kGaussian) return vexp<W>(-(sv * q));
+    if constexpr (N::activation == kCauchy) return one / (one + sv * q);
+  }
+}
+
+/**
+ * Pass A of rows i0 .. i0 + R - 1: h of every neuron (neuronForward) into hRow, what pass B needs
+ * of it into zRow, and the rows' sums. The loads of b, w, v are shared by the rows, whose exp
+ * chains are independent.
+ */
+template <int W, int DIM, bool OVL, class N, int R>
 inline void forwardRows(EpochArgs& a, int i0, int hw, FitSums<W, R, OVL>& sums) {
   typedef Lanes<W> L;
   typedef typename L::D D;
@@ -425,12 +490,11 @@ inline void forwardRows(EpochArgs& a, int i0, int hw, FitSums<W, R, OVL>& sums) 
   for (int j = 0; j < hp; j += kVirtualWidth) {
     for (int u = 0; u < G && j + u * W < hw; u++) {
       const int jj = j + u * W;
-      const D bv = L::load(a.b + jj), vv = L::load(a.v + jj);
+      const D sv = neuronScale<W, N>(L::load(a.b + jj)), vv = L::load(a.v + jj);
       for (int r = 0; r < R; r++) {
         const double* xr = a.x + (long)(i0 + r) * d;
-        D z = bv;
-        for (int k = 0; k < d; k++) z = L::madd(L::load(a.wT + k * ha + jj), L::splat(xr[k]), z);
-        const D hv = vexp<W>(L::negSquare(z));
+        D z;
+        const D hv = neuronForward<W, DIM, N>(a, xr, jj, sv, z);
         L::store(a.zRow + r * ha + jj, z);
         L::store(a.hRow + r * ha + jj, hv);
         sums.y[r].part[u] = L::madd(vv, hv, sums.y[r].part[u]);
@@ -443,7 +507,7 @@ inline void forwardRows(EpochArgs& a, int i0, int hw, FitSums<W, R, OVL>& sums) 
   }
 }
 
-/** Per row, what pass B multiplies with: gi = dL/dyhat_i, -2 gi, and the row's sum of h. */
+/** Per row, what pass B multiplies with: gi = dL/dyhat_i, N::chain gi, and the row's sum of h. */
 template <int W, int R>
 struct RowWeights {
   typename Lanes<W>::D gi[R], gi2[R], rowSum[R];
@@ -453,7 +517,7 @@ struct RowWeights {
  * The residuals of rows i0 .. i0 + R - 1 (res = c + yhat - y): adds the rows' fit and overlap
  * terms and dL/dc to totals, and gives pass B its per-row weights.
  */
-template <int W, bool OVL, int R>
+template <int W, bool OVL, class N, int R>
 inline void fitResiduals(EpochArgs& a, int i0, const FitSums<W, R, OVL>& sums, RowTotals& totals,
                          RowWeights<W, R>& weights) {
   typedef Lanes<W> L;
@@ -468,32 +532,89 @@ inline void fitResiduals(EpochArgs& a, int i0, const FitSums<W, R, OVL>& sums, R
       totals.ovl += rowSum * rowSum - sums.q[r].total();
     }
     totals.gc += gi;
-    weights.gi[r] = L::splat(gi), weights.gi2[r] = L::splat(-2 * gi);
+    weights.gi[r] = L::splat(gi), weights.gi2[r] = L::splat(N::chain * gi);
     weights.rowSum[r] = L::splat(rowSum);
   }
 }
 
 /**
- * Pass B of rows i0 .. i0 + R - 1, the chain rule back to v, b and W: dL/dz = dL/dh * (-2 z h),
- * dL/dh = gi v_j + ovlScale (S_i - h_ij); -2 is folded into the weights (a multiplication by -2 is
- * exact). Each gradient lane group is loaded and stored once for all rows; per gradient entry the
- * contributions are still added row after row.
+ * dL/dz of one neuron group and row from dh = N::chain dL/dh, kept z and h (ridge): gaussian
+ * dh z h, cauchy dh z h^2, laplace sign(z) dh h (sign(0) = 0).
  */
-template <int W, int DIM, bool OVL, int R>
+template <int W, class N>
+inline typename Lanes<W>::D ridgeChain(typename Lanes<W>::D dh, typename Lanes<W>::D zv,
+                                       typename Lanes<W>::D hv) {
+  if constexpr (N::activation == kGaussian) return dh * zv * hv;
+  if constexpr (N::activation == kCauchy) return dh * zv * hv * hv;
+  const typename Lanes<W>::D t = dh * hv, zero = Lanes<W>::splat(0);
+  return zv > 0.0 ? t : zv < 0.0 ? -t : zero;
+}
+
+/**
+ * A radial unit's chain rule for one neuron group and row, from dh = N::chain dL/dh, kept (q or r)
+ * and h: adds dL/ds to gs and returns f, the factor of (p - x) in dL/dp. Gaussian and cauchy by
+ * z^2 = s^2 q: dL/ds = w s q, dL/dp = w s^2 (p - x) with w = dh h (h^2 for cauchy); laplace:
+ * dL/ds = sign(s) dh h r, dL/dp = |s| dh h (p - x) / r (0 at r = 0; at d = 1 the factor of
+ * sign(p - x), radialDirection applies it). bv is s, sv neuronScale(s).
+ */
+template <int W, int DIM, class N>
+inline typename Lanes<W>::D radialChain(typename Lanes<W>::D dh, typename Lanes<W>::D kept,
+                                        typename Lanes<W>::D hv, typename Lanes<W>::D bv,
+                                        typename Lanes<W>::D sv, typename Lanes<W>::D& gs) {
+  typedef Lanes<W> L;
+  typedef typename L::D D;
+  const D zero = L::splat(0);
+  if constexpr (N::activation == kLaplace) {
+    const D t = dh * hv;
+    gs = L::madd(bv > 0.0 ? t : bv < 0.0 ? -t : zero, kept, gs);
+    const D ts = t * sv;
+    if constexpr (DIM == 1) return ts;
+    return kept > 0.0 ? ts / kept : zero;
+  } else {
+    const D w = N::activation == kCauchy ? dh * hv * hv : dh * hv;
+    gs = L::madd(w * bv, kept, gs);
+    return w * sv;
+  }
+}
+
+/** dL/dw_k += f times: ridge x_k; radial p_k - x_k (radial laplace at d = 1: its sign). */
+template <int W, int DIM, class N>
+inline typename Lanes<W>::D weightStep(typename Lanes<W>::D f, typename Lanes<W>::D pk, double xk,
+                                       typename Lanes<W>::D g) {
+  typedef Lanes<W> L;
+  if constexpr (!N::radial) return L::madd(f, L::splat(xk), g);
+  const typename L::D e = pk - L::splat(xk);
+  if constexpr (N::activation == kLaplace && DIM == 1)
+    return g + (e > 0.0 ? f : e < 0.0 ? -f : L::splat(0));
+  return L::madd(f, e, g);
+}
+
+/**
+ * Pass B of rows i0 .. i0 + R - 1, the chain rule back to v, b and W (radial: s and P):
+ * dL/dh = gi v_j + ovlScale (S_i - h_ij), then ridgeChain or radialChain; N::chain is folded into
+ * the weights. Each gradient lane group is loaded and stored once for all rows; per gradient entry
+ * the contributions are still added row after row.
+ */
+template <int W, int DIM, bool OVL, class N, int R>
 inline void backwardRows(EpochArgs& a, int i0, int hw, double ovlScale,
                          const RowWeights<W, R>& weights) {
   typedef Lanes<W> L;
   typedef typename L::D D;
+  constexpr int KD = DIM > 0 ? DIM : 1;
   const int d = DIM > 0 ? DIM : a.d, ha = a.ha;
   const bool ovlGrad = a.wOvl != 0;
-  const D os2 = L::splat(-2 * ovlScale);
+  const D os2 = L::splat(N::chain * ovlScale);
   double* gWT = a.gWT;
   for (int j = 0; j < hw; j += W) {
     const D vv = L::load(a.v + j);
     D gvv = L::load(a.gv + j), gbv = L::load(a.gb + j);
-    D gw[DIM > 0 ? DIM : 1];
+    D bv = gbv, sv = gbv, gw[KD], pk[KD];
+    if constexpr (N::radial) bv = L::load(a.b + j), sv = neuronScale<W, N>(bv);
     if (DIM > 0)
-      for (int k = 0; k < d; k++) gw[k] = L::load(gWT + k * ha + j);
+      for (int k = 0; k < d; k++) {
+        gw[k] = L::load(gWT + k * ha + j);
+        if constexpr (N::radial) pk[k] = L::load(a.wT + k * ha + j);
+      }
     for (int r = 0; r < R; r++) {
       const double* xr = a.x + (long)(i0 + r) * d;
       const D hv = L::load(a.hRow + r * ha + j);
@@ -501,14 +622,21 @@ inline void backwardRows(EpochArgs& a, int i0, int hw, double ovlScale,
       gvv = L::madd(weights.gi[r], hv, gvv);
       D dh = weights.gi2[r] * vv;
       if (OVL && ovlGrad) dh = L::madd(os2, weights.rowSum[r] - hv, dh);
-      const D dz = dh * zv * hv;
-      gbv += dz;
+      D f;
+      if constexpr (N::radial) {
+        f = radialChain<W, DIM, N>(dh, zv, hv, bv, sv, gbv);
+      } else {
+        f = ridgeChain<W, N>(dh, zv, hv);
+        gbv += f;
+      }
       if (DIM > 0) {
-        for (int k = 0; k < d; k++) gw[k] = L::madd(dz, L::splat(xr[k]), gw[k]);
+        for (int k = 0; k < d; k++)
+          gw[k] = weightStep<W, DIM, N>(f, N::radial ? pk[k] : f, xr[k], gw[k]);
       } else {
         for (int k = 0; k < d; k++) {
           double* g = gWT + k * ha + j;
-          L::store(g, L::madd(dz, L::splat(xr[k]), L::load(g)));
+          const D p = N::radial ? L::load(a.wT + k * ha + j) : f;
+          L::store(g, weightStep<W, DIM, N>(f, p, xr[k], L::load(g)));
         }
       }
     }
@@ -520,25 +648,28 @@ inline void backwardRows(EpochArgs& a, int i0, int hw, double ovlScale,
 }
 
 /** The fit (and overlap) of rows i0 .. i0 + R - 1, two at a time (R = 1 for the last of odd n). */
-template <int W, int DIM, bool OVL, int R>
+template <int W, int DIM, bool OVL, class N, int R>
 inline void fitRows(EpochArgs& a, int i0, int hw, double ovlScale, RowTotals& totals) {
   FitSums<W, R, OVL> sums;
-  forwardRows<W, DIM, OVL, R>(a, i0, hw, sums);
+  forwardRows<W, DIM, OVL, N, R>(a, i0, hw, sums);
   RowWeights<W, R> weights;
-  fitResiduals<W, OVL, R>(a, i0, sums, totals, weights);
-  backwardRows<W, DIM, OVL, R>(a, i0, hw, ovlScale, weights);
+  fitResiduals<W, OVL, N, R>(a, i0, sums, totals, weights);
+  backwardRows<W, DIM, OVL, N, R>(a, i0, hw, ovlScale, weights);
 }
 
 /**
  * The chain rule from dL/dp (gpT) into W and b: dp/db = -w/n_j, dp_k/dw_l = -b (delta_kl/n_j -
- * 2 w_k w_l/n_j^2), n_j = |w_j|^2 + eps (norm).
+ * 2 w_k w_l/n_j^2), n_j = |w_j|^2 + eps (norm); a radial unit's prototype is its centre, so its
+ * dL/dp is added to dL/dP as it is.
  */
-template <int DIM>
+template <int DIM, class N>
 inline void chainPrototypes(EpochArgs& a) {
   const int h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
   const double* wT = a.wT;
   const double* gpT = a.gpT;
-  for (int j = 0; j < h; j++) {
+  for (int j = 0; j < h && N::radial; j++)
+    for (int k = 0; k < d; k++) a.gWT[k * ha + j] += gpT[k * ha + j];
+  for (int j = 0; j < h && !N::radial; j++) {
     double gw = 0;
     for (int k = 0; k < d; k++) gw += gpT[k * ha + j] * wT[k * ha + j];
     const double nj = a.norm[j];
@@ -558,14 +689,14 @@ inline void chainPrototypes(EpochArgs& a) {
  * rows, which already hold every h_ij: its row sums in forwardRows, its term in fitResiduals, its
  * gradient in backwardRows.
  */
-template <int W, int DIM, bool OVL>
+template <int W, int DIM, bool OVL, class N>
 void epochBody(EpochArgs& a) {
   const int n = a.n, h = a.h, d = DIM > 0 ? DIM : a.d, ha = a.ha;
   // The fit and coverage loops stop at the register group holding neuron h - 1: the groups after it
   // hold only padding, whose terms are exactly +0 (and which never wins a min), so leaving them out
   // changes no sum. (Separation computes whole 8-blocks: which lanes it sees must not depend on W.)
   const int hw = (h + W - 1) / W * W;
-  if (a.doCov || a.doSep) computePrototypes<DIM>(a);
+  if (a.doCov || a.doSep) computePrototypes<DIM, N>(a);
   const bool sortedCoverage = a.doCov && DIM == 1 && a.tauCov == 0;
   const int hf = a.doSep || sortedCoverage ? sortPrototypes<DIM>(a) : h;
   for (int q = 0; q < d * ha; q++) a.gWT[q] = 0;
@@ -575,16 +706,16 @@ void epochBody(EpochArgs& a) {
   const double ovlScale = (a.wOvl * 2) / ((double)n * h * (h - 1));
   for (int i0 = 0; i0 < n; i0 += 2) {
     if (i0 + 1 < n)
-      fitRows<W, DIM, OVL, 2>(a, i0, hw, ovlScale, totals);
+      fitRows<W, DIM, OVL, N, 2>(a, i0, hw, ovlScale, totals);
     else
-      fitRows<W, DIM, OVL, 1>(a, i0, hw, ovlScale, totals);
+      fitRows<W, DIM, OVL, N, 1>(a, i0, hw, ovlScale, totals);
     if (a.doCov)
       for (int i = i0; i < n && i < i0 + 2; i++)
         totals.cov += coverageRow<W, DIM>(a, i, hw, hf, sortedCoverage);
   }
   const double pairs = ((double)h * (h - 1)) / 2;
   const double sepTotal = a.doSep ? separation<W, DIM>(a, pairs) : 0;
-  if (a.wCov != 0 || a.wSep != 0) chainPrototypes<DIM>(a);
+  if (a.wCov != 0 || a.wSep != 0) chainPrototypes<DIM, N>(a);
 
   a.gc = totals.gc;
   a.fit = totals.fit / n;
@@ -593,12 +724,28 @@ void epochBody(EpochArgs& a) {
   a.ovl = a.doOvl ? totals.ovl / ((double)n * h * (h - 1)) : 0;
 }
 
+/** One epoch of neuron N: the d = 1 or general instantiation, with or without the overlap term. */
+template <int W, class N>
+void epochNeuron(EpochArgs& a) {
+  if (a.d == 1)
+    a.doOvl ? epochBody<W, 1, true, N>(a) : epochBody<W, 1, false, N>(a);
+  else
+    a.doOvl ? epochBody<W, 0, true, N>(a) : epochBody<W, 0, false, N>(a);
+}
+
+/** One epoch of the job's neuron (a.unit, a.activation; validateJob checked both). */
 template <int W>
 void epochImpl(EpochArgs& a) {
-  if (a.d == 1)
-    a.doOvl ? epochBody<W, 1, true>(a) : epochBody<W, 1, false>(a);
+  const bool radial = a.unit == kUnitRadial;
+  if (a.activation == kCauchy)
+    radial ? epochNeuron<W, Neuron<kUnitRadial, kCauchy>>(a)
+           : epochNeuron<W, Neuron<kUnitRidge, kCauchy>>(a);
+  else if (a.activation == kLaplace)
+    radial ? epochNeuron<W, Neuron<kUnitRadial, kLaplace>>(a)
+           : epochNeuron<W, Neuron<kUnitRidge, kLaplace>>(a);
   else
-    a.doOvl ? epochBody<W, 0, true>(a) : epochBody<W, 0, false>(a);
+    radial ? epochNeuron<W, Neuron<kUnitRadial, kGaussian>>(a)
+           : epochNeuron<W, Neuron<kUnitRidge, kGaussian>>(a);
 }
 
 }  // namespace

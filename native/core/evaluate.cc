@@ -278,6 +278,9 @@ ExpArray expArrayFor(const std::string& isa) {
 }
 
 void evaluateResult(const Job& job, Result& result, int threads) {
+  // the evaluator ports the paper's neuron (ridge, gaussian); a record of another is evaluated in
+  // TS
+  if (job.unit != 0 || job.activation != 0) return;
   Evaluation e = evaluate(
       job, ParamsView{result.W.data(), result.b.data(), result.v.data(), result.c}, threads);
   result.terms = e.terms;

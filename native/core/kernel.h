@@ -14,6 +14,20 @@ namespace protomlp {
  */
 constexpr double kPaddingFar = 1e200;
 
+/** A neuron's geometry (Job::unit, EpochArgs::unit): z = w . x + b, or z = s |x - p|. */
+enum Unit : int { kUnitRidge = 0, kUnitRadial = 1 };
+
+/** A neuron's activation (Job::activation): exp(-z^2), 1 / (1 + z^2), exp(-|z|). */
+enum Activation : int { kGaussian = 0, kCauchy = 1, kLaplace = 2 };
+
+/**
+ * A radial padding neuron's centre coordinates and scale (its v is 0; its prototype is still
+ * kPaddingFar): |x - p|^2 is about 1e200 (finite, even summed over kMaxDim coordinates) and
+ * s^2 |x - p|^2 overflows to +inf, so its h is exactly 0 for every activation, and every product
+ * of the backward pass (by s, s^2, |x - p|^2, p - x) stays a finite number times an exact 0.
+ */
+constexpr double kRadialPaddingCentre = 1e100, kRadialPaddingScale = 1e100;
+
 /**
  * One epoch's inputs and scratch. Neuron arrays have stride `ha` (= hp + 8, hp = h rounded up to
  * the virtual width 8, the same for every kernel); entries j >= h are padding. Matrices over
@@ -21,11 +35,12 @@ constexpr double kPaddingFar = 1e200;
  */
 struct EpochArgs {
   int n, h, d, hp, ha;
-  const double* x;   // n*d, row-major
-  const double* y;   // n
-  const double* wT;  // d*ha
-  const double* b;   // ha (padding: kPaddingFar)
-  const double* v;   // ha (padding: 0)
+  int unit, activation;  // Unit, Activation
+  const double* x;       // n*d, row-major
+  const double* y;       // n
+  const double* wT;      // d*ha (radial: the centres P; padding kRadialPaddingCentre)
+  const double* b;  // ha (padding: kPaddingFar; radial: the scales s, padding kRadialPaddingScale)
+  const double* v;  // ha (padding: 0)
   double c;
   // weight of each term in the differentiated objective (0: no gradient for it)
   double wFit, wCov, wSep, wOvl;
@@ -49,7 +64,7 @@ struct EpochArgs {
   int* order;
   int* bandEnd;  // h: per sorted position a, the first b > a whose pair is beyond exp's range
   double* norm;  // ha: |w_j|^2 + kPrototypeEps
-  double* zRow;  // 2*ha: z of two rows
+  double* zRow;  // 2*ha: z of two rows (radial: |x - p|^2, laplace |x - p|)
   double* hRow;  // 2*ha: h of two rows
   double* aRow;  // ha
 };

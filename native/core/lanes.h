@@ -8,10 +8,10 @@
 #include "numerics.h"
 #include "soft_fma.h"
 
-#if PROTOMLP_FMA && (defined(__AVX2__) || defined(__AVX512F__))
+#if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif
-#if PROTOMLP_FMA && defined(__aarch64__)
+#if defined(__aarch64__)
 #include <arm_neon.h>
 #endif
 
@@ -81,6 +81,24 @@ struct Lanes {
     return a * b + c;
 #endif
   }
+  /** the correctly rounded square root, lane-wise (IEEE 754: the same bits on every width) */
+  static inline D sqrt(D q) {
+#if defined(__AVX512F__)
+    if constexpr (W == 8)  // the all-lanes masked form (the unmasked one warns in GCC 12)
+      return (D)_mm512_mask_sqrt_pd((__m512d)q, (__mmask8)-1, (__m512d)q);
+#endif
+#if defined(__AVX2__)
+    if constexpr (W == 4) return (D)_mm256_sqrt_pd((__m256d)q);
+#endif
+#if defined(__aarch64__)
+    if constexpr (W == 2) return (D)vsqrtq_f64((float64x2_t)q);
+#endif
+    D out;
+    for (int l = 0; l < W; l++) out[l] = __builtin_sqrt(q[l]);  // sqrtsd (-fno-math-errno)
+    return out;
+  }
+  /** |a|, lane-wise (-0 stays -0: only its sign could differ, and no caller looks at it) */
+  static inline D abs(D a) { return a < 0.0 ? -a : a; }
   /**
    * -(z * z). Where fused multiply-adds are instructions this is one fnmadd with c = -0, whose
    * single rounding of -(z^2) - 0 equals -(round(z^2)): the same bits as the product and the

@@ -18,6 +18,8 @@ enum MaskBit : unsigned { kMaskCov = 1, kMaskSep = 2, kMaskOvl = 4 };
 struct Job {
   int n = 0, h = 0, d = 0;
   unsigned maskBits = 0;
+  int unit = 0;        // Unit (kernel.h): 0 ridge, 1 radial (W holds the centres P, b the scales s)
+  int activation = 0;  // Activation (kernel.h): 0 gaussian, 1 cauchy, 2 laplace
   double lambda = 0, tau = 0, tauCov = 0, lr = 0;
   int64_t epochs = 0;
   double cost = 0;  // scheduling weight, runCost in src/config.ts (passed in; 0 keeps input order)

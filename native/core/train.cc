@@ -64,6 +64,11 @@ struct Workspace {
         order(h),
         bandEnd(h),
         c(job.c) {
+    if (job.unit == kUnitRadial) {  // padding neurons far from every sample (kernel.h)
+      for (int j = h; j < ha; j++) b[j] = kRadialPaddingScale;
+      for (int k = 0; k < d; k++)
+        for (int j = h; j < ha; j++) wT[(size_t)k * ha + j] = kRadialPaddingCentre;
+    }
     for (int j = 0; j < h; j++) {
       order[j] = j;
       for (int k = 0; k < d; k++) wT[(size_t)k * ha + j] = job.W[(size_t)j * d + k];
@@ -75,6 +80,7 @@ struct Workspace {
   EpochArgs args(const Job& job) {
     EpochArgs a{};
     a.n = n, a.h = h, a.d = d, a.hp = hp, a.ha = ha;
+    a.unit = job.unit, a.activation = job.activation;
     a.x = job.x.data(), a.y = job.y.data();
     a.wT = wT.data(), a.b = b.data(), a.v = v.data(), a.c = c;
     a.tau = job.tau, a.tauCov = job.tauCov;
@@ -127,6 +133,11 @@ std::string validateJob(const Job& job, bool forTraining) {
   if (job.W.size() != h * d) return lengthError("W", job.W.size(), "h*d", h * d);
   if (job.b.size() != h) return lengthError("b", job.b.size(), "h", h);
   if (job.v.size() != h) return lengthError("v", job.v.size(), "h", h);
+  if (job.unit != kUnitRidge && job.unit != kUnitRadial)
+    return "unit: got " + std::to_string(job.unit) + ", expected 0 (ridge) or 1 (radial)";
+  if (job.activation < kGaussian || job.activation > kLaplace)
+    return "activation: got " + std::to_string(job.activation) +
+           ", expected 0 (gaussian), 1 (cauchy) or 2 (laplace)";
   if (job.maskBits > 7)
     return "maskBits: got " + std::to_string(job.maskBits) + ", expected an integer from 0 to 7";
   if (!std::isfinite(job.lambda) || job.lambda < 0)

@@ -5,12 +5,12 @@
 // writes them), and every machine must reproduce them.
 
 import { createHash } from 'node:crypto';
-import { resolveConfig, type Mask, type RunConfig } from '../config.js';
+import { ACTIVATIONS, UNITS, resolveConfig, type Mask, type RunConfig } from '../config.js';
 import type { TrainResult } from '../model/types.js';
 
 /** A named list of runs whose trained bits are pinned. */
 export interface BitwiseSlice {
-  name: 'paper' | 'small';
+  name: 'paper' | 'small' | 'neurons';
   description: string;
   configs: RunConfig[];
 }
@@ -30,10 +30,31 @@ function slice(
   return { name, description, configs };
 }
 
+/** Every neuron but the paper's (SPEC §1b): 5 (unit, activation) pairs, d = 1 and 3, two masks. */
+function neuronsSlice(): BitwiseSlice {
+  const configs = UNITS.flatMap((unit) =>
+    ACTIVATIONS.filter((activation) => unit !== 'ridge' || activation !== 'gaussian').flatMap(
+      (activation) =>
+        [1, 3].flatMap((dim) =>
+          (['cov', 'cov+sep+ovl'] as const).map((mask) =>
+            resolveConfig({ n: 20, dim, mask, unit, activation, seed: 0, epochs: 300 }),
+          ),
+        ),
+    ),
+  );
+  return {
+    name: 'neurons',
+    description:
+      'the 5 other units x activations; N = 20, d = 1 and 3; cov, cov+sep+ovl; 300 epochs',
+    configs,
+  };
+}
+
 /**
  * `paper`: the cells of the `paper` study where one ulp anywhere gives another run (hard-min
  * coverage, separation at tau = 1e-3, N >= 20), trained for the full 2000 epochs; `small`: a
- * smaller one for emulated CPUs and `protomlp selftest`.
+ * smaller one for emulated CPUs and `protomlp selftest`; `neurons`: every other (unit, activation)
+ * pair, as small (their bits are pinned like the paper neuron's, SPEC §10).
  */
 export const BITWISE_SLICES: Readonly<Record<BitwiseSlice['name'], BitwiseSlice>> = {
   paper: slice(
@@ -44,6 +65,7 @@ export const BITWISE_SLICES: Readonly<Record<BitwiseSlice['name'], BitwiseSlice>
     2000,
   ),
   small: slice('small', 'N = 20; base, cov, sep, cov+sep; seed 0; 300 epochs', [20], [0], 300),
+  neurons: neuronsSlice(),
 };
 
 /** SHA-256 (hex) over every result's bytes in order: W, b, v, c, diverged and epochsRun. */

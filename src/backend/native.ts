@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { sep } from 'node:path';
-import { maskTerms, runCost, type RunConfig } from '../config.js';
+import { ACTIVATIONS, DEFAULTS, UNITS, maskTerms, runCost, type RunConfig } from '../config.js';
 import type {
   Dataset,
   Params,
@@ -24,13 +24,17 @@ import type { Backend, BatchOptions } from './types.js';
  * One run as the addon takes it (all arrays row-major Float64Array; x is n*d, W is h*d).
  * `maskBits`: cov = 1, sep = 2, ovl = 4. The addon copies everything before a worker thread sees
  * it and re-checks every size and length (n, h >= 2; d >= 1; within LIMITS; x.length == n*d ...),
- * throwing a TypeError/RangeError naming the field otherwise.
+ * throwing a TypeError/RangeError naming the field otherwise. `unit` and `activation` are codes
+ * (their index in UNITS and ACTIVATIONS: ridge 0, radial 1; gaussian 0, cauchy 1, laplace 2;
+ * absent = 0); for a radial unit `W` holds the centres P and `b` the scales s.
  */
 export interface NativeJob {
   n: number;
   h: number;
   d: number;
   maskBits: number;
+  unit?: number;
+  activation?: number;
   lambda: number;
   tau: number;
   tauCov: number;
@@ -209,6 +213,8 @@ export function toNativeProblem(
     h: config.hidden,
     d: config.dim,
     maskBits: (on.cov ? 1 : 0) | (on.sep ? 2 : 0) | (on.ovl ? 4 : 0),
+    unit: UNITS.indexOf(config.unit ?? DEFAULTS.unit),
+    activation: ACTIVATIONS.indexOf(config.activation ?? DEFAULTS.activation),
     lambda: config.lambda,
     tau: config.tau,
     tauCov: config.tauCov,

@@ -1,7 +1,6 @@
 // Backend selection: `auto` (native if it loads, else TS with one warning), `native`, `ts`;
 // PROTOMLP_BACKEND overrides the option. The reason for a fallback is kept for `protomlp info`.
 
-import type { RunConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { createNativeBackend, loadNative, type NativeLoad } from './native.js';
 import { tsBackend } from './ts.js';
@@ -91,38 +90,4 @@ export function resolveBackend(
  */
 export function selectBackend(choice: BackendChoice = 'auto'): Backend {
   return resolveBackend(choice).backend;
-}
-
-let warnedNeuron = false;
-
-/**
- * The backend for a batch of runs: {@link selectBackend}, except that the native kernels train
- * only the paper's neuron (ridge unit, Gaussian activation) so far. A batch with another unit or
- * activation goes to the TS backend as a whole under `auto` (one warning per process; one batch,
- * one numerics), and is refused under `native` with the one message format.
- *
- * @example
- * ```ts
- * const backend = selectBackendFor([resolveConfig({ unit: 'radial' })]); // the TS backend
- * ```
- */
-export function selectBackendFor(
-  configs: readonly Pick<RunConfig, 'unit' | 'activation'>[],
-  choice: BackendChoice = 'auto',
-): Backend {
-  const backend = selectBackend(choice);
-  const other = configs.find((c) => c.unit !== 'ridge' || c.activation !== 'gaussian');
-  if (backend.name !== 'native' || !other) return backend;
-  const [field, value] =
-    other.unit !== 'ridge' ? ['unit', other.unit] : ['activation', other.activation];
-  const allowed = `${field === 'unit' ? 'ridge' : 'gaussian'} with the native backend (its kernels for radial units and the cauchy and laplace activations are not built yet: train with \`backend: 'ts'\`)`;
-  if (effectiveChoice(choice) === 'native') throw new ValidationError(field, value, allowed);
-  if (!warnedNeuron) {
-    warnedNeuron = true;
-    process.emitWarning(
-      `protomlp: ${field} ${value} is trained by the TypeScript backend (the native kernels train ridge units with the gaussian activation only, so far)`,
-      { code: 'PROTOMLP_NEURON_TS' },
-    );
-  }
-  return tsBackend;
 }

@@ -4,8 +4,9 @@
 // tolerances), and thread-count independence. Prints pass/fail per check; exits 1 on any failure.
 
 import type { Command } from 'commander';
-import { MASKS, resolveConfig, type Mask, type RunConfig } from '../config.js';
+import { ACTIVATIONS, MASKS, UNITS, resolveConfig, type Mask, type RunConfig } from '../config.js';
 import type { TrainResult } from '../model/types.js';
+import type { NativeBinding } from '../backend/native.js';
 
 /** One check's outcome. */
 export interface SelftestCheck {
@@ -35,12 +36,19 @@ export interface IsaRuns {
  */
 export function sameBitsChecks(
   runs: IsaRuns[],
-  pinned: { digest: string; numerics: string; description: string; configs: RunConfig[] },
+  pinned: {
+    digest: string;
+    numerics: string;
+    description: string;
+    configs: RunConfig[];
+    /** appended to each check's name (the paper neuron's slice has none) */
+    label?: string;
+  },
   firstDifference: (a: TrainResult, b: TrainResult) => string | undefined,
 ): SelftestCheck[] {
   const good = runs.find((r) => r.digest === pinned.digest);
   return runs.map(({ isa, results, digest }) => {
-    const name = `${isa}: the same bits as every other CPU`;
+    const name = `${isa}: the same bits as every other CPU${pinned.label ?? ''}`;
     if (digest === pinned.digest)
       return {
         name,
@@ -54,7 +62,11 @@ export function sameBitsChecks(
     const index = results.findIndex((r, i) => firstDifference(r, other.results[i]) !== undefined);
     if (index < 0) return { name, ok: false, detail: wrong };
     const c = pinned.configs[index];
-    const where = `run ${index} (N=${c.n} ${c.mask} seed ${c.seed})`;
+    const neuron =
+      c.unit === 'ridge' && c.activation === 'gaussian'
+        ? ''
+        : ` ${c.unit} ${c.activation} d=${c.dim}`;
+    const where = `run ${index} (N=${c.n} ${c.mask} seed ${c.seed}${neuron})`;
     return {
       name,
       ok: false,
@@ -107,6 +119,43 @@ function trainingChecks(
 }
 
 /**
+ * The pinned-bits checks of every instruction set here: the `small` slice (the paper's neuron) and
+ * the `neurons` slice (every other unit and activation), each against its reference digest.
+ */
+async function pinnedBitsChecks(binding: NativeBinding): Promise<SelftestCheck[]> {
+  const [{ createNativeBackend }, { BITWISE_SLICES, firstDifference, resultsDigest }, ref, train] =
+    await Promise.all([
+      import('../backend/native.js'),
+      import('../backend/bitwise.js'),
+      import('../backend/bitwise-reference.js'),
+      import('../train.js'),
+    ]);
+  const { REFERENCE_DIGESTS } = ref;
+  const checks: SelftestCheck[] = [];
+  for (const [name, label] of [
+    ['small', ''],
+    ['neurons', ', every other neuron'],
+  ] as const) {
+    const slice = BITWISE_SLICES[name];
+    const sliceJobs = slice.configs.map(train.prepareJob);
+    const sliceRuns: IsaRuns[] = [];
+    for (const isa of binding.info().supported) {
+      const results = await createNativeBackend(binding, isa).trainBatch(sliceJobs);
+      sliceRuns.push({ isa, results, digest: resultsDigest(results) });
+    }
+    const pinned = { ...slice, digest: REFERENCE_DIGESTS[name], label };
+    checks.push(
+      ...sameBitsChecks(
+        sliceRuns,
+        { ...pinned, numerics: REFERENCE_DIGESTS.numerics },
+        firstDifference,
+      ),
+    );
+  }
+  return checks;
+}
+
+/**
  * Runs the cross-check and returns every check (nothing is printed).
  *
  * @example
@@ -121,21 +170,16 @@ export async function selftest(): Promise<SelftestCheck[]> {
     { makeDataset, makeInitialParams },
     { createNativeBackend, loadNative },
     agreement,
-    bitwise,
-    { REFERENCE_DIGESTS },
     { tsBackend },
     { prepareJob },
   ] = await Promise.all([
     import('../data.js'),
     import('../backend/native.js'),
     import('../backend/agreement.js'),
-    import('../backend/bitwise.js'),
-    import('../backend/bitwise-reference.js'),
     import('../backend/ts.js'),
     import('../train.js'),
   ]);
   const { GRAD_TOL, overlapScales, paramsError, termsAndGradsError } = agreement;
-  const { BITWISE_SLICES, firstDifference, resultsDigest } = bitwise;
   const native = loadNative();
   if (!native.binding)
     return [{ name: 'native addon loads', ok: false, detail: native.error ?? 'unknown error' }];
@@ -144,10 +188,18 @@ export async function selftest(): Promise<SelftestCheck[]> {
     { name: 'native addon loads', ok: true, detail: `${native.source}: ${native.path}` },
   ];
   const configs = shortRunConfigs();
+  // every neuron (SPEC §1b) at the five shapes, with every term
+  const neuronConfigs = configs
+    .filter((c) => c.mask === 'base')
+    .flatMap((c) =>
+      UNITS.flatMap((unit) =>
+        ACTIVATIONS.map((activation) => resolveConfig({ ...c, unit, activation })),
+      ),
+    );
   for (const isa of binding.info().supported) {
     const backend = createNativeBackend(binding, isa);
     let worst = 0;
-    for (const config of configs.filter((c) => c.mask === 'base')) {
+    for (const config of neuronConfigs) {
       const data = makeDataset(config);
       const params = makeInitialParams(config);
       const error = termsAndGradsError(
@@ -158,25 +210,12 @@ export async function selftest(): Promise<SelftestCheck[]> {
       worst = Math.max(worst, error.worst);
     }
     checks.push({
-      name: `${isa}: loss terms and gradients vs TS`,
+      name: `${isa}: loss terms and gradients vs TS (every unit and activation)`,
       ok: worst <= GRAD_TOL,
       detail: `worst relative error ${worst.toExponential(2)} (tolerance ${GRAD_TOL})`,
     });
   }
-  const slice = BITWISE_SLICES.small;
-  const sliceJobs = slice.configs.map(prepareJob);
-  const sliceRuns: IsaRuns[] = [];
-  for (const isa of binding.info().supported) {
-    const results = await createNativeBackend(binding, isa).trainBatch(sliceJobs);
-    sliceRuns.push({ isa, results, digest: resultsDigest(results) });
-  }
-  checks.push(
-    ...sameBitsChecks(
-      sliceRuns,
-      { ...slice, digest: REFERENCE_DIGESTS.small, numerics: REFERENCE_DIGESTS.numerics },
-      firstDifference,
-    ),
-  );
+  checks.push(...(await pinnedBitsChecks(binding)));
   const jobs = configs.map(prepareJob);
   const ref = await tsBackend.trainBatch(jobs, {});
   for (const isa of binding.info().supported) {

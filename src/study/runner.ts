@@ -12,7 +12,7 @@ import { trainRuns } from '../train.js';
 import { abortError } from '../backend/ts.js';
 import { ValidationError } from '../errors.js';
 import { describeNumerics, recordNumerics } from '../numerics.js';
-import { selectBackendFor } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
 import { asStudy, type PresetName, type Study, type StudySpec } from './grid.js';
 import { withFolderLock } from './lock.js';
 import { hasWholeTrace, traceFile, TRACES_DIR, writeTrace } from '../trace/npy.js';
@@ -247,17 +247,7 @@ export async function runStudy(
 /** A traced study, checked before anything is written: K fits every run, the backend traces. */
 function checkTracing(study: Study, options: RunStudyOptions): void {
   for (const run of study.runs) checkTraceEvery(options.trace, run);
-  if (selectBackendFor(study.runs, options.backend).name !== 'ts')
-    throw nativeTraceRefusal(options.trace);
-}
-
-/**
- * The backend choice for every batch of a study: the one {@link selectBackendFor} gives for all its
- * runs, so a study whose runs the native kernels cannot all train is trained on TS as a whole (one
- * study, one numerics), not batch by batch.
- */
-function studyBackend(study: Study, options: RunStudyOptions): RunStudyOptions['backend'] {
-  return selectBackendFor(study.runs, options.backend).name === 'ts' ? 'ts' : options.backend;
+  if (selectBackend(options.backend).name !== 'ts') throw nativeTraceRefusal(options.trace);
 }
 
 /** {@link runStudy} once the folder's lock is held. */
@@ -307,8 +297,7 @@ function openFolder(
   const notice = options.onNotice ?? (() => {});
   const folder = inspectFolder(out, study, notice);
   checkRealData(study);
-  // the backend its runs go to (selectBackendFor: a unit the native kernels lack trains on TS)
-  const numerics = selectBackendFor(study.runs, options.backend).numerics;
+  const numerics = selectBackend(options.backend).numerics;
   if (folder.numerics === undefined || folder.numerics === numerics)
     return { folder, numerics, setAside: 0 };
   const made = `${folder.finished.size} runs made with numerics ${describeNumerics(folder.numerics)}`;
@@ -400,7 +389,7 @@ async function trainPending(
     const batch = pending.slice(from, from + BATCH_RUNS);
     const configs = batch.map((i) => study.runs[i]);
     await trainRuns(configs, {
-      backend: studyBackend(study, options),
+      backend: options.backend,
       threads: options.workers,
       signal,
       ...(options.trace !== undefined ? { trace: options.trace } : {}),

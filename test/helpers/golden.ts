@@ -63,6 +63,6 @@ export function goldenConfig(g: Golden, epochs = 1): RunConfig {
   });
 }
 
-/** Whether a golden case is the paper's neuron (ridge, gaussian), the one the native kernels train. */
+/** Whether a golden case is the paper's neuron (ridge, gaussian): the one the native evaluator ports. */
 export const isPaperNeuron = (g: Golden): boolean =>
   (g.config.unit ?? 'ridge') === 'ridge' && (g.config.activation ?? 'gaussian') === 'gaussian';

@@ -23,7 +23,13 @@ export function randomPoint(
     b[j] = -dot;
   }
   const v = Float64Array.from({ length: h }, () => rng.uniform(-1, 1));
-  return { config, data: { x, y }, params: { W, b, v, c: rng.uniform(-1, 1) } };
+  const c = rng.uniform(-1, 1);
+  if (config.unit === 'radial') {
+    // centres P (in W) within +-3 and scales s (in b) of either sign, some near 0 (SPEC §1b)
+    for (let i = 0; i < h * d; i++) W[i] = rng.uniform(-3, 3);
+    for (let j = 0; j < h; j++) b[j] = rng.uniform(-2.5, 2.5);
+  }
+  return { config, data: { x, y }, params: { W, b, v, c } };
 }
 
 /** A small seeded generator for tests where the project generator is not what is under test. */

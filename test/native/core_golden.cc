@@ -9,7 +9,9 @@
 //   core_golden [--isa NAME] CASE.txt...
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -86,7 +88,7 @@ Golden readGolden(const char* path) {
   FlatReader r(path);
   Golden g;
   r.expect("protomlp-golden-flat");
-  r.expect("1");
+  r.expect("2");
   r.expect("name");
   g.name = r.word();
   Job& job = g.job;
@@ -94,6 +96,8 @@ Golden readGolden(const char* path) {
   r.expect("h"), job.h = (int)r.number();
   r.expect("d"), job.d = (int)r.number();
   r.expect("maskBits"), job.maskBits = (unsigned)r.number();
+  r.expect("unit"), job.unit = (int)r.number();
+  r.expect("activation"), job.activation = (int)r.number();
   r.expect("lambda"), job.lambda = r.number();
   r.expect("tau"), job.tau = r.number();
   r.expect("tauCov"), job.tauCov = r.number();
@@ -172,17 +176,33 @@ void checkTermsAndGrads(const Golden& g, const EpochKernel& kernel, Report& repo
   }
 }
 
-/** The parameters after each golden number of Adam steps (1e-12, 1e-9 from 100 steps on). */
-void checkTraining(const Golden& g, const EpochKernel& kernel, Report& report) {
+/** FNV-1a over the bytes of doubles: equal for equal bits (the kernels' same-bits check). */
+uint64_t bitsHash(const std::vector<double>& values, uint64_t hash = 1469598103934665603ull) {
+  for (double value : values) {
+    unsigned char bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);
+    for (unsigned char byte : bytes) hash = (hash ^ byte) * 1099511628211ull;
+  }
+  return hash;
+}
+
+/**
+ * The parameters after each golden number of Adam steps (1e-12, 1e-9 from 100 steps on); returns
+ * a hash of every trained bit, which must be the same for every kernel (SPEC §10).
+ */
+uint64_t checkTraining(const Golden& g, const EpochKernel& kernel, Report& report) {
+  uint64_t hash = 1469598103934665603ull;
   for (size_t s = 0; s < g.steps.size(); s++) {
     Job job = g.job;
     job.epochs = g.steps[s];
     const protomlp::Result r = protomlp::trainRun(job, kernel, nullptr);
     const double tol = g.steps[s] >= 100 ? 1e-9 : 1e-12;
     const double e = normwise(flat(r.W, r.b, r.v, r.c), flat(g.after[s]), 1);
+    hash = bitsHash(flat(r.W, r.b, r.v, r.c), hash);
     const std::string steps = "after " + std::to_string(g.steps[s]) + " steps";
     report.check(e <= tol && !r.diverged && r.epochsRun == g.steps[s], at(g, kernel, steps, e));
   }
+  return hash;
 }
 
 }  // namespace
@@ -214,9 +234,15 @@ int main(int argc, char** argv) {
     report.check(g.beta1 == protomlp::kAdamBeta1 && g.beta2 == protomlp::kAdamBeta2 &&
                      g.eps == protomlp::kAdamEps,
                  g.name + " was made with this package's Adam constants");
+    uint64_t first = 0;
     for (const EpochKernel* k : kernels) {
       checkTermsAndGrads(g, *k, report);
-      checkTraining(g, *k, report);
+      const uint64_t hash = checkTraining(g, *k, report);
+      if (k == kernels[0]) first = hash;
+      report.check(hash == first,
+                   g.name + " " + k->isa + ": the same trained bits as " + kernels[0]->isa);
+      // the same on every machine too: compare these lines between an x64 and an arm64 run
+      std::printf("# bits %s %s %016llx\n", g.name.c_str(), k->isa, (unsigned long long)hash);
     }
   }
   std::printf("1..%d\n# %d checks, %d failed\n", report.checks, report.checks, report.failures);
