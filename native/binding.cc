@@ -383,9 +383,9 @@ Napi::Value MatchInputs(const Napi::CallbackInfo& info) {
   std::vector<int32_t> rowToCol((size_t)n);
   protomlp::LapStatus status;
   try {
-    status = protomlp::matchEuclidean(x.Data(), x.ElementLength(), protos.Data(),
-                                      protos.ElementLength(), n, h, d, rowToCol.data(),
-                                      rowToCol.size(), protomlp::activeKernel().lanes >= 4);
+    status =
+        protomlp::matchEuclidean(x.Data(), x.ElementLength(), protos.Data(), protos.ElementLength(),
+                                 n, h, d, rowToCol.data(), rowToCol.size());
   } catch (const std::invalid_argument& e) {
     throwRange(env, e.what());
   }

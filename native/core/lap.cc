@@ -44,7 +44,6 @@ struct Lap {
   std::vector<double> pt;
   int64_t dim = 0;
   int r, n;
-  bool wide = false;                    // the scans use AVX2
   std::vector<double> v;                // column prices
   std::vector<int32_t> rowsol, colsol;  // the matching both ways (-1: free)
   std::vector<int32_t> freeRows;        // rows not matched yet
@@ -79,23 +78,11 @@ void fillRow(const double* xi, const double* pt, int n, int64_t d, double* out) 
   fillRowBody(xi, pt, n, d, out);
 }
 
-#if defined(__x86_64__) || defined(_M_X64)
-__attribute__((target("avx2"))) void fillRowAvx2(const double* xi, const double* pt, int n,
-                                                 int64_t d, double* out) {
-  fillRowBody(xi, pt, n, d, out);
-}
-#endif
-
 const double* Lap::row(int i) const {
   if (c != nullptr) return c + (size_t)i * (size_t)n;
   if (buffered != i) {
     buffer.resize(n);
-#if defined(__x86_64__) || defined(_M_X64)
-    if (wide)
-      fillRowAvx2(rp + i * dim, pt.data(), n, dim, buffer.data());
-    else
-#endif
-      fillRow(rp + i * dim, pt.data(), n, dim, buffer.data());
+    fillRow(rp + i * dim, pt.data(), n, dim, buffer.data());
     buffered = i;
   }
   return buffer.data();
@@ -238,8 +225,8 @@ int reachedLeast(const Lap& s, Paths& p, const double* ci, double h, double leas
 }
 
 // The relaxation pass over W columns at a time (GCC/Clang vector extensions): W = 2 is one SSE2
-// register on baseline x86-64 and NEON on arm64; W = 4 is one AVX2 register, compiled for AVX2 in
-// a function of its own (scanRowAvx2) and run only when the active kernel is AVX2 or AVX-512.
+// register on baseline x86-64 and NEON on arm64. (A W = 4 AVX2 variant would have to live in the
+// AVX2 kernel target to keep the baseline objects baseline, scripts/check-isa.js; it is not built.)
 // Lanes are independent and the rare column that reaches `least` is taken in index order, so
 // every width gives the same bits.
 template <int W>
@@ -248,11 +235,6 @@ template <>
 struct Vec<2> {
   typedef double D __attribute__((vector_size(16)));
   typedef int64_t I __attribute__((vector_size(16)));
-};
-template <>
-struct Vec<4> {
-  typedef double D __attribute__((vector_size(32)));
-  typedef int64_t I __attribute__((vector_size(32)));
 };
 
 /** Relaxes columns j..j+W-1 through row `row` without a branch: d = min(d, v2), pred = the row
@@ -299,13 +281,6 @@ int scanPairs(const Lap& s, Paths& p, int i, const double* ci, double h, double 
   return scanLanes<2>(s, p, i, ci, h, least);
 }
 
-#if defined(__x86_64__) || defined(_M_X64)
-__attribute__((target("avx2"))) int scanRowAvx2(const Lap& s, Paths& p, int i, const double* ci,
-                                                double h, double least) {
-  return scanLanes<4>(s, p, i, ci, h, least);
-}
-#endif
-
 /** Scans the row matched to column j1 (settled at `least`): relaxes the columns to scan, and one
  * reached at `least` joins the todo list, or ends the path when free (returned; else -1). The
  * columns are visited in index order, in one sequential pass, W at a time and without branches
@@ -317,12 +292,6 @@ int scanRow(const Lap& s, Paths& p, int j1, double least) {
   const double h = ci[j1] - s.v[j1] - least;
   int end;
   int j;
-#if defined(__x86_64__) || defined(_M_X64)
-  if (s.wide) {
-    end = scanRowAvx2(s, p, i, ci, h, least);
-    j = s.n - s.n % 4;
-  } else
-#endif
   {
     end = scanPairs(s, p, i, ci, h, least);
     j = s.n - s.n % 2;
@@ -431,18 +400,9 @@ __attribute__((always_inline)) inline Bid bidLanes(const double* ci, const doubl
 
 Bid bidPairs(const double* ci, const double* v, int n) { return bidLanes<2>(ci, v, n); }
 
-#if defined(__x86_64__) || defined(_M_X64)
-__attribute__((target("avx2"))) Bid bidAvx2(const double* ci, const double* v, int n) {
-  return bidLanes<4>(ci, v, n);
-}
-#endif
-
 /** Row i's bid (its row of costs and the prices). */
 Bid bidOf(const Lap& s, int i) {
   const double* ci = s.row(i);
-#if defined(__x86_64__) || defined(_M_X64)
-  if (s.wide) return bidAvx2(ci, s.v.data(), s.n);
-#endif
   return bidPairs(ci, s.v.data(), s.n);
 }
 
@@ -549,19 +509,17 @@ void writeMatching(const Lap& s, bool transposed, int32_t* rowToCol) {
 }
 
 /** Solves s into rowToCol; kCannot on a non-finite price. */
-LapStatus solve(Lap& s, bool transposed, bool avx2, int32_t* rowToCol) {
-  s.wide = avx2;
+LapStatus solve(Lap& s, bool transposed, int32_t* rowToCol) {
   if (!lapjv(s)) return LapStatus::kCannot;
   writeMatching(s, transposed, rowToCol);
   return LapStatus::kOk;
 }
 
 /** Solves `cost` (r x n, r <= n) into rowToCol; kCannot on a non-finite price or no memory. */
-LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, bool avx2,
-                         int32_t* rowToCol) {
+LapStatus solveShortSide(const double* cost, int r, int n, bool transposed, int32_t* rowToCol) {
   try {
     Lap s(cost, r, n);
-    return solve(s, transposed, avx2, rowToCol);
+    return solve(s, transposed, rowToCol);
   } catch (const std::bad_alloc&) {
     return LapStatus::kCannot;
   }
@@ -581,21 +539,21 @@ double distance(const double* x, const double* p, int64_t d) {
 
 /** Solves with costs computed per row from the points (d <= kComputedMaxDim). */
 LapStatus solveComputed(const double* rp, const double* cp, int64_t d, int r, int n,
-                        bool transposed, bool avx2, int32_t* rowToCol) {
+                        bool transposed, int32_t* rowToCol) {
   Lap s(nullptr, r, n);
   s.rp = rp;
   s.dim = d;
   s.pt.resize((size_t)(d * n));
   for (int j = 0; j < n; j++)
     for (int64_t k = 0; k < d; k++) s.pt[k * n + j] = cp[j * d + k];
-  return solve(s, transposed, avx2, rowToCol);
+  return solve(s, transposed, rowToCol);
 }
 
 }  // namespace
 
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
-                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
-                         bool avx2) {
+                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol,
+                         size_t rowToColLength) {
   checkSize("n", n);
   checkSize("hidden", h);
   checkSize("dim", d);
@@ -612,11 +570,11 @@ LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, 
       if (!(distance(rp + a * d, cp + b * d, d) < kInf)) return LapStatus::kCannot;
   try {
     if (d <= kComputedMaxDim && r * m > kStoredMaxCells)
-      return solveComputed(rp, cp, d, (int)r, (int)m, transposed, avx2, rowToCol);
+      return solveComputed(rp, cp, d, (int)r, (int)m, transposed, rowToCol);
     std::vector<double> cost((size_t)(r * m));
     for (int64_t a = 0; a < r; a++)
       for (int64_t b = 0; b < m; b++) cost[a * m + b] = distance(rp + a * d, cp + b * d, d);
-    return solveShortSide(cost.data(), (int)r, (int)m, transposed, avx2, rowToCol);
+    return solveShortSide(cost.data(), (int)r, (int)m, transposed, rowToCol);
   } catch (const std::bad_alloc&) {
     return LapStatus::kCannot;
   }

@@ -27,14 +27,12 @@ enum class LapStatus {
  * of TS `distance()` (src/eval/metrics.ts): the sum of squared differences x - p in k order, then
  * sqrt (|x - p| in 1-D). When such a sum is not finite (TS then takes Math.hypot) the result is
  * kCannot. Throws std::invalid_argument, naming the field, when a size is below 1 or a length
- * disagrees with the sizes (a caller's bug); nothing is read or written out of bounds. `avx2`: the
- * scans run on AVX2 registers (x86-64 only; pass true only when this CPU and OS run AVX2, e.g. the
- * active kernel's lanes >= 4, cpu.h); the result is the same bits either way. Memory: the h x n
+ * disagrees with the sizes (a caller's bug); nothing is read or written out of bounds. The scans
+ * run two lanes wide (SSE2, NEON) on every CPU. Memory: the h x n
  * costs (8 n h bytes) up to 2^25 pairs; beyond, for d <= 4, O(n + h) (each row of costs computed
  * from the points when needed).
  */
 LapStatus matchEuclidean(const double* x, size_t xLength, const double* protos, size_t protosLength,
-                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength,
-                         bool avx2 = false);
+                         int64_t n, int64_t h, int64_t d, int32_t* rowToCol, size_t rowToColLength);
 
 }  // namespace protomlp
