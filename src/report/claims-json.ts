@@ -3,7 +3,7 @@
 // report writes it with claimsJson(); readers (this repo's README generators) read it back with
 // readClaimsJson(), which checks every field they use and refuses another version.
 
-import { ACTIVATIONS, MASKS, UNITS, type Activation, type Mask, type Unit } from '../config.js';
+import { ACTIVATIONS, MASKS, UNITS, type Mask } from '../config.js';
 import {
   checkArray,
   checkNumber,
@@ -15,7 +15,7 @@ import {
   type Missing,
 } from '../json-check.js';
 import type { PanelAnalysis, ReportAnalysis } from './build.js';
-import { SWEEP_FIELDS, type SliceSetting, type SweepField } from '../analysis/cells.js';
+import { SWEEP_FIELDS, type Panel, type SliceSetting, type SweepField } from '../analysis/cells.js';
 import {
   CLAIM_IDS,
   claimsGridJson,
@@ -38,14 +38,7 @@ export interface OutsideAtLargestN {
 }
 
 /** One panel (dataset, d, neuron and, when a study varies it, H / N) of claims.json. */
-export interface ClaimsJsonPanel {
-  key: string;
-  label: string;
-  data: string;
-  dim: number;
-  unit: Unit;
-  activation: Activation;
-  widthRatio: number;
+export interface ClaimsJsonPanel extends Omit<Panel, 'records'> {
   runs: number;
   mainSetting: SliceSetting | null;
   claims: ClaimResult[];

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import * as path from 'node:path';
 import { ValidationError } from '../errors.js';
-import { snapshotBytes, TRACE_TERMS, type Trace } from './trace.js';
+import { emptyTrace, snapshotBytes, snapshotFields, TRACE_TERMS, type Trace } from './trace.js';
 
 const MAGIC = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]); // \x93NUMPY
 
@@ -44,16 +44,12 @@ export function traceToNpy(trace: Trace): Buffer {
   out.writeUInt16LE(head.length, 8);
   head.copy(out, 10);
   let at = 10 + head.length;
-  const put = (values: Float64Array, from: number, count: number) => {
-    for (let k = 0; k < count; k++, at += 8) out.writeDoubleLE(values[from + k], at);
-  };
+  const fields = snapshotFields(trace);
   for (let r = 0; r < s; r++) {
     out.writeInt32LE(trace.epochs[r], at);
     at += 4;
-    put(trace.prototypes, r * h * d, h * d);
-    put(trace.scale, r * h, h);
-    put(trace.v, r * h, h);
-    put(trace.terms, r * TRACE_TERMS.length, TRACE_TERMS.length);
+    for (const [values, k] of fields)
+      for (let i = 0; i < k; i++, at += 8) out.writeDoubleLE(values[r * k + i], at);
   }
   return out;
 }
@@ -107,26 +103,14 @@ export function readTrace(file: string): Trace {
 }
 
 function parseRecords(bytes: Buffer, start: number, h: number, d: number, s: number): Trace {
-  const trace: Trace = {
-    hidden: h,
-    dim: d,
-    epochs: new Int32Array(s),
-    prototypes: new Float64Array(s * h * d),
-    scale: new Float64Array(s * h),
-    v: new Float64Array(s * h),
-    terms: new Float64Array(s * TRACE_TERMS.length),
-  };
+  const trace = emptyTrace(h, d, s);
+  const fields = snapshotFields(trace);
   let at = start;
-  const take = (into: Float64Array, from: number, count: number) => {
-    for (let k = 0; k < count; k++, at += 8) into[from + k] = bytes.readDoubleLE(at);
-  };
   for (let r = 0; r < s; r++) {
     trace.epochs[r] = bytes.readInt32LE(at);
     at += 4;
-    take(trace.prototypes, r * h * d, h * d);
-    take(trace.scale, r * h, h);
-    take(trace.v, r * h, h);
-    take(trace.terms, r * TRACE_TERMS.length, TRACE_TERMS.length);
+    for (const [values, k] of fields)
+      for (let i = 0; i < k; i++, at += 8) values[r * k + i] = bytes.readDoubleLE(at);
   }
   return trace;
 }

@@ -38,6 +38,30 @@ export interface Trace {
   terms: Float64Array;
 }
 
+/** A trace of `s` snapshots, all zero. */
+export function emptyTrace(hidden: number, dim: number, s: number): Trace {
+  return {
+    hidden,
+    dim,
+    epochs: new Int32Array(s),
+    prototypes: new Float64Array(s * hidden * dim),
+    scale: new Float64Array(s * hidden),
+    v: new Float64Array(s * hidden),
+    terms: new Float64Array(s * TRACE_TERMS.length),
+  };
+}
+
+/** The float fields of a snapshot, after its epoch, in file order: each array and its length per snapshot. */
+export function snapshotFields(t: Trace): [Float64Array, number][] {
+  const { hidden: h, dim: d } = t;
+  return [
+    [t.prototypes, h * d],
+    [t.scale, h],
+    [t.v, h],
+    [t.terms, TRACE_TERMS.length],
+  ];
+}
+
 /** Bytes of one snapshot of a run with H neurons in d dimensions. */
 export function snapshotBytes(hidden: number, dim: number): number {
   return 4 + 8 * (hidden * dim + 2 * hidden + TRACE_TERMS.length);
@@ -99,16 +123,7 @@ export class TraceRecorder {
     private readonly every: number,
   ) {
     const { hidden: h, dim: d, epochs } = config;
-    const s = snapshotCount(epochs, every);
-    this.trace = {
-      hidden: h,
-      dim: d,
-      epochs: new Int32Array(s),
-      prototypes: new Float64Array(s * h * d),
-      scale: new Float64Array(s * h),
-      v: new Float64Array(s * h),
-      terms: new Float64Array(s * TRACE_TERMS.length),
-    };
+    this.trace = emptyTrace(h, d, snapshotCount(epochs, every));
     this.norm = new Float64Array(h);
     this.weights = trainingWeights(config);
   }
@@ -122,16 +137,11 @@ export class TraceRecorder {
   finish(epoch: number, params: Params): Trace {
     if (this.lastEpoch !== epoch) this.snapshot(epoch, params);
     const { trace, count } = this;
-    const { hidden: h, dim: d } = trace;
-    return {
-      hidden: h,
-      dim: d,
-      epochs: trace.epochs.slice(0, count),
-      prototypes: trace.prototypes.slice(0, count * h * d),
-      scale: trace.scale.slice(0, count * h),
-      v: trace.v.slice(0, count * h),
-      terms: trace.terms.slice(0, count * TRACE_TERMS.length),
-    };
+    const out = emptyTrace(trace.hidden, trace.dim, count);
+    out.epochs.set(trace.epochs.subarray(0, count));
+    const from = snapshotFields(trace);
+    snapshotFields(out).forEach(([a, k], f) => a.set(from[f][0].subarray(0, count * k)));
+    return out;
   }
 
   private snapshot(epoch: number, params: Params): void {
