@@ -4,3 +4,4 @@
 export { spliceSection } from './files.js';
 export { beyondDataSnippet, resultsSnippet } from './results.js';
 export { beyondWeightsSnippet, tuneCheckSnippet } from './weights.js';
+export { architecturesSnippet } from './architectures.js';
