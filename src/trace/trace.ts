@@ -6,10 +6,12 @@
 
 import { ValidationError } from '../errors.js';
 import type { RunConfig } from '../config.js';
-import { computeTerms } from '../model/losses.js';
+import { lossAndGradient, prototypesInto, Workspace } from '../model/losses.js';
 import { trainingWeights } from '../model/train.js';
 import type { Dataset, Params } from '../model/types.js';
-import { prototypesInto } from '../model/losses.js';
+
+/** computeTerms' weights: every term computed, none differentiated. */
+const ALL_TERMS = { fit: 1, cov: 0, sep: 0, ovl: 0 };
 
 /** The loss terms of a snapshot, in this order. */
 export const TRACE_TERMS = ['fit', 'cov', 'sep', 'ovl', 'total'] as const;
@@ -115,16 +117,18 @@ export class TraceRecorder {
   private count = 0;
   private lastEpoch = -1;
   private readonly norm: Float64Array;
+  private readonly ws: Workspace;
   private readonly weights;
 
   constructor(
     private readonly config: RunConfig,
-    private readonly data: Dataset,
+    data: Dataset,
     private readonly every: number,
   ) {
     const { hidden: h, dim: d, epochs } = config;
     this.trace = emptyTrace(h, d, snapshotCount(epochs, every));
     this.norm = new Float64Array(h);
+    this.ws = new Workspace(config, data);
     this.weights = trainingWeights(config);
   }
 
@@ -161,7 +165,8 @@ export class TraceRecorder {
       trace.scale[s * h + j] = unit === 'radial' ? params.b[j] : ridgeScale(params.W, j, d);
       trace.v[s * h + j] = params.v[j];
     }
-    const t = computeTerms(this.config, this.data, params);
+    // computeTerms' terms, on one workspace for the whole run (every buffer is rewritten per call)
+    const t = lossAndGradient(this.ws, params, ALL_TERMS, null, true);
     const w = this.weights;
     const total = t.fit + w.cov * t.cov + w.sep * t.sep + w.ovl * t.ovl;
     trace.terms.set([t.fit, t.cov, t.sep, t.ovl, total], s * TRACE_TERMS.length);
