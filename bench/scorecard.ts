@@ -7,11 +7,11 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolveConfig } from '../src/config.js';
 import { evaluateRun, reconstructionError } from '../src/eval/index.js';
+import { matchedDistances } from '../src/eval/metrics.js';
 import { prototypes } from '../src/eval/prototypes.js';
 import {
   bestBuddies,
   greedyRecon,
-  matchedDistances,
   randomDraws,
   randomRecon,
   scorecard,

@@ -10,6 +10,8 @@ import { dataSource, makeDataset, makeInitialParams } from './data.js';
 import type { DataSource } from './datasets/index.js';
 import { evaluateRun } from './eval/index.js';
 import { withScorecard } from './eval/scorecard.js';
+import { matchedDistances } from './eval/metrics.js';
+import { prototypes } from './eval/prototypes.js';
 import { computeTerms } from './model/losses.js';
 import type { TrainJob, TrainResult } from './model/types.js';
 import { dataToJson, paramsToJson, type RunRecord } from './record.js';
@@ -80,6 +82,10 @@ export function buildRecord(
     (backend.name === 'ts' || paperNeuron);
   const terms = (evaluated && result.terms) || computeTerms(config, data, result.final);
   const winners = evaluated && result.terms ? result.winners : undefined;
+  // the assignment of the final prototypes, once for recon and the scorecard's quantiles
+  const { n, hidden: h, dim: d } = config;
+  const protos = prototypes(result.final, d, config.unit);
+  const matched = { distances: matchedDistances(data.x, protos, n, h, d) };
   return {
     id: hashConfig(config),
     config,
@@ -87,11 +93,12 @@ export function buildRecord(
     initial: paramsToJson(initial, config.dim, config.unit),
     final: paramsToJson(result.final, config.dim, config.unit),
     metrics: withScorecard(
-      evaluateRun(config, data, result.final, result.diverged, terms, winners),
+      evaluateRun(config, data, result.final, result.diverged, terms, winners, matched),
       config,
       data,
       initial,
       result.final,
+      matched,
     ),
     backend: backend.name,
     isa: backend.isa,

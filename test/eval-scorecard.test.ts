@@ -4,11 +4,10 @@
 import t from 'tap';
 import { resolveConfig } from '../src/config.js';
 import type { Params } from '../src/model/types.js';
-import { reconstructionError } from '../src/eval/metrics.js';
+import { matchedDistances, reconstructionError } from '../src/eval/metrics.js';
 import {
   bestBuddies,
   greedyRecon,
-  matchedDistances,
   meanRecon,
   quantile,
   randomDraws,

@@ -14,7 +14,6 @@ import {
   type Sweep,
 } from './cells.js';
 import type { Metrics, RunRecord } from '../record.js';
-import type { Block, TableBlock } from '../render/document.js';
 import { spearman, summarize, wilcoxonSignedRank, type WilcoxonResult } from './stats.js';
 
 export type ClaimStatus = 'held' | 'not held' | 'not testable with these runs';

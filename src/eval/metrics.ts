@@ -121,15 +121,45 @@ export function reconstructionError(
   h: number,
   d: number,
 ): number {
+  return meanMatched(matchedDistances(x, protos, n, h, d), n, h);
+}
+
+/**
+ * The min(N, H) distances |x_i - p_j| of the optimal assignment ({@link matchInputs}), in input
+ * order; undefined when there is none (a diverged run). `recon` is their mean, the scorecard's
+ * quantiles read them, so a record computes the assignment of its final prototypes once.
+ *
+ * @example
+ * ```ts
+ * matchedDistances(Float64Array.of(0, 10), Float64Array.of(9), 2, 1, 1); // Float64Array [1]
+ * ```
+ */
+export function matchedDistances(
+  x: Float64Array,
+  protos: Float64Array,
+  n: number,
+  h: number,
+  d: number,
+): Float64Array | undefined {
   const rowToCol = matchInputs(x, protos, n, h, d);
-  if (!rowToCol) return NaN;
+  if (!rowToCol) return undefined;
+  const out = new Float64Array(Math.min(n, h));
+  let k = 0;
+  for (let i = 0; i < n; i++)
+    if (rowToCol[i] >= 0) out[k++] = distance(x, i, protos, rowToCol[i], d);
+  return out;
+}
+
+/** `recon` from {@link matchedDistances}: their sum in input order over min(N, H); NaN without a matching. */
+export function meanMatched(matched: Float64Array | undefined, n: number, h: number): number {
+  if (!matched) return NaN;
   let total = 0;
-  for (let i = 0; i < n; i++) if (rowToCol[i] >= 0) total += distance(x, i, protos, rowToCol[i], d);
+  for (const v of matched) total += v;
   return total / Math.min(n, h);
 }
 
 /** The largest |x_i - p_j| over all pairs of two 1-D sets (Infinity when it overflows). */
-function spread(x: Float64Array, p: Float64Array): number {
+export function spread(x: Float64Array, p: Float64Array): number {
   const bx = boundingBox(x, x.length, 1);
   const bp = boundingBox(p, p.length, 1);
   return Math.max(Math.abs(bx.hi[0] - bp.lo[0]), Math.abs(bp.hi[0] - bx.lo[0]));
@@ -278,6 +308,7 @@ export function evaluateRun(
   diverged: boolean,
   terms: Terms,
   winners?: Int32Array,
+  matched?: { distances: Float64Array | undefined },
 ): Metrics {
   const { n, hidden: h, dim: d } = config;
   checkSizes(n, h, d);
@@ -294,7 +325,9 @@ export function evaluateRun(
     allFinite(final.W) && allFinite(final.b) && allFinite(final.v) && Number.isFinite(final.c);
   const termsFinite = [terms.fit, terms.cov, terms.sep, terms.ovl].every(Number.isFinite);
   return {
-    recon: finiteOrNull(reconstructionError(data.x, protos, n, h, d)),
+    recon: finiteOrNull(
+      matched ? meanMatched(matched.distances, n, h) : reconstructionError(data.x, protos, n, h, d),
+    ),
     spec: finiteOrNull(
       winners ? distinctWinners(config, winners) : specializationRatio(config, data, final),
     ),

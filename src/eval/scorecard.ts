@@ -8,7 +8,7 @@ import type { Dataset, Params } from '../model/types.js';
 import { dataFromJson, type Metrics, type ParamsJson, type RunRecord } from '../record.js';
 import { Rng, STREAMS } from '../rng.js';
 import { allFinite, boundingBox, checkLength, checkSizes, finiteOrNull } from './checks.js';
-import { distance, matchInputs, reconstructionError } from './metrics.js';
+import { distance, matchedDistances, reconstructionError, spread } from './metrics.js';
 import { prototypes } from './prototypes.js';
 
 /** The scorecard fields of {@link Metrics}. */
@@ -74,6 +74,7 @@ export function scorecard(
   data: Dataset,
   initial: Params,
   final: Params,
+  matched?: { distances: Float64Array | undefined },
 ): Scorecard {
   const { n, hidden: h, dim: d } = config;
   checkSizes(n, h, d);
@@ -82,38 +83,18 @@ export function scorecard(
   checkLength('final.b.length', final.b.length, 'hidden', h);
   const x = data.x;
   const protos = prototypes(final, d, config.unit);
-  const matched = matchedDistances(x, protos, n, h, d);
+  const { distances } = matched ?? { distances: matchedDistances(x, protos, n, h, d) };
   return {
     reconUntrained: finiteOrNull(
       reconstructionError(x, prototypes(initial, d, config.unit), n, h, d),
     ),
     reconRandom: finiteOrNull(randomRecon(x, n, h, d, config.seed)),
     reconMean: finiteOrNull(meanRecon(x, n, h, d)),
-    matchedMedian: matched ? finiteOrNull(quantile(matched, 0.5)) : null,
-    matchedP90: matched ? finiteOrNull(quantile(matched, 0.9)) : null,
+    matchedMedian: distances ? finiteOrNull(quantile(distances, 0.5)) : null,
+    matchedP90: distances ? finiteOrNull(quantile(distances, 0.9)) : null,
     bestBuddies: finiteOrNull(bestBuddies(x, protos, n, h, d)),
     reconGreedy: finiteOrNull(greedyRecon(x, protos, n, h, d)),
   };
-}
-
-/**
- * The min(N, H) distances |x_i - p_j| of the optimal assignment ({@link matchInputs}), in input
- * order; undefined when it is (a diverged run).
- */
-export function matchedDistances(
-  x: Float64Array,
-  protos: Float64Array,
-  n: number,
-  h: number,
-  d: number,
-): Float64Array | undefined {
-  const rowToCol = matchInputs(x, protos, n, h, d);
-  if (!rowToCol) return undefined;
-  const out = new Float64Array(Math.min(n, h));
-  let k = 0;
-  for (let i = 0; i < n; i++)
-    if (rowToCol[i] >= 0) out[k++] = distance(x, i, protos, rowToCol[i], d);
-  return out;
 }
 
 /**
@@ -196,7 +177,7 @@ export function bestBuddies(
   let nearProto: Int32Array;
   let nearInput: Int32Array;
   if (d === 1) {
-    if (!Number.isFinite(greatestGap(x, protos))) return NaN;
+    if (!Number.isFinite(spread(x, protos))) return NaN;
     const onProtos = new LineNearest(protos);
     const onInputs = new LineNearest(x);
     nearProto = Int32Array.from(x, (v) => onProtos.nearest(v).j);
@@ -209,13 +190,6 @@ export function bestBuddies(
   let mutual = 0;
   for (let i = 0; i < n; i++) if (nearInput[nearProto[i]] === i) mutual++;
   return mutual / n;
-}
-
-/** The largest |x_i - p_j| of two 1-D sets (Infinity when it overflows). */
-function greatestGap(x: Float64Array, p: Float64Array): number {
-  const bx = boundingBox(x, x.length, 1);
-  const bp = boundingBox(p, p.length, 1);
-  return Math.max(Math.abs(bx.hi[0] - bp.lo[0]), Math.abs(bp.hi[0] - bx.lo[0]));
 }
 
 /**
@@ -353,7 +327,7 @@ export function greedyRecon(
   d: number,
 ): number {
   if (!allFinite(x) || !allFinite(protos)) return NaN;
-  if (d === 1 && !Number.isFinite(greatestGap(x, protos))) return NaN;
+  if (d === 1 && !Number.isFinite(spread(x, protos))) return NaN;
   const taken = new Uint8Array(h);
   const line = d === 1 ? new LineNearest(protos) : undefined;
   const nearest = (i: number): Entry => {
@@ -442,9 +416,10 @@ export function withScorecard(
   data: Dataset,
   initial: Params,
   final: Params,
+  matched?: { distances: Float64Array | undefined },
 ): Metrics {
   const { diverged, ...rest } = metrics;
-  return { ...rest, ...scorecard(config, data, initial, final), diverged };
+  return { ...rest, ...scorecard(config, data, initial, final, matched), diverged };
 }
 
 /** JSON params back to typed arrays, a null (a non-finite number in JSON) as NaN. */

@@ -237,7 +237,7 @@ export async function runStudy(
   options: RunStudyOptions,
 ): Promise<StudySummary> {
   const resolved = asStudy(study);
-  const { out, shard, signal } = options;
+  const { out, signal } = options;
   const started = performance.now();
   if (signal?.aborted) throw abortError(signal.reason);
   if (options.trace !== undefined) checkTracing(resolved, options);
