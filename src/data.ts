@@ -11,6 +11,7 @@ import type { Dataset, Params } from './model/types.js';
 import { Rng, STREAMS } from './rng.js';
 import { sin } from './numerics/fdlibm.js';
 import { prototypes } from './eval/prototypes.js';
+import { rowNorm } from './model/activation.js';
 
 /**
  * The training data of a run. Synthetic datasets come from the seed's data stream and depend only
@@ -110,11 +111,6 @@ export function makeInitialParams(
   const c = rng.uniform(-vBound, vBound);
   const ridge = { W, b, v, c };
   if (config.unit !== 'radial') return ridge;
-  const scales = new Float64Array(h);
-  for (let j = 0; j < h; j++) {
-    let sum = 0;
-    for (let k = 0; k < dim; k++) sum += W[j * dim + k] * W[j * dim + k];
-    scales[j] = Math.sqrt(sum);
-  }
+  const scales = Float64Array.from({ length: h }, (_, j) => rowNorm(W, j, dim));
   return { W: init === 'centers' ? q : prototypes(ridge, dim), b: scales, v, c };
 }

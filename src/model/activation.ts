@@ -67,3 +67,10 @@ export function radialDistance(
   }
   return Math.sqrt(sum);
 }
+
+/** |w_j|, row j of W (d columns): a ridge unit's scale, and a radial unit's initial one. */
+export function rowNorm(W: Float64Array, j: number, d: number): number {
+  let sum = 0;
+  for (let k = 0; k < d; k++) sum += W[j * d + k] * W[j * d + k];
+  return Math.sqrt(sum);
+}

@@ -8,6 +8,7 @@ import { ValidationError } from '../errors.js';
 import type { RunConfig } from '../config.js';
 import { lossAndGradient, prototypesInto, Workspace } from '../model/losses.js';
 import { trainingWeights } from '../model/train.js';
+import { rowNorm } from '../model/activation.js';
 import type { Dataset, Params } from '../model/types.js';
 
 /** computeTerms' weights: every term computed, none differentiated. */
@@ -162,7 +163,7 @@ export class TraceRecorder {
       unit,
     );
     for (let j = 0; j < h; j++) {
-      trace.scale[s * h + j] = unit === 'radial' ? params.b[j] : ridgeScale(params.W, j, d);
+      trace.scale[s * h + j] = unit === 'radial' ? params.b[j] : rowNorm(params.W, j, d);
       trace.v[s * h + j] = params.v[j];
     }
     // computeTerms' terms, on one workspace for the whole run (every buffer is rewritten per call)
@@ -171,11 +172,4 @@ export class TraceRecorder {
     const total = t.fit + w.cov * t.cov + w.sep * t.sep + w.ovl * t.ovl;
     trace.terms.set([t.fit, t.cov, t.sep, t.ovl, total], s * TRACE_TERMS.length);
   }
-}
-
-/** |w_j| (row j of W, d columns). */
-function ridgeScale(W: Float64Array, j: number, d: number): number {
-  let sum = 0;
-  for (let k = 0; k < d; k++) sum += W[j * d + k] * W[j * d + k];
-  return Math.sqrt(sum);
 }
