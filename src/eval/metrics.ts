@@ -95,6 +95,13 @@ export function distance(
   d: number,
 ): number {
   if (d === 1) return Math.abs(x[i] - protos[j]);
+  // norm()'s sum of squares without an array per pair; the rare overflow takes norm() itself
+  let sum = 0;
+  for (let k = 0; k < d; k++) {
+    const e = x[i * d + k] - protos[j * d + k];
+    sum += e * e;
+  }
+  if (sum !== Infinity) return Math.sqrt(sum);
   const diff = new Float64Array(d);
   for (let k = 0; k < d; k++) diff[k] = x[i * d + k] - protos[j * d + k];
   return norm(diff);
