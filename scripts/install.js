@@ -59,6 +59,9 @@ const gypBuild = require.resolve('node-gyp-build/bin.js');
 const env = { ...process.env };
 if (/^(1|true)$/i.test(env.PROTOMLP_BUILD_FROM_SOURCE ?? ''))
   env.npm_config_build_from_source = 'true';
+// A source build compiles its objects on every core (node-gyp reads JOBS; the ISA kernels are the
+// slow part) unless the user chose a number (JOBS=1, or npm's --jobs).
+if (!env.JOBS && !env.npm_config_jobs) env.JOBS = 'max';
 // Output is passed through (npm shows it with --foreground-scripts or when an install fails).
 const built = spawnSync(process.execPath, [gypBuild], {
   cwd: root,
