@@ -5,8 +5,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { MASKS, maskTerms } from '../src/config.js';
+import { MASKS, maskTerms, type Mask } from '../src/config.js';
 import { buildReport } from '../src/report/index.js';
+import { readStudy, runStudy } from '../src/study/index.js';
 import { vegaRuntimeFile } from '../src/render/plots.js';
 import { fabricate } from './helpers/report-records.js';
 
@@ -174,4 +175,30 @@ t.test('bad input: one clear message', async (t) => {
   await t.rejects(buildReport(paper, { out: join(tmp, 'd'), fitMargin: -1 }), {
     message: 'fitMargin: got -1, expected a finite number > 0',
   });
+});
+
+t.test('the tables say which side recon leaves out when H is not N', async (t) => {
+  const text = async (hidden: number[] | undefined, name: string) => {
+    const dir = join(tmp, name);
+    const spec = {
+      n: 6,
+      ...(hidden ? { hidden } : {}),
+      mask: ['base', 'cov'] as Mask[],
+      epochs: 20,
+    };
+    await runStudy(spec, { out: dir, backend: 'ts' });
+    await buildReport((await readStudy(dir)).records, { out: join(dir, 'report') });
+    return readFileSync(join(dir, 'report', 'report.md'), 'utf8');
+  };
+  const wide = await text([9], 'wide');
+  t.match(wide, /With H > N, recon matches every input .* leaves H − N prototypes out/);
+  t.notMatch(wide, /With H < N/);
+  const narrow = await text([4], 'narrow');
+  t.match(
+    narrow,
+    /With H < N, recon matches every prototype to a distinct input and leaves N − H inputs out/,
+  );
+  t.notMatch(narrow, /With H > N/);
+  const square = await text(undefined, 'square');
+  t.notMatch(square, /With H [<>] N/);
 });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { HULL_ACCURACY, HULL_TOLERANCE } from '../eval/hull.js';
 import { describeNumerics } from '../numerics.js';
+import type { RunRecord } from '../record.js';
 import {
   describeSetting,
   REPORT_METRICS,
@@ -313,6 +314,20 @@ export async function plotsSection(
 
 const TABLES_INTRO = `Per N and mask over seeds: mean, sample standard deviation, 95% Student-t interval; against \`base\`, the paired difference (mask − base, same seed = same data and init), the matched-pairs rank-biserial correlation r and the two-sided Wilcoxon signed-rank p. ★ marks the best mean at each N (among the masks). The recon tables also show, in italics, the baselines of the same runs: _random_ (recon of random prototypes in the inputs' bounding box: chance) and _untrained_ (recon of the initial prototypes), one value per seed. CSV files beside these tables hold the same numbers unrounded.`;
 
+/** Which side recon leaves unmatched when a panel's width is not N (SPEC §4: min(N, H) pairs). */
+function matchedSide(records: readonly RunRecord[]): string {
+  const wider = records.some((r) => r.config.hidden > r.config.n);
+  const narrower = records.some((r) => r.config.hidden < r.config.n);
+  return (
+    (wider
+      ? ' With H > N, recon matches every input to a distinct prototype and leaves H − N prototypes out (expelled prototypes can be among them).'
+      : '') +
+    (narrower
+      ? ' With H < N, recon matches every prototype to a distinct input and leaves N − H inputs out.'
+      : '')
+  );
+}
+
 /** One panel's tables: the means per N (the detail in files), and in a single panel the detail too. */
 async function panelTables(
   a: ReportAnalysis,
@@ -327,7 +342,7 @@ async function panelTables(
     { kind: 'heading', level: 2, text: multi ? `Tables: ${p.panel.label}` : 'Tables' },
     {
       kind: 'paragraph',
-      text: `${TABLES_INTRO}${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
+      text: `${TABLES_INTRO}${matchedSide(p.main?.records ?? [])}${multi ? ' The per-mask detail tables are in the files only.' : ''}`,
     },
   ];
   for (const metric of REPORT_METRICS) {
